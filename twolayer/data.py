@@ -1,0 +1,147 @@
+"""Toy datasets, split and standardised, with samples as columns.
+
+Every generator takes (n_samples, noise, rng) and returns sklearn's layout, X of shape
+(m, n_features) and y of shape (m,); ``make_dataset`` splits (stratified for classification),
+fits a StandardScaler on the training part only, and transposes to the net's layout.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+# Below these the split leaves too few samples (or a class missing) on one side.
+MIN_SAMPLES = 10
+
+
+def _moons(n, noise, rs):
+    from sklearn.datasets import make_moons
+    return make_moons(n, noise=noise, random_state=rs)
+
+
+def _circles(n, noise, rs):
+    from sklearn.datasets import make_circles
+    return make_circles(n, noise=noise, factor=0.5, random_state=rs)
+
+
+def _blobs(n, noise, rs):
+    from sklearn.datasets import make_blobs
+    # noise widens the two clusters: at 0 they are tight and far apart, at 0.5 they touch.
+    return make_blobs(n, centers=[(-2.0, -2.0), (2.0, 2.0)], cluster_std=0.5 + 3.0 * noise,
+                      random_state=rs)
+
+
+def _linear(n, noise, rs):
+    from sklearn.datasets import make_classification
+    X, y = make_classification(n, n_features=2, n_informative=2, n_redundant=0,
+                               n_clusters_per_class=1, class_sep=1.5, flip_y=0.0,
+                               random_state=rs)
+    return X + noise * np.random.default_rng(rs).normal(size=X.shape), y
+
+
+def _xor(n, noise, rs):
+    rng = np.random.default_rng(rs)
+    X = rng.uniform(-1.0, 1.0, size=(n, 2))
+    y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    return X + noise * rng.normal(size=X.shape), y
+
+
+def _spiral(n, noise, rs):
+    # Two interleaved arms, as in TensorFlow Playground: radius grows with the angle.
+    rng = np.random.default_rng(rs)
+    y = np.arange(n) % 2
+    t = rng.uniform(0.0, 1.0, n)
+    angle = 1.75 * 2 * np.pi * t + np.pi * y
+    X = 5.0 * t[:, None] * np.column_stack([np.sin(angle), np.cos(angle)])
+    return X + 5.0 * noise * rng.normal(size=X.shape), y
+
+
+def _sine(n, noise, rs):
+    rng = np.random.default_rng(rs)
+    x = rng.uniform(-np.pi, np.pi, size=(n, 1))
+    return x, np.sin(x[:, 0]) + noise * rng.normal(size=n)
+
+
+def _plane(n, noise, rs):
+    from sklearn.datasets import make_regression
+    X, y = make_regression(n, n_features=2, n_informative=2, noise=0.0, random_state=rs)
+    y = y / np.std(y)  # a tilted plane of unit spread, whatever coefficients were drawn
+    return X, y + noise * np.random.default_rng(rs).normal(size=n)
+
+
+def _bumps(n, noise, rs):
+    rng = np.random.default_rng(rs)
+    X = rng.uniform(-2.0, 2.0, size=(n, 2))
+
+    def bump(cx, cy, width):
+        return np.exp(-((X[:, 0] - cx) ** 2 + (X[:, 1] - cy) ** 2) / width)
+
+    y = bump(-0.8, -0.6, 0.6) - bump(0.9, 0.7, 0.5) + 0.6 * bump(0.8, -1.0, 0.4)
+    return X, y + noise * rng.normal(size=n)
+
+
+GENERATORS = {
+    "classification": {"moons": _moons, "circles": _circles, "blobs": _blobs, "xor": _xor,
+                       "spiral": _spiral, "linear": _linear},
+    "regression": {"sine": _sine, "plane": _plane, "bumps": _bumps},
+}
+DATASETS = {name: task for task, gens in GENERATORS.items() for name in gens}
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """Standardised train and test data; X of shape (n_inputs, m), y of shape (1, m)."""
+
+    name: str
+    task: str
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    mean: np.ndarray = field(repr=False)   # the scaler's, per feature: x_std = (x - mean) / scale
+    scale: np.ndarray = field(repr=False)
+    feature_names: tuple = ("x1", "x2")
+    target_name: str = "y"
+
+    @property
+    def n_inputs(self):
+        return self.X_train.shape[0]
+
+    def unscale(self, X):
+        """Back to the units of the original features: X of shape (n_inputs, m)."""
+        return X * self.scale[:, None] + self.mean[:, None]
+
+
+def make_dataset(name="moons", n_samples=500, noise=0.2, test_fraction=0.3, seed=0):
+    """Generate, split and standardise one of DATASETS. Same arguments, same arrays."""
+    if name not in DATASETS:
+        raise ValueError(f"unknown dataset {name!r}; allowed: {', '.join(DATASETS)}")
+    if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) \
+            or n_samples < MIN_SAMPLES:
+        raise ValueError(f"n_samples must be an integer >= {MIN_SAMPLES}, got {n_samples!r}")
+    if not (np.isfinite(noise) and noise >= 0):
+        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
+    task = DATASETS[name]
+    X, y = GENERATORS[task][name](int(n_samples), float(noise), seed)
+    return split_and_scale(X, y, task, name=name, test_fraction=test_fraction, seed=seed)
+
+
+def split_and_scale(X, y, task, name="data", test_fraction=0.3, seed=0, feature_names=None,
+                    target_name="y"):
+    """Split (stratified for classification) and standardise with the training part's scaler.
+
+    X : array of shape (m, n_features), y : array of shape (m,), sklearn's layout.
+    """
+    from sklearn.model_selection import train_test_split
+    from sklearn.preprocessing import StandardScaler
+
+    if not (0.0 < test_fraction < 1.0):
+        raise ValueError(f"test_fraction must lie strictly between 0 and 1, got {test_fraction!r}")
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    stratify = y if task == "classification" else None
+    X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=test_fraction, random_state=seed,
+                                              stratify=stratify)
+    scaler = StandardScaler().fit(X_tr)
+    names = tuple(feature_names or (f"x{i + 1}" for i in range(X.shape[1])))
+    return Dataset(name, task, scaler.transform(X_tr).T, y_tr[None, :], scaler.transform(X_te).T,
+                   y_te[None, :], scaler.mean_, scaler.scale_, names, target_name)

@@ -1,0 +1,25 @@
+"""Per-epoch metrics: accuracy at the 0.5 threshold and R^2.
+
+These run every epoch on the hot path, so they are one NumPy line each; tests check them
+against sklearn.metrics.accuracy_score and r2_score, whose input validation would otherwise
+cost more than an epoch of training at TensorFlow Playground's default setting.
+"""
+
+import numpy as np
+
+
+def accuracy(y, a2):
+    """Share of samples whose predicted class (a2 >= 0.5) equals the 0/1 label y."""
+    return float(np.mean((a2 >= 0.5) == (y >= 0.5)))
+
+
+def r2(y, a2):
+    """Coefficient of determination 1 - SS_res / SS_tot (0 when y is constant and fit exact)."""
+    ss_res = float(np.sum((y - a2) ** 2))
+    ss_tot = float(np.sum((y - np.mean(y)) ** 2))
+    if ss_tot == 0.0:
+        return 1.0 if ss_res == 0.0 else 0.0
+    return 1.0 - ss_res / ss_tot
+
+
+METRICS = {"classification": ("accuracy", accuracy), "regression": ("r2", r2)}

@@ -1,0 +1,174 @@
+"""Training beside the net: mini-batches, epochs, a History, snapshots and divergence.
+
+A Trainer advances in chunks: ten ``run(1)`` give exactly the weights and history of one
+``run(10)``, because the order of the samples in epoch k depends on (seed, k) only. For the
+same reason two trainers with the same seed and data see the same mini-batches in the same
+order, whatever their loss: that is what makes MSE and log-loss comparable.
+"""
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .metrics import METRICS
+from .net import PARAMS
+
+# A run whose training loss passes this (or stops being finite) has diverged.
+DIVERGENCE_LOSS = 1e6
+
+
+@dataclass
+class History:
+    """One value per completed epoch (index k-1 holds epoch k), plus weight snapshots.
+
+    grad_norm[p][k-1] is the mean, over epoch k's update steps, of the L2 norm of dL/dp.
+    snapshots maps an epoch (0 = the initial weights) to a copy of the parameters.
+    """
+
+    metric_name: str
+    train_loss: list = field(default_factory=list)
+    test_loss: list = field(default_factory=list)
+    train_metric: list = field(default_factory=list)
+    test_metric: list = field(default_factory=list)
+    grad_norm: dict = field(default_factory=lambda: {p: [] for p in PARAMS})
+    snapshots: dict = field(default_factory=dict)
+
+    @property
+    def epochs(self):
+        return len(self.train_loss)
+
+    def snapshot(self, epoch):
+        """(recorded epoch, params) of the latest snapshot at or before ``epoch``."""
+        recorded = max(e for e in self.snapshots if e <= max(epoch, 0))
+        return recorded, self.snapshots[recorded]
+
+    def as_dict(self):
+        """Plain lists, for JSON: one value per epoch."""
+        return {"train_loss": list(self.train_loss), "test_loss": list(self.test_loss),
+                f"train_{self.metric_name}": list(self.train_metric),
+                f"test_{self.metric_name}": list(self.test_metric),
+                "grad_norm": {p: list(v) for p, v in self.grad_norm.items()}}
+
+
+class Trainer:
+    """Owns a net, its data, the learning rate, the batch size, L2 and a History.
+
+    Parameters
+    ----------
+    net : TwoLayerNet
+    data : twolayer.data.Dataset (X_train of shape (n_inputs, m), y_train of shape (1, m))
+    lr : float > 0, the learning rate alpha; may be changed between runs
+    batch_size : int in 1 .. m, or None for the whole training set; may be changed between runs
+    l2 : float >= 0, weight decay: adds l2/2 * (||W1||^2 + ||W2||^2) to the loss
+    seed : int, seeds the order of the samples in each epoch
+    snapshot_every : keep the weights every this many epochs (and the last one of each run)
+    """
+
+    def __init__(self, net, data, lr=0.1, batch_size=None, l2=0.0, seed=0, snapshot_every=1):
+        if data.task != net.task:
+            raise ValueError(f"the net is for {net.task}, the data for {data.task}")
+        if data.n_inputs != net.n_inputs:
+            raise ValueError(f"the net takes {net.n_inputs} inputs, the data has {data.n_inputs}")
+        self.net, self.data = net, data
+        # Check the data once here, so that each step can skip it.
+        self.X, self.y = net._check(data.X_train, data.y_train)
+        self.X_test, self.y_test = net._check(data.X_test, data.y_test)
+        self.lr, self.batch_size, self.l2 = lr, batch_size, l2
+        self.seed = seed
+        if not (isinstance(snapshot_every, int) and snapshot_every >= 1):
+            raise ValueError(f"snapshot_every must be an integer >= 1, got {snapshot_every!r}")
+        self.snapshot_every = snapshot_every
+        self.metric_name, self._metric = METRICS[net.task]
+        self.epoch = 0
+        self.diverged = None  # the epoch at which training diverged, once it has
+        self.history = History(self.metric_name, snapshots={0: net.get_params()})
+
+    # Settings that may change between runs are checked when set.
+    @property
+    def lr(self):
+        return self._lr
+
+    @lr.setter
+    def lr(self, value):
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)) \
+                or not (math.isfinite(value) and value > 0):
+            raise ValueError(f"learning rate must be a finite number > 0, got {value!r}")
+        self._lr = float(value)
+
+    @property
+    def batch_size(self):
+        return self._batch_size
+
+    @batch_size.setter
+    def batch_size(self, value):
+        m = self.X.shape[1]
+        if value is None:
+            value = m
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"batch size must be an integer from 1 to {m}, got {value!r}")
+        self._batch_size = min(int(value), m)
+
+    @property
+    def l2(self):
+        return self._l2
+
+    @l2.setter
+    def l2(self, value):
+        if not (isinstance(value, (int, float, np.floating)) and math.isfinite(value)
+                and value >= 0):
+            raise ValueError(f"l2 must be a finite number >= 0, got {value!r}")
+        self._l2 = float(value)
+
+    def epoch_order(self, epoch):
+        """The order in which epoch ``epoch`` (1-based) visits the training samples."""
+        return np.random.default_rng((self.seed, epoch)).permutation(self.X.shape[1])
+
+    def evaluate(self, X, y):
+        """(mean loss without the L2 term, metric) of the current net on X, y."""
+        net = self.net
+        f = net._forward(X)
+        return net._loss(X, y, f=f), self._metric(y, f.a2)
+
+    def run(self, epochs):
+        """Train ``epochs`` more epochs (fewer if it diverges); returns the History."""
+        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
+            raise ValueError(f"epochs must be an integer >= 0, got {epochs!r}")
+        net, h = self.net, self.history
+        X, y, lr, l2, bs = self.X, self.y, self.lr, self.l2, self.batch_size
+        m = X.shape[1]
+        # Overflow on the way to divergence is expected; it is detected below, not warned about.
+        with np.errstate(all="ignore"):
+            for _ in range(epochs):
+                if self.diverged is not None:
+                    break
+                epoch = self.epoch + 1
+                before = net.get_params()
+                order = self.epoch_order(epoch)
+                sums = dict.fromkeys(PARAMS, 0.0)
+                steps = 0
+                for start in range(0, m, bs):
+                    idx = order[start:start + bs]
+                    grads = net._step(X[:, idx], y[:, idx], lr, l2)
+                    for p, g in grads.items():
+                        sums[p] += math.sqrt(np.vdot(g, g))
+                    steps += 1
+                train_loss, train_metric = self.evaluate(X, y)
+                if not (math.isfinite(train_loss) and train_loss < DIVERGENCE_LOSS
+                        and all(math.isfinite(s) for s in sums.values())):
+                    net.set_params(before)  # keep the last good weights on screen
+                    self.diverged = epoch
+                    break
+                test_loss, test_metric = self.evaluate(self.X_test, self.y_test)
+                h.train_loss.append(train_loss)
+                h.test_loss.append(test_loss)
+                h.train_metric.append(train_metric)
+                h.test_metric.append(test_metric)
+                for p in PARAMS:
+                    h.grad_norm[p].append(sums[p] / steps)
+                self.epoch = epoch
+                if epoch % self.snapshot_every == 0:
+                    h.snapshots[epoch] = net.get_params()
+        if self.epoch not in h.snapshots:
+            h.snapshots[self.epoch] = net.get_params()
+        return h
