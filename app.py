@@ -1,0 +1,25 @@
+"""twolayer: a two-layer network you can watch learn. Run with `streamlit run app.py`."""
+
+import streamlit as st
+
+from twolayer.ui.sidebar import settings_sidebar
+
+st.set_page_config(page_title="twolayer", page_icon="🧠", layout="wide")
+
+# Each url_path differs from its file's name on purpose: with a pages/ folder beside app.py,
+# Streamlit's AppTest also registers every file in it as a page of its own under the file's
+# name, and a rerun would then run the page file alone, without this frame and its sidebar.
+PAGES = [
+    st.Page("pages/playground.py", title="Playground", icon="🎛️", url_path="play",
+            default=True),
+    st.Page("pages/compare.py", title="MSE vs log-loss", icon="⚖️", url_path="mse-vs-log-loss"),
+    st.Page("pages/backprop.py", title="Backprop, step by step", icon="🔗",
+            url_path="chain-rule"),
+]
+
+page = st.navigation(PAGES)
+settings, link_notes = settings_sidebar()
+st.session_state["settings"] = settings
+for note in link_notes:
+    st.info(f"From the link: {note}", icon="🔗")
+page.run()

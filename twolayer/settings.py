@@ -1,0 +1,145 @@
+"""Every user-facing setting with its limits, in one place, for widgets and URLs alike.
+
+A value from a widget or a query param goes through ``Setting.clean``: out of range is
+clamped, malformed is replaced by the default, and either comes back with a short note for the
+page to show. Nothing unchecked reaches NumPy; no request can ask for more than these limits.
+"""
+
+import math
+from dataclasses import dataclass
+
+from .activations import HIDDEN_ACTIVATIONS
+from .data import DATASETS, GENERATORS
+from .losses import LOSSES
+
+LEARNING_RATES = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+BATCH_SIZES = (1, 2, 4, 8, 10, 16, 32, 64, 128, 256, 512, 1024, "all")
+L2_VALUES = (0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1)
+
+MAX_SAMPLES = 5000
+MAX_HIDDEN = 64
+MAX_EPOCHS_PER_RUN = 5000
+MAX_PLAY_EPOCHS = 5000     # Play stops by itself after this many epochs
+GRID = 80                  # decision-boundary grid per side ...
+MAX_GRID = 120             # ... and its ceiling
+MAX_RAW_LENGTH = 64        # longer query values are malformed by definition
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: a number in [lo, hi] (int or float), or one of ``options``."""
+
+    key: str
+    label: str
+    default: object
+    kind: type = float
+    lo: float | None = None
+    hi: float | None = None
+    options: tuple = ()
+    step: float | None = None
+
+    def clean(self, raw):
+        """(value, note): a valid value for ``raw`` (a str from a URL, or a widget value).
+
+        note is None when raw was valid as it stands.
+        """
+        text = str(raw).strip()[:MAX_RAW_LENGTH + 1]
+        if self.options:
+            return self._clean_option(raw, text)
+        if self.kind is bool:
+            if text.lower() in ("1", "true", "yes", "on"):
+                return True, None
+            if text.lower() in ("0", "false", "no", "off", ""):
+                return False, None
+            return self.default, self._note(text, f"not on/off; using {self.default}")
+        try:
+            number = float(text) if len(text) <= MAX_RAW_LENGTH else math.nan
+        except ValueError:
+            number = math.nan
+        if not math.isfinite(number):
+            return self.default, self._note(text, f"not a number; using {self.default}")
+        value = min(max(number, self.lo), self.hi)
+        if self.kind is int:
+            value = int(round(value))
+        if value != number:
+            return value, self._note(text, f"outside {self.lo:g}..{self.hi:g}; using {value}")
+        return value, None
+
+    def _clean_option(self, raw, text):
+        if raw in self.options:
+            return raw, None
+        for option in self.options:
+            if text == str(option):
+                return option, None
+        numeric = [o for o in self.options if isinstance(o, (int, float))]
+        try:
+            number = float(text)
+        except ValueError:
+            number = math.nan
+        if number in numeric:  # "1" for the option 1.0
+            return numeric[numeric.index(number)], None
+        if numeric and math.isfinite(number) and number > 0:
+            # A number between the choices snaps to the nearest one on a log scale.
+            positive = [o for o in numeric if o > 0]
+            nearest = min(positive, key=lambda o: abs(math.log(o) - math.log(number)))
+            return nearest, self._note(text, f"not one of the choices; using {nearest}")
+        return self.default, self._note(text, f"not one of {_listing(self.options)}; "
+                                              f"using {self.default}")
+
+    def _note(self, text, what):
+        shown = text if len(text) <= 24 else text[:21] + "..."
+        return f"{self.label} = {shown!r} is {what}."
+
+
+def _listing(options):
+    return ", ".join(str(o) for o in options)
+
+
+SETTINGS = {s.key: s for s in (
+    Setting("task", "Task", "classification", str, options=tuple(GENERATORS)),
+    Setting("dataset", "Dataset", "moons", str, options=tuple(DATASETS)),
+    Setting("samples", "Samples", 500, int, 20, MAX_SAMPLES, step=10),
+    Setting("noise", "Noise", 0.2, float, 0.0, 1.0, step=0.05),
+    Setting("test_fraction", "Test fraction", 0.3, float, 0.1, 0.5, step=0.05),
+    Setting("seed", "Seed", 0, int, 0, 999_999, step=1),
+    Setting("hidden", "Hidden units", 8, int, 1, MAX_HIDDEN, step=1),
+    Setting("activation", "Hidden activation", "tanh", str, options=HIDDEN_ACTIVATIONS),
+    Setting("loss", "Loss", "log_loss", str, options=tuple(LOSSES)),
+    Setting("lr", "Learning rate", 0.3, float, options=LEARNING_RATES),
+    Setting("batch", "Batch size", 32, int, options=BATCH_SIZES),
+    Setting("l2", "L2", 0.0, float, options=L2_VALUES),
+    Setting("epochs_per_run", "Epochs per Train", 100, int, 1, MAX_EPOCHS_PER_RUN, step=10),
+    Setting("present", "Presentation mode", False, bool),
+)}
+
+DEFAULT_DATASET = {"classification": "moons", "regression": "sine"}
+LOSSES_FOR_TASK = {"classification": ("log_loss", "mse"), "regression": ("mse",)}
+
+
+def clean_settings(raw):
+    """Clean a mapping of raw values (a URL's query params), jointly.
+
+    Returns (values, notes): values for every key in SETTINGS (defaults where raw has none),
+    consistent with each other (the dataset and the loss fit the task), and the notes to show.
+    Unknown keys are left alone: other pages own them.
+    """
+    values, notes = {}, []
+    for key, setting in SETTINGS.items():
+        if key in raw:
+            value, note = setting.clean(raw[key])
+            if note:
+                notes.append(note)
+        else:
+            value = setting.default
+        values[key] = value
+    task = values["task"]
+    if DATASETS[values["dataset"]] != task:
+        if "dataset" in raw:
+            notes.append(f"Dataset {values['dataset']!r} is not a {task} dataset; using "
+                         f"{DEFAULT_DATASET[task]!r}.")
+        values["dataset"] = DEFAULT_DATASET[task]
+    if values["loss"] not in LOSSES_FOR_TASK[task]:
+        if "loss" in raw:
+            notes.append(f"Loss {values['loss']!r} needs a classification task; using 'mse'.")
+        values["loss"] = "mse"
+    return values, notes

@@ -1,0 +1,61 @@
+"""Cached data and per-session training state, shared by the pages."""
+
+import streamlit as st
+
+from ..data import make_dataset
+from ..net import TwoLayerNet
+from ..train import Trainer
+
+DATA_KEYS = ("task", "dataset", "samples", "noise", "test_fraction", "seed")
+NET_KEYS = ("hidden", "activation", "loss")
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def load_dataset(name, samples, noise, test_fraction, seed):
+    """The dataset for these settings; cached across sessions (a copy is handed to each)."""
+    return make_dataset(name, int(samples), float(noise), float(test_fraction), int(seed))
+
+
+def dataset_for(settings):
+    return load_dataset(settings["dataset"], settings["samples"], settings["noise"],
+                        settings["test_fraction"], settings["seed"])
+
+
+def batch_size(settings):
+    return None if settings["batch"] == "all" else int(settings["batch"])
+
+
+def signature(settings, keys=DATA_KEYS + NET_KEYS):
+    """What a trainer depends on: when this changes, training starts again."""
+    return tuple(settings[k] for k in keys)
+
+
+def new_trainer(settings, data=None, loss=None, output_bias=None):
+    """A fresh seeded net and its Trainer for these settings."""
+    data = data if data is not None else dataset_for(settings)
+    net = TwoLayerNet(data.n_inputs, int(settings["hidden"]), settings["activation"], data.task,
+                      loss or settings["loss"], seed=int(settings["seed"]))
+    if output_bias is not None:
+        net.b2[:] = output_bias
+    return Trainer(net, data, lr=float(settings["lr"]), batch_size=batch_size(settings),
+                   l2=float(settings["l2"]), seed=int(settings["seed"]))
+
+
+def session_trainer(settings, key="trainer"):
+    """The session's Trainer for ``key``: kept while data and network settings stay the same,
+    rebuilt (and reported as reset) when they change. Learning rate, batch size and L2 apply
+    to the existing trainer, so training continues from the current weights.
+
+    Returns (trainer, reset): reset is True when an existing trainer was just replaced.
+    """
+    sig = signature(settings)
+    held = st.session_state.get(key)
+    reset = False
+    if held is None or held[0] != sig:
+        reset = held is not None
+        held = (sig, new_trainer(settings))
+        st.session_state[key] = held
+    trainer = held[1]
+    trainer.lr, trainer.batch_size, trainer.l2 = (float(settings["lr"]), batch_size(settings),
+                                                  float(settings["l2"]))
+    return trainer, reset
