@@ -1,0 +1,67 @@
+"""Helpers for the browser tests (Playwright driving Debian's Chromium).
+
+Import them in a test file as ``from tests.browser_util import ARTIFACTS, wait_for_app``.
+The fixtures themselves (``app_server``, ``browser``, ``page``) live in tests/conftest.py.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# Screenshots and other files a browser test leaves for a person to look at (gitignored).
+ARTIFACTS = REPO_ROOT / "artifacts" / "screenshots"
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1280, "height": 800}
+
+# The script has finished its run and the page shows its result.
+APP_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+SPINNER = '[data-testid="stSpinner"]'
+EXCEPTION = '[data-testid="stException"]'
+PLOTLY_CHART = '[data-testid="stPlotlyChart"]'
+
+
+def in_ci() -> bool:
+    """True when CI=true: a missing browser then fails the tests instead of skipping them."""
+    return os.environ.get("CI", "").strip().lower() == "true"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_app(page, timeout: float = 30000) -> None:
+    """Wait (timeout in ms, each) until the script run is over and no spinner is left.
+
+    After a click, the rerun may not have started yet when this is called; wait for
+    something the click changes as well (or for ``data-test-script-state="running"`` first).
+    """
+    page.wait_for_selector(APP_IDLE, state="attached", timeout=timeout)
+    page.wait_for_selector(SPINNER, state="detached", timeout=timeout)
+
+
+def screenshot_path(name: str) -> Path:
+    """Path for a screenshot called ``name`` (".png" is added), creating ARTIFACTS on demand."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS / (name if name.endswith(".png") else f"{name}.png")
+
+
+def exception_texts(page) -> list[str]:
+    """The text of every Streamlit exception box on the page (empty when there is none)."""
+    return page.locator(EXCEPTION).all_inner_texts()
