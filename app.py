@@ -2,9 +2,10 @@
 
 import streamlit as st
 
+from twolayer.ui.frame import page_config, share_box
 from twolayer.ui.sidebar import settings_sidebar
 
-st.set_page_config(page_title="twolayer", page_icon="🧠", layout="wide")
+page_config()
 
 # Each url_path differs from its file's name on purpose: with a pages/ folder beside app.py,
 # Streamlit's AppTest also registers every file in it as a page of its own under the file's
@@ -23,3 +24,4 @@ st.session_state["settings"] = settings
 for note in link_notes:
     st.info(f"From the link: {note}", icon="🔗")
 page.run()
+share_box(settings)

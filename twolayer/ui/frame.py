@@ -1,0 +1,55 @@
+"""What every page shares besides the settings: presentation mode and the link to share."""
+
+from urllib.parse import urlencode, urlsplit
+
+import streamlit as st
+
+from ..settings import SETTINGS
+
+# Page-level keys that a link carries as well, when a page has set them.
+PAGE_KEYS = ("epochs_per_run", "lesson", "output_bias", "lr_factor", "sample", "bp_loss")
+
+PRESENT_CSS = """
+<style>
+  html, body, [class*="st-"], .stMarkdown, .stMetric, .stCaption { font-size: 22px; }
+  h1 { font-size: 2.6rem !important; }
+  h2, h3 { font-size: 1.9rem !important; }
+  [data-testid="stMetricValue"] { font-size: 2.4rem !important; }
+  [data-testid="stMetricLabel"] p { font-size: 1.2rem !important; }
+  .stButton button p { font-size: 1.3rem !important; }
+  .katex { font-size: 1.35em !important; }
+</style>
+"""
+
+
+def presenting():
+    """Presentation mode, from the toggle or, before it exists, from ?present=1."""
+    if "present" in st.session_state:
+        return bool(st.session_state["present"])
+    return SETTINGS["present"].clean(st.query_params.get("present", "0"))[0]
+
+
+def page_config():
+    present = presenting()
+    st.set_page_config(page_title="twolayer", page_icon="🧠", layout="wide",
+                       initial_sidebar_state="collapsed" if present else "auto")
+    if present:
+        st.html(PRESENT_CSS)
+
+
+def share_link(settings):
+    """The address that reproduces what is on screen: the page, every changed setting, and
+    the page's own keys."""
+    params = {k: v for k, v in settings.items() if v != SETTINGS[k].default}
+    params.update({k: st.session_state[k] for k in PAGE_KEYS
+                   if st.session_state.get(k) not in (None, "")})
+    params = {k: int(v) if isinstance(v, bool) else v for k, v in params.items()}
+    url = urlsplit(st.context.url or "http://localhost:8501/")
+    query = urlencode(params)
+    return f"{url.scheme}://{url.netloc}{url.path}" + (f"?{query}" if query else "")
+
+
+def share_box(settings):
+    with st.sidebar.expander("🔗 Copy link to this view"):
+        st.caption("Opens this page with these settings (copy button on the right).")
+        st.code(share_link(settings), language=None, wrap_lines=True)
