@@ -1,4 +1,203 @@
+"""Backprop, step by step: the hand derivation with the live numbers of the Playground's net."""
+
+import numpy as np
+import pandas as pd
 import streamlit as st
 
-st.title("backprop")
-st.write(st.session_state["settings"])
+from twolayer.derivation import broken_gradients, derive, latex_value, verdict, with_loss
+from twolayer.figures import LOSS_COLORS, LOSS_LABELS
+from twolayer.gradcheck import GOOD, gradient_check
+from twolayer.ui import state
+
+NET_KEY = "backprop_net"          # this page's own copy of the weights
+STEP_KEY = "backprop_last_step"   # loss before and after the last "Take one step"
+SECTIONS = {"forward": "Forward pass", "output": "Output layer: δ2",
+            "hidden": "Hidden layer: δ1 (the chain rule, one layer further)",
+            "update": "The update"}
+CHECK_SAMPLES = 256               # the gradient check looks at no more samples than this
+VERDICT_COLORS = {"good": "#009E73", "doubtful": "#E69F00", "wrong": "#D55E00"}
+
+
+def source_net(settings):
+    """(trainer, label): the Playground's trainer when it matches the settings, else a fresh one."""
+    held = st.session_state.get("trainer")
+    if held is not None and held[0] == state.signature(settings):
+        trainer = held[1]
+        return trainer, f"the Playground's net after {trainer.epoch} epochs"
+    return state.new_trainer(settings), (f"a fresh net (seed {settings['seed']}): the "
+                                         "Playground has not built one for these settings")
+
+
+def page_net(settings, trainer):
+    """This page's copy of the weights, re-copied when the settings or the Playground's net
+    change, so that stepping here never touches the Playground."""
+    sig = state.signature(settings)
+    fingerprint = np.concatenate([p.ravel() for p in trainer.net.get_params().values()])
+    held = st.session_state.get(NET_KEY)
+    if held is None or held["sig"] != sig or not np.array_equal(held["source"], fingerprint):
+        if held is None or held["sig"] != sig:
+            st.session_state["bp_loss"] = settings["loss"]
+        held = {"sig": sig, "source": fingerprint, "net": trainer.net.copy(), "steps": 0}
+        st.session_state[NET_KEY] = held
+        st.session_state.pop(STEP_KEY, None)
+    return held
+
+
+def clamp_sample(m):
+    """Keep the sample index (from the URL or from before a settings change) in 0 .. m-1."""
+    raw = st.session_state.get("sample", st.query_params.get("sample", 0))
+    try:
+        value = int(float(raw))
+    except (TypeError, ValueError):
+        value = -1
+    clean = min(max(value, 0), m - 1)
+    if str(clean) != str(raw):
+        st.session_state["sample"] = clean
+        st.info(f"Sample {str(raw)[:24]!r} is not in 0..{m - 1}; showing sample {clean}.",
+                icon="🔗")
+
+
+def take_step(X, y, alpha, loss, what):
+    held = st.session_state[NET_KEY]
+    net = with_loss(held["net"], loss)
+    with np.errstate(all="ignore"):
+        before = net._loss(X, y)
+        net.W1, net.b1, net.W2, net.b2 = derive(net, X, y, alpha).updated().values()
+        after = net._loss(X, y)
+    if not np.isfinite(after) or after > 1e6:
+        st.session_state[STEP_KEY] = {"what": what, "before": before, "after": None}
+        return
+    held["net"].set_params(net.get_params())
+    held["steps"] += 1
+    st.session_state[STEP_KEY] = {"what": what, "before": before, "after": after}
+
+
+def show_line(line, loss, classify):
+    """One step: its equation (coloured when it changes with the loss) beside its value."""
+    eq, value = st.columns([2, 3], vertical_alignment="center")
+    marked = classify and line.equation_differs
+    eq.latex(rf"\color{{{LOSS_COLORS[loss]}}}{{{line.latex}}}" if marked else line.latex)
+    value.latex(latex_value(line.value))
+    note = f"shape {line.shape[0]} × {line.shape[1]}"
+    if marked:
+        note += f" · :{'violet' if loss == 'mse' else 'green'}-badge[changes with the loss]"
+    elif classify and line.key == "da2_dz2" and loss == "log_loss":
+        note += " · cancels against ∂L/∂a2 in δ2"
+    elif classify and line.differs_by_loss:
+        note += " · value follows δ2"
+    value.caption(note)
+
+
+st.title("Backprop, step by step")
+st.write("The chain rule of the hand derivation, line by line, with the numbers of the net you "
+         "are training: every gradient is a product of pieces you can see.")
+
+settings = st.session_state["settings"]
+try:
+    trainer, source = source_net(settings)
+except ValueError as e:
+    st.error(f"These settings do not give a network: {e}")
+    st.stop()
+held = page_net(settings, trainer)
+net, X_train, y_train = held["net"], trainer.X, trainer.y
+m_train = X_train.shape[1]
+classify = net.task == "classification"
+alpha = float(settings["lr"])
+
+steps = f", plus {held['steps']} step(s) taken on this page" if held["steps"] else ""
+st.caption(f"Weights: {source}{steps}. This page works on a copy: stepping here does not change "
+           "the Playground.")
+if settings["l2"]:
+    st.caption(f"The derivation has no L2 term, so this page leaves out L2 = {settings['l2']}.")
+
+# -- controls --------------------------------------------------------------------------------
+clamp_sample(m_train)
+c_sample, c_loss, c_view, c_alpha = st.columns([2, 2, 2, 1])
+sample = c_sample.number_input(f"Sample (0 to {m_train - 1} of the training set)", 0,
+                               m_train - 1, 0, step=1, key="sample", bind="query-params")
+if classify:
+    loss = c_loss.radio("Loss", ("mse", "log_loss"), key="bp_loss", horizontal=True,
+                        format_func=LOSS_LABELS.get,
+                        help="Only the coloured lines change: the whole difference is δ2.")
+else:
+    loss = "mse"
+    c_loss.caption("Loss: MSE (regression; log-loss needs a sigmoid output)")
+view = c_view.radio("View", ("sample", "batch"), key="bp_view", horizontal=True,
+                    format_func={"sample": "one sample", "batch": "mini-batch mean"}.get)
+c_alpha.latex(rf"\alpha = {alpha:g}")
+c_alpha.caption("learning rate, from the sidebar")
+
+if view == "sample":
+    idx = np.array([sample])
+    what = f"sample {sample}"
+    d = derive(net, X_train, y_train, alpha, sample=int(sample), loss=loss)
+else:
+    size = state.batch_size(settings)
+    if size is None or size >= m_train:
+        idx = np.arange(m_train)
+        what = f"the whole training set, m = {m_train}"
+    else:
+        epoch = trainer.epoch + 1
+        idx = trainer.epoch_order(epoch)[:size]
+        what = (f"the first mini-batch of epoch {epoch} (the first {size} samples of that "
+                f"epoch's order, the next one the Playground trains on), m = {size}")
+    d = derive(net, X_train[:, idx], y_train[:, idx], alpha, loss=loss)
+st.caption(f"Showing {what}.")
+
+# -- the derivation --------------------------------------------------------------------------
+for part, title in SECTIONS.items():
+    st.subheader(title if part != "update" else f"{title}, α = {alpha:g}")
+    for line in d.lines:
+        if line.part == part:
+            show_line(line, loss, classify)
+
+# -- take one step ---------------------------------------------------------------------------
+X_view, y_view = X_train[:, idx], y_train[:, idx]
+c_button, c_before, c_after = st.columns([2, 1, 1], vertical_alignment="center")
+c_button.button("Take one step", type="primary", on_click=take_step,
+                args=(X_view, y_view, alpha, loss, f"{what}, {LOSS_LABELS[loss]}"),
+                help="W ← W − α ∂L/∂W for W1, b1, W2, b2, on what is shown above.")
+last = st.session_state.get(STEP_KEY)
+if last is not None:
+    c_button.caption(f"Last step: {last['what']}.")
+    c_before.metric("L before", f"{last['before']:.6g}")
+    if last["after"] is None:
+        c_after.error("That step blew up (L overflowed): the weights are kept. Try a smaller α.")
+    else:
+        c_after.metric("L after", f"{last['after']:.6g}",
+                       delta=f"{last['after'] - last['before']:+.3g}", delta_color="inverse")
+
+# -- gradient check --------------------------------------------------------------------------
+st.subheader("Gradient check")
+st.write("Is backprop right? Nudge each entry of W1, b1, W2, b2 by ±10⁻⁶, measure how L moves "
+         "(centred finite differences), and compare with the analytic gradient above, on "
+         f"{what}. The norm relative error should be below {GOOD:g}.")
+broken = st.toggle("break the backward pass (drop g'(z1))", key="bp_broken",
+                   help="δ1 = W2ᵀ δ2 without the factor g'(z1): W1 and b1 come out wrong.")
+check_net = with_loss(net, loss)
+if X_view.shape[1] > CHECK_SAMPLES:  # two forward passes per weight: keep it quick
+    st.caption(f"Checked on the first {CHECK_SAMPLES} samples of these {X_view.shape[1]}: the "
+               "same test, a fraction of the time.")
+X_check, y_check = X_view[:, :CHECK_SAMPLES], y_view[:, :CHECK_SAMPLES]
+if broken:
+    analytic = broken_gradients(check_net, X_check, y_check)
+else:
+    analytic = derive(check_net, X_check, y_check, alpha).gradients()
+errors = gradient_check(check_net, X_check, y_check, analytic=analytic)
+table = pd.DataFrame({
+    "parameter": list(errors),
+    "relative error": [f"{e:.2e}" for e in errors.values()],
+    "verdict": [verdict(e) for e in errors.values()],
+})
+st.dataframe(table.style.map(lambda v: f"color: {VERDICT_COLORS[v]}; font-weight: 600",
+                             subset=["verdict"]), hide_index=True)
+wrong = [p for p, e in errors.items() if verdict(e) == "wrong"]
+if wrong:
+    st.error(f"Wrong: {', '.join(wrong)}. The analytic gradient disagrees with the finite "
+             "differences" + (": dropping g'(z1) breaks every gradient below δ1." if broken
+                              else "."))
+elif any(verdict(e) == "doubtful" for e in errors.values()):
+    st.warning("Close but not below the threshold: a relu kink near z1 = 0, or gradients so "
+               "small that finite differences lose their digits.")
+else:
+    st.success("Good: backprop agrees with finite differences for W1, b1, W2 and b2.")
