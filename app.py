@@ -11,10 +11,11 @@ page_config()
 # Streamlit's AppTest also registers every file in it as a page of its own under the file's
 # name, and a rerun would then run the page file alone, without this frame and its sidebar.
 PAGES = [
-    st.Page("pages/playground.py", title="Playground", icon="🎛️", url_path="play",
+    st.Page("pages/playground.py", title="Playground", icon=":material/tune:", url_path="play",
             default=True),
-    st.Page("pages/compare.py", title="MSE vs log-loss", icon="⚖️", url_path="mse-vs-log-loss"),
-    st.Page("pages/backprop.py", title="Backprop, step by step", icon="🔗",
+    st.Page("pages/compare.py", title="MSE vs log-loss", icon=":material/balance:",
+            url_path="mse-vs-log-loss"),
+    st.Page("pages/backprop.py", title="Backprop, step by step", icon=":material/account_tree:",
             url_path="chain-rule"),
 ]
 
@@ -22,6 +23,6 @@ page = st.navigation(PAGES)
 settings, link_notes = settings_sidebar()
 st.session_state["settings"] = settings
 for note in link_notes:
-    st.info(f"From the link: {note}", icon="🔗")
+    st.info(f"From the link: {note}", icon=":material/link:")
 page.run()
 share_box(settings)

@@ -31,7 +31,7 @@ def presenting():
 
 def page_config():
     present = presenting()
-    st.set_page_config(page_title="twolayer", page_icon="🧠", layout="wide",
+    st.set_page_config(page_title="twolayer", page_icon=":material/neurology:", layout="wide",
                        initial_sidebar_state="collapsed" if present else "auto")
     if present:
         st.html(PRESENT_CSS)
@@ -50,6 +50,6 @@ def share_link(settings):
 
 
 def share_box(settings):
-    with st.sidebar.expander("🔗 Copy link to this view"):
+    with st.sidebar.expander(":material/link: Copy link to this view"):
         st.caption("Opens this page with these settings (copy button on the right).")
         st.code(share_link(settings), language=None, wrap_lines=True)
