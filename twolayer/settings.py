@@ -66,8 +66,9 @@ class Setting:
         return value, None
 
     def _clean_option(self, raw, text):
-        if raw in self.options:
-            return raw, None
+        for option in self.options:  # a widget's value; True == 1 == 1.0, so match the type
+            if raw == option and type(raw) is type(option):
+                return option, None
         for option in self.options:
             if text == str(option):
                 return option, None

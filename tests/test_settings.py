@@ -1,0 +1,186 @@
+"""The validation layer (twolayer.settings) against hostile values, key by key and jointly.
+
+Whatever arrives (a URL's text or a widget's value), ``Setting.clean`` returns a valid value
+within the limits, with a note whenever the raw value was not valid as it stood, and never
+raises. Validity is decided here independently of the code under test.
+"""
+
+import math
+import re
+
+import pytest
+
+from twolayer.data import DATASETS
+from twolayer.settings import (
+    DEFAULT_DATASET,
+    LOSSES_FOR_TASK,
+    MAX_EPOCHS_PER_RUN,
+    MAX_HIDDEN,
+    MAX_SAMPLES,
+    SETTINGS,
+    clean_settings,
+)
+
+HOSTILE = ["1e308", "-1e308", "-5", "nan", "NaN", "inf", "-inf", "", "abc", "../../etc/passwd",
+           "%00", "<script>alert(1)</script>", "x" * 10_000, "0x10", "1,5", "1e-400", "5000000",
+           " 12 ", "\x00", "1" * 400, "9" * 70, "Infinity", "1e9", "0", "1.5", "-0", "true",
+           "moons", "all", "None", "[]", "{}", "'; DROP TABLE", "\u202e12", "１２"]
+# Widget values (not text) reach the same function.
+NON_TEXT = [None, True, False, 0, -3, 10**9, 1e308, math.nan, math.inf, -math.inf, 0.5, 12.0,
+            [1], {"a": 1}]
+
+_DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def reference_valid(setting, raw):
+    """Is ``raw`` already a valid value for ``setting``? Written from DESIGN.md, not settings.py.
+
+    Text is trimmed; a number must be a plain decimal literal within [lo, hi] (an integer for
+    an int setting); an option must be one of the options as typed; on/off for a switch.
+    """
+    if isinstance(raw, str):
+        text = raw.strip()
+    elif isinstance(raw, (bool, int, float)) or raw is None:
+        text = str(raw)
+    else:
+        return False
+    if setting.options:
+        if raw in setting.options and not isinstance(raw, bool):
+            return True
+        if text in (str(o) for o in setting.options):
+            return True
+        # "1" for the option 1.0, "0.30" for 0.3: the same number.
+        numbers = [o for o in setting.options if isinstance(o, (int, float))]
+        return bool(_DECIMAL.fullmatch(text)) and float(text) in numbers
+    if setting.kind is bool:
+        return text.lower() in ("1", "true", "yes", "on", "0", "false", "no", "off", "")
+    if not _DECIMAL.fullmatch(text):
+        return False
+    number = float(text)
+    if not setting.lo <= number <= setting.hi:
+        return False
+    return setting.kind is float or number == int(number)
+
+
+def assert_within_limits(setting, value):
+    if setting.options:
+        assert value in setting.options, value
+        assert any(value == o and type(value) is type(o) for o in setting.options)
+    elif setting.kind is bool:
+        assert value is True or value is False
+    elif setting.kind is int:
+        assert type(value) is int and setting.lo <= value <= setting.hi, value
+    else:
+        assert type(value) is float and math.isfinite(value), value
+        assert setting.lo <= value <= setting.hi, value
+
+
+CASES = [pytest.param(key, raw, id=f"{key}-{str(raw)[:12]!r}")
+         for key, setting in SETTINGS.items() for raw in HOSTILE + NON_TEXT]
+
+
+@pytest.mark.parametrize(("key", "raw"), CASES)
+def test_every_setting_cleans_every_hostile_value(key, raw):
+    setting = SETTINGS[key]
+    value, note = setting.clean(raw)
+    assert_within_limits(setting, value)
+    if reference_valid(setting, raw):
+        assert note is None, f"{raw!r} is valid for {key} but got the note {note!r}"
+        if not setting.options and setting.kind is not bool:
+            assert value == float(str(raw).strip())
+    else:
+        assert isinstance(note, str) and note, f"{raw!r} is not valid for {key}: needs a note"
+        assert setting.label in note and len(note) < 200
+        assert "x" * 30 not in note  # a long value is cut short in the note
+
+
+def test_the_limits_are_those_of_the_design():
+    assert SETTINGS["samples"].hi == MAX_SAMPLES == 5000
+    assert SETTINGS["hidden"].hi == MAX_HIDDEN == 64
+    assert SETTINGS["epochs_per_run"].hi == MAX_EPOCHS_PER_RUN == 5000
+    for s in SETTINGS.values():
+        assert_within_limits(s, s.default)
+        assert s.clean(s.default) == (s.default, None)
+        assert s.clean(str(s.default)) == (s.default, None)
+
+
+@pytest.mark.parametrize(("key", "raw", "expected"), [
+    ("samples", "1e308", MAX_SAMPLES), ("samples", "-1e308", 20), ("samples", "5000000", 5000),
+    ("samples", "-5", 20), ("samples", " 12 ", 20), ("hidden", "-3", 1), ("hidden", "1e9", 64),
+    ("hidden", " 12 ", 12), ("noise", "inf", 0.2), ("noise", "-5", 0.0), ("noise", "1e308", 1.0),
+    ("test_fraction", "2", 0.5), ("test_fraction", "0", 0.1), ("seed", "-1", 0),
+    ("seed", "5000000", 999_999), ("epochs_per_run", "1e9", MAX_EPOCHS_PER_RUN),
+    ("epochs_per_run", "0", 1), ("epochs_per_run", "nan", 100), ("lr", "nan", 0.3),
+    ("lr", "1e308", 10.0), ("lr", "0.25", 0.3), ("lr", "-1", 0.3), ("lr", "1e-400", 0.3),
+    ("batch", "0", 32), ("batch", "5000000", 1024), ("batch", "all", "all"), ("batch", "3", 4),
+    ("l2", "abc", 0.0), ("task", "<script>", "classification"),
+    ("dataset", "../../etc/passwd", "moons"), ("activation", "relu", "relu"),
+    ("present", "1", True), ("present", "2", False),
+])
+def test_clamped_or_default(key, raw, expected):
+    value, _ = SETTINGS[key].clean(raw)
+    assert value == expected and type(value) is type(expected)
+
+
+def test_clean_settings_takes_a_whole_hostile_link():
+    raw = {key: "<script>alert(1)</script>" for key in SETTINGS}
+    values, notes = clean_settings(raw)
+    assert set(values) == set(SETTINGS)
+    for key, setting in SETTINGS.items():
+        assert_within_limits(setting, values[key])
+    assert len(notes) >= len(SETTINGS) - 1  # present: text that is not on/off gets one too
+    assert all("<script>" not in n or "'" in n for n in notes)  # quoted, as text
+
+
+@pytest.mark.parametrize("raw", [{k: v for k in SETTINGS} for v in HOSTILE[:19]])
+def test_clean_settings_never_raises_and_stays_consistent(raw):
+    values, notes = clean_settings(raw)
+    assert DATASETS[values["dataset"]] == values["task"]
+    assert values["loss"] in LOSSES_FOR_TASK[values["task"]]
+    for key, setting in SETTINGS.items():
+        assert_within_limits(setting, values[key])
+    assert all(isinstance(n, str) for n in notes)
+
+
+def test_missing_keys_take_the_defaults_without_notes():
+    values, notes = clean_settings({})
+    assert values == {k: s.default for k, s in SETTINGS.items()} and notes == []
+
+
+def test_unknown_keys_are_left_alone():
+    values, notes = clean_settings({"lesson": "3", "../x": "y"})
+    assert "lesson" not in values and notes == []
+
+
+def test_dataset_must_fit_the_task():
+    values, notes = clean_settings({"task": "regression", "dataset": "moons"})
+    assert values["dataset"] == DEFAULT_DATASET["regression"]
+    assert any("moons" in n and "regression" in n for n in notes)
+    # A task alone moves the dataset silently: the link did not ask for one.
+    values, notes = clean_settings({"task": "regression"})
+    assert values["dataset"] == "sine" and values["loss"] == "mse" and notes == []
+    # A hostile task falls back to classification, so a regression dataset has to go.
+    values, notes = clean_settings({"task": "<script>", "dataset": "sine"})
+    assert values["task"] == "classification" and values["dataset"] == "moons"
+    assert len(notes) == 2
+
+
+def test_log_loss_is_not_for_regression():
+    values, notes = clean_settings({"task": "regression", "loss": "log_loss"})
+    assert values["loss"] == "mse"
+    assert any("log_loss" in n for n in notes)
+    values, notes = clean_settings({"task": "classification", "loss": "mse"})
+    assert values["loss"] == "mse" and notes == []
+
+
+def test_a_valid_link_is_taken_as_it_is():
+    raw = {"task": "regression", "dataset": "bumps", "samples": "300", "noise": "0.1",
+           "test_fraction": "0.25", "seed": "7", "hidden": "16", "activation": "relu",
+           "loss": "mse", "lr": "0.03", "batch": "all", "l2": "0.001", "epochs_per_run": "50",
+           "present": "1"}
+    values, notes = clean_settings(raw)
+    assert notes == []
+    assert values == {"task": "regression", "dataset": "bumps", "samples": 300, "noise": 0.1,
+                      "test_fraction": 0.25, "seed": 7, "hidden": 16, "activation": "relu",
+                      "loss": "mse", "lr": 0.03, "batch": "all", "l2": 0.001,
+                      "epochs_per_run": 50, "present": True}
