@@ -1,0 +1,464 @@
+"""Files in and out: your own data as CSV, weights as .npz, history as CSV, figures as HTML.
+
+Pure functions of bytes, no Streamlit. Everything read from an upload is checked before it
+reaches NumPy: a malformed file raises ValueError with a message that names the problem and,
+where there is one, the row (1-based data row, counted below the header) and its line in the
+file.
+
+CSV is read with Python's csv module rather than pandas: it keeps the line of every row (so a
+message can point at it), it never guesses types or fills gaps, and it adds no import to the
+core (pandas costs about half a second to import).
+"""
+
+import csv
+import io
+import math
+import re
+import zipfile
+
+import numpy as np
+
+from .activations import HIDDEN_ACTIVATIONS
+from .data import MIN_SAMPLES, Dataset, split_and_scale
+from .losses import LOSSES
+from .net import PARAMS, TASKS, TwoLayerNet
+from .settings import MAX_HIDDEN, MAX_SAMPLES
+
+MAX_BYTES = 1_000_000      # an upload (CSV or .npz), as in .streamlit/config.toml's 1 MB
+MAX_MAGNITUDE = 1e6        # larger feature or target values are refused as absurd
+MAX_NAME = 64              # characters in a column name
+MAX_COLUMNS = 50
+SPLIT_COLUMN = "split"     # a column of train/test, as dataset_to_csv writes it
+FEATURES_FOR_TASK = {"classification": (2,), "regression": (1, 2)}
+
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_MISSING = {"", "na", "n/a", "nan", "null", "none", "?", "-", "#n/a"}
+_DELIMITERS = {";": "';'", "\t": "a tab", "|": "'|'", " ": "a space"}
+
+
+# -- CSV in ------------------------------------------------------------------------------------
+
+def _text(raw):
+    """The upload as text, refusing what is not a small UTF-8 text file."""
+    if isinstance(raw, str):
+        raw = raw.encode("utf-8")
+    raw = bytes(raw)
+    if not raw.strip():
+        raise ValueError("The file is empty.")
+    if len(raw) > MAX_BYTES:
+        raise ValueError(f"The file is too large: {len(raw):,} bytes; at most 1 MB "
+                         f"({MAX_BYTES:,} bytes).")
+    if raw.startswith(b"PK\x03\x04"):
+        raise ValueError("The file is binary, not text: it looks like a ZIP or Excel file. "
+                         "Save it as CSV (comma-separated, UTF-8).")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ValueError("The file is UTF-16 text, read here as binary, not text. Save it as "
+                         "CSV UTF-8 (comma-separated).")
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        line = raw.count(b"\n", 0, nul) + 1
+        raise ValueError(f"The file is binary, not text: it holds a NUL byte on line {line}. "
+                         "Save it as CSV (comma-separated, UTF-8).")
+    try:
+        return raw.decode("utf-8-sig")  # -sig: drop the byte-order mark Excel writes
+    except UnicodeDecodeError as e:
+        line = raw.count(b"\n", 0, e.start) + 1
+        raise ValueError(f"The file is not UTF-8 text (binary?): byte 0x{raw[e.start]:02x} on "
+                         f"line {line}. Save it as CSV (comma-separated, UTF-8).") from None
+
+
+def _parse_number(text):
+    """A float for a plain decimal literal, else None (no hex, no '1_000', no 'inf')."""
+    text = text.strip()
+    return float(text) if _NUMBER.fullmatch(text) else None
+
+
+def _read_table(raw):
+    """(header, rows): rows as (line number, fields), every row as wide as the header."""
+    text = _text(raw)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header, rows = None, []
+    end = 0  # the last line of the previous record: a quoted field may span lines
+    try:
+        for fields in reader:
+            line, end = end + 1, reader.line_num
+            if not fields or all(not f.strip() for f in fields):
+                continue  # blank lines (a trailing newline, a gap) carry nothing
+            if header is None:
+                header = [f.strip() for f in fields]
+                _check_header(header, line)
+                continue
+            if len(fields) != len(header):
+                hint = ""
+                if end > line:
+                    hint = f" A quote (\") opened on line {line} is not closed."
+                elif len(fields) == 1 and any(d in fields[0] for d in _DELIMITERS):
+                    hint = " Are its fields separated by something other than commas?"
+                raise ValueError(f"Row {len(rows) + 1} (line {line}) has {len(fields)} "
+                                 f"field{'s' * (len(fields) != 1)}; the header has "
+                                 f"{len(header)}.{hint}")
+            if len(rows) == MAX_SAMPLES:
+                raise ValueError(f"Too many rows: more than {MAX_SAMPLES:,} data rows; at most "
+                                 f"{MAX_SAMPLES:,}.")
+            rows.append((line, fields))
+    except csv.Error as e:
+        raise ValueError(f"The file is not valid CSV: {e} (line {reader.line_num}).") from None
+    if header is None:
+        raise ValueError("The file is empty.")
+    if not rows:
+        raise ValueError("The file has a header but no data rows.")
+    return header, rows
+
+
+def _check_header(header, line):
+    if len(header) == 1:
+        for d, name in _DELIMITERS.items():
+            if d in header[0]:
+                raise ValueError(f"Found one column; is the delimiter {name}? Save the file "
+                                 "with commas between the columns.")
+        raise ValueError("Found one column; a CSV here needs a feature column and a label "
+                         "column separated by commas, with a header row.")
+    if len(header) > MAX_COLUMNS:
+        raise ValueError(f"Too many columns: {len(header)}; at most {MAX_COLUMNS}.")
+    if all(_parse_number(h) is not None for h in header):
+        raise ValueError(f"No header row: line {line} holds numbers, not column names. Add a "
+                         "first line with names, such as x1,x2,label.")
+    seen = {}
+    for i, name in enumerate(header, start=1):
+        if not name:
+            raise ValueError(f"Column {i} has no name in the header (line {line}).")
+        if len(name) > MAX_NAME or not name.isprintable():
+            raise ValueError(f"Column {i}'s name is too long or holds control characters "
+                             f"(line {line}); at most {MAX_NAME} printable characters.")
+        if name in seen:
+            raise ValueError(f"Duplicate column name {name!r}: columns {seen[name]} and {i} "
+                             f"(line {line}).")
+        seen[name] = i
+
+
+def csv_columns(raw):
+    """The names of the columns whose every value is a number, in the file's order.
+
+    A page offers these as choices for features and label. Raises ValueError when the file
+    itself is malformed (see ``read_csv_dataset``).
+    """
+    header, rows = _read_table(raw)
+    return [name for j, name in enumerate(header)
+            if all(_parse_number(fields[j]) is not None for _, fields in rows)]
+
+
+def _column(header, rows, name, what):
+    """The values of column ``name`` as floats, refusing anything that is not a sane number."""
+    j = header.index(name)
+    values = np.empty(len(rows))
+    for i, (line, fields) in enumerate(rows):
+        text = fields[j].strip()
+        where = f"Row {i + 1} (line {line}), {what} column {name!r}"
+        number = _parse_number(text)
+        if number is None:
+            low = text.lower()
+            if low in _MISSING:
+                shown = "empty" if not text else repr(text)
+                raise ValueError(f"{where}: missing value ({shown}).")
+            if low.lstrip("+-") in ("inf", "infinity"):
+                raise ValueError(f"{where}: {text!r} is not a finite number.")
+            hint = ""
+            if re.fullmatch(r"[+-]?\d+,\d+", text):
+                hint = " Write decimals with a point (1.5), not a comma."
+            shown = text if len(text) <= 24 else text[:21] + "..."
+            raise ValueError(f"{where}: {shown!r} is not a number.{hint}")
+        if not math.isfinite(number):  # a literal like 1e999 overflows to inf
+            raise ValueError(f"{where}: {text!r} is not a finite number.")
+        if abs(number) > MAX_MAGNITUDE:
+            raise ValueError(f"{where}: {text!r} is too large in magnitude; values must lie "
+                             f"within +-{MAX_MAGNITUDE:g}.")
+        values[i] = number
+    return values
+
+
+def _choose_columns(header, task, feature_columns, label_column):
+    """(feature names, label name), the defaults filled in and the choice checked."""
+    counts = FEATURES_FOR_TASK[task]
+    if label_column is None:
+        label_column = [h for h in header if h.lower() != SPLIT_COLUMN][-1]
+    if feature_columns is None:
+        others = [h for h in header if h != label_column and h.lower() != SPLIT_COLUMN]
+        if len(others) not in counts:
+            need = " or ".join(str(c) for c in counts)
+            raise ValueError(f"The file has {len(header)} columns: choose {need} feature "
+                             f"column{'s' * (max(counts) > 1)} and the label column.")
+        feature_columns = others
+    feature_columns = list(feature_columns)
+    for name in [*feature_columns, label_column]:
+        if name not in header:
+            raise ValueError(f"No column {name!r} in the file; it has {', '.join(header)}.")
+    if len(feature_columns) not in counts:
+        need = " or ".join(str(c) for c in counts)
+        raise ValueError(f"{task.capitalize()} needs {need} feature column"
+                         f"{'s' * (max(counts) > 1)}; {len(feature_columns)} chosen.")
+    if len(set(feature_columns)) != len(feature_columns) or label_column in feature_columns:
+        raise ValueError("Choose different columns for the features and the label.")
+    return feature_columns, label_column
+
+
+def _split_column(header, rows, chosen):
+    """The file's own train/test split (a boolean 'is test' per row), or None."""
+    names = [h for h in header if h.lower() == SPLIT_COLUMN and h not in chosen]
+    if not names:
+        return None
+    j = header.index(names[0])
+    is_test = np.empty(len(rows), dtype=bool)
+    for i, (line, fields) in enumerate(rows):
+        value = fields[j].strip().lower()
+        if value not in ("train", "test"):
+            raise ValueError(f"Row {i + 1} (line {line}), column {names[0]!r}: {fields[j]!r} "
+                             "is neither 'train' nor 'test'.")
+        is_test[i] = value == "test"
+    return is_test
+
+
+def _check_labels(y, rows, label):
+    for i, value in enumerate(y):
+        if value not in (0.0, 1.0):
+            raise ValueError(f"Row {i + 1} (line {rows[i][0]}), label column {label!r}: "
+                             f"{value:g} is not a class label; classification needs labels "
+                             "0 and 1.")
+    present = np.unique(y)
+    if len(present) < 2:
+        raise ValueError(f"Only one class: every label is {present[0]:g}; classification needs "
+                         "rows of both class 0 and class 1.")
+
+
+def _min_per_class(test_fraction):
+    """Rows each class needs so that a stratified split puts it in both train and test."""
+    return max(2, math.ceil(1.0 / min(test_fraction, 1.0 - test_fraction)))
+
+
+def _scaled(X, y, is_test, task, name, feature_names, target_name):
+    """A Dataset for a split given by the file: standardised with the training part's scaler."""
+    from sklearn.preprocessing import StandardScaler
+
+    X_tr, X_te, y_tr, y_te = X[~is_test], X[is_test], y[~is_test], y[is_test]
+    scaler = StandardScaler().fit(X_tr)
+    return Dataset(name, task, scaler.transform(X_tr).T, y_tr[None, :], scaler.transform(X_te).T,
+                   y_te[None, :], scaler.mean_, scaler.scale_, tuple(feature_names), target_name)
+
+
+def read_csv_dataset(raw, task, feature_columns=None, label_column=None, test_fraction=0.3,
+                     seed=0):
+    """A Dataset from an uploaded CSV with a header row; (dataset, info).
+
+    Parameters
+    ----------
+    raw : bytes, the file (at most 1 MB and ``settings.MAX_SAMPLES`` data rows)
+    task : "classification" (two feature columns, labels 0/1) or "regression" (one or two
+        feature columns, any finite target)
+    feature_columns, label_column : column names; by default the label is the last column and
+        the features are the others (when that makes a valid choice); "split" is never chosen
+    test_fraction, seed : the split, stratified for classification. A column named "split"
+        holding train/test (as ``dataset_to_csv`` writes it) gives the split instead.
+
+    info is a dict: rows, columns, features, label, split ("random" or "file"), n_train,
+    n_test, and classes ({0: count, 1: count}) for classification.
+    Raises ValueError naming the problem and the row for any malformed file or choice.
+    """
+    if task not in TASKS:
+        raise ValueError(f"unknown task {task!r}; allowed: {', '.join(TASKS)}")
+    if not 0.0 < test_fraction < 1.0:  # also refuses NaN
+        raise ValueError(f"test_fraction must lie strictly between 0 and 1, got {test_fraction!r}")
+    header, rows = _read_table(raw)
+    features, label = _choose_columns(header, task, feature_columns, label_column)
+    X = np.column_stack([_column(header, rows, f, "feature") for f in features])
+    y = _column(header, rows, label, "label" if task == "classification" else "target")
+    is_test = _split_column(header, rows, [*features, label])
+    m = len(rows)
+    if m < MIN_SAMPLES:
+        raise ValueError(f"Too few rows: {m}; at least {MIN_SAMPLES} are needed.")
+    info = {"rows": m, "columns": list(header), "features": list(features), "label": label}
+    if task == "classification":
+        _check_labels(y, rows, label)
+        info["classes"] = {0: int(np.sum(y == 0)), 1: int(np.sum(y == 1))}
+    if is_test is not None:
+        parts = {"training": y[~is_test], "test": y[is_test]}
+        for part, values in parts.items():
+            if len(values) < 2:
+                raise ValueError(f"The file's split column leaves {len(values)} row(s) in the "
+                                 f"{part} part; each part needs at least 2.")
+            if task == "classification" and len(np.unique(values)) < 2:
+                raise ValueError(f"The file's split column leaves only one class in the {part} "
+                                 "part; each part needs rows of both classes.")
+        data = _scaled(X, y, is_test, task, "upload", features, label)
+        info["split"] = "file"
+    else:
+        if task == "classification":
+            need = _min_per_class(test_fraction)
+            for c, count in info["classes"].items():
+                if count < need:
+                    raise ValueError(f"Too few rows of class {c}: {count}; with a test fraction "
+                                     f"of {test_fraction:g} each class needs at least {need}, so "
+                                     "that it appears in both the training and the test part.")
+        data = split_and_scale(X, y, task, name="upload", test_fraction=test_fraction, seed=seed,
+                               feature_names=tuple(features), target_name=label)
+        info["split"] = "random"
+    info["n_train"], info["n_test"] = data.X_train.shape[1], data.X_test.shape[1]
+    return data, info
+
+
+# -- data, history and figures out ------------------------------------------------------------
+
+def _csv_bytes(header, rows):
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def _num(x):
+    return repr(float(x))  # the shortest text that reads back as the same float
+
+
+def dataset_to_csv(dataset):
+    """The dataset in its original units: feature columns, the label or target, and split.
+
+    ``read_csv_dataset`` reads it back to the same rows and the same split.
+    """
+    label = ((lambda v: str(int(v))) if dataset.task == "classification" else _num)
+    rows = []
+    for X, y, part in ((dataset.X_train, dataset.y_train, "train"),
+                       (dataset.X_test, dataset.y_test, "test")):
+        X = dataset.unscale(X)
+        for j in range(X.shape[1]):
+            rows.append([*(_num(v) for v in X[:, j]), label(y[0, j]), part])
+    return _csv_bytes([*dataset.feature_names, dataset.target_name, SPLIT_COLUMN], rows)
+
+
+def history_to_csv(history):
+    """One row per epoch: epoch, losses, metrics and the mean gradient norm per parameter."""
+    metric = history.metric_name
+    header = ["epoch", "train_loss", "test_loss", f"train_{metric}", f"test_{metric}",
+              *(f"grad_norm_{p}" for p in PARAMS)]
+    rows = [[k + 1, _num(history.train_loss[k]), _num(history.test_loss[k]),
+             _num(history.train_metric[k]), _num(history.test_metric[k]),
+             *(_num(history.grad_norm[p][k]) for p in PARAMS)]
+            for k in range(history.epochs)]
+    return _csv_bytes(header, rows)
+
+
+def figure_to_html(fig):
+    """A standalone HTML page of a Plotly figure (plotly.js inlined, frames kept): plays
+    offline."""
+    return fig.to_html(include_plotlyjs=True, full_html=True, auto_play=False).encode("utf-8")
+
+
+# -- weights ----------------------------------------------------------------------------------
+
+_META = ("activation", "task", "loss", "n_inputs", "n_hidden")
+_SCALER = ("input_mean", "input_scale")
+MAX_NPZ_MEMBER = 100_000   # bytes per array once unpacked: far above 64 hidden units' worth
+
+
+def weights_to_npz(net, dataset=None):
+    """The net's W1, b1, W2, b2 and settings as an .npz that ``np.load`` reads without pickle.
+
+    The weights act on standardised inputs; with ``dataset`` the scaler's input_mean and
+    input_scale are saved too, so that x_std = (x - input_mean) / input_scale.
+    """
+    arrays = {p: np.asarray(v, dtype=np.float64) for p, v in net.params().items()}
+    arrays.update(activation=np.array(net.activation), task=np.array(net.task),
+                  loss=np.array(net.loss_name), n_inputs=np.array(net.n_inputs),
+                  n_hidden=np.array(net.n_hidden))
+    if dataset is not None:
+        arrays.update(input_mean=np.asarray(dataset.mean, dtype=np.float64),
+                      input_scale=np.asarray(dataset.scale, dtype=np.float64))
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    return buf.getvalue()
+
+
+def _unpack(raw):
+    """The arrays of an .npz, by name, refusing anything but small plain numeric/str arrays."""
+    allowed = set(PARAMS) | set(_META) | set(_SCALER)
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as z:
+            members = z.infolist()
+            names = [m.filename.removesuffix(".npy") for m in members]
+            unknown = sorted(set(names) - allowed)
+            if unknown:
+                raise ValueError(f"unexpected arrays {', '.join(unknown)[:80]}; a weights file "
+                                 f"holds {', '.join([*PARAMS, *_META])}")
+            if len(set(names)) != len(names):
+                raise ValueError("an array appears twice")
+            big = [n for n, m in zip(names, members, strict=True)
+                   if m.file_size > MAX_NPZ_MEMBER]
+            if big:
+                raise ValueError(f"array {big[0]} is too large")
+        with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
+            return {k: npz[k] for k in npz.files}
+    except ValueError as e:
+        if "allow_pickle" in str(e) or "Object arrays" in str(e):
+            raise ValueError("it holds Python objects (pickle), which are never loaded") from None
+        raise
+    except (zipfile.BadZipFile, OSError, EOFError, KeyError) as e:
+        raise ValueError(f"not a valid .npz file ({type(e).__name__})") from None
+
+
+def _scalar(arrays, key, kind):
+    a = arrays[key]
+    if a.shape != () or a.dtype.kind not in kind:
+        raise ValueError(f"{key} must be a single {'text' if kind == 'U' else 'integer'}")
+    return a.item()
+
+
+def net_from_npz(raw, task=None, n_inputs=None):
+    """A TwoLayerNet from bytes written by ``weights_to_npz``; ValueError with the reason.
+
+    Checked: size, no pickle, the required arrays, allowed names (activation, task, loss), the
+    shapes against n_inputs and n_hidden, finite values. With ``task`` or ``n_inputs`` given,
+    the weights must also fit them (the data they are to be used with).
+    """
+    try:
+        raw = bytes(raw)
+        if not raw:
+            raise ValueError("the file is empty")
+        if len(raw) > MAX_BYTES:
+            raise ValueError(f"the file is too large: {len(raw):,} bytes; at most 1 MB")
+        arrays = _unpack(raw)
+        missing = [k for k in (*PARAMS, *_META) if k not in arrays]
+        if missing:
+            raise ValueError(f"missing {', '.join(missing)}")
+        activation = _scalar(arrays, "activation", "U")
+        net_task = _scalar(arrays, "task", "U")
+        loss = _scalar(arrays, "loss", "U")
+        for key, value, allowed in (("activation", activation, HIDDEN_ACTIVATIONS),
+                                    ("task", net_task, tuple(TASKS)),
+                                    ("loss", loss, tuple(LOSSES))):
+            if value not in allowed:
+                raise ValueError(f"{key} {value[:20]!r} is not one of {', '.join(allowed)}")
+        n_in, n_hidden = _scalar(arrays, "n_inputs", "iu"), _scalar(arrays, "n_hidden", "iu")
+        if not 1 <= n_in <= 2:
+            raise ValueError(f"n_inputs must be 1 or 2, got {n_in}")
+        if not 1 <= n_hidden <= MAX_HIDDEN:
+            raise ValueError(f"n_hidden must be from 1 to {MAX_HIDDEN}, got {n_hidden}")
+        shapes = {"W1": (n_hidden, n_in), "b1": (n_hidden, 1), "W2": (1, n_hidden),
+                  "b2": (1, 1)}
+        for p, shape in shapes.items():
+            a = arrays[p]
+            if a.dtype.kind not in "fiu":
+                raise ValueError(f"{p} must hold numbers, not {a.dtype}")
+            if a.shape != shape:
+                raise ValueError(f"{p} has shape {a.shape}; n_inputs={n_in} and "
+                                 f"n_hidden={n_hidden} need {shape}")
+            if not np.isfinite(a).all():
+                raise ValueError(f"{p} holds NaN or infinite values")
+            if np.abs(a).max() > MAX_MAGNITUDE:
+                raise ValueError(f"{p} holds values beyond +-{MAX_MAGNITUDE:g}")
+        if task is not None and net_task != task:
+            raise ValueError(f"they are for {net_task}; the current task is {task}")
+        if n_inputs is not None and n_in != n_inputs:
+            raise ValueError(f"they take {n_in} input(s); the current data has {n_inputs}")
+        net = TwoLayerNet(n_in, n_hidden, activation, net_task, loss)
+        net.set_params({p: arrays[p] for p in PARAMS})
+        return net
+    except ValueError as e:
+        raise ValueError(f"Cannot load these weights: {e}.") from None

@@ -1,0 +1,120 @@
+"""Upload your own data or weights, download data, weights, history and figure.
+
+The pages call ``upload_panel`` and ``download_buttons``; what the files hold and how they are
+checked lives in twolayer.io (pure, tested without Streamlit).
+"""
+
+from typing import NamedTuple
+
+import streamlit as st
+
+from ..data import Dataset
+from ..io import (
+    FEATURES_FOR_TASK,
+    SPLIT_COLUMN,
+    csv_columns,
+    dataset_to_csv,
+    figure_to_html,
+    history_to_csv,
+    net_from_npz,
+    read_csv_dataset,
+    weights_to_npz,
+)
+from ..net import TwoLayerNet
+from ..train import History
+
+
+class Upload(NamedTuple):
+    """What a valid upload gave: a dataset (CSV) or a net (.npz), never both."""
+
+    file_id: str            # changes when another file is uploaded: compare to act once
+    name: str
+    dataset: Dataset | None
+    net: TwoLayerNet | None
+    info: dict
+
+
+def _column_choice(raw, task, key):
+    """Selectboxes for label and features when the file has more columns than it needs."""
+    numeric = [c for c in csv_columns(raw) if c.lower() != SPLIT_COLUMN]
+    counts = FEATURES_FOR_TASK[task]
+    if len(numeric) <= min(counts) + 1:
+        return None, None
+    c1, c2 = st.columns(2)
+    label = c1.selectbox("Label" if task == "classification" else "Target", numeric,
+                         index=len(numeric) - 1, key=f"{key}_label")
+    others = [c for c in numeric if c != label]
+    features = c2.multiselect(f"Features ({' or '.join(map(str, counts))})", others,
+                              default=others[:max(counts)], max_selections=max(counts),
+                              key=f"{key}_features")
+    return features, label
+
+
+def upload_panel(task, n_inputs=None, test_fraction=0.3, seed=0, key="upload"):
+    """A file uploader for a CSV of data or an .npz of weights; an ``Upload`` or None.
+
+    None when there is no file or it was refused; a refusal is shown with ``st.error`` and its
+    reason, and nothing else changes (the caller keeps its data and training). The returned
+    Upload stays the same on every rerun while the file sits in the uploader: act on a new
+    ``file_id``. ``n_inputs`` (the current data's) is what uploaded weights must take.
+    """
+    file = st.file_uploader(
+        "Your own data (CSV) or weights (.npz)", type=["csv", "npz"], key=key,
+        max_upload_size=1,
+        help="CSV: a header row, two number columns and a label 0/1 (classification), or one "
+             "or two number columns and a target (regression); at most 5000 rows and 1 MB. "
+             ".npz: weights downloaded from this app.")
+    if file is None:
+        return None
+    raw = file.getvalue()
+    try:
+        if file.name.lower().endswith(".npz"):
+            net = net_from_npz(raw, task=task, n_inputs=n_inputs)
+            return Upload(file.file_id, file.name, None, net, {})
+        features, label = _column_choice(raw, task, key)
+        if features is not None and len(features) not in FEATURES_FOR_TASK[task]:
+            st.info("Choose the feature columns.")
+            return None
+        data, info = _parsed(raw, task, features, label, test_fraction, seed, file.file_id, key)
+    except ValueError as e:
+        st.error(f"{file.name}: {e}", icon="🚫")
+        return None
+    return Upload(file.file_id, file.name, data, None, info)
+
+
+def _parsed(raw, task, features, label, test_fraction, seed, file_id, key):
+    """read_csv_dataset, kept in the session while the file and the choices stay the same."""
+    sig = (file_id, task, tuple(features or ()), label, test_fraction, seed)
+    held = st.session_state.get(f"{key}_parsed")
+    if held is None or held[0] != sig:
+        held = (sig, read_csv_dataset(raw, task, features, label, test_fraction, seed))
+        st.session_state[f"{key}_parsed"] = held
+    return held[1]
+
+
+def download_buttons(dataset, net, history, fig, prefix="twolayer"):
+    """Four download buttons: the data (CSV), the weights (.npz), the history (CSV), the figure
+    (standalone HTML that plays offline).
+
+    The files are made only when a button is clicked, from copies taken now, so a rerun that
+    trains on meanwhile cannot change a file half-way through.
+    """
+    net = net.copy()
+    if history is not None:  # the per-epoch lists only: snapshots are not part of the file
+        history = History(history.metric_name, list(history.train_loss),
+                          list(history.test_loss), list(history.train_metric),
+                          list(history.test_metric),
+                          {p: list(v) for p, v in history.grad_norm.items()})
+    name = f"{prefix}-{dataset.name}"
+    c1, c2, c3, c4 = st.columns(4)
+    c1.download_button("Data (CSV)", lambda: dataset_to_csv(dataset), f"{name}.csv",
+                       "text/csv", on_click="ignore", key=f"{prefix}_dl_data")
+    c2.download_button("Weights (.npz)", lambda: weights_to_npz(net, dataset),
+                       f"{name}-weights.npz", "application/octet-stream", on_click="ignore",
+                       key=f"{prefix}_dl_weights")
+    c3.download_button("History (CSV)", lambda: history_to_csv(history), f"{name}-history.csv",
+                       "text/csv", on_click="ignore", disabled=history is None,
+                       key=f"{prefix}_dl_history")
+    c4.download_button("Figure (HTML)", lambda: figure_to_html(fig), f"{name}-figure.html",
+                       "text/html", on_click="ignore", disabled=fig is None,
+                       key=f"{prefix}_dl_figure")
