@@ -184,3 +184,27 @@ def test_a_valid_link_is_taken_as_it_is():
                       "test_fraction": 0.25, "seed": 7, "hidden": 16, "activation": "relu",
                       "loss": "mse", "lr": 0.03, "batch": "all", "l2": 0.001,
                       "epochs_per_run": 50, "present": True}
+
+
+def test_epoch_budget_caps_the_work_of_one_request():
+    from twolayer.settings import (
+        MAX_SECONDS_PER_REQUEST,
+        STEP_SECONDS,
+        UNIT_SECONDS,
+        epoch_budget,
+    )
+
+    def cost(epochs, n_train, bs, hidden):
+        return epochs * (-(-n_train // bs) * STEP_SECONDS + n_train * hidden * UNIT_SECONDS)
+
+    # Playground's default, 100 epochs: 350 training samples, batch 10 -> 35 steps an epoch.
+    assert epoch_budget(100, 350, 10, 8) == (100, None)
+    # The worst link within the limits: 5000 epochs of 3500 single-sample steps.
+    epochs, note = epoch_budget(5000, 3500, 1, 64)
+    assert 1 <= epochs < 5000 and "batch size" in note
+    assert cost(epochs, 3500, 1, 64) <= MAX_SECONDS_PER_REQUEST < cost(epochs + 1, 3500, 1, 64)
+    # Full batch: few steps, but each one is heavy.
+    epochs, note = epoch_budget(5000, 3500, None, 64)
+    assert cost(epochs, 3500, 3500, 64) <= MAX_SECONDS_PER_REQUEST and note
+    # Never zero: one epoch is always allowed.
+    assert epoch_budget(10, 10**9, 1, 64)[0] == 1

@@ -23,6 +23,12 @@ MAX_PLAY_EPOCHS = 5000     # Play stops by itself after this many epochs
 GRID = 80                  # decision-boundary grid per side ...
 MAX_GRID = 120             # ... and its ceiling
 MAX_RAW_LENGTH = 64        # longer query values are malformed by definition
+# What one click may cost a shared server, whatever the settings. An epoch costs about
+# STEP_SECONDS per gradient step (Python overhead) plus UNIT_SECONDS per sample x hidden unit
+# (arithmetic, training and evaluation); both measured on a busy 2-core machine.
+MAX_SECONDS_PER_REQUEST = 2.0
+STEP_SECONDS = 3e-5
+UNIT_SECONDS = 1e-7
 
 
 @dataclass(frozen=True)
@@ -112,6 +118,23 @@ SETTINGS = {s.key: s for s in (
     Setting("epochs_per_run", "Epochs per Train", 100, int, 1, MAX_EPOCHS_PER_RUN, step=10),
     Setting("present", "Presentation mode", False, bool),
 )}
+
+def epoch_budget(epochs, n_train, batch_size, n_hidden):
+    """(epochs, note): at most ``epochs``, as many as one request may cost, at least 1.
+
+    batch_size None means the whole training set. note is None when nothing was cut.
+    """
+    bs = n_train if batch_size is None else max(1, min(int(batch_size), n_train))
+    steps_per_epoch = -(-n_train // bs)
+    seconds_per_epoch = steps_per_epoch * STEP_SECONDS + n_train * n_hidden * UNIT_SECONDS
+    allowed = int(MAX_SECONDS_PER_REQUEST // seconds_per_epoch)
+    allowed = max(1, allowed)
+    if epochs <= allowed:
+        return epochs, None
+    return allowed, (f"{epochs} epochs at batch size {bs} on {n_train} samples would take too "
+                     f"long for one click; training {allowed} now (press again for more, or "
+                     f"raise the batch size).")
+
 
 DEFAULT_DATASET = {"classification": "moons", "regression": "sine"}
 LOSSES_FOR_TASK = {"classification": ("log_loss", "mse"), "regression": ("mse",)}
