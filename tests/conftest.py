@@ -65,8 +65,13 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="session")
-def app_server() -> Iterator[str]:
-    """Start `streamlit run app.py` on a free loopback port; yield its base URL."""
+def app_server(browser) -> Iterator[str]:
+    """Start `streamlit run app.py` on a free loopback port; yield its base URL.
+
+    The server is warmed up by one visit to the main page: until the entry script has run
+    once, a fresh server knows only the files in pages/ and answers a first deep link such as
+    /mse-vs-log-loss with a "Page not found" modal over the right page (Streamlit #9992).
+    """
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     cmd = [
@@ -109,11 +114,24 @@ def app_server() -> Iterator[str]:
                     pytrace=False,
                 )
             time.sleep(0.25)
+        _warm_up(browser, base_url)
         yield base_url
     finally:
         _stop(proc)
         log.close()
         os.unlink(log.name)
+
+
+def _warm_up(browser, base_url: str) -> None:
+    from tests.browser_util import wait_for_app
+
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        page = context.new_page()
+        page.goto(base_url + "/")
+        wait_for_app(page, timeout=60000)
+    finally:
+        context.close()
 
 
 def _browser_missing() -> str | None:
