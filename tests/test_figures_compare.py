@@ -1,0 +1,163 @@
+"""The comparison figures: pure functions, checked without Streamlit."""
+
+import json
+
+import numpy as np
+import pytest
+
+from twolayer.compare import Comparison, boundary_frames
+from twolayer.data import make_dataset
+from twolayer.figures import (
+    LOSS_COLORS,
+    LOSS_LABELS,
+    NORMAL,
+    PARAM_DASH,
+    PRESENT,
+    boundary_animation_figure,
+    compare_accuracy_figure,
+    compare_grad_norm_figure,
+    compare_loss_figure,
+    delta2_histogram_figure,
+    one_neuron_figure,
+)
+from twolayer.settings import MAX_SAMPLES
+
+LOSSES = ("mse", "log_loss")
+
+
+@pytest.fixture(scope="module")
+def run():
+    data = make_dataset("moons", 300, 0.2, 0.3, 0)
+    return Comparison(data, hidden=6, activation="sigmoid", lr=1.0, seed=0,
+                      output_bias=-8).run(20)
+
+
+def colours(fig):
+    return [t.line.color if t.type == "scatter" else t.marker.color for t in fig.data]
+
+
+def test_accuracy_one_trace_per_loss_in_its_colour(run):
+    acc = {k: h.test_metric for k, h in run.histories.items()}
+    fig = compare_accuracy_figure(acc)
+    assert [t.name for t in fig.data] == [LOSS_LABELS[k] for k in LOSSES]
+    assert colours(fig) == [LOSS_COLORS[k] for k in LOSSES]
+    for trace, loss in zip(fig.data, LOSSES, strict=True):
+        assert list(trace.y) == acc[loss] and list(trace.x) == list(range(1, 21))
+
+
+def test_each_loss_has_its_own_axis(run):
+    losses = {k: h.train_loss for k, h in run.histories.items()}
+    fig = compare_loss_figure(losses)
+    assert len(fig.data) == 2
+    assert fig.data[0].yaxis != fig.data[1].yaxis          # two y axes, one per loss
+    assert colours(fig) == [LOSS_COLORS[k] for k in LOSSES]
+    assert fig.layout.yaxis.title.text == "MSE" and fig.layout.yaxis2.title.text == "log-loss"
+
+
+def test_grad_norms_colour_is_the_loss_dash_the_parameter_log_axis(run):
+    fig = compare_grad_norm_figure({k: h.grad_norm for k, h in run.histories.items()})
+    assert [t.name for t in fig.data if t.showlegend is not False] == \
+        ["MSE", "log-loss", "weights", "biases"]
+    data = [t for t in fig.data if t.meta]
+    assert len(data) == 8
+    for t in data:
+        loss = "log_loss" if t.name == "log-loss" else "mse"
+        p = t.meta
+        assert t.line.color == LOSS_COLORS[loss] and t.line.dash == PARAM_DASH[p]
+        np.testing.assert_allclose(t.y, run.histories[loss].grad_norm[p])
+        assert t.xaxis == ("x" if p in ("W1", "b1") else "x2")
+    assert fig.layout.yaxis.type == "log"
+
+
+def test_grad_norms_leave_exact_zeros_off_the_log_axis():
+    norms = {"W1": [1.0, 0.0], "b1": [1.0, 1.0], "W2": [1.0, 1.0], "b2": [1.0, 1.0]}
+    fig = compare_grad_norm_figure({"mse": norms})
+    assert np.isnan(fig.data[0].y[1]) and fig.data[0].y[0] == 1.0
+
+
+def test_delta2_histogram_counts_every_sample_on_log_bins(run):
+    deltas = run.delta2_per_sample()
+    fig = delta2_histogram_figure(deltas, bins=30)
+    assert [t.name for t in fig.data] == [LOSS_LABELS[k] for k in LOSSES]
+    assert colours(fig) == [LOSS_COLORS[k] for k in LOSSES]
+    m = len(deltas["mse"])
+    for trace, loss in zip(fig.data, LOSSES, strict=True):
+        assert sum(trace.y) == m
+        # an independent count: the bin with the most samples holds what np.histogram says
+        centers = np.asarray(trace.x)
+        width = centers[1] - centers[0]
+        counts, _ = np.histogram(np.log10(deltas[loss]),
+                                 bins=np.append(centers - width / 2, centers[-1] + width / 2))
+        assert list(trace.y) == list(counts)
+    # saturated MSE: its deltas sit far to the left of log-loss's
+    mean_x = [np.average(t.x, weights=t.y) for t in fig.data]
+    assert mean_x[0] < mean_x[1] - 2
+    assert fig.layout.barmode == "overlay"
+
+
+def test_delta2_histogram_puts_zeros_at_the_floor():
+    fig = delta2_histogram_figure({"mse": np.array([0.0, 1e-3]), "log_loss": np.array([0.5, 0.5])})
+    assert sum(fig.data[0].y) == 2 and min(fig.data[0].x) < -11
+
+
+def test_one_neuron_figure():
+    fig = one_neuron_figure({"mse": [0.9, 0.8, 0.7], "log_loss": [0.9, 0.5, 0.1]})
+    assert colours(fig) == [LOSS_COLORS[k] for k in LOSSES]
+    assert list(fig.data[1].y) == [0.9, 0.5, 0.1]
+
+
+def test_animation_has_frames_buttons_and_a_slider(run):
+    grid, frames = boundary_frames(run, 60, n_frames=12, n=20)
+    data = run.data
+    fig = boundary_animation_figure(grid.x1, grid.x2, frames, data.X_train, data.y_train)
+    assert len(fig.frames) == len(frames) == 13
+    assert [f.name for f in fig.frames] == [str(e) for e, _ in frames]
+    for f, (_, grids) in zip(fig.frames, frames, strict=True):
+        assert list(f.traces) == [0, 1]
+        assert np.array_equal(np.asarray(f.data[0].z), grids["mse"])
+        assert np.array_equal(np.asarray(f.data[1].z), grids["log_loss"])
+    assert [fig.data[i].type for i in (0, 1)] == ["heatmap", "heatmap"]
+    assert fig.data[0].xaxis == "x" and fig.data[1].xaxis == "x2"  # two subplots, one figure
+    assert fig.data[0].zmax == 255 and fig.data[1].zmin == 0          # the same colour scale
+    play, pause = fig.layout.updatemenus[0].buttons
+    assert play.method == "animate" and play.args[1]["frame"]["redraw"] is True
+    assert list(pause.args[0]) == [None]
+    assert len(fig.layout.sliders[0].steps) == 13
+
+
+@pytest.mark.parametrize("style", [NORMAL, PRESENT])
+def test_animation_at_the_page_size_stays_under_1_5_mb(style):
+    # The page's largest: 300 epochs, 60 frames, a 50 x 50 grid, the most samples allowed.
+    data = make_dataset("moons", MAX_SAMPLES, 0.2, 0.3, 0)
+    cmp = Comparison(data, hidden=2, lr=1.0, output_bias=-8)
+    grid, frames = boundary_frames(cmp, 300)
+    fig = boundary_animation_figure(grid.x1, grid.x2, frames, data.X_train, data.y_train, style)
+    size = len(fig.to_json())
+    assert size < 1_500_000, size
+    # the grids travel as uint8, base64-encoded (Plotly 7), not as lists of numbers
+    z = json.loads(fig.to_json())["frames"][0]["data"][0]["z"]
+    assert z["dtype"] == "u1" and "bdata" in z
+
+
+def test_figures_follow_the_style(run):
+    acc = {k: h.test_metric for k, h in run.histories.items()}
+    assert compare_accuracy_figure(acc, PRESENT).layout.font.size == PRESENT.font
+    assert compare_accuracy_figure(acc, PRESENT).data[0].line.width == PRESENT.line
+    assert compare_accuracy_figure(acc).layout.height == NORMAL.height
+
+
+def test_curve_charts_say_what_to_do_before_the_first_epoch(run):
+    empty = {"mse": [], "log_loss": []}
+    for fig in (compare_accuracy_figure(empty), compare_loss_figure(empty),
+                compare_grad_norm_figure({k: {p: [] for p in PARAM_DASH} for k in LOSSES})):
+        assert [a.text for a in fig.layout.annotations][-1].startswith("No epochs yet")
+    acc = {k: h.test_metric for k, h in run.histories.items()}
+    assert not compare_accuracy_figure(acc).layout.annotations
+
+
+def test_each_animation_frame_names_its_epoch_in_the_title(run):
+    grid, frames = boundary_frames(run, 20, n_frames=4, n=8)
+    fig = boundary_animation_figure(grid.x1, grid.x2, frames, run.data.X_train, run.data.y_train)
+    assert fig.layout.title.text.startswith("Epoch 0:")
+    assert [f.layout.title.text.split(":")[0] for f in fig.frames] == \
+        ["Epoch 0", "Epoch 5", "Epoch 10", "Epoch 15", "Epoch 20"]

@@ -1,0 +1,236 @@
+"""AppTest for pages/compare.py: MSE vs log-loss, its lessons and its controls."""
+
+import base64
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from twolayer.compare import LESSONS, lesson_numbers
+from twolayer.figures import LOSS_COLORS, LOSS_LABELS
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+PAGE = "pages/compare.py"
+BASE_CHARTS = ("compare_boundary_mse", "compare_boundary_log_loss", "compare_accuracy",
+               "compare_loss", "compare_grad_norms", "compare_delta2")
+
+
+def open_page(**params):
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def charts(at):
+    """{key: figure dict} of the page's Plotly charts, by the key the page gave each."""
+    out = {}
+    for chart in at.get("plotly_chart"):
+        key = chart.proto.id.rsplit("-", 1)[-1]
+        out[key] = json.loads(chart.proto.spec)
+    return out
+
+
+def values(v):
+    """A Plotly array from a figure's JSON: a list, or Plotly 7's base64 typed array."""
+    if isinstance(v, dict):
+        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=v["dtype"])
+    return np.asarray(v)
+
+
+def comparison(at):
+    return at.session_state["compare"][1]
+
+
+def click(at, label):
+    [button] = [b for b in at.button if b.label == label]
+    button.click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.fixture(scope="module")
+def default_page():
+    return open_page()
+
+
+def test_runs_with_the_defaults(default_page):
+    at = default_page
+    assert at.title[0].value == "MSE vs log-loss"
+    assert set(BASE_CHARTS) <= set(charts(at))
+    assert comparison(at).epoch == 0
+    assert at.selectbox(key="lesson").value == "none"
+    # the sidebar's settings drive the nets when no lesson is chosen (default: tanh, 8 units)
+    nets = comparison(at).nets
+    assert nets["mse"].activation == "tanh" == nets["log_loss"].activation
+    assert nets["mse"].n_hidden == 8
+    assert any("Loss* does not apply" in c.value for c in at.caption)
+
+
+def test_the_charts_hold_one_trace_per_loss_in_its_colour(default_page):
+    figs = charts(default_page)
+    for key in ("compare_accuracy", "compare_loss", "compare_delta2"):
+        traces = figs[key]["data"]
+        assert [t["name"] for t in traces] == [LOSS_LABELS["mse"], LOSS_LABELS["log_loss"]]
+        colours = [t.get("line", t.get("marker", {})).get("color") for t in traces]
+        assert colours == [LOSS_COLORS["mse"], LOSS_COLORS["log_loss"]], key
+    grad = figs["compare_grad_norms"]["data"]
+    assert sorted(t["legendgroup"] for t in grad if "meta" in t) == \
+        ["log_loss"] * 4 + ["mse"] * 4
+
+
+def test_step_advances_both_nets_in_lockstep():
+    at = open_page()
+    before = {k: n.get_params() for k, n in comparison(at).nets.items()}
+    click(at, "Step")
+    cmp = comparison(at)
+    assert cmp.epoch == 1
+    assert all(t.epoch == 1 for t in cmp.trainers.values())
+    assert all(not np.array_equal(before[k]["W1"], n.W1) for k, n in cmp.nets.items())
+    assert "**Epoch 1**" in [m.value for m in at.markdown]
+    figs = charts(at)
+    assert all(len(values(t["x"])) == 1 for t in figs["compare_accuracy"]["data"])
+    click(at, "Train 100")
+    assert comparison(at).epoch == 101
+    assert all(len(h.train_loss) == 101 for h in comparison(at).histories.values())
+    click(at, "Reset")
+    assert comparison(at).epoch == 0
+
+
+def test_metrics_above_each_boundary_are_that_nets():
+    at = open_page()
+    click(at, "Step")
+    summary = comparison(at).summary()
+    values = {m.label: m.value for m in at.metric}
+    for loss, (acc, train_loss) in summary.items():
+        assert values[f"{LOSS_LABELS[loss]}: test accuracy"] == f"{acc:.3f}"
+        assert values[f"{LOSS_LABELS[loss]}: training loss"] == f"{train_loss:.4g}"
+
+
+@pytest.mark.parametrize("lesson", list(LESSONS))
+def test_a_lesson_link_opens_that_lesson(lesson):
+    at = open_page(lesson=lesson)
+    assert at.selectbox(key="lesson").value == lesson
+    assert LESSONS[lesson].title in [h.value for h in at.subheader]
+    text = " ".join(i.body for i in at.info)
+    numbers = lesson_numbers(lesson)
+    if lesson == "one_neuron":
+        assert f"{numbers['mse_steps']} steps" in text
+        assert f"{numbers['mse_after']:.3f}" in text
+        assert "one_neuron" in charts(at)
+    else:
+        assert f"{numbers['acc_log_loss']:.2f}" in text and f"{numbers['acc_mse']:.2f}" in text
+        cmp = comparison(at)
+        lesson_ = LESSONS[lesson]
+        assert at.number_input(key="output_bias").value == lesson_.output_bias
+        assert cmp.nets["mse"].b2[0, 0] == lesson_.output_bias == cmp.nets["log_loss"].b2[0, 0]
+        assert cmp.nets["mse"].activation == "sigmoid" and cmp.nets["mse"].n_hidden == 8
+        assert cmp.trainers["log_loss"].lr == 1.0
+    assert set(BASE_CHARTS) <= set(charts(at))
+
+
+def test_saturated_lesson_overrides_the_sidebar_without_touching_it():
+    at = open_page(lesson="saturated", lr="0.3", activation="tanh")
+    cmp = comparison(at)
+    # the page uses the lesson's values ...
+    assert cmp.trainers["mse"].lr == 1.0 and cmp.nets["mse"].activation == "sigmoid"
+    assert cmp.trainers["mse"].batch_size == cmp.trainers["mse"].X.shape[1]
+    # ... and the URL-bound sidebar widgets keep theirs: nothing fights over them
+    assert at.select_slider(key="lr").value == 0.3
+    assert at.selectbox(key="activation").value == "tanh"
+    # Train 300 epochs: the lesson's numbers are what the page then shows
+    at.number_input(key="compare_epochs").set_value(300).run()
+    click(at, "Train 300")
+    numbers = lesson_numbers("saturated")
+    values = {m.label: m.value for m in at.metric}
+    assert values["log-loss: test accuracy"] == f"{numbers['acc_log_loss']:.3f}"
+    assert values["MSE: test accuracy"] == f"{numbers['acc_mse']:.3f}"
+
+
+def test_edit_lesson_settings_moves_them_to_the_sidebar():
+    at = open_page(lesson="saturated")
+    click(at, "Edit these settings in the sidebar")
+    assert at.selectbox(key="lesson").value == "none"
+    assert at.select_slider(key="lr").value == 1.0
+    assert at.selectbox(key="activation").value == "sigmoid"
+    assert at.select_slider(key="batch").value == "all"
+    cmp = comparison(at)
+    assert cmp.nets["mse"].activation == "sigmoid" and cmp.trainers["mse"].lr == 1.0
+    # the output bias stays where the lesson put it
+    assert at.number_input(key="output_bias").value == -8.0
+    # and now the sidebar drives the page again
+    at.select_slider(key="lr").set_value(0.1).run()
+    assert comparison(at).trainers["log_loss"].lr == pytest.approx(0.1)
+
+
+def test_choosing_a_lesson_in_the_page_applies_it():
+    at = open_page()
+    at.selectbox(key="lesson").select("saturated").run()
+    assert not at.exception
+    assert at.number_input(key="output_bias").value == -8.0
+    assert comparison(at).nets["mse"].b2[0, 0] == -8.0
+    at.selectbox(key="lesson").select("fair").run()
+    assert at.number_input(key="output_bias").value == 0.0
+    assert comparison(at).trainers["mse"].batch_size == 32
+
+
+def test_a_link_with_its_own_output_bias_keeps_it_inside_a_lesson():
+    at = open_page(lesson="saturated", output_bias="-3", lr_factor="10")
+    assert at.number_input(key="output_bias").value == -3.0
+    assert comparison(at).nets["mse"].b2[0, 0] == -3.0
+    assert at.select_slider(key="lr_factor").value == 10
+    # choosing another lesson afterwards applies that lesson's values
+    at.selectbox(key="lesson").select("fair").run()
+    assert at.number_input(key="output_bias").value == 0.0
+    assert at.select_slider(key="lr_factor").value == 1
+
+
+def test_lr_factor_multiplies_the_mse_rate():
+    at = open_page()
+    at.select_slider(key="lr_factor").set_value(30).run()
+    t = comparison(at).trainers
+    assert t["mse"].lr == pytest.approx(30 * t["log_loss"].lr)
+
+
+def test_output_bias_from_a_link_is_clamped_with_a_note():
+    at = open_page(output_bias="-50")
+    assert at.number_input(key="output_bias").value == -20.0
+    assert comparison(at).nets["mse"].b2[0, 0] == -20.0
+    assert any("outside -20..20" in i.body for i in at.info)
+    at = open_page(output_bias="abc")
+    assert at.number_input(key="output_bias").value == 0.0
+    assert any("not a number" in i.body for i in at.info)
+
+
+def test_changing_the_output_bias_restarts_both_nets():
+    at = open_page()
+    click(at, "Step")
+    at.number_input(key="output_bias").set_value(-4.0).run()
+    cmp = comparison(at)
+    assert cmp.epoch == 0 and cmp.nets["log_loss"].b2[0, 0] == -4.0
+
+
+def test_a_regression_task_gets_a_message_not_a_traceback():
+    at = open_page(task="regression")
+    assert any("classification" in w.value for w in at.warning)
+    click(at, "Switch to classification")
+    assert set(BASE_CHARTS) <= set(charts(at))
+
+
+def test_the_browser_animation_has_frames():
+    at = open_page(lesson="saturated")
+    at.number_input(key="animation_epochs").set_value(60).run()
+    at.toggle(key="compare_animation").set_value(True).run()
+    assert not at.exception
+    fig = charts(at)["compare_animation_chart"]
+    assert len(fig["frames"]) == 61
+    assert fig["frames"][-1]["name"] == "60"
+    assert [b["label"] for b in fig["layout"]["updatemenus"][0]["buttons"]][0].endswith("Play")
+    assert len(json.dumps(fig)) < 1_500_000
+    # the session's nets did not move: the animation trains its own copy
+    assert comparison(at).epoch == 0

@@ -1,0 +1,362 @@
+"""MSE against log-loss: two nets from the same start, on the same batches, in lockstep.
+
+The derivation says only delta2 differs between the two losses (for a sigmoid output):
+
+    MSE       delta2 = -2 (y - a2) * a2 (1 - a2) / m      the sigmoid's slope stays in
+    log-loss  delta2 =     (a2 - y)               / m      it cancels
+
+A ``Comparison`` builds both nets with the same seed (bit-identical initial weights, b2 set to
+the same ``output_bias``) and two Trainers with the same seed (the same mini-batches in the
+same order), and advances them together. ``one_neuron`` is Nielsen's single sigmoid unit
+(Neural Networks and Deep Learning, ch. 3), trained with the same loss objects.
+``LESSONS`` are the page's presets; their numbers come from ``lesson_numbers``, never from text.
+"""
+
+import math
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import numpy as np
+
+from .activations import DERIVATIVES, sigmoid
+from .data import make_dataset
+from .losses import LOSSES
+from .net import TwoLayerNet
+from .settings import SETTINGS, Setting, epoch_budget
+from .train import Trainer
+
+LOSS_NAMES = ("mse", "log_loss")   # the order in which the page shows them
+LR_FACTORS = (1, 3, 10, 30, 100)   # the MSE learning rate may be multiplied by one of these
+OUTPUT_BIAS_LIMIT = 20.0           # |b2| at the start; sigmoid(-20) is 2e-9, saturated enough
+MAX_ANIMATION_EPOCHS = 300
+MAX_ANIMATION_FRAMES = 60
+ANIMATION_GRID = 50                # cells per side of each animated boundary
+DELTA_FLOOR = 1e-12                # |delta2| below this is drawn at this, on a log axis
+
+# The page's own settings, cleaned like the shared ones (from a widget or a link).
+COMPARE_SETTINGS = {s.key: s for s in (
+    Setting("output_bias", "Output bias b2 at the start", 0.0, float, -OUTPUT_BIAS_LIMIT,
+            OUTPUT_BIAS_LIMIT, step=0.5),
+    Setting("lr_factor", "MSE learning rate x", 1, int, options=LR_FACTORS),
+    Setting("animation_epochs", "Epochs to precompute", 150, int, 10, MAX_ANIMATION_EPOCHS,
+            step=10),
+)}
+
+
+class Comparison:
+    """An MSE net and a log-loss net, trained side by side.
+
+    Parameters
+    ----------
+    data : twolayer.data.Dataset, a classification dataset (labels 0/1)
+    hidden, activation, seed : the network, as for TwoLayerNet; seed also orders the batches
+    lr : float > 0, the learning rate of the log-loss net
+    lr_factor : float > 0, the MSE net learns at lr * lr_factor (1 is a fair comparison)
+    batch_size : int or None (the whole training set); l2 : float >= 0
+    output_bias : float, where b2 starts in both nets (0 is the default initialisation)
+    """
+
+    def __init__(self, data, hidden=8, activation="sigmoid", lr=0.3, batch_size=None, l2=0.0,
+                 seed=0, output_bias=0.0, lr_factor=1.0):
+        if data.task != "classification":
+            raise ValueError("MSE vs log-loss needs a classification dataset (log-loss needs a "
+                             f"sigmoid output and labels 0/1); got a {data.task} dataset")
+        if not (isinstance(output_bias, (int, float, np.floating)) and math.isfinite(output_bias)):
+            raise ValueError(f"output_bias must be a finite number, got {output_bias!r}")
+        self.data, self.output_bias = data, float(output_bias)
+        self.config = dict(hidden=hidden, activation=activation, lr=lr, batch_size=batch_size,
+                           l2=l2, seed=seed, output_bias=output_bias, lr_factor=lr_factor)
+        self.trainers = {}
+        for loss in LOSS_NAMES:
+            net = TwoLayerNet(data.n_inputs, hidden, activation, "classification", loss, seed)
+            net.b2[:] = self.output_bias
+            self.trainers[loss] = Trainer(net, data, lr=lr, batch_size=batch_size, l2=l2,
+                                          seed=seed)
+        self.configure(lr=lr, lr_factor=lr_factor)
+
+    def configure(self, lr=None, lr_factor=None, batch_size=None, l2=None):
+        """Change the learning rate, the MSE factor, the batch size or L2 between runs.
+
+        Arguments left as None keep their value (pass batch_size="all" for the whole set).
+        """
+        if lr_factor is not None:
+            if isinstance(lr_factor, bool) or not isinstance(lr_factor, (int, float)) \
+                    or not (math.isfinite(lr_factor) and lr_factor > 0):
+                raise ValueError(f"lr_factor must be a finite number > 0, got {lr_factor!r}")
+            self.lr_factor = float(lr_factor)
+        if lr is not None:
+            self.lr = lr
+        for loss, t in self.trainers.items():
+            t.lr = self.lr * (self.lr_factor if loss == "mse" else 1.0)
+            if batch_size is not None:
+                t.batch_size = None if batch_size == "all" else batch_size
+            if l2 is not None:
+                t.l2 = l2
+        return self
+
+    # -- lockstep --------------------------------------------------------------------------
+
+    @property
+    def nets(self):
+        return {loss: t.net for loss, t in self.trainers.items()}
+
+    @property
+    def histories(self):
+        return {loss: t.history for loss, t in self.trainers.items()}
+
+    @property
+    def epoch(self):
+        """The one epoch counter: how far the comparison has run (a diverged net stops early)."""
+        return max(t.epoch for t in self.trainers.values())
+
+    @property
+    def diverged(self):
+        """{loss: epoch} for each net that diverged (its weights stay at the last good epoch)."""
+        return {loss: t.diverged for loss, t in self.trainers.items() if t.diverged is not None}
+
+    def run(self, epochs):
+        """Train both nets ``epochs`` more epochs each, on the same batches; returns self."""
+        for t in self.trainers.values():
+            t.run(epochs)
+        return self
+
+    # -- what the page shows ---------------------------------------------------------------
+
+    def delta2_per_sample(self, X=None, y=None):
+        """{loss: |dL_i/dz2_i|, shape (m,)}: each training sample's own delta2, not / m.
+
+        net.delta2 divides by m for the batch mean; times m it is the per-sample value.
+        """
+        X = self.trainers["mse"].X if X is None else X
+        y = self.trainers["mse"].y if y is None else y
+        out = {}
+        for loss, net in self.nets.items():
+            with np.errstate(all="ignore"):
+                out[loss] = np.abs(net.delta2(net._forward(X), y) * y.shape[1]).ravel()
+        return out
+
+    def budget(self, epochs):
+        """(epochs, note): how many of ``epochs`` both nets may train in one request (the
+        pair costs twice one net; see twolayer.settings.epoch_budget). note is None if all."""
+        t = self.trainers["mse"]
+        one_net, _ = epoch_budget(2 * int(epochs), t.X.shape[1], t.batch_size, t.net.n_hidden)
+        allowed = max(1, one_net // 2)
+        if epochs <= allowed:
+            return int(epochs), None
+        return allowed, (f"{epochs} epochs of both nets at batch size {t.batch_size} on "
+                         f"{t.X.shape[1]} samples would take too long for one click; training "
+                         f"{allowed} now (press again for more, or raise the batch size).")
+
+    def summary(self):
+        """{loss: (test accuracy, training loss)} of the nets as they are now (epoch 0 too)."""
+        out = {}
+        for loss, t in self.trainers.items():
+            with np.errstate(all="ignore"):
+                train_loss, _ = t.evaluate(t.X, t.y)
+                _, test_accuracy = t.evaluate(t.X_test, t.y_test)
+            out[loss] = (test_accuracy, train_loss)
+        return out
+
+    def copy_fresh(self):
+        """A new Comparison with the same settings, at epoch 0."""
+        return Comparison(self.data, **self.config).configure(
+            lr=self.lr, lr_factor=self.lr_factor,
+            batch_size=self.trainers["mse"].batch_size, l2=self.trainers["mse"].l2)
+
+
+# -- decision boundaries ---------------------------------------------------------------------
+
+class Grid(NamedTuple):
+    """A regular grid over the (standardised) inputs: x1 (n,), x2 (n,), and X (2, n*n) its
+    points as columns, x1 varying fastest: X[:, i*n + j] is at (x1[j], x2[i])."""
+
+    x1: np.ndarray
+    x2: np.ndarray
+    X: np.ndarray
+
+
+def boundary_grid(data, n=ANIMATION_GRID, margin=0.5):
+    """The grid covering the training points plus ``margin`` (in standard deviations),
+    in the standardised units the net sees (as the Playground draws it)."""
+    if data.n_inputs != 2:
+        raise ValueError(f"a decision boundary needs 2 inputs, the data has {data.n_inputs}")
+    lo = data.X_train.min(axis=1) - margin
+    hi = data.X_train.max(axis=1) + margin
+    x1, x2 = np.linspace(lo[0], hi[0], n), np.linspace(lo[1], hi[1], n)
+    g1, g2 = np.meshgrid(x1, x2)
+    return Grid(x1, x2, np.vstack([g1.ravel(), g2.ravel()]))
+
+
+def probabilities(net, grid):
+    """a2 on the grid as float32, shape (n, n) (rows along x2, columns along x1)."""
+    n = len(grid.x1)
+    return net._forward(grid.X).a2.reshape(len(grid.x2), n).astype(np.float32)
+
+
+def boundary_frames(comparison, epochs, n_frames=MAX_ANIMATION_FRAMES, n=ANIMATION_GRID):
+    """Precompute an animation: train a fresh copy of ``comparison`` for ``epochs`` epochs.
+
+    Returns (grid, frames): frames is a list of (epoch, {loss: uint8 (n, n) grid of
+    round(255 * a2)}), from epoch 0 to ``epochs``, at most ``n_frames`` + 1 of them.
+    The session's own comparison is left untouched.
+    """
+    epochs = int(min(max(epochs, 1), MAX_ANIMATION_EPOCHS))
+    fresh = comparison.copy_fresh().run(epochs)
+    grid = boundary_grid(comparison.data, n)
+    shown = np.unique(np.linspace(0, epochs, min(n_frames, epochs) + 1).round().astype(int))
+    probe = {loss: t.net.copy() for loss, t in fresh.trainers.items()}
+    frames = []
+    for epoch in shown:
+        grids = {}
+        for loss, t in fresh.trainers.items():
+            probe[loss].set_params(t.history.snapshot(int(epoch))[1])
+            grids[loss] = np.round(255 * probabilities(probe[loss], grid)).astype(np.uint8)
+        frames.append((int(epoch), grids))
+    return grid, frames
+
+
+# -- Nielsen's one neuron --------------------------------------------------------------------
+
+class OneNeuron(NamedTuple):
+    """Step t (0 .. steps) of one sigmoid unit: output a, loss, and the weights w, b."""
+
+    a: np.ndarray
+    loss: np.ndarray
+    w: np.ndarray
+    b: np.ndarray
+
+
+def one_neuron(loss, w, b, lr, steps, x=1.0, y=0.0):
+    """Gradient descent on a single sigmoid unit a = sigmoid(w x + b), one sample (x, y).
+
+    The same loss objects as the net: delta = LOSSES[loss].delta(z, a, y, a (1 - a)) is dL/dz,
+    so dL/dw = delta x and dL/db = delta. Returns OneNeuron with arrays of length steps + 1.
+    """
+    cost, slope = LOSSES[loss], DERIVATIVES["sigmoid"]
+    out = np.empty((4, steps + 1))
+    for t in range(steps + 1):
+        z = w * x + b
+        a = float(sigmoid(np.float64(z)))
+        out[:, t] = a, cost.value(z, a, y), w, b
+        delta = cost.delta(z, a, y, slope(z, a))
+        w, b = w - lr * delta * x, b - lr * delta
+    return OneNeuron(*out)
+
+
+def steps_until_below(a, threshold=0.5):
+    """The first step t with a[t] < threshold, or None if it never gets there."""
+    below = np.flatnonzero(np.asarray(a) < threshold)
+    return int(below[0]) if below.size else None
+
+
+def epochs_until(values, threshold):
+    """The first epoch (1-based) whose value is >= threshold, or None."""
+    reached = np.flatnonzero(np.asarray(values) >= threshold)
+    return int(reached[0]) + 1 if reached.size else None
+
+
+# -- lessons ---------------------------------------------------------------------------------
+
+# Nielsen's quadratic cost is (y - a)^2 / 2; ours has no 1/2, so his learning rate 0.15 is 0.075
+# here for MSE. Log-loss learns at the same 0.075 (Nielsen uses 0.005 for his cross-entropy
+# runs, which hides how much faster it is; the same rate is the fair comparison).
+ONE_NEURON_LR = 0.075
+ONE_NEURON_STARTS = {"w = b = 2": (2.0, 2.0), "w = 0.6, b = 0.9": (0.6, 0.9)}
+ONE_NEURON_STEPS = 300
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """A preset of the comparison page: settings, the start, and what to look for.
+
+    settings : every data and network setting the lesson fixes (overrides the sidebar)
+    look_for : text with {placeholders} filled from ``lesson_numbers(key)``
+    """
+
+    key: str
+    title: str
+    look_for: str
+    settings: dict = field(default_factory=dict)
+    output_bias: float = 0.0
+    lr_factor: float = 1.0
+    epochs: int = 300
+
+
+_MOONS = dict(task="classification", dataset="moons", samples=500, noise=0.2, test_fraction=0.3,
+              seed=0, hidden=8, activation="sigmoid", lr=1.0, l2=0.0)
+
+LESSONS = {lesson.key: lesson for lesson in (
+    Lesson("saturated", "Saturated start",
+           "Both nets start with b2 = {output_bias:g}: every output is about {a2_start:.1e}, "
+           "confidently class 0, and wrong on every class-1 point. In the first epoch, "
+           "log-loss's gradient ||dW2|| is {ratio:,.0f} times MSE's, because MSE multiplies "
+           "the error by a2 (1 - a2), which is almost 0 there. Train {epochs} epochs: log-loss "
+           "reaches test accuracy {acc_log_loss:.2f}, MSE stays at {acc_mse:.2f}, on a "
+           "plateau. Look at the |delta2| histogram: MSE's sit orders of magnitude to the left.",
+           dict(_MOONS, batch="all"), output_bias=-8.0),
+    Lesson("fair", "Fair start",
+           "Default start (b2 = 0), the same learning rate, the same mini-batches. Both nets "
+           "learn; log-loss gets there sooner. Train {epochs} epochs: test accuracy 0.9 is "
+           "first reached after {reach_log_loss} epochs with log-loss, {reach_mse} with MSE; "
+           "at epoch {epochs} they stand at {acc_log_loss:.2f} and {acc_mse:.2f}. Then try the "
+           "MSE learning-rate factor: does a larger step make up for the missing gradient?",
+           dict(_MOONS, batch=32)),
+    Lesson("one_neuron", "One neuron (Nielsen, ch. 3)",
+           "A single sigmoid unit, input 1, target 0, learning rate {lr:g} for both losses "
+           "(Nielsen's 0.15 with his 1/2 in the quadratic cost). From w = b = 2 (output "
+           "{a_start:.2f}, badly wrong) MSE needs {mse_steps} steps before the output drops "
+           "below 0.5, log-loss {log_loss_steps}. From w = 0.6, b = 0.9 (output "
+           "{a_start_mild:.2f}) MSE needs only {mse_steps_mild} and reaches {mse_after:.3f} "
+           "after {steps} steps (log-loss {log_loss_after:.3f}): the more wrong the start, the "
+           "slower MSE learns, the opposite of what a learner would want."),
+)}
+
+
+def lesson_settings(key, base=None):
+    """The full settings dict for a lesson: ``base`` (default: every setting's default)
+    with the lesson's own settings on top."""
+    values = {k: s.default for k, s in SETTINGS.items()} if base is None else dict(base)
+    values.update(LESSONS[key].settings)
+    return values
+
+
+def comparison_for(settings, data, output_bias=0.0, lr_factor=1.0):
+    """A Comparison for a settings dict (the keys of twolayer.settings.SETTINGS)."""
+    batch = settings["batch"]
+    return Comparison(data, hidden=int(settings["hidden"]), activation=settings["activation"],
+                      lr=float(settings["lr"]), batch_size=None if batch == "all" else int(batch),
+                      l2=float(settings["l2"]), seed=int(settings["seed"]),
+                      output_bias=output_bias, lr_factor=lr_factor)
+
+
+def lesson_numbers(key):
+    """The figures a lesson's text states, computed by the core (a fraction of a second)."""
+    lesson = LESSONS[key]
+    if key == "one_neuron":
+        runs = {(loss, start): one_neuron(loss, w, b, ONE_NEURON_LR, 1000)
+                for loss in LOSS_NAMES for start, (w, b) in ONE_NEURON_STARTS.items()}
+        hard, mild = ONE_NEURON_STARTS
+        return dict(lr=ONE_NEURON_LR, steps=ONE_NEURON_STEPS,
+                    a_start=runs["mse", hard].a[0], a_start_mild=runs["mse", mild].a[0],
+                    mse_steps=steps_until_below(runs["mse", hard].a),
+                    mse_steps_mild=steps_until_below(runs["mse", mild].a),
+                    log_loss_steps=steps_until_below(runs["log_loss", hard].a),
+                    mse_after=runs["mse", mild].a[ONE_NEURON_STEPS],
+                    log_loss_after=runs["log_loss", mild].a[ONE_NEURON_STEPS])
+    s = lesson_settings(key)
+    data = make_dataset(s["dataset"], s["samples"], s["noise"], s["test_fraction"], s["seed"])
+    cmp = comparison_for(s, data, lesson.output_bias, lesson.lr_factor).run(lesson.epochs)
+    h = cmp.histories
+    numbers = dict(epochs=lesson.epochs, output_bias=lesson.output_bias,
+                   a2_start=float(sigmoid(np.float64(lesson.output_bias))),
+                   ratio=h["log_loss"].grad_norm["W2"][0] / h["mse"].grad_norm["W2"][0])
+    for loss in LOSS_NAMES:
+        numbers[f"acc_{loss}"] = h[loss].test_metric[-1]
+        reach = epochs_until(h[loss].test_metric, 0.9)
+        numbers[f"reach_{loss}"] = reach if reach is not None else f"more than {lesson.epochs}"
+    return numbers
+
+
+def lesson_text(key):
+    """What to look for in a lesson, with the core's numbers filled in."""
+    return LESSONS[key].look_for.format(**lesson_numbers(key))
