@@ -338,8 +338,9 @@ def gradient_norms(grad_norm, epoch=None, style=NORMAL, title="Gradient magnitud
                            line=dict(color=LAYER_COLORS[p], dash=PARAM_DASH[p],
                                      width=style.line)))
     return _per_epoch(traces, n, epoch, style, title,
+                      # D2: between decades, label only 2 and 5 (all digits crowd a short axis)
                       dict(title=dict(text="‖dL/dp‖ (log scale)"), type="log",
-                           exponentformat="power"))
+                           exponentformat="power", dtick="D2"))
 
 
 def training_curves(history, loss_name, epoch=None, log_y=False, style=NORMAL):
@@ -436,7 +437,7 @@ def hidden_unit_maps(a1, activation, x=None, names=("x1", "x2"), columns=8, styl
 
 
 def network_diagram(params, input_names=("x1", "x2"), style=NORMAL, bins=6,
-                    title="Network: edge width ∝ |w|, blue w > 0, orange w < 0"):
+                    title="Weights: width ∝ |w|, blue > 0, orange < 0"):
     """Inputs, hidden units and the output as nodes; one edge per weight, its width in
     proportion to |w| (binned, so the figure has at most 2 * bins edge traces) and its colour
     the sign (SIGNED_SCALE's ends). Hidden and output nodes are filled by their bias.

@@ -1,0 +1,236 @@
+"""The Playground's figures, built without Streamlit: traces, grids, colours, fonts, payload."""
+
+import base64
+import json
+
+import numpy as np
+import pytest
+
+from twolayer import figures as F
+from twolayer.data import make_dataset
+from twolayer.net import TwoLayerNet
+from twolayer.train import Trainer
+from twolayer.ui import playback as pb
+
+
+@pytest.fixture(scope="module")
+def moons():
+    return make_dataset("moons", 200, 0.2, 0.3, 0)
+
+
+@pytest.fixture(scope="module")
+def net():
+    return TwoLayerNet(2, 6, "tanh", seed=1)
+
+
+def as_json(fig):
+    return json.loads(fig.to_json())
+
+
+def decoded(array):
+    """A Plotly JSON array as numpy: plain lists, or Plotly 7's base64 typed arrays."""
+    if isinstance(array, dict):
+        raw = base64.b64decode(array["bdata"])
+        out = np.frombuffer(raw, dtype=np.dtype(array["dtype"]))
+        shape = array.get("shape")
+        if isinstance(shape, str):                          # "30, 30"
+            shape = [int(n) for n in shape.split(",")]
+        return out.reshape(shape) if shape else out
+    return np.asarray(array)
+
+
+def font_sizes(layout):
+    """Every explicit font size in a layout (title, legend, axes, ticks, annotations)."""
+    sizes = []
+
+    def walk(node, key=""):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k == "size" and "font" in key and isinstance(v, (int, float)):
+                    sizes.append(v)
+                walk(v, k)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v, key)
+
+    walk({k: v for k, v in layout.items() if k != "template"})
+    return sizes
+
+
+def test_plane_grid_orders_points_row_by_row(moons):
+    x1, x2, G = F.plane_grid(moons.X_train, n=7, pad=0.5)
+    assert x1.shape == x2.shape == (7,) and G.shape == (2, 49)
+    # Column k is (x1[k % n], x2[k // n]): values reshape to z[i2, i1].
+    z = (G[0] + 10 * G[1]).reshape(7, 7)
+    np.testing.assert_allclose(z[3, 5], x1[5] + 10 * x2[3])
+    assert x1[0] == pytest.approx(moons.X_train[0].min() - 0.5)
+    assert x2[-1] == pytest.approx(moons.X_train[1].max() + 0.5)
+
+
+@pytest.mark.parametrize("style", [F.NORMAL, F.PRESENT])
+def test_decision_boundary_traces_colours_and_fonts(moons, net, style):
+    x1, x2, G = F.plane_grid(moons.X_train, n=30)
+    prob = net.predict(G).reshape(30, 30)
+    fig = as_json(F.decision_boundary(x1, x2, prob, moons.X_train, moons.y_train, moons.X_test,
+                                      moons.y_test, style=style, title="t"))
+    kinds = [d["type"] for d in fig["data"]]
+    assert kinds == ["heatmap", "contour"] + ["scatter"] * 4
+    heat, contour = fig["data"][:2]
+    assert heat["z"]["dtype"] == "f4"                     # float32 on the wire
+    np.testing.assert_allclose(decoded(heat["z"]), prob, atol=1e-6)
+    assert heat["colorscale"] == [list(c) for c in F.PROBABILITY_SCALE]
+    assert contour["contours"]["start"] == contour["contours"]["end"] == 0.5
+    train0, train1, test0, test1 = fig["data"][2:]
+    assert (train0["marker"]["color"], train1["marker"]["color"]) == F.CLASS_COLORS
+    assert (test0["marker"]["color"], test1["marker"]["color"]) == F.CLASS_COLORS
+    assert "open" in test0["marker"]["symbol"] and "symbol" not in train0["marker"]
+    # Every point lands in the trace of its own class.
+    n_class1 = int(moons.y_train.sum())
+    assert len(decoded(train1["x"])) == n_class1
+    assert len(decoded(train0["x"])) == moons.y_train.shape[1] - n_class1
+    assert "standardised" in fig["layout"]["xaxis"]["title"]["text"]
+    assert "standardised" in fig["layout"]["yaxis"]["title"]["text"]
+    assert min(font_sizes(fig["layout"])) >= style.font
+
+
+def test_quantised_boundary_is_uint8_with_the_contour_at_half(moons):
+    x1, x2, _ = F.plane_grid(moons.X_train, n=10)
+    q = np.full((10, 10), 200, dtype=np.uint8)
+    fig = as_json(F.decision_boundary(x1, x2, q, moons.X_train, moons.y_train))
+    assert fig["data"][0]["z"]["dtype"] == "u1"
+    assert fig["data"][0]["zmax"] == 255
+    assert fig["data"][1]["contours"]["start"] == 127.5
+    assert len(fig["data"]) == 4                           # no test points when none given
+
+
+def test_regression_pictures():
+    sine = make_dataset("sine", 100, 0.1, 0.3, 0)
+    x, _ = F.line_grid(sine.X_train, n=50)
+    fig = as_json(F.regression_curve(x, np.sin(x), sine.X_train, sine.y_train, sine.X_test,
+                                     sine.y_test))
+    assert [d["mode"] for d in fig["data"]] == ["lines", "markers", "markers"]
+    np.testing.assert_allclose(decoded(fig["data"][0]["y"]), np.sin(x), atol=1e-6)
+    bumps = make_dataset("bumps", 100, 0.1, 0.3, 0)
+    x1, x2, G = F.plane_grid(bumps.X_train, n=12)
+    fig = as_json(F.regression_surface(x1, x2, G[0].reshape(12, 12), bumps.X_train,
+                                       bumps.y_train))
+    assert [d["type"] for d in fig["data"]] == ["heatmap", "scatter"]
+    assert decoded(fig["data"][0]["z"]).shape == (12, 12)
+    axis = fig["layout"]["coloraxis"]
+    assert axis["cmin"] == -axis["cmax"]                   # white at a target of 0
+    assert axis["cmax"] == pytest.approx(np.abs(bumps.y_train).max(), rel=1e-6)
+
+
+def test_curves_colours_dashes_and_marker():
+    train, test = [0.9, 0.5, 0.3], [1.0, 0.6, 0.4]
+    fig = as_json(F.loss_curves(train, test, "mse", epoch=2, log_y=True))
+    a, b = fig["data"]
+    assert a["line"]["color"] == b["line"]["color"] == F.LOSS_COLORS["mse"]
+    assert (a["line"]["dash"], b["line"]["dash"]) == ("solid", "dash")
+    np.testing.assert_array_equal(decoded(a["x"]), [1, 2, 3])   # index k-1 is epoch k
+    assert fig["layout"]["yaxis"]["type"] == "log"
+    assert fig["layout"]["shapes"][0]["x0"] == 2
+    fig = as_json(F.metric_curves([0.5, 0.7], [0.4, 0.6], "accuracy", epoch=None))
+    assert "shapes" not in fig["layout"] or not fig["layout"]["shapes"]
+    assert fig["layout"]["yaxis"]["range"] == [0, 1.02]
+
+
+def test_empty_history_draws_a_hint_not_an_error():
+    fig = as_json(F.loss_curves([], [], "log_loss", epoch=0))
+    assert "press Step" in fig["layout"]["annotations"][0]["text"]
+
+
+def test_gradient_norms_use_layer_colours_and_a_log_axis():
+    norms = {"W1": [1.0, 0.5], "b1": [0.1, 0.0], "W2": [2.0, 1.0], "b2": [0.3, 0.2]}
+    fig = as_json(F.gradient_norms(norms, epoch=1))
+    assert fig["layout"]["yaxis"]["type"] == "log"
+    for trace in fig["data"]:
+        p = trace["name"]
+        assert trace["line"]["color"] == F.LAYER_COLORS[p]
+        assert trace["line"]["dash"] == F.PARAM_DASH[p]
+    b1 = decoded(fig["data"][1]["y"])
+    assert b1[0] == pytest.approx(0.1) and np.isnan(b1[1])   # a zero norm leaves a gap
+
+
+def test_hidden_unit_mosaic_places_each_unit_in_its_tile(moons, net):
+    n = 9
+    _, _, G = F.plane_grid(moons.X_train, n=n)
+    a1 = net.forward(G).a1.reshape(net.n_hidden, n, n)
+    fig = as_json(F.hidden_unit_maps(a1, "tanh", columns=4))
+    (heat,) = fig["data"]
+    z = decoded(heat["z"])
+    assert heat["z"]["dtype"] == "f4"
+    rows = 2                                               # 6 units in columns of 4
+    assert z.shape == (rows * (n + 1) - 1, 4 * (n + 1) - 1)
+    # Unit 1 (index 0) is top left; unit 6 (index 5) in the second row, second column.
+    np.testing.assert_allclose(z[n + 1:n + 1 + n, 0:n], a1[0], atol=1e-6)
+    np.testing.assert_allclose(z[0:n, n + 1:2 * n + 1], a1[5], atol=1e-6)
+    assert np.isnan(z[n, 0])                               # the gap between rows
+    assert (heat["zmin"], heat["zmax"]) == (-1.0, 1.0)
+    assert [a["text"] for a in fig["layout"]["annotations"]] == [f"h{k}" for k in
+                                                                 range(1, 7)]
+
+
+def test_hidden_units_for_one_input_are_rows():
+    a1 = np.random.default_rng(0).uniform(0, 2, size=(5, 40))
+    fig = as_json(F.hidden_unit_maps(a1, "relu", x=np.linspace(-2, 2, 40)))
+    assert decoded(fig["data"][0]["z"]).shape == (5, 40)
+    assert fig["data"][0]["zmin"] == -fig["data"][0]["zmax"]   # relu: white at 0
+
+
+def test_network_diagram_edges_follow_the_weights():
+    params = {"W1": np.array([[1.0, -2.0], [0.5, 0.0], [-4.0, 0.1]]),
+              "b1": np.zeros((3, 1)), "W2": np.array([[3.0, -0.2, 1.0]]), "b2": np.zeros((1, 1))}
+    fig = as_json(F.network_diagram(params))
+    edges = [d for d in fig["data"] if d["mode"] == "lines"]
+    # Every weight is one segment (x0, x1, None); colours are the signed scale's ends.
+    n_segments = sum(len(decoded(d["x"])) for d in edges) // 3
+    assert n_segments == 3 * 2 + 3
+    colors = {d["line"]["color"] for d in edges}
+    assert colors <= {F.SIGNED_SCALE[0][1], F.SIGNED_SCALE[-1][1]}
+    widest = max(edges, key=lambda d: d["line"]["width"])
+    assert widest["line"]["color"] == F.SIGNED_SCALE[0][1]      # |-4| is the largest weight
+    hover = next(d for d in fig["data"] if d["mode"] == "markers")
+    assert "W1[3,1] = -4.000" in hover["text"]
+
+
+def test_animation_frames_and_payload(moons):
+    trainer = Trainer(TwoLayerNet(2, 64, "tanh", seed=0), moons, lr=0.3, batch_size=32)
+    trainer.run(pb.PLAY_CHUNK)
+    fig = pb.animation_figure(trainer, 0, pb.PLAY_CHUNK, show_test=True)
+    spec = fig.to_json()
+    assert len(spec) < 1_500_000
+    data = json.loads(spec)
+    frames = data["frames"]
+    assert [f["name"] for f in frames] == [str(e) for e in range(1, pb.PLAY_CHUNK + 1)]
+    assert frames[0]["traces"] == [0, 1]
+    z = decoded(frames[-1]["data"][0]["z"])
+    assert z.dtype == np.uint8 and z.shape == (pb.PLAY_GRID, pb.PLAY_GRID)
+    # The last frame is the trained net's probability, to a 1/255 step.
+    _, _, G = F.plane_grid(moons.X_train, n=pb.PLAY_GRID)
+    expected = trainer.net.predict(G).reshape(pb.PLAY_GRID, pb.PLAY_GRID)
+    assert np.abs(z / 255 - expected).max() <= 0.5 / 255 + 1e-9
+    assert frames[-1]["layout"]["title"]["text"] == f"Epoch {pb.PLAY_CHUNK}"
+    play = data["layout"]["updatemenus"][0]["buttons"][0]["args"][1]
+    assert play["frame"]["redraw"] is True
+
+
+def test_training_curves_stack_three_panels_on_one_epoch_axis(moons):
+    trainer = Trainer(TwoLayerNet(2, 4, "tanh", seed=0), moons, lr=0.3, batch_size=32)
+    h = trainer.run(12)
+    fig = as_json(F.training_curves(h, "log_loss", epoch=7, log_y=True))
+    lay = fig["layout"]
+    assert [d["yaxis"] for d in fig["data"]] == ["y", "y", "y2", "y2"] + ["y3"] * 4
+    assert {d["legend"] for d in fig["data"]} == {"legend", "legend2", "legend3"}
+    np.testing.assert_allclose(decoded(fig["data"][0]["y"]), h.train_loss, rtol=1e-6)
+    np.testing.assert_allclose(decoded(fig["data"][7]["y"]), h.grad_norm["b2"], rtol=1e-6)
+    assert lay["yaxis"]["type"] == "log" and lay["yaxis3"]["type"] == "log"
+    assert lay["yaxis2"]["range"] == [0, 1.02]
+    assert lay["xaxis2"]["matches"] == "x" and lay["xaxis3"]["matches"] == "x"
+    # Panels top to bottom without overlap, the marker on each.
+    tops = [lay[f"yaxis{s}"]["domain"] for s in ("", "2", "3")]
+    assert tops[0][0] > tops[1][1] and tops[1][0] > tops[2][1] and tops[2][0] >= 0
+    assert [(s["x0"], s["xref"]) for s in lay["shapes"]] == [(7, "x"), (7, "x2"), (7, "x3")]
+    titles = [a["text"] for a in lay["annotations"]]
+    assert titles == ["Loss", "Accuracy", "Gradient magnitude per layer"]
+    assert min(font_sizes(lay)) >= F.NORMAL.font
