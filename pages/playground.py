@@ -3,10 +3,12 @@
 import streamlit as st
 
 from twolayer import figures as F
+from twolayer.compare import LESSONS
 from twolayer.settings import MAX_PLAY_EPOCHS, SETTINGS
 from twolayer.ui import playback as pb
 from twolayer.ui.charts import show, style
-from twolayer.ui.state import session_trainer
+from twolayer.ui.state import replace_net, session_trainer
+from twolayer.ui.transfer import download_buttons, new_weights, own_data, upload_panel
 
 settings = st.session_state["settings"]
 S = style()
@@ -16,7 +18,30 @@ st.title("Playground")
 st.caption("Step through training one epoch at a time and watch the decision boundary, the loss "
            "and each layer's gradients move. Data and network settings are in the sidebar.")
 
-trainer, was_reset = session_trainer(settings)
+with st.container(horizontal=True, vertical_alignment="center"):
+    st.caption("Lessons, one click each:")
+    for lesson in LESSONS.values():
+        st.page_link("pages/compare.py", label=lesson.title, icon=":material/school:",
+                     query_params={"lesson": lesson.key})
+    st.page_link("pages/backprop.py", label="Backprop by hand", icon=":material/school:")
+
+with st.expander("Your own data or weights", icon=":material/upload_file:"):
+    upload = upload_panel(settings["task"], n_inputs=state["trainer"][1].data.n_inputs
+                          if "trainer" in state else None,
+                          test_fraction=settings["test_fraction"], seed=settings["seed"])
+    own, own_id = own_data(upload)
+    if own is not None:
+        st.caption(f"Training on your file: {own.X_train.shape[1]} training and "
+                   f"{own.X_test.shape[1]} test rows. The sidebar's dataset, samples and noise "
+                   "do not apply; remove the file to go back to them.")
+
+trainer, was_reset = session_trainer(settings, data=own, data_id=own_id)
+weights = new_weights(upload)
+if weights is not None:
+    trainer = replace_net(weights)
+    pb.stop(state)
+    st.info(f"Loaded the weights of {upload.name}: {weights.n_hidden} {weights.activation} "
+            "hidden units. Training goes on from them.")
 if was_reset:
     pb.stop(state)
     pb.forget_restarts(state)
@@ -93,16 +118,20 @@ left, right = st.columns([1.1, 1])
 with left:
     with st.container(key="pg_boundary"):
         if chunk is not None:
-            show(pb.animation_figure(trainer, *chunk, show_test=show_test, style=S),
-                 key="pg_fig_boundary")
+            boundary_fig = pb.animation_figure(trainer, *chunk, show_test=show_test, style=S)
+            show(boundary_fig, key="pg_fig_boundary")
             st.html(pb.autoplay_script(chunk[1]), unsafe_allow_javascript=True)
         else:
             what = "Decision boundary" if trainer.data.task == "classification" else "Prediction"
-            show(pb.prediction_figure(net, trainer.data, show_test, style=S,
-                                      title=f"{what} at epoch {view}"), key="pg_fig_boundary")
+            boundary_fig = pb.prediction_figure(net, trainer.data, show_test, style=S,
+                                                title=f"{what} at epoch {view}")
+            show(boundary_fig, key="pg_fig_boundary")
     show(F.network_diagram(net.get_params(), trainer.data.feature_names, style=S),
          key="pg_fig_network")
 with right:
     show(F.training_curves(h, trainer.net.loss_name, epoch=view, log_y=log_loss_axis, style=S),
          key="pg_fig_curves")
 show(pb.hidden_figure(net, trainer.data, style=S), key="pg_fig_hidden")
+
+with st.expander("Download data, weights, history, figure", icon=":material/download:"):
+    download_buttons(trainer.data, net, h, boundary_fig)

@@ -294,3 +294,64 @@ def test_train_is_cut_to_what_one_click_may_cost():
     click(at, "Train")
     assert epoch(at) == allowed
     assert any("too long for one click" in i.value for i in at.info)
+
+
+# -- your own data: upload, refusal, weights round trip ------------------------------------------
+
+GOOD_CSV = "x1,x2,label\n" + "\n".join(
+    f"{x1:.3f},{x2:.3f},{int(x1 + x2 > 0)}"
+    for x1, x2 in np.random.default_rng(7).uniform(-1, 1, size=(60, 2)))
+
+
+def uploader(at):
+    return at.get("file_uploader")[0]
+
+
+def test_a_good_csv_becomes_the_training_data_and_trains():
+    at = open_page()
+    uploader(at).upload("mine.csv", GOOD_CSV.encode(), "text/csv")
+    at.run()
+    assert not at.exception and not at.error
+    assert any("Training on your file" in c.value for c in at.caption)
+    trainer = at.session_state["trainer"][1]
+    assert trainer.data.name == "upload"
+    assert trainer.X.shape[1] + trainer.X_test.shape[1] == 60
+    _click(at, "Train")
+    assert epoch(at) == SETTINGS["epochs_per_run"].default
+    h = at.session_state["trainer"][1].history
+    assert h.train_loss[-1] < h.train_loss[0]
+
+
+def test_a_malformed_csv_is_refused_with_its_reason_and_training_is_kept():
+    at = open_page()
+    _click(at, "Step")
+    _click(at, "Step")
+    before = at.session_state["trainer"][1]
+    uploader(at).upload("bad.csv", b"x1;x2;label\n1;2;0\n3;4;1\n", "text/csv")
+    at.run()
+    assert not at.exception
+    assert any("delimiter" in e.value and "bad.csv" in e.value for e in at.error)
+    assert at.session_state["trainer"][1] is before and epoch(at) == 2
+
+
+def test_downloaded_weights_uploaded_again_give_the_same_predictions():
+    from twolayer.io import weights_to_npz
+
+    at = open_page()
+    _click(at, "Train")
+    trained = at.session_state["trainer"][1]
+    raw = weights_to_npz(trained.net, trained.data)
+    fresh = open_page()
+    assert not np.array_equal(fresh.session_state["trainer"][1].net.W1, trained.net.W1)
+    uploader(fresh).upload("weights.npz", raw, "application/octet-stream")
+    fresh.run()
+    assert not fresh.exception and not fresh.error
+    loaded = fresh.session_state["trainer"][1].net
+    X = trained.data.X_test
+    assert np.array_equal(loaded.predict(X), trained.net.predict(X))
+    assert any("Loaded the weights" in i.value for i in fresh.info)
+
+
+def _click(at, label):
+    next(b for b in at.button if b.label == label).click().run()
+    assert not at.exception, [e.value for e in at.exception]

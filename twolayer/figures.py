@@ -39,18 +39,33 @@ NORMAL = Style()
 PRESENT = Style(font=20, title=24, line=4.0, marker=10.0, height=440, present=True)
 
 
-def apply_style(fig, style=NORMAL, title=None, **layout):
-    """Fonts on every text element (axes, ticks, legend, title, colorbar), margins, height."""
-    fig.update_layout(
-        title=dict(text=title, font=dict(size=style.title)) if title else None,
-        font=dict(size=style.font),
-        legend=dict(font=dict(size=style.font)),
-        height=style.height,
-        margin=dict(l=10, r=10, t=50 if title else 20, b=10),
-        **layout,
-    )
-    fig.update_xaxes(tickfont=dict(size=style.font), title_font=dict(size=style.font))
-    fig.update_yaxes(tickfont=dict(size=style.font), title_font=dict(size=style.font))
+AXIS = dict(automargin=True, gridcolor="#E5E5E5", zerolinecolor="#BBBBBB")
+# A legend in one row (or a few) between the title and the plot.
+TOP_LEGEND = dict(orientation="h", yanchor="bottom", y=1.0, x=0.0, xanchor="left")
+
+
+def _frame_layout(style, title=None, legend_rows=0):
+    """The empty template (importing streamlit makes its own template Plotly's default; with
+    theme=None its colour placeholders would reach the browser), a white plot, and at the top,
+    stacked without overlap: the title, ``legend_rows`` rows of legend, the plot."""
+    head = (style.title + 16 if title else 6) + legend_rows * (style.font + 10)
+    layout = dict(template="none", plot_bgcolor="white", margin=dict(t=head))
+    if title:
+        layout["title"] = dict(text=title, font=dict(size=style.title), x=0.0, xref="paper",
+                               xanchor="left", y=1.0, yref="container", yanchor="top",
+                               pad=dict(t=8))
+    return layout
+
+
+def apply_style(fig, style=NORMAL, title=None, legend_rows=0, **layout):
+    """Fonts on every text element (axes, ticks, legend, title, annotations), margins that grow
+    to fit the tick labels, height; ``layout`` wins."""
+    fig.update_layout(font=dict(size=style.font), legend=dict(font=dict(size=style.font)),
+                      height=style.height, margin=dict(l=10, r=10, b=10))
+    fig.update_layout(_frame_layout(style, title, legend_rows))
+    fig.update_layout(**layout)
+    fig.update_xaxes(tickfont=dict(size=style.font), title_font=dict(size=style.font), **AXIS)
+    fig.update_yaxes(tickfont=dict(size=style.font), title_font=dict(size=style.font), **AXIS)
     fig.update_annotations(font_size=style.font)
     return fig
 
@@ -89,20 +104,10 @@ def _merge(base, extra):
 
 
 def _figure(traces, style, title=None, legend_rows=1, **layout):
-    """A Figure with apply_style's layout plus what these figures share: the empty template
-    (importing streamlit makes its own template Plotly's default; with theme=None its colour
-    placeholders would reach the browser), margins that grow to fit tick labels, and at the
-    top, stacked: the title, ``legend_rows`` rows of legend, the plot. ``layout`` wins."""
-    head = (style.title + 16 if title else 6) + legend_rows * (style.font + 10)
-    own = dict(template="none", plot_bgcolor="white",
-               margin=dict(t=head),
-               legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0.0, xanchor="left"),
-               xaxis=dict(automargin=True, gridcolor="#E5E5E5", zerolinecolor="#BBBBBB"),
-               yaxis=dict(automargin=True, gridcolor="#E5E5E5", zerolinecolor="#BBBBBB"))
-    if title:
-        own["title"] = dict(text=title, font=dict(size=style.title), x=0.0, xref="paper",
-                            xanchor="left", y=1.0, yref="container", yanchor="top",
-                            pad=dict(t=8))
+    """A Figure with apply_style's layout (fonts, template, title and legend rows at the top,
+    growing margins), built in one call; ``layout`` wins."""
+    own = _merge(_frame_layout(style, title, legend_rows),
+                 dict(legend=TOP_LEGEND, xaxis=AXIS, yaxis=AXIS))
     return go.Figure(data=traces, layout=_merge(_merge(_styled(style), own), layout))
 
 
@@ -500,24 +505,6 @@ def network_diagram(params, input_names=("x1", "x2"), style=NORMAL, bins=6,
 # static boundaries are drawn with decision_boundary above, the same as the Playground's.
 
 
-def _compare_style(fig, style, title=None, legend_rows=1, **layout):
-    """apply_style, plus a fixed template and margins that grow to fit the tick labels (with
-    streamlit imported, Plotly's default template is Streamlit's, which has neither)."""
-    legend = layout.pop("legend", None)
-    apply_style(fig, style, title, template="plotly_white", **layout)
-    fig.update_xaxes(automargin=True)
-    fig.update_yaxes(automargin=True)
-    # From the top: the title, then a row of legend (if any), then the plot; none overlap.
-    head = (style.title + 16 if title else 6) + (legend_rows * (style.font + 12) if legend else 0)
-    fig.update_layout(margin=dict(t=head))
-    if legend:
-        fig.update_layout(legend=legend)
-    if title:
-        fig.update_layout(title=dict(x=0.0, xanchor="left", xref="paper", y=1.0, yref="container",
-                                     yanchor="top", pad=dict(t=8)))
-    return fig
-
-
 def _compare_empty(fig, n, style):
     """Before the first epoch a curve chart has nothing to draw: say what to do."""
     if n == 0:
@@ -525,11 +512,6 @@ def _compare_empty(fig, n, style):
                            xref="paper", yref="paper", x=0.5, y=0.5,
                            font=dict(size=style.font, color="#808080"))
     return fig
-
-
-# A short legend: one row between the title and the plot.
-_TOP_LEGEND = dict(legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0.0,
-                               xanchor="left"))
 
 
 def _compare_points(X, y, style, showlegend=True):
@@ -553,7 +535,7 @@ def compare_accuracy_figure(accuracy, style=NORMAL, title="Test accuracy"):
     fig.update_xaxes(title_text="epoch")
     fig.update_yaxes(title_text="accuracy", range=[0, 1.02])
     _compare_empty(fig, max(map(len, accuracy.values()), default=0), style)
-    return _compare_style(fig, style, title, **_TOP_LEGEND)
+    return apply_style(fig, style, title, legend_rows=1, legend=TOP_LEGEND)
 
 
 def compare_loss_figure(losses, style=NORMAL, title="Training loss, each on its own axis"):
@@ -570,7 +552,7 @@ def compare_loss_figure(losses, style=NORMAL, title="Training loss, each on its 
         fig.update_yaxes(title_text=LOSS_LABELS[loss], rangemode="tozero", row=row, col=1)
     fig.update_xaxes(title_text="epoch", row=len(losses), col=1)
     _compare_empty(fig, max(map(len, losses.values()), default=0), style)
-    return _compare_style(fig, style, title, **_TOP_LEGEND)
+    return apply_style(fig, style, title, legend_rows=1, legend=TOP_LEGEND)
 
 
 def compare_grad_norm_figure(grad_norms, style=NORMAL, title="Gradient norms (log scale)"):
@@ -603,7 +585,7 @@ def compare_grad_norm_figure(grad_norms, style=NORMAL, title="Gradient norms (lo
     fig.update_xaxes(title_text="layer 1, by epoch", row=1, col=1)
     fig.update_xaxes(title_text="layer 2, by epoch", row=1, col=2)
     _compare_empty(fig, max((len(n["W1"]) for n in grad_norms.values()), default=0), style)
-    return _compare_style(fig, style, title, legend_rows=2, **_TOP_LEGEND)
+    return apply_style(fig, style, title, legend_rows=2, legend=TOP_LEGEND)
 
 
 def delta2_histogram_figure(deltas, style=NORMAL, bins=40, floor=1e-12,
@@ -632,7 +614,8 @@ def delta2_histogram_figure(deltas, style=NORMAL, bins=40, floor=1e-12,
     fig.update_xaxes(title_text="|delta2| = |dL/dz2| of one sample", tickvals=ticks,
                      ticktext=[f"1e{int(t)}" for t in ticks])
     fig.update_yaxes(title_text="samples")
-    return _compare_style(fig, style, title, barmode="overlay", bargap=0, **_TOP_LEGEND)
+    return apply_style(fig, style, title, legend_rows=1, legend=TOP_LEGEND, barmode="overlay",
+                       bargap=0)
 
 
 def one_neuron_figure(outputs, threshold=0.5, style=NORMAL,
@@ -645,7 +628,7 @@ def one_neuron_figure(outputs, threshold=0.5, style=NORMAL,
     fig.add_hline(y=threshold, line=dict(color="#808080", dash="dot", width=1))
     fig.update_xaxes(title_text="step")
     fig.update_yaxes(title_text="output a", range=[0, 1])
-    return _compare_style(fig, style, title, **_TOP_LEGEND)
+    return apply_style(fig, style, title, legend_rows=1, legend=TOP_LEGEND)
 
 
 def _animation_title(epoch):
@@ -700,7 +683,7 @@ def boundary_animation_figure(x1, x2, frames, X, y, style=NORMAL, frame_ms=120):
     fig.update_xaxes(range=[x1[0], x1[-1]], title_text="x1 (standardised)")
     fig.update_yaxes(range=[x2[0], x2[-1]])
     fig.update_yaxes(title_text="x2 (standardised)", row=1, col=1)
-    fig = _compare_style(fig, style, _animation_title(frames[0][0]))
+    fig = apply_style(fig, style, _animation_title(frames[0][0]))
     # room under the title for the subplot titles, and under the plot for the controls
     fig.update_layout(height=style.height + 140,
                       margin=dict(t=fig.layout.margin.t + style.font + 12, b=110))

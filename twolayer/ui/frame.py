@@ -9,15 +9,12 @@ from ..settings import SETTINGS
 # Page-level keys that a link carries as well, when a page has set them.
 PAGE_KEYS = ("epochs_per_run", "lesson", "output_bias", "lr_factor", "sample", "bp_loss")
 
+# Streamlit sizes its text in rem: a larger root font scales every word on the page at once.
 PRESENT_CSS = """
 <style>
-  html, body, [class*="st-"], .stMarkdown, .stMetric, .stCaption { font-size: 22px; }
-  h1 { font-size: 2.6rem !important; }
-  h2, h3 { font-size: 1.9rem !important; }
-  [data-testid="stMetricValue"] { font-size: 2.4rem !important; }
-  [data-testid="stMetricLabel"] p { font-size: 1.2rem !important; }
-  .stButton button p { font-size: 1.3rem !important; }
-  .katex { font-size: 1.35em !important; }
+  html { font-size: 22px !important; }
+  [data-testid="stMainBlockContainer"] { padding-top: 1.5rem !important; }
+  .katex { font-size: 1.3em !important; }
 </style>
 """
 
@@ -33,8 +30,9 @@ def page_config():
     present = presenting()
     st.set_page_config(page_title="twolayer", page_icon=":material/neurology:", layout="wide",
                        initial_sidebar_state="collapsed" if present else "auto")
-    if present:
-        st.html(PRESENT_CSS)
+    # Streamlit's default 6rem above the title pushes the pictures below a laptop's fold.
+    st.html(PRESENT_CSS if present else
+            '<style>[data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }</style>')
 
 
 def share_link(settings):

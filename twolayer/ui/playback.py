@@ -16,7 +16,7 @@ from .. import figures as F
 from ..net import TwoLayerNet
 from ..settings import GRID, MAX_PLAY_EPOCHS, epoch_budget
 from ..train import Trainer
-from .state import batch_size, dataset_for, signature
+from .state import batch_size
 
 PLAY_CHUNK = 60          # epochs trained ahead per Play chunk: one animation frame each
 FRAME_MS = 50            # animation frame duration: 60 epochs play in about 3 s
@@ -40,12 +40,13 @@ def restart(state, settings):
     """
     count = state.get(RESTARTS, 0) + 1
     state[RESTARTS] = count
-    data = dataset_for(settings)
+    sig, old = state["trainer"]
+    data = old.data  # the generated data of these settings, or the user's own
     net = TwoLayerNet(data.n_inputs, int(settings["hidden"]), settings["activation"], data.task,
                       settings["loss"], seed=(int(settings["seed"]), count))
     trainer = Trainer(net, data, lr=float(settings["lr"]), batch_size=batch_size(settings),
                       l2=float(settings["l2"]), seed=int(settings["seed"]))
-    state["trainer"] = (signature(settings), trainer)
+    state["trainer"] = (sig, trainer)
     stop(state)
     return trainer
 

@@ -41,21 +41,32 @@ def new_trainer(settings, data=None, loss=None, output_bias=None):
                    l2=float(settings["l2"]), seed=int(settings["seed"]))
 
 
-def session_trainer(settings, key="trainer"):
+def session_trainer(settings, key="trainer", data=None, data_id=None):
     """The session's Trainer for ``key``: kept while data and network settings stay the same,
     rebuilt (and reported as reset) when they change. Learning rate, batch size and L2 apply
     to the existing trainer, so training continues from the current weights.
 
+    data, data_id : data of the user's own (an upload) and what identifies it; None for the
+        data the settings generate.
     Returns (trainer, reset): reset is True when an existing trainer was just replaced.
     """
-    sig = signature(settings)
+    sig = signature(settings) if data is None else (data_id, *signature(settings, NET_KEYS))
     held = st.session_state.get(key)
     reset = False
     if held is None or held[0] != sig:
         reset = held is not None
-        held = (sig, new_trainer(settings))
+        held = (sig, new_trainer(settings, data=data))
         st.session_state[key] = held
     trainer = held[1]
     trainer.lr, trainer.batch_size, trainer.l2 = (float(settings["lr"]), batch_size(settings),
                                                   float(settings["l2"]))
     return trainer, reset
+
+
+def replace_net(net, key="trainer"):
+    """Go on training ``net`` (uploaded weights) on the current data, history cleared."""
+    sig, old = st.session_state[key]
+    trainer = Trainer(net, old.data, lr=old.lr, batch_size=old.batch_size, l2=old.l2,
+                      seed=old.seed)
+    st.session_state[key] = (sig, trainer)
+    return trainer

@@ -118,3 +118,26 @@ def download_buttons(dataset, net, history, fig, prefix="twolayer"):
     c4.download_button("Figure (HTML)", lambda: figure_to_html(fig), f"{name}-figure.html",
                        "text/html", on_click="ignore", disabled=fig is None,
                        key=f"{prefix}_dl_figure")
+
+
+def own_data(upload, key="upload"):
+    """(dataset, data_id) of the user's own data to train on, or (None, None) for generated data.
+
+    While a CSV sits in the uploader its data is used; when a newer file is refused, the last
+    good one stays (nothing the user had is lost); an empty uploader means generated data.
+    """
+    held = f"{key}_data"
+    if st.session_state.get(key) is None:  # no file in the uploader
+        st.session_state.pop(held, None)
+    elif upload is not None and upload.dataset is not None:
+        st.session_state[held] = (("upload", upload.file_id), upload.dataset)
+    data_id, dataset = st.session_state.get(held, (None, None))
+    return dataset, data_id
+
+
+def new_weights(upload, key="upload"):
+    """The net of an uploaded .npz, once per file (None otherwise)."""
+    if upload is None or upload.net is None or st.session_state.get(f"{key}_net") == upload.file_id:
+        return None
+    st.session_state[f"{key}_net"] = upload.file_id
+    return upload.net
