@@ -54,6 +54,8 @@ def wait_for_app(page, timeout: float = 30000) -> None:
     """
     page.wait_for_selector(APP_IDLE, state="attached", timeout=timeout)
     page.wait_for_selector(SPINNER, state="detached", timeout=timeout)
+    # Widgets are mounted a moment after the run ends; until then they are grey skeletons.
+    page.wait_for_selector('[data-testid="stSkeleton"]', state="detached", timeout=timeout)
 
 
 def screenshot_path(name: str) -> Path:

@@ -189,3 +189,61 @@ def test_backprop_break_the_check_and_take_a_step(page, app_server):
     page.screenshot(path=screenshot_path("backprop_broken_and_stepped"))
 
 # --- hosting: isolation, presentation mode --------------------------------------------------
+
+def test_two_sessions_share_nothing(browser, app_server):
+    """Training in one browser context leaves another, on the same server, at epoch 0."""
+    from tests.browser_util import VIEWPORT
+
+    first, second = browser.new_context(viewport=VIEWPORT), browser.new_context(viewport=VIEWPORT)
+    try:
+        a, b = first.new_page(), second.new_page()
+        _open_playground(a, app_server)
+        _open_playground(b, app_server)
+        a.get_by_role("button", name="Train", exact=True).click()
+        a.wait_for_function(
+            "document.querySelector('[data-testid=\"stMetricValue\"]').innerText.trim() === '100'",
+            timeout=60000)
+        b.reload()
+        _open_playground(b, app_server)
+        assert _playground_epoch(a) == "100"
+        assert _playground_epoch(b) == "0"
+    finally:
+        first.close()
+        second.close()
+
+
+FIGURE_FONTS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(gd => {
+    const L = gd._fullLayout, sizes = [L.font.size];
+    if (L.showlegend && L.legend) sizes.push(L.legend.font.size);
+    if (L.title && L.title.text) sizes.push(L.title.font.size);
+    for (const k of Object.keys(L).filter(k => /^[xy]axis\\d*$/.test(k)))
+        if (L[k].visible && L[k].showticklabels && L[k].tickfont) sizes.push(L[k].tickfont.size);
+    return Math.min(...sizes);
+})"""
+
+
+@pytest.mark.parametrize("path", ["", "mse-vs-log-loss?lesson=saturated", "chain-rule"])
+def test_presentation_mode_is_readable_at_1280x720(browser, app_server, path):
+    """present=1: controls tucked away, and every figure's text at least PRESENT.font."""
+    from tests.browser_util import PLOTLY_CHART, exception_texts, screenshot_path, wait_for_app
+    from twolayer.figures import PRESENT
+
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        page = context.new_page()
+        sep = "&" if "?" in path else "?"
+        page.goto(f"{app_server}/{path}{sep}present=1")
+        wait_for_app(page, timeout=90000)
+        page.locator('[data-testid="stSidebar"][data-collapsed="true"]').wait_for(
+            state="attached", timeout=30000)
+        if path != "chain-rule":
+            page.wait_for_function(_charts_drawn(PLOTLY_CHART, 2), timeout=60000)
+            smallest = page.evaluate(FIGURE_FONTS)
+            assert smallest and min(smallest) >= PRESENT.font, smallest
+        page.wait_for_function(
+            "() => parseFloat(getComputedStyle(document.documentElement).fontSize) >= 20",
+            timeout=30000)
+        assert exception_texts(page) == []
+        page.screenshot(path=screenshot_path(f"present_{path.split('?')[0] or 'playground'}"))
+    finally:
+        context.close()

@@ -13,7 +13,7 @@ PAGE_KEYS = ("epochs_per_run", "lesson", "output_bias", "lr_factor", "sample", "
 PRESENT_CSS = """
 <style>
   html { font-size: 22px !important; }
-  [data-testid="stMainBlockContainer"] { padding-top: 1.5rem !important; }
+  [data-testid="stMainBlockContainer"] { padding-top: 3.5rem !important; }
   .katex { font-size: 1.3em !important; }
 </style>
 """
