@@ -20,8 +20,7 @@ MAX_SAMPLES = 5000
 MAX_HIDDEN = 64
 MAX_EPOCHS_PER_RUN = 5000
 MAX_PLAY_EPOCHS = 5000     # Play stops by itself after this many epochs
-GRID = 80                  # decision-boundary grid per side ...
-MAX_GRID = 120             # ... and its ceiling
+GRID = 80                  # decision-boundary grid per side: fixed, not a user setting
 MAX_RAW_LENGTH = 64        # longer query values are malformed by definition
 # What one click may cost a shared server, whatever the settings. An epoch costs about
 # STEP_SECONDS per gradient step (Python overhead) plus UNIT_SECONDS per sample x hidden unit
