@@ -13,17 +13,25 @@ import json
 import sys
 
 from .activations import HIDDEN_ACTIVATIONS
-from .data import DATASETS, make_dataset
+from .data import DATASETS, GENERATORS, make_dataset
 from .losses import LOSSES
 from .net import TwoLayerNet
 from .train import Trainer
 
-CHOICES = (
-    "datasets:    " + ", ".join(f"{name} ({task})" for name, task in DATASETS.items()) + "\n"
-    f"activations: {', '.join(HIDDEN_ACTIVATIONS)}\n"
-    f"losses:      {', '.join(LOSSES)} (default: log_loss for classification, mse for "
-    "regression; log_loss needs a classification dataset)"
-)
+CHOICES = "\n".join(
+    ["datasets:"]
+    + [f"  {task + ':':16}{', '.join(gens)}" for task, gens in GENERATORS.items()]
+    + [f"activations: {', '.join(HIDDEN_ACTIVATIONS)}",
+       f"losses:      {', '.join(LOSSES)} (default: log_loss for classification, mse for "
+       "regression)"])
+
+
+def count(text):
+    """An argparse type: an integer >= 0."""
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {value}")
+    return value
 
 
 def make_parser():
@@ -40,11 +48,11 @@ def make_parser():
     common.add_argument("--lr", type=float, default=0.3, help="learning rate (0.3)")
     common.add_argument("--batch-size", type=int, default=None,
                         help="mini-batch size (default: the whole training set)")
-    common.add_argument("--epochs", type=int, default=300, help="epochs to train (300)")
+    common.add_argument("--epochs", type=count, default=300, help="epochs to train (300)")
     common.add_argument("--l2", type=float, default=0.0, help="L2 weight decay (0)")
     common.add_argument("--output-bias", type=float, default=0.0, metavar="B",
                         help="start the output bias b2 at B; -8 is a saturated start (0)")
-    common.add_argument("--seed", type=int, default=0,
+    common.add_argument("--seed", type=count, default=0,
                         help="seeds the data, the initial weights and the batch order (0)")
     common.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -53,11 +61,16 @@ def make_parser():
                                      formatter_class=fmt,
                                      description="Train a two-layer NumPy network.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    train = commands.add_parser("train", parents=[common], epilog=CHOICES, formatter_class=fmt,
+    usage = "%(prog)s [options]"  # the options are listed by --help
+    train = commands.add_parser("train", parents=[common], usage=usage, epilog=CHOICES,
+                                formatter_class=fmt,
                                 help="train one net and report its losses and metric")
     train.add_argument("--loss", default=None, choices=LOSSES, help="the loss (see below)")
-    commands.add_parser("compare", parents=[common], epilog=CHOICES, formatter_class=fmt,
-                        help="train an MSE and a log-loss net from identical weights")
+    compare = commands.add_parser("compare", parents=[common], usage=usage, epilog=CHOICES,
+                                  formatter_class=fmt,
+                                  help="train an MSE and a log-loss net from identical weights")
+    for command in (train, compare):
+        command.set_defaults(error=command.error)  # errors show the subcommand's usage
     return parser
 
 
@@ -90,49 +103,46 @@ def summarise(trainer):
     return summary
 
 
-def rows(summary):
-    """(label, formatted value) lines of the human-readable summary."""
-    metric = "accuracy" if "test_accuracy" in summary else "r2"
-    diverged = summary["diverged"]
-    return [("epochs run", str(summary["epochs_run"])),
-            ("train loss", f"{summary['train_loss']:.4f}"),
-            ("test loss", f"{summary['test_loss']:.4f}"),
-            (f"train {metric}", f"{summary[f'train_{metric}']:.3f}"),
-            (f"test {metric}", f"{summary[f'test_{metric}']:.3f}"),
-            ("diverged", "no" if diverged is False else f"epoch {diverged}")]
+def print_table(title, results):
+    """A few lines for a person: one column per trained net."""
+    print(title)
+    print(f"{'':16}" + "".join(f"{name:>12}" for name in results))
+    first = next(iter(results.values()))
+    metric = "accuracy" if "test_accuracy" in first else "r2"
+    for label, key, fmt in (("epochs run", "epochs_run", "d"), ("train loss", "train_loss", ".4f"),
+                            ("test loss", "test_loss", ".4f"),
+                            (f"train {metric}", f"train_{metric}", ".3f"),
+                            (f"test {metric}", f"test_{metric}", ".3f")):
+        print(f"{label:16}" + "".join(f"{r[key]:>12{fmt}}" for r in results.values()))
+    diverged = ["no" if r["diverged"] is False else f"epoch {r['diverged']}"
+                for r in results.values()]
+    print(f"{'diverged':16}" + "".join(f"{d:>12}" for d in diverged))
 
 
 def main(argv=None):
-    parser = make_parser()
-    args = parser.parse_args(argv)
-    if args.epochs < 0:
-        parser.error(f"argument --epochs: must be >= 0, got {args.epochs}")
+    args = make_parser().parse_args(argv)
     losses = [args.loss] if args.command == "train" else ["mse", "log_loss"]
     try:
         data = make_dataset(args.dataset, args.samples, args.noise, args.test_fraction, args.seed)
         if args.command == "compare" and data.task != "classification":
             raise ValueError(f"compare needs a classification dataset; {args.dataset!r} is "
                              "regression")
-        trainers = {loss: make_trainer(args, data, loss) for loss in losses}
+        # Same seed: identical initial weights and identical batches for every loss.
+        trainers = [make_trainer(args, data, loss) for loss in losses]
     except ValueError as err:
-        parser.error(str(err))
+        args.error(str(err))
 
     results = {}
-    for trainer in trainers.values():
+    for trainer in trainers:
         trainer.run(args.epochs)
         results[trainer.net.loss_name] = summarise(trainer)
 
     if args.json:
-        out = results if args.command == "compare" else next(iter(results.values()))
-        print(json.dumps(out))
-        return 0
-    first = next(iter(trainers.values()))
-    print(f"{args.dataset} ({data.task}), {args.samples} samples: {args.hidden} "
-          f"{args.activation} hidden units, lr {args.lr}, batch {first.batch_size}")
-    table = {name: rows(summary) for name, summary in results.items()}
-    print(f"{'':16}" + "".join(f"{name:>12}" for name in table))
-    for i, (label, _) in enumerate(next(iter(table.values()))):
-        print(f"{label:16}" + "".join(f"{lines[i][1]:>12}" for lines in table.values()))
+        print(json.dumps(results if args.command == "compare" else next(iter(results.values()))))
+    else:
+        print_table(f"{args.dataset} ({data.task}), {args.samples} samples: {args.hidden} "
+                    f"{args.activation} hidden units, lr {args.lr}, "
+                    f"batch {trainers[0].batch_size}", results)
     return 0
 
 

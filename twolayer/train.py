@@ -145,11 +145,13 @@ class Trainer:
                 epoch = self.epoch + 1
                 before = net.get_params()
                 order = self.epoch_order(epoch)
+                # Shuffled once per epoch, so that each mini-batch is a view, not a copy.
+                X_epoch, y_epoch = X[:, order], y[:, order]
                 sums = dict.fromkeys(PARAMS, 0.0)
                 steps = 0
                 for start in range(0, m, bs):
-                    idx = order[start:start + bs]
-                    grads = net._step(X[:, idx], y[:, idx], lr, l2)
+                    batch = slice(start, start + bs)
+                    grads = net._step(X_epoch[:, batch], y_epoch[:, batch], lr, l2)
                     for p, g in grads.items():
                         sums[p] += math.sqrt(np.vdot(g, g))
                     steps += 1
