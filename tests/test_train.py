@@ -1,0 +1,230 @@
+"""Trainer: chunked runs, batch order, history, snapshots, divergence, and what it learns."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+from twolayer import TwoLayerNet
+from twolayer.data import DATASETS, make_dataset
+from twolayer.train import Trainer
+
+PARAMS = ("W1", "b1", "W2", "b2")
+
+
+def make_trainer(name="moons", n_samples=200, noise=0.2, hidden=8, activation="tanh", loss=None,
+                 lr=0.3, batch_size=16, seed=0, **kwargs):
+    data = make_dataset(name, n_samples, noise, seed=seed)
+    net = TwoLayerNet(data.n_inputs, hidden, activation, data.task, loss, seed=seed)
+    return Trainer(net, data, lr=lr, batch_size=batch_size, seed=seed, **kwargs)
+
+
+def history_lists(h):
+    return {"train_loss": h.train_loss, "test_loss": h.test_loss,
+            "train_metric": h.train_metric, "test_metric": h.test_metric,
+            **{f"grad_norm_{p}": h.grad_norm[p] for p in PARAMS}}
+
+
+@pytest.mark.parametrize("chunks", [[1] * 10, [3, 7], [0, 10, 0]])
+def test_training_in_chunks_equals_one_run(chunks):
+    whole, parts = make_trainer(), make_trainer()
+    whole.run(10)
+    for k in chunks:
+        parts.run(k)
+    assert parts.epoch == whole.epoch == 10
+    for p in PARAMS:
+        assert np.array_equal(getattr(parts.net, p), getattr(whole.net, p))
+    expected = history_lists(whole.history)
+    for key, values in history_lists(parts.history).items():
+        assert len(values) == 10
+        assert np.array_equal(values, expected[key]), key
+    assert parts.history.snapshots.keys() == whole.history.snapshots.keys()
+    for epoch, params in whole.history.snapshots.items():
+        for p in PARAMS:
+            assert np.array_equal(parts.history.snapshots[epoch][p], params[p])
+
+
+def test_same_seed_same_batches_whatever_the_loss():
+    mse = make_trainer(loss="mse", seed=5)
+    log = make_trainer(loss="log_loss", seed=5)
+    other = make_trainer(seed=6)
+    for epoch in (1, 2, 50):
+        assert np.array_equal(mse.epoch_order(epoch), log.epoch_order(epoch))
+        assert not np.array_equal(mse.epoch_order(epoch), other.epoch_order(epoch))
+        assert sorted(mse.epoch_order(epoch)) == list(range(mse.X.shape[1]))
+    assert not np.array_equal(mse.epoch_order(1), mse.epoch_order(2))  # reshuffled each epoch
+
+
+def test_mse_stalls_and_log_loss_learns_from_a_saturated_start():
+    data = make_dataset("moons", 500, 0.2, seed=0)
+    trainers, start = {}, {}
+    for loss in ("mse", "log_loss"):
+        net = TwoLayerNet(2, 8, "sigmoid", "classification", loss, seed=0)
+        net.b2[:] = -8.0  # a2 = sigmoid(-8) ~ 3e-4 for every sample: confidently class 0
+        start[loss] = np.linalg.norm(net.gradients(data.X_train, data.y_train)["W2"])
+        trainers[loss] = Trainer(net, data, lr=1.0, batch_size=None, seed=0)
+    for p in PARAMS:  # identical starting weights
+        assert np.array_equal(getattr(trainers["mse"].net, p), getattr(trainers["log_loss"].net, p))
+
+    ratio = start["log_loss"] / start["mse"]
+    for t in trainers.values():
+        t.run(300)
+    acc = {loss: t.history.test_metric[-1] for loss, t in trainers.items()}
+    print(f"\n||dW2|| at b2 = -8: log-loss {start['log_loss']:.3g}, MSE {start['mse']:.3g} "
+          f"(ratio {ratio:.0f}); test accuracy after 300 epochs at lr 1.0: "
+          f"log-loss {acc['log_loss']:.3f}, MSE {acc['mse']:.3f}")
+    # Full batch: the first epoch's recorded norm is the gradient at the start.
+    assert trainers["mse"].history.grad_norm["W2"][0] == pytest.approx(start["mse"], rel=1e-12)
+    assert ratio > 100
+    assert acc["log_loss"] >= 0.8
+    assert acc["mse"] <= 0.65
+
+
+# name: (noise, hidden units, activation, lr, batch size, epochs, test metric at least)
+# The moons and sine rows are the issue's quality bars. Sine's noise is 0.1 because at 0.2 the
+# noise alone (variance 0.04 against sin's 0.5) caps the test R^2 near 0.93.
+LEARNS = {
+    "moons": (0.2, 16, "tanh", 0.5, 32, 300, 0.93),
+    "circles": (0.1, 16, "tanh", 0.3, 32, 200, 0.95),
+    "blobs": (0.2, 8, "tanh", 0.3, 32, 50, 0.95),
+    "xor": (0.05, 16, "tanh", 0.3, 32, 200, 0.9),
+    "spiral": (0.0, 24, "tanh", 0.5, 32, 1000, 0.9),
+    "linear": (0.2, 8, "tanh", 0.3, 32, 100, 0.9),
+    "sine": (0.1, 16, "tanh", 0.1, 32, 300, 0.95),
+    "plane": (0.1, 8, "tanh", 0.1, 32, 100, 0.95),
+    "bumps": (0.05, 16, "tanh", 0.1, 16, 500, 0.88),
+}
+
+
+def test_every_dataset_has_a_setting():
+    assert LEARNS.keys() == DATASETS.keys()
+
+
+@pytest.mark.parametrize("name", LEARNS)
+def test_each_dataset_is_learned(name):
+    noise, hidden, activation, lr, batch_size, epochs, at_least = LEARNS[name]
+    t = make_trainer(name, 500, noise, hidden, activation, lr=lr, batch_size=batch_size)
+    t.run(epochs)
+    print(f"\n{name}: test {t.metric_name} {t.history.test_metric[-1]:.3f}")
+    assert t.diverged is None
+    assert t.history.test_metric[-1] >= at_least
+
+
+@pytest.mark.parametrize("lr", [100.0, 1.2, 1e200])  # too large, large, absurd (inf, NaN)
+def test_divergence_stops_cleanly(lr):
+    t = make_trainer("sine", noise=0.1, lr=lr, batch_size=None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no RuntimeWarning may escape
+        t.run(100)
+        diverged = t.diverged
+        assert isinstance(diverged, int) and not isinstance(diverged, bool)
+        assert 1 <= diverged <= 100
+        h = t.history
+        assert t.epoch == h.epochs == diverged - 1  # every epoch before it is kept
+        assert all(np.isfinite(h.train_loss)) and all(np.isfinite(h.test_loss))
+        for p in PARAMS:
+            assert np.all(np.isfinite(getattr(t.net, p)))
+            # The net is left at the last good weights.
+            assert np.array_equal(getattr(t.net, p), h.snapshot(t.epoch)[1][p])
+        before = (history_lists(h), t.net.get_params())
+        t.run(10)  # a diverged trainer does nothing more
+        assert t.epoch == diverged - 1 and t.diverged == diverged
+        assert history_lists(h) == before[0]
+        for p in PARAMS:
+            assert np.array_equal(getattr(t.net, p), before[1][p])
+    # The epochs it kept are those of an undisturbed run.
+    fresh = make_trainer("sine", noise=0.1, lr=lr, batch_size=None)
+    fresh.run(diverged - 1)
+    assert history_lists(fresh.history) == history_lists(h)
+
+
+def test_snapshots_every_k_epochs_and_lookup():
+    t = make_trainer(snapshot_every=3)
+    t.run(4)
+    t.run(4)
+    h = t.history
+    assert sorted(h.snapshots) == [0, 3, 4, 6, 8]  # every 3rd, plus the end of each run
+    assert h.snapshot(0)[0] == 0 and h.snapshot(2)[0] == 0
+    assert h.snapshot(5)[0] == 4 and h.snapshot(7)[0] == 6
+    assert h.snapshot(8)[0] == 8 and h.snapshot(100)[0] == 8 and h.snapshot(-1)[0] == 0
+    epoch, params = h.snapshot(8)
+    for p in PARAMS:
+        assert np.array_equal(params[p], getattr(t.net, p))
+        assert params[p] is not getattr(t.net, p)  # a copy, untouched by later training
+    t.run(1)
+    assert not np.array_equal(h.snapshots[8]["W1"], t.net.W1)
+
+
+def test_grad_norm_is_the_mean_of_the_per_step_norms():
+    t = make_trainer(batch_size=32, lr=0.5)  # 140 training samples: 5 batches, the last of 12
+    replay = t.net.copy()
+    t.run(1)
+    order = t.epoch_order(1)
+    norms = {p: [] for p in PARAMS}
+    for start in range(0, t.X.shape[1], 32):
+        idx = order[start:start + 32]
+        grads = replay.gradients(t.X[:, idx], t.y[:, idx])
+        for p in PARAMS:
+            norms[p].append(np.linalg.norm(grads[p]))
+        replay.step(t.X[:, idx], t.y[:, idx], 0.5)
+    assert len(norms["W1"]) == 5
+    for p in PARAMS:
+        assert t.history.grad_norm[p][0] == pytest.approx(np.mean(norms[p]), rel=1e-12)
+        assert np.array_equal(getattr(replay, p), getattr(t.net, p))
+
+
+def test_l2_adds_l2_times_W_to_the_weight_gradients():
+    t = make_trainer()
+    net, X, y, l2 = t.net, t.X[:, :50], t.y[:, :50], 0.05
+    plain, decayed = net.gradients(X, y), net.gradients(X, y, l2)
+    for p in ("W1", "W2"):
+        np.testing.assert_allclose(decayed[p] - plain[p], l2 * getattr(net, p), rtol=1e-12,
+                                   atol=1e-15)
+    for p in ("b1", "b2"):
+        assert np.array_equal(decayed[p], plain[p])
+    # ... and they are the gradients of net.loss(..., l2), by centred differences.
+    h = 1e-6
+    for p in PARAMS:
+        P, numeric = getattr(net, p), np.empty_like(getattr(net, p))
+        for i in np.ndindex(P.shape):
+            kept = P[i]
+            P[i] = kept + h
+            plus = net.loss(X, y, l2)
+            P[i] = kept - h
+            minus = net.loss(X, y, l2)
+            P[i] = kept
+            numeric[i] = (plus - minus) / (2 * h)
+        err = np.linalg.norm(decayed[p] - numeric) / (np.linalg.norm(decayed[p])
+                                                      + np.linalg.norm(numeric))
+        assert err < 1e-7, p
+
+
+def test_trainer_applies_l2():
+    plain, decayed = make_trainer(), make_trainer(l2=0.1)
+    plain.run(20)
+    decayed.run(20)
+    assert np.linalg.norm(decayed.net.W1) < np.linalg.norm(plain.net.W1)
+
+
+@pytest.mark.parametrize("kwargs,words", [
+    (dict(lr=0), "learning rate must be a finite number > 0"),
+    (dict(lr=float("nan")), "learning rate must be a finite number > 0"),
+    (dict(batch_size=0), "batch size must be an integer from 1 to 140"),
+    (dict(l2=-1.0), "l2 must be a finite number >= 0"),
+    (dict(snapshot_every=0), "snapshot_every must be an integer >= 1"),
+])
+def test_bad_settings(kwargs, words):
+    with pytest.raises(ValueError, match=words):
+        make_trainer(**kwargs)
+
+
+def test_net_and_data_must_fit():
+    data = make_dataset("sine", 50)
+    with pytest.raises(ValueError, match="the net is for classification, the data for regression"):
+        Trainer(TwoLayerNet(1, 3, task="classification"), data)
+    with pytest.raises(ValueError, match="the net takes 2 inputs, the data has 1"):
+        Trainer(TwoLayerNet(2, 3, task="regression"), data)
+    t = Trainer(TwoLayerNet(1, 3, task="regression"), data)
+    for epochs in (-1, 1.5):
+        with pytest.raises(ValueError, match="epochs must be an integer >= 0"):
+            t.run(epochs)
