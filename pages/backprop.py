@@ -54,7 +54,7 @@ def clamp_sample(m):
     if str(clean) != str(raw):
         st.session_state["sample"] = clean
         st.info(f"Sample {str(raw)[:24]!r} is not in 0..{m - 1}; showing sample {clean}.",
-                icon="🔗")
+                icon=":material/link:")
 
 
 def take_step(X, y, alpha, loss, what):

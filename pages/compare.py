@@ -85,7 +85,7 @@ st.caption("The sidebar's *Loss* does not apply on this page: it always trains o
            "each loss.")
 
 for note in clamp_link():
-    st.info(f"From the link: {note}", icon="🔗")
+    st.info(f"From the link: {note}", icon=":material/link:")
 
 # -- the lesson and the page's own controls --------------------------------------------------
 
@@ -115,7 +115,7 @@ lr_factor = c3.select_slider(s.label, s.options, value=s.default, key="lr_factor
 settings = dict(st.session_state["settings"])
 if lesson in LESSONS:
     st.subheader(LESSONS[lesson].title)
-    st.info(cached_lesson_text(lesson), icon="🔎")
+    st.info(cached_lesson_text(lesson), icon=":material/search:")
 if lesson in LESSONS and LESSONS[lesson].settings:
     # Page-level overrides: the sidebar's widgets are left alone (they are bound to the URL
     # and drawn before this page runs), so a lesson can never fight them.
@@ -160,10 +160,10 @@ b1, b2, b3, b4, b5 = st.columns([1, 1, 1.4, 1, 1], vertical_alignment="bottom")
 s = SETTINGS["epochs_per_run"]
 epochs_per_run = b3.number_input(s.label, s.lo, s.hi, s.default, step=s.step,
                                  key="compare_epochs")
-if b1.button("Step", help="One epoch for both nets", use_container_width=True):
+if b1.button("Step", help="One epoch for both nets", width="stretch"):
     cmp.run(1)
 if b2.button(f"Train {epochs_per_run}", help="This many epochs for both nets",
-             use_container_width=True):
+             width="stretch"):
     epochs, note = cmp.budget(int(epochs_per_run))
     if note:
         st.info(note)
@@ -172,7 +172,7 @@ if b2.button(f"Train {epochs_per_run}", help="This many epochs for both nets",
 playing = b4.toggle("Play", key="compare_play",
                     help=f"Train {PLAY_EPOCHS_PER_TICK} epochs at a time until you pause (the "
                          "boundaries move; the curves below update when you pause).")
-if b5.button("Reset", help="Both nets back to the start", use_container_width=True):
+if b5.button("Reset", help="Both nets back to the start", width="stretch"):
     cmp = new_comparison(settings, output_bias).configure(lr_factor=lr_factor,
                                                           lr=float(settings["lr"]),
                                                           batch_size=settings["batch"],

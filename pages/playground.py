@@ -46,7 +46,7 @@ if was_reset:
     pb.stop(state)
     pb.forget_restarts(state)
     st.info("Data or network settings changed, so training starts again from epoch 0.",
-            icon="🔄")
+            icon=":material/restart_alt:")
 
 # -- controls -----------------------------------------------------------------------------------
 # Play trains a chunk ahead only on its own clicks; any other click pauses it.
@@ -98,7 +98,7 @@ m[4].metric(f"Test {metric_label}", f"{test_metric:.3f}")
 if trainer.diverged is not None:
     st.error(f"Training diverged at epoch {trainer.diverged}: the loss blew up (or became NaN) "
              f"at learning rate {trainer.lr:g}. The pictures show epoch {trainer.epoch}, the "
-             "last good one. Lower the learning rate and press Reset.", icon="💥")
+             "last good one. Lower the learning rate and press Reset.", icon=":material/error:")
 if note:
     st.info(note)
 if chunk is not None:

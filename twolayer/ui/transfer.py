@@ -77,7 +77,7 @@ def upload_panel(task, n_inputs=None, test_fraction=0.3, seed=0, key="upload"):
             return None
         data, info = _parsed(raw, task, features, label, test_fraction, seed, file.file_id, key)
     except ValueError as e:
-        st.error(f"{file.name}: {e}", icon="🚫")
+        st.error(f"{file.name}: {e}", icon=":material/block:")
         return None
     return Upload(file.file_id, file.name, data, None, info)
 
