@@ -98,7 +98,8 @@ m[4].metric(f"Test {metric_label}", f"{test_metric:.3f}")
 if trainer.diverged is not None:
     st.error(f"Training diverged at epoch {trainer.diverged}: the loss blew up (or became NaN) "
              f"at learning rate {trainer.lr:g}. The pictures show epoch {trainer.epoch}, the "
-             "last good one. Lower the learning rate and press Reset.", icon=":material/error:")
+             "last good one. Lower the learning rate to go on from there, or press Reset.",
+             icon=":material/error:")
 if note:
     st.info(note)
 if chunk is not None:

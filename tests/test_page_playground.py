@@ -208,6 +208,11 @@ def test_divergence_is_reported_and_the_pictures_stay():
     assert len(at.get("plotly_chart")) == len(CHARTS)
     click(at, "Step")   # pressing on does nothing bad
     assert at.error and epoch(at) == 0
+    # A lower learning rate gets another chance from the last good weights.
+    at.select_slider(key="lr").set_value(0.01).run()
+    assert not at.exception and not at.error
+    click(at, "Step")
+    assert epoch(at) == 1 and not at.error
 
 
 def test_play_trains_chunks_until_pause():

@@ -120,6 +120,11 @@ class Trainer:
             raise ValueError(f"l2 must be a finite number >= 0, got {value!r}")
         self._l2 = float(value)
 
+    def resume(self):
+        """Forget a divergence: training goes on from the last good weights (say, at a lower
+        learning rate)."""
+        self.diverged = None
+
     def epoch_order(self, epoch):
         """The order in which epoch ``epoch`` (1-based) visits the training samples."""
         return np.random.default_rng((self.seed, epoch)).permutation(self.X.shape[1])

@@ -58,6 +58,8 @@ def session_trainer(settings, key="trainer", data=None, data_id=None):
         held = (sig, new_trainer(settings, data=data))
         st.session_state[key] = held
     trainer = held[1]
+    if trainer.diverged is not None and float(settings["lr"]) != trainer.lr:
+        trainer.resume()  # another learning rate: go on from the last good weights
     trainer.lr, trainer.batch_size, trainer.l2 = (float(settings["lr"]), batch_size(settings),
                                                   float(settings["l2"]))
     return trainer, reset
