@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 import pytest
 
-from twolayer import TwoLayerNet
+from twolayer import TwoLayerNet, train
 from twolayer.data import DATASETS, make_dataset
 from twolayer.train import Trainer
 
@@ -228,3 +228,17 @@ def test_net_and_data_must_fit():
     for epochs in (-1, 1.5):
         with pytest.raises(ValueError, match="epochs must be an integer >= 0"):
             t.run(epochs)
+
+
+def test_snapshots_stay_bounded_in_a_long_session(monkeypatch):
+    monkeypatch.setattr(train, "RECENT_SNAPSHOTS", 3)
+    t = make_trainer(max_snapshots=10)
+    t.run(100)
+    h = t.history
+    assert len(h.snapshots) <= 10
+    assert {0, 98, 99, 100} <= h.snapshots.keys()  # the start and the latest epochs
+    # Every kept snapshot still holds the weights of its epoch: replay and compare.
+    replay = make_trainer()
+    for epoch in sorted(h.snapshots)[1:]:
+        replay.run(epoch - replay.epoch)
+        assert np.array_equal(replay.net.W1, h.snapshots[epoch]["W1"])

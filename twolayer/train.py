@@ -16,6 +16,8 @@ from .net import PARAMS
 
 # A run whose training loss passes this (or stops being finite) has diverged.
 DIVERGENCE_LOSS = 1e6
+# Snapshots of the latest epochs are never thinned out (Play replays up to 60 at a time).
+RECENT_SNAPSHOTS = 100
 
 
 @dataclass
@@ -63,9 +65,12 @@ class Trainer:
     l2 : float >= 0, weight decay: adds l2/2 * (||W1||^2 + ||W2||^2) to the loss
     seed : int, seeds the order of the samples in each epoch
     snapshot_every : keep the weights every this many epochs (and the last one of each run)
+    max_snapshots : beyond this many, every other snapshot but the latest ones is dropped, so a
+        long session's memory stays bounded (about 2 KB a snapshot at 64 hidden units)
     """
 
-    def __init__(self, net, data, lr=0.1, batch_size=None, l2=0.0, seed=0, snapshot_every=1):
+    def __init__(self, net, data, lr=0.1, batch_size=None, l2=0.0, seed=0, snapshot_every=1,
+                 max_snapshots=2000):
         if data.task != net.task:
             raise ValueError(f"the net is for {net.task}, the data for {data.task}")
         if data.n_inputs != net.n_inputs:
@@ -79,6 +84,7 @@ class Trainer:
         if not (isinstance(snapshot_every, int) and snapshot_every >= 1):
             raise ValueError(f"snapshot_every must be an integer >= 1, got {snapshot_every!r}")
         self.snapshot_every = snapshot_every
+        self.max_snapshots = max(2, int(max_snapshots))
         self.metric_name, self._metric = METRICS[net.task]
         self.epoch = 0
         self.diverged = None  # the epoch at which training diverged, once it has
@@ -129,6 +135,14 @@ class Trainer:
         """The order in which epoch ``epoch`` (1-based) visits the training samples."""
         return np.random.default_rng((self.seed, epoch)).permutation(self.X.shape[1])
 
+    def _thin_snapshots(self):
+        """Drop every other snapshot older than the RECENT_SNAPSHOTS latest epochs (epoch 0
+        stays): old history grows sparser, the latest stays epoch by epoch for replay."""
+        snapshots = self.history.snapshots
+        old = sorted(e for e in snapshots if 0 < e <= self.epoch - RECENT_SNAPSHOTS)
+        for epoch in old[1::2]:
+            del snapshots[epoch]
+
     def evaluate(self, X, y):
         """(mean loss without the L2 term, metric) of the current net on X, y."""
         net = self.net
@@ -176,6 +190,8 @@ class Trainer:
                 self.epoch = epoch
                 if epoch % self.snapshot_every == 0:
                     h.snapshots[epoch] = net.get_params()
+                    if len(h.snapshots) > self.max_snapshots:
+                        self._thin_snapshots()
         if self.epoch not in h.snapshots:
             h.snapshots[self.epoch] = net.get_params()
         return h
