@@ -80,6 +80,7 @@ def apply_style(fig, style=NORMAL, title=None, legend_rows=0, **layout):
 # fonts, margins and height: its layout is computed once per style (_styled) and merged in.
 
 MARKER_LINE = "#222222"   # epoch marker, 0.5 contour, fitted curve: neutral, not a palette colour
+POINT_COLOR = "#666666"   # regression data: grey, so that no one reads the points as classes
 
 
 _STYLED = {}
@@ -206,11 +207,11 @@ def regression_curve(x, pred, X_train, y_train, X_test=None, y_test=None, names=
                    line=dict(color=MARKER_LINE, width=style.line * 1.5)),
               dict(type="scatter", x=_f32(X_train[0]), y=_f32(np.ravel(y_train)),
                    mode="markers", name="train",
-                   marker=dict(color=CLASS_COLORS[1], size=style.marker, opacity=0.7))]
+                   marker=dict(color=POINT_COLOR, size=style.marker, opacity=0.6))]
     if X_test is not None:
         traces.append(dict(type="scatter", x=_f32(X_test[0]), y=_f32(np.ravel(y_test)),
                            mode="markers", name="test",
-                           marker=dict(symbol="circle-open", color=CLASS_COLORS[0],
+                           marker=dict(symbol="circle-open", color=POINT_COLOR,
                                        size=style.marker + 1, line=dict(width=style.line))))
     return _figure(traces, style, title, height=int(style.height * 1.4),
                    xaxis=dict(title=dict(text=f"{names[0]} (standardised)")),
