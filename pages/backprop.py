@@ -7,6 +7,7 @@ import streamlit as st
 from twolayer.derivation import broken_gradients, derive, latex_value, verdict, with_loss
 from twolayer.figures import LOSS_COLORS, LOSS_LABELS
 from twolayer.gradcheck import GOOD, gradient_check
+from twolayer.settings import Setting
 from twolayer.ui import state
 
 NET_KEY = "backprop_net"          # this page's own copy of the weights
@@ -46,15 +47,10 @@ def page_net(settings, trainer):
 def clamp_sample(m):
     """Keep the sample index (from the URL or from before a settings change) in 0 .. m-1."""
     raw = st.session_state.get("sample", st.query_params.get("sample", 0))
-    try:
-        value = int(float(raw))
-    except (TypeError, ValueError):
-        value = -1
-    clean = min(max(value, 0), m - 1)
-    if str(clean) != str(raw):
-        st.session_state["sample"] = clean
-        st.info(f"Sample {str(raw)[:24]!r} is not in 0..{m - 1}; showing sample {clean}.",
-                icon=":material/link:")
+    value, note = Setting("sample", "Sample", 0, int, 0, m - 1).clean(raw)
+    if note:
+        st.session_state["sample"] = value
+        st.info(note, icon=":material/link:")
 
 
 def take_step(X, y, alpha, loss, what):

@@ -30,6 +30,7 @@ from twolayer.figures import (
 )
 from twolayer.settings import GRID, MAX_PLAY_EPOCHS, SETTINGS
 from twolayer.ui.charts import show, style
+from twolayer.ui.sidebar import clamp_from_link
 from twolayer.ui.state import DATA_KEYS, dataset_for, signature
 
 NET_KEYS = DATA_KEYS + ("hidden", "activation")  # not "loss": this page trains both
@@ -48,18 +49,6 @@ def cached_lesson_text(key):
 def cached_frames(run_key, epochs, _comparison):
     # run_key identifies the comparison's settings; the comparison itself is passed unhashed.
     return boundary_frames(_comparison, epochs)
-
-
-def clamp_link():
-    """This page's own link values (output_bias, lr_factor, ...) clamped, with a note."""
-    notes = []
-    for key, setting in COMPARE_SETTINGS.items():
-        if key in st.query_params and key not in st.session_state:
-            value, note = setting.clean(st.query_params[key])
-            st.session_state[key] = value
-            if note:
-                notes.append(note)
-    return notes
 
 
 def copy_lesson_to_sidebar(key):
@@ -84,7 +73,7 @@ st.write("The same network, the same start, the same mini-batches: one net learn
 st.caption("The sidebar's *Loss* does not apply on this page: it always trains one net with "
            "each loss.")
 
-for note in clamp_link():
+for note in clamp_from_link(COMPARE_SETTINGS):
     st.info(f"From the link: {note}", icon=":material/link:")
 
 # -- the lesson and the page's own controls --------------------------------------------------

@@ -25,6 +25,18 @@ def _clamp_link():
     return notes
 
 
+def clamp_from_link(table):
+    """A page's own link keys: each key of ``table`` (Settings by key) that the URL holds and
+    the session does not yet, cleaned into session state; returns the notes for invalid ones."""
+    notes = []
+    for key, setting in table.items():
+        if key in st.query_params and key not in st.session_state:
+            st.session_state[key], note = setting.clean(st.query_params[key])
+            if note:
+                notes.append(note)
+    return notes
+
+
 def _fit_task(task):
     """When the task changes, move dataset and loss to choices that exist for it."""
     if st.session_state.get("dataset", DEFAULT_DATASET[task]) not in GENERATORS[task]:
