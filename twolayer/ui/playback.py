@@ -35,7 +35,8 @@ FPS = 30                 # frames a second the browser plays
 CHUNK_FRAMES = 30        # frames per chunk: one second
 AHEAD_FRAMES = 45        # the browser asks for the next chunk when fewer frames are queued
 KEYFRAME_EVERY = 10      # network diagram and hidden units: every 10th frame (3 a second),
-                         # not on the same frame (each costs a full redraw of its chart)
+                         # not on the same frame (each costs a full redraw of its chart), and
+                         # drawn between two frames of the picture ("lazy" patches)
 SPEEDS = (1, 2, 5, 10)   # epochs per frame
 HIDDEN_GRID = {16: 40, 64: 24}   # per-unit map size: up to 16 units 40 x 40, else 24 x 24
 
@@ -372,11 +373,12 @@ class PlaygroundScene:
         out = {}
         if due["network"]:
             fig = F.network_diagram(net.get_params(), data.feature_names, style=self.style)
-            out["network"] = {"figure": encode(fig.to_plotly_json())}
+            out["network"] = {"figure": encode(fig.to_plotly_json()), "lazy": True}
         if due["hidden"]:
             hidden = hidden_figure(net, data, style=self.style).data[0]
-            out["hidden"] = {"traces": [0], "set": {"z": encode(np.asarray(hidden.z)),
-                                                    "zmin": hidden.zmin, "zmax": hidden.zmax}}
+            out["hidden"] = {"traces": [0], "lazy": True,
+                             "set": {"z": encode(np.asarray(hidden.z)), "zmin": hidden.zmin,
+                                     "zmax": hidden.zmax}}
         return out
 
     def curve_patches(self, first, epochs):

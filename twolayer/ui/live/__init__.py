@@ -16,9 +16,10 @@ What travels, in ``data``::
             ``still`` {name: [trace]} names traces no frame changes (drawn once and kept as a
             picture while playing: a chart redraws only what moves); a patch
             is {"traces", "set": {attr: value for every trace}, "append": {attr: [array per
-            trace]}, "layout": {path: value}, "lazy": bool} or {"figure": figure}. Frames play
-            at 30 a second; a lazy patch (the curves) may be merged with the next ones and
-            drawn a few times a second.
+            trace]}, "layout": {path: value}, "lazy": bool} or {"figure": figure[, "lazy"]}.
+            Frames play at 30 a second; a lazy patch (the curves, the network, the hidden
+            units) may be merged with the next ones and is drawn between two frames, a few
+            times a second.
     keys    {"play", "step", "reset"}: the keys of the page's buttons the presenter keys press
 
 Arrays travel as base64: Plotly's own {"dtype", "bdata", "shape"} for 1-D arrays, and

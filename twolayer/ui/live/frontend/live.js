@@ -7,8 +7,9 @@ import "../twolayer.plotly/plotly.min.js";
 const Plotly = window.Plotly;
 const FRAME_MS = 1000 / 30;        // 30 frames a second
 const RETRY_MS = 4000;             // ask again for a chunk that has not come
-const LAZY_MS = 200;               // a "lazy" patch (the curves) is drawn at most this often,
-const LAZY_FRAMES = 6;             // and at most every 6th frame
+const LAZY_MS = 200;               // a lazy patch is drawn at most this often (see flush),
+const LAZY_FRAMES = 6;             // and at most every 6th frame,
+const OVERDUE_MS = 600;            // and on a frame's own tick only after this long
 const CONFIG = { displaylogo: false, responsive: true };
 
 // -- arrays --------------------------------------------------------------------------------
@@ -110,21 +111,36 @@ function draw(s, charts) {
 }
 
 function react(gd, fig) {
-  thaw(gd);
+  release(gd, false);
   if (fig.layout && fig.layout.height) gd.style.minHeight = `${fig.layout.height}px`;
   return Plotly.react(gd, fig.data || [], fig.layout || {}, CONFIG);
 }
 
-// -- traces that do not move while playing ------------------------------------------------
-// Plotly redraws every trace of a chart when one heatmap changes; the data points (hundreds of
-// SVG markers) cost more than the picture under them. While playing they are kept as a copy
-// of their drawing (an SVG over the chart, not Plotly's) and Plotly leaves them out.
+// -- what does not move while playing ----------------------------------------------------
+// Plotly redraws a whole chart when one of its traces changes. While playing, two things that
+// do not change are kept out of that: the data points of a picture (hundreds of SVG markers,
+// costlier than the picture under them) become a copy of their drawing, an SVG over the chart;
+// and each chart's margins stay where they are (no second layout pass when a tick label grows).
 
-function freeze(gd, traces) {
-  if (gd.__still || !traces || !traces.length || !gd._fullData) return;
+function hold(gd, traces) {
+  if (gd.__held || !gd._fullLayout) return;
+  const size = gd._fullLayout._size;
+  const axes = Object.keys(gd._fullLayout).filter((k) => /^[xy]axis\d*$/.test(k));
+  const before = { margin: structuredClone(gd.layout.margin || {}) };
+  const fixed = { margin: { l: size.l, r: size.r, t: size.t, b: size.b } };
+  for (const axis of axes) {
+    before[`${axis}.automargin`] = gd.layout[axis] ? gd.layout[axis].automargin : undefined;
+    fixed[`${axis}.automargin`] = false;
+  }
+  gd.__held = { before, copy: null, traces: [], visible: [] };
+  Plotly.relayout(gd, fixed);
+  if (traces && traces.length && gd._fullData) keepStill(gd, traces);
+}
+
+function keepStill(gd, traces) {
   const svg = gd.querySelector(".main-svg");
-  const uids = new Set(traces.map((i) => gd._fullData[i] && `trace${gd._fullData[i].uid}`));
   if (!svg) return;
+  const uids = new Set(traces.map((i) => gd._fullData[i] && `trace${gd._fullData[i].uid}`));
   const copy = svg.cloneNode(true);
   for (const child of [...copy.children]) {
     if (!child.classList.contains("cartesianlayer")) child.remove();   // defs stay unique
@@ -138,19 +154,24 @@ function freeze(gd, traces) {
   copy.classList.add("tl-still");
   copy.style.background = "none";
   svg.after(copy);
-  gd.__still = { copy, traces, visible: traces.map((i) => gd.data[i].visible) };
+  Object.assign(gd.__held, { copy, traces, visible: traces.map((i) => gd.data[i].visible) });
   gd.classList.add("tl-frozen");
   Plotly.restyle(gd, { visible: "legendonly" }, traces);
 }
 
-function thaw(gd) {
-  const still = gd.__still;
-  if (!still) return;
-  gd.__still = null;
-  still.copy.remove();
+// Back to the chart as it was; `restore` false when a whole new figure is drawn next anyway.
+function release(gd, restore = true) {
+  const held = gd.__held;
+  if (!held) return;
+  gd.__held = null;
+  if (held.copy) held.copy.remove();
   gd.classList.remove("tl-frozen");
-  Plotly.restyle(gd, { visible: still.visible.map((v) => (v === undefined ? true : v)) },
-                 still.traces);
+  if (!restore) return;
+  Plotly.relayout(gd, held.before);
+  if (held.traces.length) {
+    Plotly.restyle(gd, { visible: held.visible.map((v) => (v === undefined ? true : v)) },
+                   held.traces);
+  }
 }
 
 // -- Play ----------------------------------------------------------------------------------
@@ -164,9 +185,7 @@ function receive(s, stream) {
   }
   if (stream.play !== p.id) {      // a new Play
     stop(s);
-    for (const [name, traces] of Object.entries(stream.still || {})) {
-      if (s.divs[name]) freeze(s.divs[name], traces);
-    }
+    for (const [name, gd] of Object.entries(s.divs)) hold(gd, (stream.still || {})[name]);
     Object.assign(p, { id: stream.play, stopped: false, seen: new Set(), queue: [], last: 0,
                        shown: stream.start, lastSeq: -1, asked: -1, askedAt: 0, end: null });
   }
@@ -186,9 +205,12 @@ function tick(s, now) {
   if (p.stopped || !s.root.isConnected) return;
   if (p.queue.length && now - p.last >= FRAME_MS - 4) {
     const frame = p.queue.shift();
-    show(s, frame, now);
+    show(s, frame);
     p.shown = frame.epoch;
     p.last = now;
+    flush(s, now, OVERDUE_MS);       // a frame was drawn: only what has waited too long
+  } else {
+    flush(s, now, LAZY_MS);          // a tick between two frames: the time for the rest
   }
   if (!p.queue.length && p.end) {  // the last chunk has played: report where it stopped
     finish(s, true);
@@ -207,20 +229,21 @@ function ask(s, now) {             // keep at least `ahead` frames (about 1.5 s)
   s.trigger("need", { play: p.id, seq: next, shown: p.shown });
 }
 
-function show(s, frame, now) {
+function show(s, frame) {
   for (const [name, patch] of Object.entries(frame.charts || {})) {
     if (patch.lazy) s.lazy[name] = merge(s.lazy[name], patch);
     else apply(s, name, patch);
   }
-  flush(s, now, false);
 }
 
-// Curves only grow: drawing them a few times a second looks the same and leaves the frame
-// time to the picture. Patches wait here, merged, until their chart is due.
-function flush(s, now, all) {
+// The frames' picture comes first. A "lazy" patch (the curves, which only grow; the network
+// and the hidden units, a few times a second) waits here, merged with the next ones, and is
+// drawn on a tick between two frames, at most every LAZY_MS and LAZY_FRAMES frames; one that
+// has waited `wait` ms is drawn anyway (a slow machine may have no tick between frames).
+function flush(s, now, wait) {
   for (const [name, pending] of Object.entries(s.lazy)) {
     if (!pending.patch) continue;
-    if (!all && (now - pending.drawn < LAZY_MS || pending.frames < LAZY_FRAMES)) continue;
+    if (wait && (now - pending.drawn < wait || pending.frames < LAZY_FRAMES)) continue;
     apply(s, name, pending.patch);
     s.lazy[name] = { patch: null, drawn: now, frames: 0 };
   }
@@ -231,6 +254,10 @@ function merge(pending, patch) {
   const frames = (pending ? pending.frames : LAZY_FRAMES) + 1;
   if (!into) return { patch: structuredClone(patch), drawn: pending ? pending.drawn : 0, frames };
   pending.frames = frames;
+  if (patch.figure) {                                     // a whole figure replaces the rest
+    pending.patch = structuredClone(patch);
+    return pending;
+  }
   for (const [attr, vs] of Object.entries(patch.append || {})) {
     into.append[attr] = into.append[attr].map((a, i) => [].concat(a, vs[i]));
   }
@@ -282,7 +309,7 @@ function update(s, name, patch) {
 function stop(s) {
   const p = s.play;
   s.lazy = {};
-  for (const gd of Object.values(s.divs)) thaw(gd);
+  for (const gd of Object.values(s.divs)) release(gd);
   if (p.raf) cancelAnimationFrame(p.raf);
   p.raf = 0;
   p.stopped = true;
@@ -293,7 +320,7 @@ function stop(s) {
 function finish(s, end) {
   const p = s.play;
   if (p.stopped || p.id === null) return;
-  flush(s, performance.now(), true);
+  flush(s, performance.now(), 0);
   stop(s);
   if (s.trigger) s.trigger("pause", { play: p.id, epoch: p.shown, end });
 }
