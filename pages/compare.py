@@ -243,7 +243,7 @@ def both_nets():
         charts = play.base if full_run or play.seq == 0 else None
     else:
         charts = live.charts(scene.figures())
-    live.live_charts(LIVE, scene.LAYOUT, charts, stream=play.chunk if playing else None,
+    live.live_charts(LIVE, scene.layout, charts, stream=play.chunk if playing else None,
                      keys=KEYS, on_need=on_need, on_pause=on_pause)
     if playing:
         st.caption(":material/play_circle: Playing: the boundaries move live; the numbers "

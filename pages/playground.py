@@ -167,7 +167,7 @@ def playground():
                        "before.")
         boundary_fig, net = figs["boundary"], pb.net_at(trainer, recorded)[1]
         charts = live.charts(figs)
-    live.live_charts(LIVE, scene.LAYOUT, charts, stream=play.chunk if playing else None,
+    live.live_charts(LIVE, scene.layout, charts, stream=play.chunk if playing else None,
                      keys=KEYS, on_need=on_need, on_pause=on_pause)
 
     with st.expander("Download data, weights, history, figure", icon=":material/download:"):

@@ -308,16 +308,22 @@ def hidden_figure(net, data, style=F.NORMAL):
                               names=data.feature_names, style=style)
 
 
+def _layout(layout, style):
+    """The grid of charts; for a projector (large fonts) one column already below 1000 px."""
+    return dict(layout, stack=1000) if style.present else layout
+
+
 class PlaygroundScene:
     """The Playground's live charts for one trainer: the figures at an epoch (Step, Train,
     the history slider) and the patches of Play's frames (the nets as they are when a frame
     is made). Chart names: boundary, network, curves, hidden."""
 
     LAYOUT = {"columns": "1.1fr 1fr",
-              "areas": ["boundary curves", "network curves", "hidden hidden"]}
+              "areas": ["boundary curves", "network curves", "hidden hidden"], "stack": 640}
 
     def __init__(self, trainer, show_test=True, style=F.NORMAL, log_y=False, grid=GRID):
         self.trainer, self.trainers = trainer, [trainer]
+        self.layout = _layout(self.LAYOUT, style)
         self.show_test, self.style, self.log_y, self.grid = show_test, style, log_y, grid
         data = trainer.data
         self.what = "Decision boundary" if data.task == "classification" else "Prediction"
@@ -413,10 +419,11 @@ class CompareScene:
     """The MSE vs log-loss page's live charts: the two boundaries side by side (chart names
     mse and log_loss), from the two trainers of a Comparison."""
 
-    LAYOUT = {"columns": "1fr 1fr", "areas": ["mse log_loss"]}
+    LAYOUT = {"columns": "1fr 1fr", "areas": ["mse log_loss"], "stack": 640}
 
     def __init__(self, comparison, style=F.NORMAL, grid=GRID):
         self.cmp, self.style = comparison, style
+        self.layout = _layout(self.LAYOUT, style)
         self.losses = list(comparison.trainers)
         self.trainers = [comparison.trainers[loss] for loss in self.losses]
         self.grid = boundary_grid(comparison.data, grid)

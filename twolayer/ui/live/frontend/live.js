@@ -69,13 +69,30 @@ function mount(parentElement) {
   const root = document.createElement("div");
   root.className = "tl-live";
   parentElement.appendChild(root);
+  // Plotly follows the window's size by itself, not its box's: the sidebar opening or the
+  // grid going to one column resizes the charts here.
+  const resized = new Set();
+  let pending = 0;
+  const observer = new ResizeObserver((entries) => {
+    for (const entry of entries) resized.add(entry.target);
+    if (pending) return;
+    pending = requestAnimationFrame(() => {
+      pending = 0;
+      if (resized.has(root)) stack(s);
+      for (const gd of resized) if (gd !== root && gd._fullLayout) Plotly.Plots.resize(gd);
+      resized.clear();
+    });
+  });
+  observer.observe(root);
   const s = {
     parentElement, root, divs: {}, drawn: {}, keys: null, trigger: null,
     play: { id: null, stopped: true, seen: new Set(), queue: [], last: 0, shown: null,
             lastSeq: -1, asked: -1, askedAt: 0, ahead: 45, end: null, raf: 0 },
     lazy: {},                      // chart name -> {patch, drawn}: patches waiting to be drawn
   };
+  s.observer = observer;
   s.cleanup = () => {
+    observer.disconnect();
     stop(s);
     for (const gd of Object.values(s.divs)) Plotly.purge(gd);
     if (active === s) active = null;
@@ -83,10 +100,18 @@ function mount(parentElement) {
   return s;
 }
 
+// One column when the component is narrower than grid.stack px (a projector at 1024 wide).
+function stack(s) {
+  const narrow = s.grid && s.root.clientWidth < (s.grid.stack || 0);
+  s.root.classList.toggle("tl-stacked", Boolean(narrow));
+}
+
 function layout(s, grid) {
   if (!grid) return;
+  s.grid = grid;
   s.root.style.gridTemplateColumns = grid.columns || "";
   s.root.style.gridTemplateAreas = (grid.areas || []).map((r) => `"${r}"`).join(" ");
+  stack(s);
   const names = new Set((grid.areas || []).join(" ").split(/\s+/).filter(Boolean));
   for (const name of names) {
     if (s.divs[name]) continue;
@@ -96,6 +121,7 @@ function layout(s, grid) {
     div.style.gridArea = name;
     s.root.appendChild(div);
     s.divs[name] = div;
+    s.observer.observe(div);
   }
 }
 
