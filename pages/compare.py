@@ -62,6 +62,7 @@ def new_comparison(settings, output_bias):
 
 
 st.title("MSE vs log-loss")
+live.preload()
 st.write("The same network, the same start, the same mini-batches: one net learns with mean "
          "squared error, the other with log-loss. The only line of backprop that differs is "
          "delta2. Watch what that one factor does.")

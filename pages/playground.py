@@ -22,6 +22,7 @@ play = state.setdefault(pb.PLAY, pb.Play())
 state[FULL_RUN] = True          # this run draws the whole page (not a click in the fragment)
 
 st.title("Playground")
+live.preload()
 st.caption("Step through training one epoch at a time and watch the decision boundary, the loss "
            "and each layer's gradients move. Data and network settings are in the sidebar.")
 

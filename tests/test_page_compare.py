@@ -54,7 +54,7 @@ def values(v):
 
 def live(at):
     """The data the page handed to its live boundaries on the last run."""
-    [component] = at.get("bidi_component")
+    [component] = [c for c in at.get("bidi_component") if c.proto.id.endswith("-cmp_live")]
     return json.loads(component.proto.json)
 
 

@@ -48,7 +48,7 @@ def epoch(at):
 
 def live(at):
     """The data the page handed to its live-charts component on the last run."""
-    [component] = at.get("bidi_component")
+    [component] = [c for c in at.get("bidi_component") if c.proto.id.endswith("-pg_live")]
     return json.loads(component.proto.json)
 
 

@@ -163,18 +163,28 @@ def charts(figures):
     return {name: figure(fig) for name, fig in figures.items()}
 
 
-def live_charts(key, grid, charts=None, stream=None, keys=None, on_need=None, on_pause=None):
-    """Mount (once per session, by ``key``) or update the live charts; see the module docstring
-    for the arguments. on_need / on_pause: callbacks (no arguments) for the browser's requests;
-    their values are in ``st.session_state[key]["need"]`` / ``["pause"]``."""
+def _component():
     global _mount
     _register()
     if _mount is None:
         _mount = st.components.v2.component(NAME, js="live.js", css="live.css",
                                             isolate_styles=False)
+    return _mount
+
+
+def live_charts(key, grid, charts=None, stream=None, keys=None, on_need=None, on_pause=None):
+    """Mount (once per session, by ``key``) or update the live charts; see the module docstring
+    for the arguments. on_need / on_pause: callbacks (no arguments) for the browser's requests;
+    their values are in ``st.session_state[key]["need"]`` / ``["pause"]``."""
     data = {"grid": grid, "charts": charts, "stream": stream, "keys": keys}
     callbacks = {"on_need_change": on_need or _ignore, "on_pause_change": on_pause or _ignore}
-    return _mount(key=key, data=data, **callbacks)
+    return _component()(key=key, data=data, **callbacks)
+
+
+def preload():
+    """An empty mount high on the page: the browser starts loading plotly.js while the rest
+    of the page is still being computed."""
+    return _component()(key="tl_preload", data=None, height=0)
 
 
 def _ignore():

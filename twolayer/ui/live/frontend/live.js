@@ -402,6 +402,7 @@ document.addEventListener("click", onClick, true);
 
 export default function (component) {
   const { data, parentElement, setTriggerValue } = component;
+  if (!data) return undefined;     // a preload: importing this module was the point
   let s = mounts.get(parentElement);
   if (!s) {
     s = mount(parentElement);
