@@ -79,7 +79,12 @@ function mount(parentElement) {
     pending = requestAnimationFrame(() => {
       pending = 0;
       if (resized.has(root)) stack(s);
-      for (const gd of resized) if (gd !== root && gd._fullLayout) Plotly.Plots.resize(gd);
+      for (const gd of resized) {
+        if (gd === root || !gd._fullLayout || gd.clientWidth === gd._fullLayout.width) continue;
+        const still = gd.__held && gd.__held.copy ? gd.__held.traces : null;
+        if (still) release(gd);                  // the still copy would not follow: made anew
+        Plotly.Plots.resize(gd).then(() => { if (still && playing(s)) hold(gd, still); });
+      }
       resized.clear();
     });
   });
@@ -132,7 +137,9 @@ function draw(s, charts) {
     const gd = s.divs[name];
     if (!gd || !chart || !chart.figure || s.drawn[name] === chart.hash) continue;
     s.drawn[name] = chart.hash;
-    react(gd, decode(chart.figure)).then(() => { gd.dataset.hash = chart.hash; });
+    react(gd, decode(chart.figure))
+      .then(() => { gd.dataset.hash = chart.hash; })
+      .catch((err) => console.error(`twolayer live chart ${name}:`, err));
   }
 }
 
@@ -158,14 +165,27 @@ function hold(gd, traces) {
     before[`${axis}.automargin`] = gd.layout[axis] ? gd.layout[axis].automargin : undefined;
     fixed[`${axis}.automargin`] = false;
   }
-  gd.__held = { before, copy: null, traces: [], visible: [] };
-  Plotly.relayout(gd, fixed);
-  if (traces && traces.length && gd._fullData) keepStill(gd, traces);
+  const held = { before, copy: null, traces: [], visible: [] };
+  gd.__held = held;
+  const done = [Plotly.relayout(gd, fixed)];
+  if (traces && traces.length && gd._fullData) done.push(keepStill(gd, traces));
+  // A zoom, a pan (an axis changes) or a click in the legend moves what the copy shows: back
+  // to the real thing. Listened to once this function's own changes are drawn (their events
+  // come first); frames use Plotly.update, which emits neither event.
+  Promise.all(done).then(() => {
+    if (gd.__held !== held || !held.copy) return;
+    held.moved = (change) => {
+      if (!change || Object.keys(change).some((k) => /^[xy]axis\d*\./.test(k))) release(gd);
+    };
+    held.clicked = () => release(gd);
+    gd.on("plotly_relayout", held.moved);
+    gd.on("plotly_restyle", held.clicked);
+  });
 }
 
 function keepStill(gd, traces) {
   const svg = gd.querySelector(".main-svg");
-  if (!svg) return;
+  if (!svg) return undefined;
   const uids = new Set(traces.map((i) => gd._fullData[i] && `trace${gd._fullData[i].uid}`));
   const copy = svg.cloneNode(true);
   for (const child of [...copy.children]) {
@@ -182,7 +202,7 @@ function keepStill(gd, traces) {
   svg.after(copy);
   Object.assign(gd.__held, { copy, traces, visible: traces.map((i) => gd.data[i].visible) });
   gd.classList.add("tl-frozen");
-  Plotly.restyle(gd, { visible: "legendonly" }, traces);
+  return Plotly.restyle(gd, { visible: "legendonly" }, traces);
 }
 
 // Back to the chart as it was; `restore` false when a whole new figure is drawn next anyway.
@@ -190,6 +210,10 @@ function release(gd, restore = true) {
   const held = gd.__held;
   if (!held) return;
   gd.__held = null;
+  if (held.moved) {
+    gd.removeListener("plotly_relayout", held.moved);
+    gd.removeListener("plotly_restyle", held.clicked);
+  }
   if (held.copy) held.copy.remove();
   gd.classList.remove("tl-frozen");
   if (!restore) return;
