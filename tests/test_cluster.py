@@ -1,0 +1,313 @@
+"""Hosting: deploy/nginx.conf from Debian's nginx in front of two `streamlit run app.py`
+replicas on loopback ports (tests/cluster_util.py), driven by Chromium through the proxy.
+
+Which replica a browser lands on is decided by nginx's route cookie. The tests pick route values
+that nginx sends to each replica (asked of nginx itself, from its access log), so that sessions
+sit on both replicas every time. Without nginx the tests are skipped, except under CI=true.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.browser_util import (
+    APP_IDLE,
+    EXCEPTION,
+    REPO_ROOT,
+    VIEWPORT,
+    exception_texts,
+    in_ci,
+    screenshot_path,
+    wait_for_app,
+)
+from tests.cluster_util import (
+    NGINX,
+    NGINX_CONF,
+    ROUTE_COOKIE,
+    Cluster,
+    local_config,
+    nginx_missing,
+    routes_by_replica,
+)
+from twolayer.data import make_dataset
+from twolayer.io import net_from_npz
+from twolayer.settings import SETTINGS
+
+pytestmark = pytest.mark.cluster
+
+DEPLOY = REPO_ROOT / "deploy"
+RESTARTED = "Training restarted"
+T = 120_000  # ms: a generous wait for anything a busy 2-core machine does
+
+
+def _require_nginx():
+    reason = nginx_missing()
+    if reason:
+        if in_ci():
+            pytest.fail(f"{reason} (CI=true: cluster tests must not be skipped)", pytrace=False)
+        pytest.skip(reason)
+
+
+@pytest.fixture
+def cluster(browser, tmp_path):
+    _require_nginx()
+    with Cluster(replicas=2, workdir=tmp_path / "cluster") as running:
+        yield running
+
+
+# --- the page, seen from a browser ---------------------------------------------------------
+
+METRIC_JS = """(label) => {
+  const m = [...document.querySelectorAll('[data-testid="stMetric"]')]
+    .find(m => m.querySelector('[data-testid="stMetricLabel"]').innerText.trim() === label);
+  return m ? m.querySelector('[data-testid="stMetricValue"]').innerText.trim() : null;
+}"""
+
+
+def metric(page, label):
+    return page.evaluate(METRIC_JS, label)
+
+
+def open_session(browser, url, route, query=""):
+    """A browser context holding ``route`` as nginx's cookie, with the Playground loaded."""
+    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+    context.add_cookies([{"name": ROUTE_COOKIE, "value": route, "url": url}])
+    page = context.new_page()
+    page.goto(f"{url}/{query}", timeout=T)
+    page.get_by_role("button", name="Train", exact=True).wait_for(timeout=T)
+    wait_for_app(page, timeout=T)
+    assert exception_texts(page) == []
+    return context, page
+
+
+def press_train(page):
+    """Train once; return the epoch shown afterwards."""
+    before = metric(page, "Epoch")
+    page.get_by_role("button", name="Train", exact=True).click(timeout=T)
+    page.wait_for_function(f"(b) => ({METRIC_JS})('Epoch') !== b", arg=before, timeout=T)
+    wait_for_app(page, timeout=T)
+    return int(metric(page, "Epoch"))
+
+
+def expander_with(page, inner_selector):
+    """Open the expander that holds ``inner_selector`` and return it."""
+    expander = page.locator('[data-testid="stExpander"]').filter(
+        has=page.locator(inner_selector)).first
+    if expander.locator("details").get_attribute("open") is None:
+        expander.locator("summary").click()
+    return expander
+
+
+def download_weights(page):
+    """Bytes of the Weights (.npz) download."""
+    expander = expander_with(page, '[data-testid="stDownloadButton"]')
+    button = expander.locator('[data-testid="stDownloadButton"] button').filter(
+        has_text="Weights")
+    with page.expect_download(timeout=T) as info:
+        button.click(timeout=T)
+    return Path(info.value.path()).read_bytes()
+
+
+def upload_csv(page, path, rows):
+    expander = expander_with(page, '[data-testid="stFileUploader"]')
+    expander.locator('input[type="file"]').set_input_files(str(path))
+    page.get_by_text(re.compile(rf"Training on your file: {rows[0]} training and {rows[1]} "
+                                r"test rows")).wait_for(timeout=T)
+    wait_for_app(page, timeout=T)
+    assert exception_texts(page) == []
+
+
+def default_test_loss(npz):
+    """The test loss of downloaded weights on the default data, worked out here, not served."""
+    d = {key: s.default for key, s in SETTINGS.items()}
+    data = make_dataset(d["dataset"], d["samples"], d["noise"], d["test_fraction"], d["seed"])
+    net = net_from_npz(npz, task=data.task, n_inputs=data.n_inputs)
+    return net.loss(data.X_test, data.y_test)
+
+
+@pytest.fixture(scope="module")
+def csv_file(tmp_path_factory):
+    """A small CSV of two features and a 0/1 label: 42 training and 18 test rows."""
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(60, 2))
+    y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    path = tmp_path_factory.mktemp("upload") / "xor.csv"
+    path.write_text("x1,x2,label\n" + "".join(f"{a:.4f},{b:.4f},{c}\n" for (a, b), c in
+                                              zip(X, y, strict=True)))
+    return path, (42, 18)
+
+
+# --- the config on its own ------------------------------------------------------------------
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_the_config_runs_with_any_server_list(tmp_path, n):
+    _require_nginx()
+    prefix = tmp_path / "nginx"
+    prefix.mkdir()
+    conf = prefix / "nginx.conf"
+    conf.write_text(local_config(NGINX_CONF.read_text(), list(range(9001, 9001 + n)), 8999))
+    assert len(re.findall(r"server 127\.0\.0\.1:\d+;", conf.read_text())) == n
+    result = subprocess.run([NGINX, "-t", "-p", f"{prefix}/", "-c", str(conf), "-e",
+                             str(prefix / "error.log"), "-g", f"pid {prefix}/nginx.pid;"],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+
+
+def test_health_is_passed_through_and_every_browser_gets_its_own_route(cluster):
+    with urllib.request.urlopen(f"{cluster.url}/_stcore/health", timeout=10) as response:
+        assert response.read().decode().strip() == "ok"
+    routes = set()
+    for _ in range(2):
+        with urllib.request.urlopen(f"{cluster.url}/", timeout=10) as response:
+            cookie = response.headers["Set-Cookie"]
+        assert re.fullmatch(rf"{ROUTE_COOKIE}=[0-9a-f]{{32}}; Path=/; HttpOnly; SameSite=Lax",
+                            cookie), cookie
+        routes.add(cookie.split(";")[0])
+    assert len(routes) == 2  # random per browser: not one replica per NAT address
+    # A browser that holds a route is not given another.
+    request = urllib.request.Request(f"{cluster.url}/",
+                                     headers={"Cookie": f"{ROUTE_COOKIE}={'a' * 32}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.headers["Set-Cookie"] is None
+
+
+def test_an_upload_too_large_is_refused_by_the_proxy(cluster):
+    """More than Streamlit's 1 MB plus multipart framing never reaches a replica."""
+    request = urllib.request.Request(f"{cluster.url}/_stcore/upload_file/x/y", method="PUT",
+                                     data=b"0" * (1024 * 1024 + 80 * 1024))
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30)
+    assert refused.value.code == 413
+    assert "nginx" in refused.value.read().decode()
+
+
+# --- several sessions through the proxy ----------------------------------------------------
+
+def test_sessions_on_both_replicas_train_upload_and_download(browser, cluster, csv_file):
+    routes = routes_by_replica(cluster, per_replica=2)
+    sessions = []  # (replica index, route, context, page, epochs per Train)
+    for i, (index, route) in enumerate((i, r) for i, rs in routes.items() for r in rs):
+        epochs = 20 + 10 * i  # each session's weights differ from every other's
+        context, page = open_session(browser, cluster.url, route, f"?epochs_per_run={epochs}")
+        sessions.append((index, route, context, page, epochs))
+    try:
+        for _, _, _, page, epochs in sessions:
+            assert press_train(page) == epochs
+        for index, _, _, page, epochs in sessions:
+            npz = download_weights(page)
+            shown = float(metric(page, "Test loss"))
+            assert default_test_loss(npz) == pytest.approx(shown, abs=6e-5), (index, epochs)
+        path, rows = csv_file
+        for _, _, _, page, _ in sessions:
+            upload_csv(page, path, rows)
+        sessions[0][3].screenshot(path=screenshot_path("cluster_session_uploaded"),
+                                  full_page=True)
+    finally:
+        for _, _, context, _, _ in sessions:
+            context.close()
+    # Every request of a route went to the replica chosen for it, and none failed.
+    log = cluster.nginx_log.read_text()
+    for index, route, *_ in sessions:
+        lines = [line for line in log.splitlines() if f"route={route}" in line]
+        ports = set(re.findall(r"upstream=127\.0\.0\.1:(\d+)$", "\n".join(lines), re.M))
+        assert ports == {str(cluster.replicas[index].port)}, lines[-5:]
+        assert any("PUT /_stcore/upload_file/" in line for line in lines)
+        assert any("GET /media/" in line for line in lines)
+        failed = [line for line in lines if re.search(r'" [45]\d\d ', line)]
+        assert failed == []
+
+
+# --- a replica dies mid-session ------------------------------------------------------------
+
+def test_killing_a_replica_restarts_its_sessions_elsewhere_and_leaves_the_others(
+        browser, cluster, csv_file):
+    routes = routes_by_replica(cluster, per_replica=2)
+    doomed, survivors = [], []
+    for index, rs in routes.items():
+        for k, route in enumerate(rs):
+            epochs = 30 + 20 * k + 5 * index
+            context, page = open_session(browser, cluster.url, route,
+                                         f"?epochs_per_run={epochs}&hidden=6")
+            (doomed if index == 0 else survivors).append((context, page, epochs))
+    try:
+        for _, page, epochs in doomed + survivors:
+            assert press_train(page) == epochs
+        before = [(metric(p, "Epoch"), metric(p, "Test loss")) for _, p, _ in survivors]
+
+        cluster.kill(0)
+
+        # Without a click, each page of the dead replica reconnects (through nginx, to the
+        # other replica), runs there afresh and says so.
+        for _, page, _ in doomed:
+            page.get_by_text(RESTARTED).wait_for(timeout=T)
+            wait_for_app(page, timeout=T)
+            assert metric(page, "Epoch") == "0"
+            # The settings came back from the browser's widgets.
+            assert "hidden=6" in page.url
+        doomed[0][1].screenshot(path=screenshot_path("cluster_training_restarted"),
+                                full_page=True)
+        # The pages of the other replica are untouched: same epoch, same weights.
+        for (_, page, _), shown in zip(survivors, before, strict=True):
+            assert (metric(page, "Epoch"), metric(page, "Test loss")) == shown
+            assert page.get_by_text(RESTARTED).count() == 0
+            assert page.locator(EXCEPTION).count() == 0
+
+        # Both kinds go on working, each from where it stands.
+        for _, page, epochs in doomed:
+            assert press_train(page) == epochs
+            assert page.get_by_text(RESTARTED).count() == 1  # until dismissed
+        for (_, page, epochs), shown in zip(survivors, before, strict=True):
+            assert press_train(page) == int(shown[0]) + epochs
+        path, rows = csv_file
+        for _, page, _ in doomed:
+            npz = download_weights(page)
+            assert net_from_npz(npz).n_hidden == 6
+            upload_csv(page, path, rows)
+        page = doomed[0][1]
+        page.get_by_role("button", name="Dismiss").click()
+        page.get_by_text(RESTARTED).wait_for(state="detached", timeout=T)
+        wait_for_app(page, timeout=T)
+        assert page.locator(APP_IDLE).count() == 1
+    finally:
+        for context, _, _ in doomed + survivors:
+            context.close()
+
+
+# --- the container files, checked without a Docker daemon ----------------------------------
+
+def _compose():
+    for cmd in (["docker", "compose"], ["docker-compose"]):
+        if shutil.which(cmd[0]) is None:
+            continue
+        probe = subprocess.run([*cmd, "version"], capture_output=True, text=True, timeout=60)
+        if probe.returncode == 0:
+            return cmd
+    return None
+
+
+def test_compose_file_is_valid():
+    cmd = _compose()
+    if cmd is None:
+        reason = "neither `docker compose` nor `docker-compose` is installed"
+        if in_ci():
+            pytest.fail(f"{reason} (.ci/run installs one)", pytrace=False)
+        pytest.skip(reason)
+    result = subprocess.run([*cmd, "-f", str(DEPLOY / "compose.yaml"), "config", "--format",
+                             "json"], capture_output=True, text=True, timeout=60, cwd=REPO_ROOT)
+    assert result.returncode == 0, result.stderr
+    import json
+
+    config = json.loads(result.stdout)
+    app, proxy = config["services"]["app"], config["services"]["proxy"]
+    assert app["deploy"]["replicas"] >= 2
+    assert Path(app["build"]["context"]) == REPO_ROOT
+    mounts = {Path(v["source"]): v["target"] for v in proxy.get("volumes", [])}
+    assert mounts[DEPLOY / "nginx.conf"] == "/etc/nginx/twolayer.conf"
+    assert proxy["depends_on"]["app"]["condition"] == "service_healthy"
