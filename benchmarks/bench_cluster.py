@@ -50,8 +50,9 @@ FINISHED = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_S
 class Session:
     """One browser tab, at the level of Streamlit's websocket protocol."""
 
-    def __init__(self, base_url):
+    def __init__(self, base_url, query=""):
         self.base_url = base_url
+        self.query = query  # the page's URL query: its settings
         self.cookies = {}
         self.buttons = {}  # label -> widget id
         self.metrics = {}  # label -> value shown
@@ -124,7 +125,7 @@ class Session:
         """One script run (with a button pressed); seconds from the request to its end."""
         back = BackMsg()
         state = back.rerun_script
-        state.query_string = ""
+        state.query_string = self.query
         state.page_script_hash = ""
         state.cached_message_hashes.extend(sorted(self.held))
         if trigger is not None:
@@ -142,8 +143,8 @@ class Session:
             self._reader.cancel()
 
 
-async def open_sessions(url, n, routes=None):
-    sessions = [Session(url) for _ in range(n)]
+async def open_sessions(url, n, query, routes=None):
+    sessions = [Session(url, query) for _ in range(n)]
     for s, route in zip(sessions, routes or [], strict=False):
         s.cookies[ROUTE_COOKIE] = route
     await asyncio.gather(*(s.connect() for s in sessions))
@@ -151,12 +152,12 @@ async def open_sessions(url, n, routes=None):
     return sessions
 
 
-async def measure(cluster, n, even, report):
+async def measure(cluster, n, even, query, report):
     url = cluster.url
     pids = [r.proc.pid for r in cluster.replicas]
     # Warm-up: one session per replica (imports, the dataset cache), with a route for each.
     for routes in routes_by_replica(cluster, per_replica=1).values():
-        s = Session(url)
+        s = Session(url, query)
         s.cookies[ROUTE_COOKIE] = routes[0]
         await s.connect()
         await s.run()
@@ -167,7 +168,7 @@ async def measure(cluster, n, even, report):
     if even:  # n // replicas sessions on each replica (the first ones take the remainder)
         per = routes_by_replica(cluster, per_replica=-(-n // len(pids)))
         routes = [rs[k] for k in range(len(per[0])) for rs in per.values()][:n]
-    sessions = await open_sessions(url, n, routes)
+    sessions = await open_sessions(url, n, query, routes)
     report["rss_loaded"] = [rss_mb(p) for p in pids]
     report["cpu_before"] = [cpu_seconds(p) for p in pids]
     epochs_before = {s.metrics.get("Epoch") for s in sessions}
@@ -185,12 +186,13 @@ async def measure(cluster, n, even, report):
     await asyncio.gather(*(s.close() for s in sessions))
 
 
-def bench(replicas, sessions, even, timeout):
+def bench(replicas, sessions, even, query, timeout):
     report = {"warm": []}
     with tempfile.TemporaryDirectory(prefix="bench-cluster-") as tmp:
         with Cluster(replicas=replicas, workdir=Path(tmp)) as cluster:
             try:
-                asyncio.run(asyncio.wait_for(measure(cluster, sessions, even, report), timeout))
+                run = measure(cluster, sessions, even, query, report)
+                asyncio.run(asyncio.wait_for(run, timeout))
             except TimeoutError:
                 report["timed_out"] = True
     return report
@@ -203,20 +205,26 @@ def main():
     parser.add_argument("--split", choices=["even", "random"], default="even",
                         help="sessions spread evenly over the replicas (default), or by the "
                              "random route cookies nginx hands out, as in a real class")
+    parser.add_argument("--query", default="",
+                        help="the Playground's settings as a link has them, e.g. "
+                             "'samples=5000&hidden=64&epochs_per_run=5000' (default: none)")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds, per pair")
     args = parser.parse_args()
     print(f"{os.cpu_count()} CPUs; load average before: {os.getloadavg()[0]:.2f}; each row a "
-          "fresh cluster: S websocket sessions press Train (100 epochs, the default) at once; "
-          f"sessions split over the replicas: {args.split}")
+          "fresh cluster: S websocket sessions press Train at once; "
+          f"settings: {args.query or 'the defaults (100 epochs a Train)'}; sessions split over "
+          f"the replicas: {args.split}")
     header = (f"{'replicas':>8} {'sessions':>8} {'split':>9} {'alone':>6} {'median':>7} "
               f"{'slowest':>8} {'CPU/Train':>9} {'RSS before':>15} {'RSS after':>15} "
               f"{'MB/session':>10} {'load':>5}  ok")
     print(header)
     ok_all = True
+    last_epochs = set()
     for r in args.replicas:
         for n in args.sessions:
-            rep = bench(r, n, args.split == "even", args.timeout)
+            rep = bench(r, n, args.split == "even", args.query, args.timeout)
             times = rep.get("times", [])
+            last_epochs |= {e for e in rep.get("epochs", ((), ()))[1] if e}
             ok = (not rep.get("timed_out") and not rep.get("failed") and not rep.get("errors")
                   and len(times) == n)
             ok_all &= ok
@@ -239,8 +247,9 @@ def main():
                 print(f"    {str(problem).splitlines()[0][:200]}")
             if rep.get("timed_out"):
                 print(f"    timed out after {args.timeout:.0f} s")
-            if "epochs" in rep and rep["epochs"][1] != {"100"}:
+            if "epochs" in rep and len(rep["epochs"][1]) != 1:
                 print(f"    epochs shown before/after: {rep['epochs']}")
+    print("epoch shown after the Train:", ", ".join(sorted(last_epochs)) or "-")
     print("times in seconds from the click to the run's last message; alone = one warm "
           "session per replica before the crowd; RSS in MB per replica (before = after the "
           "warm-up, after = all S sessions open and trained); MB/session = growth / sessions "

@@ -8,9 +8,13 @@ sit on both replicas every time. Without nginx the tests are skipped, except und
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import shutil
 import subprocess
+import sys
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -23,6 +27,7 @@ from tests.browser_util import (
     REPO_ROOT,
     VIEWPORT,
     exception_texts,
+    free_port,
     in_ci,
     screenshot_path,
     wait_for_app,
@@ -55,8 +60,17 @@ def _require_nginx():
         pytest.skip(reason)
 
 
+@pytest.fixture(scope="module")
+def shared_cluster(tmp_path_factory):
+    """Two replicas behind nginx, for the tests that leave both running."""
+    _require_nginx()
+    with Cluster(replicas=2, workdir=tmp_path_factory.mktemp("cluster")) as running:
+        yield running
+
+
 @pytest.fixture
-def cluster(browser, tmp_path):
+def cluster(tmp_path):
+    """Two replicas behind nginx, for one test alone (it may kill one)."""
     _require_nginx()
     with Cluster(replicas=2, workdir=tmp_path / "cluster") as running:
         yield running
@@ -160,7 +174,8 @@ def test_the_config_runs_with_any_server_list(tmp_path, n):
     assert result.returncode == 0, result.stderr
 
 
-def test_health_is_passed_through_and_every_browser_gets_its_own_route(cluster):
+def test_health_is_passed_through_and_every_browser_gets_its_own_route(shared_cluster):
+    cluster = shared_cluster
     with urllib.request.urlopen(f"{cluster.url}/_stcore/health", timeout=10) as response:
         assert response.read().decode().strip() == "ok"
     routes = set()
@@ -178,19 +193,30 @@ def test_health_is_passed_through_and_every_browser_gets_its_own_route(cluster):
         assert response.headers["Set-Cookie"] is None
 
 
-def test_an_upload_too_large_is_refused_by_the_proxy(cluster):
-    """More than Streamlit's 1 MB plus multipart framing never reaches a replica."""
-    request = urllib.request.Request(f"{cluster.url}/_stcore/upload_file/x/y", method="PUT",
-                                     data=b"0" * (1024 * 1024 + 80 * 1024))
-    with pytest.raises(urllib.error.HTTPError) as refused:
-        urllib.request.urlopen(request, timeout=30)
-    assert refused.value.code == 413
-    assert "nginx" in refused.value.read().decode()
+def test_the_proxy_passes_an_upload_of_1_mb_and_refuses_more(shared_cluster):
+    """Streamlit's limit is 1 MB a file; nginx lets that through with its multipart framing,
+    and stops a body well beyond it before it reaches a replica."""
+    url = f"{shared_cluster.url}/_stcore/upload_file/no-such-session/file"
+
+    def put(size):
+        request = urllib.request.Request(url, method="PUT", data=b"0" * size)
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as refused:
+            return refused.code, refused.read().decode()
+
+    # Through to Streamlit, which turns it down for its own reasons (no XSRF token here).
+    status, body = put(1024 * 1024 + 1024)
+    assert (status, "nginx" in body) == (403, False), body[:200]
+    status, body = put(1024 * 1024 + 80 * 1024)
+    assert (status, "nginx" in body) == (413, True), body[:200]
 
 
 # --- several sessions through the proxy ----------------------------------------------------
 
-def test_sessions_on_both_replicas_train_upload_and_download(browser, cluster, csv_file):
+def test_sessions_on_both_replicas_train_upload_and_download(browser, shared_cluster, csv_file):
+    cluster = shared_cluster
     routes = routes_by_replica(cluster, per_replica=2)
     sessions = []  # (replica index, route, context, page, epochs per Train)
     for i, (index, route) in enumerate((i, r) for i, rs in routes.items() for r in rs):
@@ -283,7 +309,10 @@ def test_killing_a_replica_restarts_its_sessions_elsewhere_and_leaves_the_others
 # --- the container files, checked without a Docker daemon ----------------------------------
 
 def _compose():
-    for cmd in (["docker", "compose"], ["docker-compose"]):
+    """A compose command: the docker CLI's plugin, or a docker-compose beside this Python or on
+    PATH (.ci/run installs one into the venv)."""
+    beside = Path(sys.executable).parent / "docker-compose"
+    for cmd in (["docker", "compose"], [str(beside)], ["docker-compose"]):
         if shutil.which(cmd[0]) is None:
             continue
         probe = subprocess.run([*cmd, "version"], capture_output=True, text=True, timeout=60)
@@ -292,22 +321,114 @@ def _compose():
     return None
 
 
-def test_compose_file_is_valid():
+def test_the_compose_file_is_valid_and_sets_n_in_one_place():
     cmd = _compose()
     if cmd is None:
         reason = "neither `docker compose` nor `docker-compose` is installed"
         if in_ci():
             pytest.fail(f"{reason} (.ci/run installs one)", pytrace=False)
         pytest.skip(reason)
-    result = subprocess.run([*cmd, "-f", str(DEPLOY / "compose.yaml"), "config", "--format",
-                             "json"], capture_output=True, text=True, timeout=60, cwd=REPO_ROOT)
-    assert result.returncode == 0, result.stderr
-    import json
 
-    config = json.loads(result.stdout)
-    app, proxy = config["services"]["app"], config["services"]["proxy"]
-    assert app["deploy"]["replicas"] >= 2
+    def config(**env):
+        result = subprocess.run([*cmd, "-f", str(DEPLOY / "compose.yaml"), "config", "--format",
+                                 "json"], capture_output=True, text=True, timeout=60,
+                                cwd=REPO_ROOT, env={**os.environ, **env})
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)
+
+    default = config()
+    app, proxy = default["services"]["app"], default["services"]["proxy"]
+    assert app["deploy"]["replicas"] == 2
+    assert proxy["environment"] == {"REPLICAS": "2", "PROJECT": "twolayer"}
     assert Path(app["build"]["context"]) == REPO_ROOT
-    mounts = {Path(v["source"]): v["target"] for v in proxy.get("volumes", [])}
+    assert app["build"]["dockerfile"] == "deploy/Dockerfile"
+    mounts = {Path(v["source"]): v["target"] for v in proxy["volumes"]}
     assert mounts[DEPLOY / "nginx.conf"] == "/etc/nginx/twolayer.conf"
+    assert mounts[DEPLOY / "proxy-start.sh"] == "/etc/nginx/proxy-start.sh"
     assert proxy["depends_on"]["app"]["condition"] == "service_healthy"
+    assert [p["target"] for p in proxy["ports"]] == [8080]  # nginx.conf's listen port
+    # One variable sets both the replicas and the proxy's server lines.
+    scaled = config(REPLICAS="4")
+    assert scaled["services"]["app"]["deploy"]["replicas"] == 4
+    assert scaled["services"]["proxy"]["environment"]["REPLICAS"] == "4"
+
+
+def test_proxy_start_lists_one_server_per_replica(tmp_path):
+    template = NGINX_CONF.read_text()
+
+    def start(replicas, project="demo"):
+        out = tmp_path / f"nginx-{replicas}.conf"
+        result = subprocess.run(
+            ["sh", str(DEPLOY / "proxy-start.sh")], capture_output=True, text=True, timeout=30,
+            env={**os.environ, "REPLICAS": str(replicas), "PROJECT": project,
+                 "TEMPLATE": str(NGINX_CONF), "OUT": str(out), "NGINX": "true"})
+        return result, out
+
+    result, out = start(3)
+    assert result.returncode == 0, result.stderr
+    text = out.read_text()
+    block = re.search(r"upstream twolayer \{(.*?)\}", text, re.S).group(1)
+    assert re.findall(r"^\s*server (\S+) resolve;$", block, re.M) == [
+        "demo-app-1:8501", "demo-app-2:8501", "demo-app-3:8501"]
+    # Apart from the server lines, the file is the one in the repository.
+    assert local_config(text, [1, 2], 3) == local_config(template, [1, 2], 3)
+    for bad in (0, "two", ""):
+        result, _ = start(bad)
+        assert result.returncode != 0 and "REPLICAS" in result.stderr
+
+
+DOCKERFILE = DEPLOY / "Dockerfile"
+
+
+def _instructions():
+    """(INSTRUCTION, arguments) of deploy/Dockerfile, continuation lines joined."""
+    text = re.sub(r"\\\n", " ", DOCKERFILE.read_text())
+    return [tuple(line.split(None, 1)) for line in text.splitlines()
+            if line.strip() and not line.lstrip().startswith("#")]
+
+
+def test_the_image_sets_streamlit_options_that_exist():
+    from streamlit import config
+
+    env = dict(re.findall(r"(STREAMLIT_[A-Z_]+)=(\S+)", DOCKERFILE.read_text()))
+    known = {option.env_var for option in config.get_config_options().values()}
+    assert sorted(set(env) - known) == []
+    # What Streamlit makes of them (they override .streamlit/config.toml).
+    shown = subprocess.run([sys.executable, "-m", "streamlit", "config", "show"],
+                           capture_output=True, text=True, timeout=120, cwd=REPO_ROOT,
+                           env={**os.environ, **env}).stdout
+    values = dict(re.findall(r"^(\w+) = (.+)$", shown, re.M))
+    assert values["headless"] == "true"
+    assert values["fileWatcherType"] == '"none"'
+    assert values["maxUploadSize"] == "1"
+    assert values["enableXsrfProtection"] == "true"
+    assert values["port"] == "8501"
+    assert values["address"] == '"0.0.0.0"'
+    assert values["gatherUsageStats"] == "false"
+
+
+def test_the_image_is_slim_runs_as_a_user_and_checks_its_health():
+    steps = _instructions()
+    assert steps[0] == ("FROM", "python:3.11-slim")
+    users = [args for op, args in steps if op == "USER"]
+    assert users and users[-1] not in ("root", "0")
+    copies = " ".join(args for op, args in steps if op == "COPY")
+    assert "requirements.txt" in copies and "requirements-dev" not in copies
+    assert ("EXPOSE", "8501") in steps
+    cmd = json.loads(dict(steps)["CMD"])
+    assert cmd == ["streamlit", "run", "app.py"]
+
+
+def test_the_image_healthcheck_answers_for_a_live_server_only(shared_cluster):
+    check = dict(_instructions())["HEALTHCHECK"]
+    argv = json.loads(check[check.index("CMD") + 3:])
+    assert argv[:2] == ["python", "-c"]
+
+    def healthy(port):
+        code = argv[2].replace("127.0.0.1:8501", f"127.0.0.1:{port}")
+        assert code != argv[2]
+        return subprocess.run([sys.executable, "-c", code], capture_output=True,
+                              timeout=30).returncode == 0
+
+    assert healthy(shared_cluster.replicas[0].port)
+    assert not healthy(free_port())  # nothing listens there
