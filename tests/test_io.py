@@ -333,7 +333,54 @@ def _pickled():
     return buf.getvalue()
 
 
+def _npy_header(shape, descr="<f8"):
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        header, {"descr": descr, "fortran_order": False, "shape": shape})
+    return header.getvalue()
+
+
+def _claims_huge_shape():
+    """A 2 KB .npz whose W1 header claims 10^15 float64 values (7 PiB): the bytes that follow
+    are few, but np.load would try to allocate what the header says."""
+    arrays = good_arrays(W1=None)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, a in arrays.items():
+            member = io.BytesIO()
+            np.save(member, a)
+            z.writestr(f"{name}.npy", member.getvalue())
+        z.writestr("W1.npy", _npy_header((10**15,)) + b"\0" * 2000)
+    return buf.getvalue()
+
+
+def _npy_with_npz_appended():
+    """A bare .npy followed by a valid .npz: a ZIP reader finds the archive at the end, but
+    np.load sees the .npy magic first and returns a bare array."""
+    buf = io.BytesIO()
+    np.save(buf, np.zeros(3))
+    return buf.getvalue() + npz(**good_arrays())
+
+
+def _member(name, raw_npy):
+    """A weights .npz whose member ``name`` holds the bytes ``raw_npy``."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for key, a in good_arrays().items():
+            member = io.BytesIO()
+            np.save(member, a)
+            z.writestr(f"{key}.npy", raw_npy if key == name else member.getvalue())
+    return buf.getvalue()
+
+
 MALICIOUS = [
+    ("header claims a huge shape", _claims_huge_shape, ["W1", "too large"]),
+    ("npy with an npz appended", _npy_with_npz_appended, ["not a valid .npz", "zip"]),
+    ("header shorter than its data", lambda: _member("W1", _npy_header((7, 2)) + b"\0" * 8),
+     ["W1", "truncated"]),
+    ("header with a negative size", lambda: _member("W1", _npy_header((-1, 2))), ["W1"]),
+    ("header is not numpy", lambda: _member("b2", b"not an npy file at all"), ["b2"]),
+
     ("pickled object array", _pickled, ["pickle"]),
     ("wrong shape", lambda: npz(**good_arrays(W1=np.zeros((3, 2)))), ["W1", "shape", "(7, 2)"]),
     ("NaN", lambda: npz(**good_arrays(W2=np.full((1, 7), np.nan))), ["W2", "NaN"]),
@@ -377,10 +424,21 @@ def test_weights_for_other_data_are_refused():
         net_from_npz(raw, n_inputs=1)
 
 
-def test_zip_members_are_checked_before_unpacking():
-    raw = _zip_bomb()
-    sizes = {i.filename: i.file_size for i in zipfile.ZipFile(io.BytesIO(raw)).infolist()}
-    assert sizes["W1.npy"] > 60_000_000  # what np.load would have allocated
+@pytest.mark.parametrize("make", [_zip_bomb, _claims_huge_shape],
+                         ids=["zip bomb", "header claims a huge shape"])
+def test_weights_are_refused_before_anything_large_is_allocated(make):
+    import tracemalloc
+
+    raw = make()
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match="too large"):
+            net_from_npz(raw)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # Unpacked, the bomb's W1 alone is 64 MB; the crafted header claims 8 PB.
+    assert peak < 5_000_000, f"{peak:,} bytes allocated while refusing"
 
 
 # -- history and figure -----------------------------------------------------------------------

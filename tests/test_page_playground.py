@@ -360,3 +360,25 @@ def test_downloaded_weights_uploaded_again_give_the_same_predictions():
 def _click(at, label):
     next(b for b in at.button if b.label == label).click().run()
     assert not at.exception, [e.value for e in at.exception]
+
+
+@pytest.mark.parametrize("make", ["huge shape", "npy with npz appended"])
+def test_a_crafted_weights_file_is_refused_and_every_control_stays(make):
+    from tests.test_io import _claims_huge_shape, _npy_with_npz_appended
+
+    raw = {"huge shape": _claims_huge_shape,
+           "npy with npz appended": _npy_with_npz_appended}[make]()
+    at = open_page()
+    _click(at, "Step")
+    before = at.session_state["trainer"][1]
+    uploader(at).upload("evil.npz", raw, "application/octet-stream")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("evil.npz" in e.value and "Cannot load these weights" in e.value
+               for e in at.error)
+    assert at.session_state["trainer"][1] is before and epoch(at) == 1
+    # The controls below the uploader are all drawn, on this run and the next.
+    _click(at, "Step")
+    assert epoch(at) == 2
+    assert {"Step", "Train", "Reset"} <= {b.label for b in at.button}
+    assert len(at.get("plotly_chart")) == len(CHARTS)

@@ -376,8 +376,42 @@ def weights_to_npz(net, dataset=None):
     return buf.getvalue()
 
 
+def _read_npy(z, member, name):
+    """One array of the archive, its header checked before anything is allocated.
+
+    The .npy header states shape and dtype; a crafted one may claim 10^15 values in a 2 KB
+    file. So the header is read alone, the size it claims is checked against the member's
+    own, and only then are exactly that many bytes read (never a pickle).
+    """
+    with z.open(member) as f:
+        try:
+            version = np.lib.format.read_magic(f)
+            read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                           else np.lib.format.read_array_header_2_0)
+            shape, fortran_order, dtype = read_header(f)
+        except (ValueError, TypeError, SyntaxError, EOFError, OSError):
+            raise ValueError(f"array {name} is not a NumPy array file") from None
+        if dtype.hasobject:
+            raise ValueError("it holds Python objects (pickle), which are never loaded")
+        if dtype.kind not in "biufU" or any(d < 0 for d in shape):
+            raise ValueError(f"array {name} has an unsupported type or shape")
+        nbytes = math.prod(shape) * dtype.itemsize  # Python ints: no overflow
+        if nbytes > MAX_NPZ_MEMBER:
+            raise ValueError(f"array {name} is too large: its header claims {nbytes:,} bytes")
+        data = f.read(nbytes)
+    if len(data) != nbytes:
+        raise ValueError(f"array {name} is truncated: {len(data):,} of {nbytes:,} bytes")
+    return np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran_order else "C")
+
+
 def _unpack(raw):
-    """The arrays of an .npz, by name, refusing anything but small plain numeric/str arrays."""
+    """The arrays of an .npz, by name, refusing anything but small plain numeric/str arrays.
+
+    The archive is opened here, member by member; np.load is never called on the upload (it
+    would take a file that merely starts like a .npy for one, whatever follows).
+    """
+    if not raw.startswith(b"PK\x03\x04"):
+        raise ValueError("not a valid .npz file: it does not start as a ZIP archive does")
     allowed = set(PARAMS) | set(_META) | set(_SCALER)
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as z:
@@ -393,13 +427,10 @@ def _unpack(raw):
                    if m.file_size > MAX_NPZ_MEMBER]
             if big:
                 raise ValueError(f"array {big[0]} is too large")
-        with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
-            return {k: npz[k] for k in npz.files}
-    except ValueError as e:
-        if "allow_pickle" in str(e) or "Object arrays" in str(e):
-            raise ValueError("it holds Python objects (pickle), which are never loaded") from None
-        raise
-    except (zipfile.BadZipFile, OSError, EOFError, KeyError) as e:
+            return {n: _read_npy(z, m, n) for n, m in zip(names, members, strict=True)}
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError,
+            KeyError, RuntimeError) as e:
+        # RuntimeError: an encrypted member; NotImplementedError: an unknown compression.
         raise ValueError(f"not a valid .npz file ({type(e).__name__})") from None
 
 

@@ -1,0 +1,57 @@
+"""The stacked forward pass: K nets at once equal K single nets, one by one."""
+
+import numpy as np
+import pytest
+
+from twolayer import TwoLayerNet
+from twolayer.stacked import forward, mean_loss, stack, unstack
+
+
+def _nets(activation, task, loss, k=5, n_inputs=2, n_hidden=6):
+    nets = [TwoLayerNet(n_inputs, n_hidden, activation, task, loss, seed=s) for s in range(k)]
+    for i, net in enumerate(nets):  # nonzero biases, different per net
+        net.b1[:] = np.linspace(-1, 1, n_hidden)[:, None] * (i + 1) / k
+        net.b2[:] = 0.3 * i - 0.5
+    return nets
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
+@pytest.mark.parametrize(("task", "loss"), [("classification", "log_loss"),
+                                            ("classification", "mse"), ("regression", "mse")])
+def test_k_stacked_nets_equal_k_single_nets(activation, task, loss):
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(2, 40))
+    y = (rng.uniform(size=(1, 40)) > 0.5).astype(float) if task == "classification" \
+        else rng.normal(size=(1, 40))
+    nets = _nets(activation, task, loss)
+    params = stack([n.get_params() for n in nets])
+    assert params["W1"].shape == (5, 6, 2) and params["b2"].shape == (5, 1, 1)
+    f = forward(params, X, activation, task)
+    assert f.z1.shape == (5, 6, 40) and f.a2.shape == (5, 1, 40)
+    losses = mean_loss(f, y, loss)
+    for k, net in enumerate(nets):
+        one = net.forward(X)
+        np.testing.assert_allclose(f.z1[k], one.z1, rtol=1e-13, atol=1e-13)
+        np.testing.assert_allclose(f.a2[k], one.a2, rtol=1e-13, atol=1e-13)
+        assert losses[k] == pytest.approx(net.loss(X, y), rel=1e-12)
+
+
+def test_each_net_may_have_a_batch_of_its_own():
+    rng = np.random.default_rng(4)
+    nets = _nets("tanh", "classification", "log_loss", k=3)
+    X = rng.normal(size=(3, 2, 10))
+    y = (rng.uniform(size=(3, 1, 10)) > 0.5).astype(float)
+    losses = mean_loss(forward(stack([n.get_params() for n in nets]), X, "tanh",
+                               "classification"), y, "log_loss")
+    for k, net in enumerate(nets):
+        assert losses[k] == pytest.approx(net.loss(X[k], y[k]), rel=1e-12)
+
+
+def test_unstack_gives_back_each_net_as_a_copy():
+    nets = _nets("relu", "regression", "mse", k=3)
+    params = stack([n.get_params() for n in nets])
+    back = unstack(params, 2)
+    for p, value in nets[2].get_params().items():
+        np.testing.assert_array_equal(back[p], value)
+    back["W1"][:] = 0
+    assert params["W1"][2].any()

@@ -1,0 +1,66 @@
+"""Figures as pure functions: arrays in, a Plotly Figure out. No Streamlit here.
+
+One module per page family, and one for what they all share:
+
+    style       the palette, Style (NORMAL, PRESENT), apply_style, grids over the inputs
+    playground  decision boundary, regression curve and surface, training curves, hidden-unit
+                maps, the network diagram
+    compare     MSE vs log-loss: curves per loss, |delta2| histogram, one neuron, animation
+
+Everything public is importable from ``twolayer.figures`` itself.
+"""
+
+from .compare import (
+    boundary_animation_figure,
+    compare_accuracy_figure,
+    compare_grad_norm_figure,
+    compare_loss_figure,
+    delta2_histogram_figure,
+    one_neuron_figure,
+)
+from .playground import (
+    ACTIVATION_RANGE,
+    add_playback,
+    decision_boundary,
+    gradient_norms,
+    hidden_unit_maps,
+    loss_curves,
+    metric_curves,
+    network_diagram,
+    regression_curve,
+    regression_surface,
+    training_curves,
+)
+from .style import (
+    AXIS,
+    CLASS_COLORS,
+    LAYER_COLORS,
+    LOSS_COLORS,
+    LOSS_LABELS,
+    MARKER_LINE,
+    NORMAL,
+    PARAM_DASH,
+    POINT_COLOR,
+    PRESENT,
+    PROBABILITY_SCALE,
+    SIGNED_SCALE,
+    TOP_LEGEND,
+    Style,
+    apply_style,
+    f32,
+    line_grid,
+    merge,
+    plane_grid,
+    styled_figure,
+)
+
+__all__ = [
+    "ACTIVATION_RANGE", "AXIS", "CLASS_COLORS", "LAYER_COLORS", "LOSS_COLORS", "LOSS_LABELS",
+    "MARKER_LINE", "NORMAL", "PARAM_DASH", "POINT_COLOR", "PRESENT", "PROBABILITY_SCALE",
+    "SIGNED_SCALE", "TOP_LEGEND", "Style", "add_playback", "apply_style",
+    "boundary_animation_figure", "compare_accuracy_figure", "compare_grad_norm_figure",
+    "compare_loss_figure", "decision_boundary", "delta2_histogram_figure", "f32",
+    "gradient_norms", "hidden_unit_maps", "line_grid", "loss_curves", "merge", "metric_curves",
+    "network_diagram", "one_neuron_figure", "plane_grid", "regression_curve",
+    "regression_surface", "styled_figure", "training_curves",
+]

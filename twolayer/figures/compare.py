@@ -1,0 +1,203 @@
+"""MSE vs log-loss: colour = loss (LOSS_COLORS) on every chart; one trace per loss. The two
+static boundaries are drawn with ``decision_boundary``, the same as the Playground's.
+"""
+
+import numpy as np
+import plotly.graph_objects as go
+
+from .style import (
+    CLASS_COLORS,
+    LOSS_COLORS,
+    LOSS_LABELS,
+    MARKER_LINE,
+    NORMAL,
+    PARAM_DASH,
+    PROBABILITY_SCALE,
+    TOP_LEGEND,
+    apply_style,
+)
+
+
+def _compare_empty(fig, n, style):
+    """Before the first epoch a curve chart has nothing to draw: say what to do."""
+    if n == 0:
+        fig.add_annotation(text="No epochs yet: press Step or Train", showarrow=False,
+                           xref="paper", yref="paper", x=0.5, y=0.5,
+                           font=dict(size=style.font, color="#808080"))
+    return fig
+
+
+def _compare_points(X, y, style, showlegend=True):
+    """The samples as two scatter traces, class 0 and class 1 (X of shape (2, m), y (m,))."""
+    y, X = np.asarray(y).ravel(), np.asarray(X, dtype=np.float32)
+    return [go.Scatter(x=X[0, y == c], y=X[1, y == c], mode="markers", name=f"class {c}",
+                       legendgroup=f"class {c}", showlegend=showlegend,
+                       marker=dict(color=CLASS_COLORS[c], size=style.marker,
+                                   line=dict(color="#000000", width=0.5)),
+                       hoverinfo="skip")
+            for c in (0, 1)]
+
+
+def compare_accuracy_figure(accuracy, style=NORMAL, title="Test accuracy"):
+    """accuracy : {loss: list of test accuracy per epoch (index k-1 = epoch k)}."""
+    fig = go.Figure()
+    for loss, values in accuracy.items():
+        fig.add_trace(go.Scatter(x=np.arange(1, len(values) + 1), y=values, mode="lines",
+                                 name=LOSS_LABELS[loss], line=dict(color=LOSS_COLORS[loss],
+                                                                   width=style.line)))
+    fig.update_xaxes(title_text="epoch")
+    fig.update_yaxes(title_text="accuracy", range=[0, 1.02])
+    _compare_empty(fig, max(map(len, accuracy.values()), default=0), style)
+    return apply_style(fig, style, title, legend_rows=1, legend=TOP_LEGEND)
+
+
+def compare_loss_figure(losses, style=NORMAL, title="Training loss, each on its own axis"):
+    """losses : {loss: list of the training loss per epoch}. One row per loss: MSE and
+    log-loss are not on one scale (log-loss is unbounded, MSE at most 1)."""
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(rows=len(losses), cols=1, shared_xaxes=True, vertical_spacing=0.08)
+    for row, (loss, values) in enumerate(losses.items(), start=1):
+        fig.add_trace(go.Scatter(x=np.arange(1, len(values) + 1), y=values, mode="lines",
+                                 name=LOSS_LABELS[loss], line=dict(color=LOSS_COLORS[loss],
+                                                                   width=style.line)),
+                      row=row, col=1)
+        fig.update_yaxes(title_text=LOSS_LABELS[loss], rangemode="tozero", row=row, col=1)
+    fig.update_xaxes(title_text="epoch", row=len(losses), col=1)
+    _compare_empty(fig, max(map(len, losses.values()), default=0), style)
+    return apply_style(fig, style, title, legend_rows=1, legend=TOP_LEGEND)
+
+
+def compare_grad_norm_figure(grad_norms, style=NORMAL, title="Gradient norms (log scale)"):
+    """grad_norms : {loss: {"W1": [...], "b1": [...], "W2": [...], "b2": [...]}} per epoch.
+
+    Two panels, layer 1 and layer 2; colour = loss, dash = parameter (weights solid, biases
+    dotted, as PARAM_DASH; two neutral legend entries say so). Each data trace carries its
+    parameter in ``meta``. Zeros (an exactly vanished gradient) are left out of the log axis.
+    """
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.04)
+    for loss, norms in grad_norms.items():
+        for col, params in ((1, ("W1", "b1")), (2, ("W2", "b2"))):
+            for p in params:
+                values = np.asarray(norms[p], dtype=float)
+                values = np.where(values > 0, values, np.nan)
+                fig.add_trace(go.Scatter(
+                    x=np.arange(1, len(values) + 1), y=values, mode="lines",
+                    name=LOSS_LABELS[loss], legendgroup=loss, showlegend=p == "W1", meta=p,
+                    hovertemplate=f"{LOSS_LABELS[loss]}, {p}: %{{y:.3g}}<extra></extra>",
+                    line=dict(color=LOSS_COLORS[loss], dash=PARAM_DASH[p], width=style.line)),
+                    row=1, col=col)
+    for p, label in (("W1", "weights"), ("b1", "biases")):
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=label,
+                                 line=dict(color=MARKER_LINE, dash=PARAM_DASH[p],
+                                           width=style.line)), row=1, col=1)
+    fig.update_yaxes(type="log", exponentformat="power", dtick=1)
+    fig.update_yaxes(title_text="||dL/dp||", row=1, col=1)
+    fig.update_xaxes(title_text="layer 1, by epoch", row=1, col=1)
+    fig.update_xaxes(title_text="layer 2, by epoch", row=1, col=2)
+    _compare_empty(fig, max((len(n["W1"]) for n in grad_norms.values()), default=0), style)
+    return apply_style(fig, style, title, legend_rows=2, legend=TOP_LEGEND)
+
+
+def delta2_histogram_figure(deltas, style=NORMAL, bins=40, floor=1e-12,
+                            title="|delta2| per sample, now"):
+    """deltas : {loss: array of |dL/dz2| per sample}. Counts over shared log-spaced bins.
+
+    Values below ``floor`` (including exact zeros) are counted in the first bin at ``floor``.
+    The x axis is log10 of |delta2|, labelled in powers of ten.
+    """
+    logs = {loss: np.log10(np.maximum(np.asarray(v, dtype=float).ravel(), floor))
+            for loss, v in deltas.items()}
+    everything = np.concatenate(list(logs.values()))
+    lo, hi = np.floor(everything.min()), np.ceil(everything.max())
+    hi = max(hi, lo + 1)
+    edges = np.linspace(lo, hi, bins + 1)
+    centers, width = (edges[:-1] + edges[1:]) / 2, edges[1] - edges[0]
+    fig = go.Figure()
+    for loss, values in logs.items():
+        counts, _ = np.histogram(values, bins=edges)
+        fig.add_trace(go.Bar(x=centers, y=counts, width=width, name=LOSS_LABELS[loss],
+                             marker=dict(color=LOSS_COLORS[loss], line=dict(width=0)),
+                             opacity=0.65, customdata=10.0 ** centers,
+                             hovertemplate="|delta2| ~ %{customdata:.1e}: %{y} samples"
+                                           "<extra></extra>"))
+    ticks = np.arange(lo, hi + 1, max(1, int(np.ceil((hi - lo) / 8))))
+    fig.update_xaxes(title_text="|delta2| = |dL/dz2| of one sample", tickvals=ticks,
+                     ticktext=[f"1e{int(t)}" for t in ticks])
+    fig.update_yaxes(title_text="samples")
+    return apply_style(fig, style, title, legend_rows=1, legend=TOP_LEGEND, barmode="overlay",
+                       bargap=0)
+
+
+def one_neuron_figure(outputs, threshold=0.5, style=NORMAL,
+                      title="One sigmoid neuron, input 1, target 0"):
+    """outputs : {loss: a per step (step 0 = the start)}. A dotted line marks ``threshold``."""
+    fig = go.Figure()
+    for loss, a in outputs.items():
+        fig.add_trace(go.Scatter(x=np.arange(len(a)), y=a, mode="lines", name=LOSS_LABELS[loss],
+                                 line=dict(color=LOSS_COLORS[loss], width=style.line)))
+    fig.add_hline(y=threshold, line=dict(color="#808080", dash="dot", width=1))
+    fig.update_xaxes(title_text="step")
+    fig.update_yaxes(title_text="output a", range=[0, 1])
+    return apply_style(fig, style, title, legend_rows=1, legend=TOP_LEGEND)
+
+
+def _animation_title(epoch):
+    return f"Epoch {epoch}: both boundaries, played in your browser"
+
+
+def boundary_animation_figure(x1, x2, frames, X, y, style=NORMAL, frame_ms=120):
+    """Both nets' boundaries as ONE Plotly animation that plays in the browser.
+
+    frames : list of (epoch, {"mse": uint8 (n2, n1), "log_loss": uint8 (n2, n1)}), where 255
+    stands for P(class 1) = 1; uint8 keeps the figure small (Plotly 7 sends arrays as base64).
+    Traces 0 and 1 are the two heatmaps (the only ones the frames change), then the samples.
+    """
+    from plotly.subplots import make_subplots
+
+    losses = list(frames[0][1])
+    fig = make_subplots(rows=1, cols=len(losses), shared_yaxes=True, horizontal_spacing=0.03,
+                        subplot_titles=[LOSS_LABELS[loss] for loss in losses])
+    colorbar = dict(title=dict(text="P(class 1)", side="right"), thickness=12,
+                    tickvals=[0, 127.5, 255], ticktext=["0", "0.5", "1"])
+    for col, loss in enumerate(losses, start=1):
+        fig.add_trace(go.Heatmap(x=x1, y=x2, z=frames[0][1][loss], zmin=0, zmax=255,
+                                 colorscale=PROBABILITY_SCALE, showscale=col == len(losses),
+                                 colorbar=colorbar, hoverinfo="skip", name=LOSS_LABELS[loss],
+                                 zsmooth="best"),
+                      row=1, col=col)
+    for col in range(1, len(losses) + 1):
+        for trace in _compare_points(X, y, style, showlegend=False):
+            fig.add_trace(trace, row=1, col=col)
+    fig.frames = [go.Frame(name=str(epoch), traces=list(range(len(losses))),
+                           data=[go.Heatmap(z=grids[loss]) for loss in losses],
+                           layout=dict(title=dict(text=_animation_title(epoch))))
+                  for epoch, grids in frames]
+    play = dict(frame=dict(duration=frame_ms, redraw=True), transition=dict(duration=0),
+                fromcurrent=True, mode="immediate")
+    pause = dict(frame=dict(duration=0, redraw=False), transition=dict(duration=0),
+                 mode="immediate")
+    fig.update_layout(
+        updatemenus=[dict(type="buttons", direction="left", x=0, y=-0.2, xanchor="left",
+                          yanchor="top", showactive=False, pad=dict(t=0, r=10),
+                          font=dict(size=style.font),
+                          buttons=[dict(label="▶ Play", method="animate", args=[None, play]),
+                                   dict(label="❚❚ Pause", method="animate",
+                                        args=[[None], pause])])],
+        sliders=[dict(active=0, x=0.25, len=0.75, y=-0.17, yanchor="top", pad=dict(t=0),
+                      currentvalue=dict(visible=False),
+                      font=dict(size=style.font),
+                      steps=[dict(label=str(epoch), method="animate",
+                                  args=[[str(epoch)], dict(pause, frame=dict(duration=0,
+                                                                             redraw=True))])
+                             for epoch, _ in frames])])
+    fig.update_xaxes(range=[x1[0], x1[-1]], title_text="x1 (standardised)")
+    fig.update_yaxes(range=[x2[0], x2[-1]])
+    fig.update_yaxes(title_text="x2 (standardised)", row=1, col=1)
+    fig = apply_style(fig, style, _animation_title(frames[0][0]))
+    # room under the title for the subplot titles, and under the plot for the controls
+    fig.update_layout(height=style.height + 140,
+                      margin=dict(t=fig.layout.margin.t + style.font + 12, b=110))
+    return fig

@@ -1,0 +1,392 @@
+"""The Playground's pictures: decision boundary, regression curve and surface, curves of
+loss, metric and gradient norms, hidden-unit maps, the network diagram.
+
+Inputs are standardised, so the plane is in units of the training spread; heatmap grids go
+out as float32 (or uint8 for animation frames) to keep payloads small.
+"""
+
+import numpy as np
+import plotly.graph_objects as go
+
+from .style import (
+    CLASS_COLORS,
+    LAYER_COLORS,
+    LOSS_COLORS,
+    LOSS_LABELS,
+    MARKER_LINE,
+    NORMAL,
+    PARAM_DASH,
+    POINT_COLOR,
+    PROBABILITY_SCALE,
+    SIGNED_SCALE,
+    f32,
+    merge,
+    styled_figure,
+)
+
+
+def _class_points(X, y, split, style):
+    """One scatter per class; test points as open circles in the same class colour."""
+    y = np.asarray(y).ravel()
+    test = split == "test"
+    traces = []
+    for label, color in enumerate(CLASS_COLORS):
+        mask = (y >= 0.5) if label else (y < 0.5)
+        marker = (dict(symbol="circle-open", color=color, size=style.marker + 1,
+                       line=dict(width=style.line))
+                  if test else dict(color=color, size=style.marker,
+                                    line=dict(color="white", width=0.6)))
+        traces.append(dict(type="scatter", x=f32(X[0, mask]), y=f32(X[1, mask]),
+                           mode="markers", name=f"{split}, class {label}", marker=marker,
+                           legendgroup=split, hoverinfo="skip"))
+    return traces
+
+
+def _plane(traces, x1, x2, names, style, title, **layout):
+    """Equal scales on both inputs, the grid's extent filling the plot, room for two rows of
+    legend, no grid lines over the picture."""
+    axis = dict(showgrid=False, zeroline=False, constrain="domain")
+    return styled_figure(traces, style, title, legend_rows=2, height=int(style.height * 1.5),
+                   xaxis=dict(axis, title=dict(text=f"{names[0]} (standardised)"),
+                              range=[float(x1[0]), float(x1[-1])]),
+                   yaxis=dict(axis, title=dict(text=f"{names[1]} (standardised)"),
+                              range=[float(x2[0]), float(x2[-1])], scaleanchor="x"),
+                   **layout)
+
+
+def _colorbar(text, **kw):
+    return dict(title=dict(text=text, side="right"), thickness=12, len=0.8, **kw)
+
+
+def decision_boundary(x1, x2, prob, X_train, y_train, X_test=None, y_test=None,
+                      names=("x1", "x2"), style=NORMAL, title=None):
+    """The predicted probability of class 1 over the plane, its 0.5 contour and the points.
+
+    prob : array of shape (len(x2), len(x1)), probabilities in [0, 1] (sent as float32), or
+        uint8 in 0..255 (probability * 255, a quarter of the bytes, for animation frames).
+    X_train : (2, m) with y_train (1, m) labels 0/1; X_test, y_test likewise, or None.
+    Traces: 0 heatmap, 1 contour, then one scatter per class and split.
+    """
+    quantised = np.asarray(prob).dtype == np.uint8
+    z = np.asarray(prob) if quantised else f32(prob)
+    top = 255 if quantised else 1
+    traces = [
+        dict(type="heatmap", x=f32(x1), y=f32(x2), z=z, zmin=0, zmax=top,
+             # "fast" lets the browser smooth the image; "best" interpolates in JS, per pixel
+             zsmooth=False if quantised else "fast",
+             colorscale=PROBABILITY_SCALE, name="P(class 1)",
+             colorbar=_colorbar("P(class 1)", tickvals=[0, top / 2, top],
+                                ticktext=["0", "0.5", "1"]),
+             hovertemplate=None if quantised else "P(class 1) = %{z:.2f}<extra></extra>"),
+        dict(type="contour", x=f32(x1), y=f32(x2), z=z, showscale=False, hoverinfo="skip",
+             contours=dict(start=top / 2, end=top / 2, size=1, coloring="none"),
+             line=dict(color=MARKER_LINE, width=style.line), name="P = 0.5", showlegend=False),
+    ]
+    traces += _class_points(X_train, y_train, "train", style)
+    if X_test is not None:
+        traces += _class_points(X_test, y_test, "test", style)
+    return _plane(traces, x1, x2, names, style, title)
+
+
+def regression_curve(x, pred, X_train, y_train, X_test=None, y_test=None, names=("x1",),
+                     target="y", style=NORMAL, title=None):
+    """One input: the fitted curve pred(x) over the data. x, pred of shape (n,).
+
+    Traces: 0 the curve, 1 training points, 2 test points (when given).
+    """
+    traces = [dict(type="scatter", x=f32(x), y=f32(pred), mode="lines", name="network",
+                   line=dict(color=MARKER_LINE, width=style.line * 1.5)),
+              dict(type="scatter", x=f32(X_train[0]), y=f32(np.ravel(y_train)),
+                   mode="markers", name="train",
+                   marker=dict(color=POINT_COLOR, size=style.marker, opacity=0.6))]
+    if X_test is not None:
+        traces.append(dict(type="scatter", x=f32(X_test[0]), y=f32(np.ravel(y_test)),
+                           mode="markers", name="test",
+                           marker=dict(symbol="circle-open", color=POINT_COLOR,
+                                       size=style.marker + 1, line=dict(width=style.line))))
+    return styled_figure(traces, style, title, height=int(style.height * 1.4),
+                   xaxis=dict(title=dict(text=f"{names[0]} (standardised)")),
+                   yaxis=dict(title=dict(text=target)))
+
+
+def regression_surface(x1, x2, pred, X_train, y_train, X_test=None, y_test=None,
+                       names=("x1", "x2"), target="y", style=NORMAL, title=None):
+    """Two inputs: the predicted surface as a heatmap, the points coloured by their target on
+    the same colour scale (so a point that vanishes into its background is fitted well).
+
+    pred : array of shape (len(x2), len(x1)). Traces: 0 heatmap, 1 train, 2 test (when given).
+    """
+    ys = [np.ravel(y_train)] + ([np.ravel(y_test)] if X_test is not None else [])
+    reach = float(max(np.abs(np.concatenate(ys)).max(), 1e-9))
+    traces = [dict(type="heatmap", x=f32(x1), y=f32(x2), z=f32(pred),
+                   coloraxis="coloraxis", zsmooth="fast", name="network",
+                   hovertemplate=f"{target} = %{{z:.2f}}<extra></extra>")]
+    for split, X, y, symbol in (("train", X_train, y_train, "circle"),
+                                ("test", X_test, y_test, "diamond")):
+        if X is not None:
+            traces.append(dict(
+                type="scatter", x=f32(X[0]), y=f32(X[1]), mode="markers", name=split,
+                marker=dict(color=f32(np.ravel(y)), coloraxis="coloraxis", symbol=symbol,
+                            size=style.marker + 1, line=dict(color=MARKER_LINE, width=0.8)),
+                hovertemplate=f"{target} = %{{marker.color:.2f}}<extra>{split}</extra>"))
+    return _plane(traces, x1, x2, names, style, title,
+                  coloraxis=dict(colorscale=SIGNED_SCALE, cmin=-reach, cmax=reach,
+                                 colorbar=_colorbar(target)))
+
+
+def add_playback(fig, epochs, updates, traces, frame_ms=60, style=NORMAL):
+    """Turn ``fig`` into a browser-side animation: one frame per entry of ``epochs``.
+
+    updates[k] is a list of dicts, one per index in ``traces``, with the data that changes at
+    epochs[k] (e.g. ``{"z": grid}``). Plotly plays the frames with no server round trip; heatmaps
+    need redraw=True. Adds Play/Pause buttons; the title shows the epoch.
+    """
+    epochs = [int(e) for e in epochs]
+    kinds = [fig.data[i].type for i in traces]
+    frames = [dict(name=str(e), traces=list(traces),
+                   data=[dict(type=k, **u) for k, u in zip(kinds, up, strict=True)],
+                   layout=dict(title=dict(text=f"Epoch {e}")))
+              for e, up in zip(epochs, updates, strict=True)]
+    play = dict(frame=dict(duration=frame_ms, redraw=True), transition=dict(duration=0),
+                fromcurrent=True, mode="immediate")
+    pause = dict(frame=dict(duration=0, redraw=False), transition=dict(duration=0),
+                 mode="immediate")
+    # The buttons sit under the plot, left. No slider: redrawing it costs ~20 ms a frame, and
+    # the page's history slider scrubs every epoch once Play is paused.
+    below = 2 * style.font + 16
+    layout = merge(fig.layout.to_plotly_json(), dict(
+        title=dict(text=f"Epoch {epochs[0]}", font=dict(size=style.title)),
+        margin=dict(b=below + 3 * style.font),
+        updatemenus=[dict(type="buttons", direction="left", x=0.0, y=-0.12, xanchor="left",
+                          yanchor="top", pad=dict(t=0, l=0), showactive=False,
+                          font=dict(size=style.font),
+                          buttons=[dict(label="▶", method="animate", args=[None, play]),
+                                   dict(label="⏸", method="animate", args=[[None], pause])])],
+    ))
+    if fig.layout.height:
+        layout["height"] = fig.layout.height + below
+    return go.Figure(data=fig.data, layout=layout, frames=frames)
+
+
+def _epoch_marker(epoch):
+    """A dotted vertical line at ``epoch`` (none at epoch 0: it has no point on the curves)."""
+    if not epoch:
+        return []
+    return [dict(type="line", x0=epoch, x1=epoch, y0=0, y1=1, xref="x", yref="paper",
+                 line=dict(color=MARKER_LINE, width=1.5, dash="dot"))]
+
+
+def _empty_note(n, style):
+    if n:
+        return []
+    return [dict(text="no epochs yet: press Step or Train", showarrow=False, xref="paper",
+                 yref="paper", x=0.5, y=0.5, font=dict(size=style.font))]
+
+
+def _per_epoch(traces, n, epoch, style, title, yaxis):
+    return styled_figure(traces, style, title, shapes=_epoch_marker(epoch),
+                   annotations=_empty_note(n, style),
+                   xaxis=dict(title=dict(text="epoch")), yaxis=yaxis)
+
+
+def loss_curves(train_loss, test_loss, loss_name, epoch=None, log_y=False, style=NORMAL,
+                title="Loss"):
+    """Train (solid) and test (dashed) loss per epoch, in the loss's colour; a dotted marker at
+    ``epoch``. Index k-1 of each list holds epoch k."""
+    n = len(train_loss)
+    x = np.arange(1, n + 1, dtype=np.int32)
+    color = LOSS_COLORS[loss_name]
+    traces = [dict(type="scatter", x=x, y=f32(values), mode="lines",
+                   name=f"{split} {LOSS_LABELS[loss_name]}",
+                   line=dict(color=color, dash=dash, width=style.line))
+              for split, values, dash in (("train", train_loss, "solid"),
+                                          ("test", test_loss, "dash"))]
+    return _per_epoch(traces, n, epoch, style, title,
+                      dict(title=dict(text=LOSS_LABELS[loss_name]),
+                           type="log" if log_y else "linear"))
+
+
+def metric_curves(train_metric, test_metric, metric_name, epoch=None, color=None, style=NORMAL,
+                  title=None):
+    """Train (solid) and test (dashed) accuracy or R^2 per epoch, marker at ``epoch``."""
+    label = {"accuracy": "accuracy", "r2": "R²"}.get(metric_name, metric_name)
+    n = len(train_metric)
+    x = np.arange(1, n + 1, dtype=np.int32)
+    traces = [dict(type="scatter", x=x, y=f32(values), mode="lines", name=f"{split} {label}",
+                   line=dict(color=color or MARKER_LINE, dash=dash, width=style.line))
+              for split, values, dash in (("train", train_metric, "solid"),
+                                          ("test", test_metric, "dash"))]
+    yaxis = dict(title=dict(text=label))
+    if metric_name == "accuracy":
+        yaxis["range"] = [0, 1.02]
+    return _per_epoch(traces, n, epoch, style, title or label.capitalize(), yaxis)
+
+
+def gradient_norms(grad_norm, epoch=None, style=NORMAL, title="Gradient magnitude per layer"):
+    """||dL/dp|| per epoch for p in W1, b1, W2, b2 on a log axis: layer colours, biases dotted."""
+    n = len(next(iter(grad_norm.values()), []))
+    x = np.arange(1, n + 1, dtype=np.int32)
+    traces = []
+    for p, values in grad_norm.items():
+        v = f32(values)
+        # A zero norm (a dead relu layer) has no place on a log axis: leave a gap.
+        traces.append(dict(type="scatter", x=x, y=np.where(v > 0, v, np.nan).astype(np.float32),
+                           mode="lines", name=p,
+                           line=dict(color=LAYER_COLORS[p], dash=PARAM_DASH[p],
+                                     width=style.line)))
+    return _per_epoch(traces, n, epoch, style, title,
+                      # D2: between decades, label only 2 and 5 (all digits crowd a short axis)
+                      dict(title=dict(text="‖dL/dp‖ (log scale)"), type="log",
+                           exponentformat="power", dtick="D2"))
+
+
+def training_curves(history, loss_name, epoch=None, log_y=False, style=NORMAL):
+    """Loss, metric and gradient norms per epoch stacked on one shared epoch axis, each panel
+    with its own title and legend, the dotted marker at ``epoch`` on all three.
+
+    One chart instead of three: in the browser every chart costs a mount on each Step.
+    history : twolayer.train.History (train_loss, test_loss, *_metric, metric_name, grad_norm)
+    """
+    h = history
+    panels = [loss_curves(h.train_loss, h.test_loss, loss_name, epoch, log_y, style),
+              metric_curves(h.train_metric, h.test_metric, h.metric_name, epoch,
+                            color=LOSS_COLORS[loss_name], style=style),
+              gradient_norms(h.grad_norm, epoch, style)]
+    legend_h = style.font + 10
+    head = style.title + 8 + legend_h  # above each panel: its title, then its legend
+    height = int(style.height * 2.4)
+    gap = (head + 2.2 * style.font + 16) / height
+    span = (1 - 2 * gap - head / height) / 3
+    data, layout, notes, shapes = [], {}, [], []
+    for i, fig in enumerate(panels):
+        s = "" if i == 0 else str(i + 1)
+        top = 1 - head / height - i * (span + gap)
+        domain = [max(top - span, 0.0), top]
+        for trace in fig.data:
+            data.append(dict(trace.to_plotly_json(), xaxis=f"x{s}", yaxis=f"y{s}",
+                             legend=f"legend{s}"))
+        own = fig.layout.to_plotly_json()
+        layout[f"xaxis{s}"] = dict(own["xaxis"], anchor=f"y{s}", domain=[0.0, 1.0],
+                                   **({"matches": "x"} if i else {}))
+        if i < 2:
+            layout[f"xaxis{s}"]["title"] = dict(text="")
+        layout[f"yaxis{s}"] = dict(own["yaxis"], anchor=f"x{s}", domain=domain)
+        layout[f"legend{s}"] = dict(orientation="h", x=0.0, xanchor="left", y=top,
+                                    yanchor="bottom", yref="paper",
+                                    font=dict(size=style.font))
+        notes.append(dict(text=own["title"]["text"], x=0.0, xref="paper", xanchor="left",
+                          y=top + legend_h / height, yref="paper", yanchor="bottom",
+                          showarrow=False, font=dict(size=style.title)))
+        notes += [dict(n, xref=f"x{s} domain", yref=f"y{s} domain")
+                  for n in own.get("annotations", [])]
+        shapes += [dict(sh, xref=f"x{s}", yref=f"y{s} domain")
+                   for sh in own.get("shapes", [])]
+    return styled_figure(data, style, None, legend_rows=0, height=height, annotations=notes,
+                   shapes=shapes, margin=dict(t=6), **layout)
+
+
+ACTIVATION_RANGE = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0)}
+
+
+def hidden_unit_maps(a1, activation, x=None, names=("x1", "x2"), columns=8, style=NORMAL,
+                     title="Hidden units: each unit's activation a1 over the inputs"):
+    """Small multiples of each hidden unit's activation, drawn as ONE heatmap (cheap to send
+    and to draw, even for 64 units).
+
+    a1 : (n_hidden, n, n) maps over a plane grid (unit h1 top left, row by row), or
+         (n_hidden, n) curves over a line grid ``x`` for one input (one row per unit).
+    Colours: SIGNED_SCALE, white at the middle of the activation's range (0 for tanh and
+    relu, 0.5 for sigmoid).
+    """
+    a1 = np.asarray(a1)
+    h = a1.shape[0]
+    lo, hi = ACTIVATION_RANGE.get(activation, (None, None))
+    if lo is None:  # relu: unbounded above; keep 0 white
+        hi = float(max(a1.max(), 1e-9))
+        lo = -hi
+    colorbar = _colorbar("a1")
+    if a1.ndim == 2:
+        heat = dict(type="heatmap", x=f32(x), y=[f"h{k + 1}" for k in range(h)], z=f32(a1),
+                    zmin=lo, zmax=hi, colorscale=SIGNED_SCALE, colorbar=colorbar,
+                    hovertemplate="%{y}: a1 = %{z:.2f}<extra></extra>")
+        return styled_figure([heat], style, title, legend_rows=0,
+                       xaxis=dict(title=dict(text=f"{names[0]} (standardised)")),
+                       yaxis=dict(autorange="reversed", title=dict(text="unit")))
+    n = a1.shape[1]
+    cols = min(columns, h)
+    rows = -(-h // cols)
+    mosaic = np.full((rows * (n + 1) - 1, cols * (n + 1) - 1), np.nan, dtype=np.float32)
+    for k in range(h):
+        r, c = divmod(k, cols)
+        top = (rows - 1 - r) * (n + 1)   # heatmap rows grow upward: first unit at the top
+        mosaic[top:top + n, c * (n + 1):c * (n + 1) + n] = a1[k]
+    heat = dict(type="heatmap", z=mosaic, zmin=lo, zmax=hi, colorscale=SIGNED_SCALE,
+                colorbar=colorbar, hoverongaps=False,
+                hovertemplate="a1 = %{z:.2f}<extra></extra>")
+    labels = [dict(x=c * (n + 1) + n / 2, y=(rows - r) * (n + 1) - 1, text=f"h{k + 1}",
+                   showarrow=False, yanchor="bottom", font=dict(size=style.font))
+              for k, (r, c) in enumerate(divmod(k, cols) for k in range(h))] if h <= 16 else []
+    # Tiles about 100 px (NORMAL) high in a full-width chart: height follows the rows.
+    return styled_figure([heat], style, title, legend_rows=0, annotations=labels,
+                   height=int((style.title + 60 + 100 * rows) * style.font / NORMAL.font),
+                   xaxis=dict(visible=False, constrain="domain"),
+                   yaxis=dict(visible=False, scaleanchor="x", constrain="domain"))
+
+
+def network_diagram(params, input_names=("x1", "x2"), style=NORMAL, bins=6,
+                    title="Weights: width ∝ |w|, blue > 0, orange < 0"):
+    """Inputs, hidden units and the output as nodes; one edge per weight, its width in
+    proportion to |w| (binned, so the figure has at most 2 * bins edge traces) and its colour
+    the sign (SIGNED_SCALE's ends). Hidden and output nodes are filled by their bias.
+
+    params : {"W1": (h, n_in), "b1": (h, 1), "W2": (1, h), "b2": (1, 1)}
+    """
+    W1, b1, W2, b2 = (np.asarray(params[p], dtype=np.float64) for p in ("W1", "b1", "W2", "b2"))
+    h, n_in = W1.shape
+
+    def column(k):
+        return np.linspace(1, 0, k) if k > 1 else np.array([0.5])
+
+    y_in, y_hid, y_out = column(n_in), column(h), column(1)
+    edges = [(0.0, y_in[i], 1.0, y_hid[j], W1[j, i], f"W1[{j + 1},{i + 1}]")
+             for j in range(h) for i in range(n_in)]
+    edges += [(1.0, y_hid[j], 2.0, y_out[0], W2[0, j], f"W2[1,{j + 1}]") for j in range(h)]
+    w = np.array([e[4] for e in edges])
+    wmax = float(max(np.abs(w).max(), 1e-12))
+    level = np.minimum((np.abs(w) / wmax * bins).astype(int), bins - 1)
+    thin = 0.5 if h <= 16 else 0.3
+    traces = []
+    for sign, color in ((-1, SIGNED_SCALE[0][1]), (1, SIGNED_SCALE[-1][1])):
+        for b in range(bins):
+            xs, ys = [], []
+            for (x0, y0, x1, y1, wt, _), lv in zip(edges, level, strict=True):
+                if lv == b and (wt < 0) == (sign < 0):
+                    xs += [x0, x1, None]
+                    ys += [y0, y1, None]
+            if xs:
+                traces.append(dict(type="scatter", x=xs, y=ys, mode="lines", hoverinfo="skip",
+                                   showlegend=False, opacity=0.85,
+                                   line=dict(color=color, width=thin + 6 * (b + 1) / bins)))
+    # Hover targets at the edges' midpoints, so a weight's value can be read.
+    traces.append(dict(type="scatter", x=f32([(e[0] + e[2]) / 2 for e in edges]),
+                       y=f32([(e[1] + e[3]) / 2 for e in edges]), mode="markers",
+                       marker=dict(size=6, opacity=0), showlegend=False,
+                       text=[f"{e[5]} = {e[4]:.3f}" for e in edges],
+                       hovertemplate="%{text}<extra></extra>"))
+    bias = np.concatenate([b1.ravel(), b2.ravel()])
+    reach = float(max(np.abs(bias).max(), 1e-12))
+    labels = list(input_names) + [f"h{j + 1}" for j in range(h)] + ["a2"]
+    traces.append(dict(
+        type="scatter", x=f32([0.0] * n_in + [1.0] * h + [2.0]),
+        y=f32(np.concatenate([y_in, y_hid, y_out])),
+        mode="markers+text" if h <= 16 else "markers", text=labels,
+        textposition=["middle left"] * n_in + ["top center"] * h + ["middle right"],
+        textfont=dict(size=style.font), showlegend=False,
+        customdata=[np.nan] * n_in + list(bias),
+        hovertemplate="%{text}: bias %{customdata:.3f}<extra></extra>",
+        marker=dict(size=(style.marker * 3.2 if h <= 16 else style.marker * 1.6),
+                    color=[0.0] * n_in + list(bias), colorscale=SIGNED_SCALE, cmin=-reach,
+                    cmax=reach, line=dict(color=MARKER_LINE, width=1.2))))
+    return styled_figure(traces, style, title, legend_rows=0,
+                   xaxis=dict(visible=False, range=[-0.35, 2.35]),
+                   yaxis=dict(visible=False, range=[-0.08, 1.12]))
