@@ -265,6 +265,8 @@ def test_killing_a_replica_restarts_its_sessions_elsewhere_and_leaves_the_others
     try:
         for _, page, epochs in doomed + survivors:
             assert press_train(page) == epochs
+        path, rows = csv_file
+        upload_csv(doomed[1][1], path, rows)  # a file the dying replica holds
         before = [(metric(p, "Epoch"), metric(p, "Test loss")) for _, p, _ in survivors]
 
         cluster.kill(0)
@@ -275,9 +277,10 @@ def test_killing_a_replica_restarts_its_sessions_elsewhere_and_leaves_the_others
             page.get_by_text(RESTARTED).wait_for(timeout=T)
             wait_for_app(page, timeout=T)
             assert metric(page, "Epoch") == "0"
+            assert exception_texts(page) == []
             # The settings came back from the browser's widgets.
             assert "hidden=6" in page.url
-        doomed[0][1].screenshot(path=screenshot_path("cluster_training_restarted"),
+        doomed[1][1].screenshot(path=screenshot_path("cluster_training_restarted"),
                                 full_page=True)
         # The pages of the other replica are untouched: same epoch, same weights.
         for (_, page, _), shown in zip(survivors, before, strict=True):
@@ -291,7 +294,6 @@ def test_killing_a_replica_restarts_its_sessions_elsewhere_and_leaves_the_others
             assert page.get_by_text(RESTARTED).count() == 1  # until dismissed
         for (_, page, epochs), shown in zip(survivors, before, strict=True):
             assert press_train(page) == int(shown[0]) + epochs
-        path, rows = csv_file
         for _, page, _ in doomed:
             npz = download_weights(page)
             assert net_from_npz(npz).n_hidden == 6
