@@ -32,13 +32,19 @@ NGINX_CONF = REPO_ROOT / "deploy" / "nginx.conf"
 ROUTE_COOKIE = "twolayer_route"
 START_TIMEOUT = 90.0  # seconds for a replica (or nginx) to answer /_stcore/health
 
-# The settings the container image sets (deploy/Dockerfile), for a replica run here.
-STREAMLIT_FLAGS = [
-    "--server.headless", "true",
-    "--server.fileWatcherType", "none",
-    "--server.enableXsrfProtection", "true",
-    "--browser.gatherUsageStats", "false",
-]  # fmt: skip
+DOCKERFILE = REPO_ROOT / "deploy" / "Dockerfile"
+HEALTHCHECK = REPO_ROOT / "deploy" / "healthcheck.py"
+
+
+def image_env() -> dict[str, str]:
+    """The ENV of deploy/Dockerfile: a replica here runs with the settings the image sets."""
+    text = re.sub(r"\\\n", " ", DOCKERFILE.read_text())
+    env = {}
+    for line in text.splitlines():
+        if line.startswith("ENV "):
+            env.update(re.findall(r"([A-Z_][A-Z0-9_]*)=(\S+)", line))
+    return env
+
 
 _UPSTREAM = re.compile(r"(upstream\s+twolayer\s*\{)(.*?)(\})", re.S)
 _SERVER_LINE = re.compile(r"^[ \t]*server\s+[^;]*;[ \t]*\n", re.M)
@@ -127,12 +133,18 @@ class Replica:
 
     def start(self, script: str = "app.py", cwd: Path = REPO_ROOT) -> None:
         cmd = [sys.executable, "-m", "streamlit", "run", script,
-               "--server.address", "127.0.0.1", "--server.port", str(self.port),
-               *STREAMLIT_FLAGS]
+               "--server.address", "127.0.0.1", "--server.port", str(self.port)]
         with open(self.log, "ab") as out:
             self.proc = subprocess.Popen(
                 cmd, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                start_new_session=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                start_new_session=True, env={**os.environ, **image_env()})
+
+    def healthcheck(self) -> bool:
+        """The image's HEALTHCHECK (deploy/healthcheck.py) run against this replica: the first
+        time after a start it also runs app.py once."""
+        env = {**os.environ, "TMPDIR": str(self.log.parent)}
+        return subprocess.run([sys.executable, str(HEALTHCHECK), self.url], env=env,
+                              capture_output=True, timeout=120).returncode == 0
 
     def log_tail(self, n: int = 3000) -> str:
         return self.log.read_text(errors="replace")[-n:] if self.log.exists() else ""
@@ -146,6 +158,7 @@ class Cluster:
     workdir: Path
     script: str = "app.py"
     cwd: Path = REPO_ROOT
+    warm: bool = True  # run the image's healthcheck on each replica once it is up
     port: int = 0
     nginx: subprocess.Popen | None = None
     config: str = ""
@@ -173,6 +186,8 @@ class Cluster:
             self._start_nginx()
             for replica in self.replicas:
                 self._wait_healthy(replica.url, replica.proc, replica.log_tail)
+                if self.warm and not replica.healthcheck():
+                    raise RuntimeError(f"the image's healthcheck failed on {replica.url}")
             self._wait_healthy(self.url, self.nginx, self.nginx_output)
         except BaseException:
             self.__exit__(None, None, None)

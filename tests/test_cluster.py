@@ -421,16 +421,43 @@ def test_the_image_is_slim_runs_as_a_user_and_checks_its_health():
     assert cmd == ["streamlit", "run", "app.py"]
 
 
-def test_the_image_healthcheck_answers_for_a_live_server_only(shared_cluster):
+def test_the_image_healthcheck_answers_for_a_live_server_only(shared_cluster, tmp_path):
     check = dict(_instructions())["HEALTHCHECK"]
     argv = json.loads(check[check.index("CMD") + 3:])
-    assert argv[:2] == ["python", "-c"]
+    assert argv == ["python", "deploy/healthcheck.py", "http://127.0.0.1:8501"]
 
     def healthy(port):
-        code = argv[2].replace("127.0.0.1:8501", f"127.0.0.1:{port}")
-        assert code != argv[2]
-        return subprocess.run([sys.executable, "-c", code], capture_output=True,
-                              timeout=30).returncode == 0
+        return subprocess.run([sys.executable, argv[1], f"http://127.0.0.1:{port}"],
+                              cwd=REPO_ROOT, capture_output=True, timeout=120,
+                              env={**os.environ, "TMPDIR": str(tmp_path)}).returncode == 0
 
     assert healthy(shared_cluster.replicas[0].port)
     assert not healthy(free_port())  # nothing listens there
+
+
+def test_the_script_health_check_is_for_the_healthcheck_only(shared_cluster):
+    """It runs app.py on every request: the replicas answer it, the proxy does not."""
+    with urllib.request.urlopen(f"{shared_cluster.replicas[0].url}/_stcore/script-health-check",
+                                timeout=60) as response:
+        assert response.read() == b"ok"
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f"{shared_cluster.url}/_stcore/script-health-check", timeout=60)
+    assert refused.value.code == 404
+
+
+def test_a_lesson_link_on_a_fresh_replica_opens_its_page(browser, tmp_path):
+    """A fresh Streamlit server answers the first deep link with "Page not found" until app.py
+    has run once (Streamlit issue 9992); the image's healthcheck runs it after each start."""
+    _require_nginx()
+    with Cluster(replicas=1, workdir=tmp_path / "cluster") as fresh:
+        context = browser.new_context(viewport=VIEWPORT)
+        try:
+            page = context.new_page()
+            page.goto(f"{fresh.url}/mse-vs-log-loss?lesson=saturated", timeout=T)
+            page.get_by_role("heading", name="MSE vs log-loss").first.wait_for(timeout=T)
+            wait_for_app(page, timeout=T)
+            page.wait_for_timeout(1000)  # the notice comes a moment after the page
+            assert page.get_by_text("Page not found").count() == 0
+            assert exception_texts(page) == []
+        finally:
+            context.close()
