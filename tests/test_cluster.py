@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -306,6 +307,16 @@ def test_killing_a_replica_restarts_its_sessions_elsewhere_and_leaves_the_others
     finally:
         for context, _, _ in doomed + survivors:
             context.close()
+    # The pages of the dead replica reconnected through nginx, to the replica left (nginx logs
+    # a websocket when it closes).
+    survivor = cluster.replicas[1].port
+    deadline = time.monotonic() + 30
+    for route in routes[0]:
+        pattern = (rf'"GET /_stcore/stream HTTP/1.1" 101 .* route={route} '
+                   rf'upstream=127\.0\.0\.1:{survivor}$')
+        while not re.search(pattern, cluster.nginx_log.read_text(), re.M):
+            assert time.monotonic() < deadline, f"no websocket of {route} to the survivor"
+            time.sleep(0.2)
 
 
 # --- the container files, checked without a Docker daemon ----------------------------------
