@@ -11,7 +11,12 @@ from streamlit.testing.v1 import AppTest
 from twolayer import TwoLayerNet
 from twolayer.data import make_dataset
 from twolayer.figures import LOSS_COLORS
-from twolayer.settings import SETTINGS
+from twolayer.settings import (
+    LANDSCAPE_GRIDS,
+    LANDSCAPE_SECONDS,
+    MAX_SECONDS_PER_REQUEST,
+    SETTINGS,
+)
 from twolayer.train import Trainer
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -202,7 +207,8 @@ def test_slope_colouring_shares_one_scale_for_both_maps():
         ranges.append((heat["zmin"], heat["zmax"]))
     assert ranges[0] == ranges[1]
     everything = np.concatenate([values(figs[f"ls_{k}"]["data"][0]["z"]).ravel() for k in LOSSES])
-    assert ranges[0] == pytest.approx((everything.min(), everything.max()), abs=1e-5)
+    top = everything.max()   # four decades down from the steepest point of either map
+    assert ranges[0] == pytest.approx((max(everything.min(), top - 4), top), abs=1e-5)
     # the plateau: around the start MSE's slope is orders of magnitude below log-loss's
     near = slice(8, 13)
     mse, log = (values(figs[f"ls_{k}"]["data"][0]["z"])[near, near] for k in LOSSES)
@@ -306,5 +312,12 @@ def test_the_same_parameter_twice_is_refused_in_words():
 def test_a_large_training_set_gets_a_coarser_grid_and_a_note():
     at = open_page(samples="5000", test_fraction="0.1", ls_grid="120")
     assert any("would take too long" in i.body for i in at.info)
+    # the finest grid whose two surfaces on 4500 samples cost at most one click's seconds
+    fits = [g for g in LANDSCAPE_GRIDS
+            if 2 * g * g * 4500 * LANDSCAPE_SECONDS <= MAX_SECONDS_PER_REQUEST]
     heat = charts(at)["ls_mse"]["data"][0]
-    assert values(heat["customdata"]).shape == (81, 81)
+    assert values(heat["customdata"]).shape == (fits[-1], fits[-1])
+    assert fits[-1] < 120
+    small = open_page(ls_grid="120")   # 350 samples: the whole grid, no note
+    assert values(charts(small)["ls_mse"]["data"][0]["customdata"]).shape == (120, 120)
+    assert not any("would take too long" in i.body for i in small.info)

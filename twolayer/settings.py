@@ -176,9 +176,10 @@ LANDSCAPE_GRIDS = (21, 41, 61, 81, 101, MAX_LANDSCAPE_GRID)
 LANDSCAPE_SPANS = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
 SATURATED_BIAS = -8.0                    # b2 at the saturated start: every output about 3e-4
 # One surface costs about this much per grid point and training sample (a forward pass of one
-# or two hidden units, the output and the loss), measured by benchmarks/bench_landscape.py on
-# the busy 2-core machine; a click may spend MAX_SECONDS_PER_REQUEST on the surfaces.
-LANDSCAPE_SECONDS = 3e-8
+# or two hidden units, the output and the loss): benchmarks/bench_landscape.py measured 1.7e-8
+# (W2 and b2, MSE) to 9.8e-8 (W1 and W2, log-loss) on the 2-core machine at load 9.5. A click
+# may spend MAX_SECONDS_PER_REQUEST on the surfaces.
+LANDSCAPE_SECONDS = 6e-8
 LANDSCAPE_COLORS = ("loss", "slope")
 
 LANDSCAPE_SETTINGS = {s.key: s for s in (

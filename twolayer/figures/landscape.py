@@ -15,6 +15,7 @@ from .style import LOSS_COLORS, LOSS_LABELS, MARKER_LINE, NORMAL, f32, styled_fi
 # is dark, and the two path colours (reddish purple, bluish green) stay visible on all of it.
 LANDSCAPE_SCALE = "Cividis"
 CONTOURS = 14            # contour lines across the range of log10 L
+SLOPE_DECADES = 4        # the slope's colour scale spans at most this many powers of ten
 START_COLOR = "#FFFFFF"
 
 
@@ -24,14 +25,17 @@ def log10(values, floor=1e-300):
         return np.log10(np.maximum(np.asarray(values, dtype=np.float64), floor))
 
 
-def slope_range(surfaces):
+def slope_range(surfaces, decades=SLOPE_DECADES):
     """(lo, hi) of log10 |grad L| over several surfaces, each (x, y, L): one colour scale for
-    all of them, so that slopes are compared, not just their shapes."""
+    all of them, so that slopes are compared, not just their shapes. At most ``decades`` deep:
+    slopes below that are all the darkest colour (flat for any learning rate), and the colours
+    go to the orders of magnitude that tell a plateau from a slope."""
     from ..landscape import slope
 
     logs = [log10(slope(L, x, y)) for x, y, L in surfaces]
     finite = np.concatenate([v[np.isfinite(v)].ravel() for v in logs])
-    return float(finite.min()), float(finite.max())
+    hi = float(finite.max())
+    return max(float(finite.min()), hi - decades), hi
 
 
 def _ticks(lo, hi):
