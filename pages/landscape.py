@@ -246,6 +246,10 @@ if not classification:
         "plateau there. Put a W1 or b1 entry on an axis to see the hidden activation bend "
         "it (a saturated tanh or sigmoid unit flattens the map along its weights too).")
 
+if float(settings["l2"]):
+    st.caption(f"The maps show the plain mean loss: with L2 = {settings['l2']:g} the nets also "
+               "pull their weights toward 0, a term the maps and the slopes beside them leave "
+               "out.")
 if epoch:
     st.caption(
         "Each map is recomputed after every Step and Train around its own net's current "
