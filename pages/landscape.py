@@ -90,7 +90,8 @@ else:
 for note in clamp_from_link(LANDSCAPE_SETTINGS):
     st.info(f"From the link: {literal(note)}", icon=":material/link:")
 names = param_names(data.n_inputs, int(settings["hidden"]))
-saturated = bool(state.get("ls_saturated", LANDSCAPE_SETTINGS["ls_saturated"].default))
+saturated = classification and bool(state.get("ls_saturated",
+                                              LANDSCAPE_SETTINGS["ls_saturated"].default))
 for key, default, label in zip(PARAM_KEYS, default_params(saturated), LANDSCAPE_PARAM_LABELS,
                                strict=True):
     # From a link (first visit) or left over from a bigger net: a name of this net, or a note.

@@ -340,6 +340,13 @@ def test_every_name_of_a_net_parses_back_to_itself():
     assert all(parse_param(n, SHAPES).name == n for n in names)
 
 
+def test_a_net_with_one_hidden_unit_keeps_its_indices():
+    assert param_names(1, 1) == ("W1[0,0]", "b1[0,0]", "W2[0,0]", "b2")
+    shapes = param_shapes(1, 1)   # every array has one entry: a bare name is enough
+    assert [parse_param(n, shapes).name for n in ("W1", "b1", "W2", "b2")] == \
+        ["W1[0,0]", "b1[0,0]", "W2[0,0]", "b2"]
+
+
 # -- the CLI ------------------------------------------------------------------------------------
 
 CLI = ["landscape", "--dataset", "moons", "--samples", "200", "--noise", "0.2", "--hidden", "4",

@@ -311,6 +311,23 @@ def test_regression_shows_the_mse_map_alone():
     assert len(values(path["x"])) == 2
 
 
+@pytest.mark.parametrize(("link", "names", "axes"), [
+    ({"hidden": "1"}, ["W1[0,0]", "W1[0,1]", "b1[0,0]", "W2[0,0]", "b2"], ("W2[0,0]", "b2")),
+    ({"hidden": "1", "task": "regression", "dataset": "sine", "ls_x": "W1[0,1]"},
+     ["W1[0,0]", "b1[0,0]", "W2[0,0]", "b2"], ("W1[0,0]", "W2[0,0]")),
+])
+def test_the_smallest_net_has_its_axes(link, names, axes):
+    at = open_page(**link)
+    assert at.selectbox(key="ls_x").options == names
+    assert (at.selectbox(key="ls_x").value, at.selectbox(key="ls_y").value) == axes
+    if "ls_x" in link:   # no such entry with one input: the regression default, and a note
+        assert any("a net with 1 input and 1 hidden unit; using W1[0,0]" in
+                   i.body.replace("\\", "") for i in at.info)
+    click(at, "Step")
+    assert not at.warning
+    assert set(charts(at)) >= {"ls_mse"}
+
+
 def test_the_same_parameter_twice_is_refused_in_words():
     at = open_page(ls_x="b2", ls_y="b2")
     assert any("two different parameters" in w.value for w in at.warning)

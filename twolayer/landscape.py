@@ -53,14 +53,15 @@ def param_shapes(n_inputs, n_hidden):
     return {"W1": (n_hidden, n_inputs), "b1": (n_hidden, 1), "W2": (1, n_hidden), "b2": (1, 1)}
 
 
-def _name(key, index, shape):
-    return key if shape == (1, 1) else f"{key}[{index[0]},{index[1]}]"
+def _name(key, index):
+    """The canonical name: b2 bare (it has one entry in every net), the others indexed."""
+    return key if key == "b2" else f"{key}[{index[0]},{index[1]}]"
 
 
 def param_names(n_inputs, n_hidden):
     """Every entry of the parameters by name, layer by layer: W1[0,0] .. b2."""
     shapes = param_shapes(n_inputs, n_hidden)
-    return tuple(_name(k, ix, shapes[k]) for k in PARAMS for ix in np.ndindex(*shapes[k]))
+    return tuple(_name(k, ix) for k in PARAMS for ix in np.ndindex(*shapes[k]))
 
 
 def parse_param(text, shapes):
@@ -82,7 +83,7 @@ def parse_param(text, shapes):
     if not given:
         if shape != (1, 1):
             raise ValueError(f"{key} has shape {shape}: name one entry, such as "
-                             f"{_name(key, (0, 0), shape)}")
+                             f"{_name(key, (0, 0))}")
         given = (0, 0)
     elif len(given) == 1:
         # One index names an entry of a vector: b1[i] is b1[i,0], W2[j] is W2[0,j].
@@ -95,7 +96,7 @@ def parse_param(text, shapes):
     if not all(i < n for i, n in zip(given, shape, strict=True)):
         raise ValueError(f"{raw}: index out of range, {key} has shape {shape} (indices from 0 "
                          f"to {shape[0] - 1} and 0 to {shape[1] - 1})")
-    return Param(_name(key, given, shape), key, given)
+    return Param(_name(key, given), key, given)
 
 
 def parse_pair(names, shapes):

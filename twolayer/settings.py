@@ -208,8 +208,10 @@ def clean_param(raw, n_inputs, n_hidden, default, label):
         return parse_param(text, param_shapes(n_inputs, n_hidden)).name, None
     except ValueError:
         shown = text if len(text) <= 24 else text[:21] + "..."
-        return default, (f"{label} = {shown!r} is not a parameter of a net with {n_inputs} "
-                         f"inputs and {n_hidden} hidden units; using {default}.")
+        inputs = f"{n_inputs} input" + ("s" if n_inputs != 1 else "")
+        units = f"{n_hidden} hidden unit" + ("s" if n_hidden != 1 else "")
+        return default, (f"{label} = {shown!r} is not a parameter of a net with {inputs} and "
+                         f"{units}; using {default}.")
 
 
 def landscape_budget(grid, n_train, surfaces=2):
