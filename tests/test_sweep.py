@@ -127,14 +127,23 @@ def test_running_in_chunks_equals_one_run():
         assert np.array_equal(parts.params[p], whole.params[p])
 
 
-def test_evaluation_in_small_chunks_gives_the_same_numbers(monkeypatch):
-    data = make_dataset("moons", 300, 0.2, seed=0)
-    runs = grid(["mse", "log_loss"], [0.5], [0, 1, 2])
-    whole = Sweep(data, runs, hidden=5, batch_size=16).run(3)
-    monkeypatch.setattr(sweep, "EVAL_ELEMENTS", 7)  # one sample at a time
-    chunked = Sweep(data, runs, hidden=5, batch_size=16).run(3)
+@pytest.mark.parametrize("limit", ["EVAL_ELEMENTS", "BLOCK_ELEMENTS"])
+def test_small_blocks_of_nets_and_chunks_of_samples_give_the_same_numbers(monkeypatch, limit):
+    # Nets that diverge at different epochs among nets that do not, in blocks of one net each
+    # (or evaluated one sample at a time): the same as all at once.
+    data = make_dataset("sine", 200, 0.1, seed=0)
+    runs = grid(["mse"], [0.3, 0.8], [0, 1, 2, 3])
+    whole = Sweep(data, runs, hidden=8, batch_size=16).run(6)
+    monkeypatch.setattr(sweep, limit, 7)
+    parts = Sweep(data, runs, hidden=8, batch_size=16)
+    if limit == "BLOCK_ELEMENTS":
+        assert len(parts.blocks(parts.active)) == parts.K
+    parts.run(6)
+    assert parts.diverged.tolist() == whole.diverged.tolist()
     for key, values in whole.history.items():
-        np.testing.assert_allclose(chunked.history[key], values, rtol=1e-12, err_msg=key)
+        np.testing.assert_allclose(parts.history[key], values, rtol=1e-12, err_msg=key)
+    for p in PARAMS:
+        np.testing.assert_allclose(parts.params[p], whole.params[p], rtol=1e-12)
 
 
 def test_no_copy_of_the_data_per_net():

@@ -29,8 +29,11 @@ from .net import PARAMS, TwoLayerNet
 from .stacked import forward, gradients, loss_groups, mean_loss, stack
 from .train import DIVERGENCE_LOSS
 
-# The per-epoch evaluation runs over the data in chunks of at most this many activations
-# (K x h x chunk), 4 MB per array: memory bounded whatever K and m.
+# Nets train in blocks of at most BLOCK_ELEMENTS activations per array (block x h x batch),
+# and evaluate in chunks of samples of at most EVAL_ELEMENTS (block x h x chunk): memory stays
+# bounded whatever K, h, m and the batch size, and arrays of 256 KB stay in the L2 cache
+# (measured fastest here: 2**15 evaluates 1.5-3x faster than 2**19).
+BLOCK_ELEMENTS = 2 ** 16
 EVAL_ELEMENTS = 2 ** 15
 
 
@@ -148,13 +151,19 @@ class Sweep:
         return np.stack([np.random.default_rng((int(s), epoch)).permutation(m)
                          for s in self.seeds])
 
-    def _train_epoch(self, nets, epoch):
+    def blocks(self, nets):
+        """``nets`` in blocks of at most BLOCK_ELEMENTS // (h x batch) nets, which train one
+        after another: a step's arrays (block x h x batch) stay bounded and in cache."""
+        size = max(1, BLOCK_ELEMENTS // (self.hidden * self.batch_size))
+        return np.array_split(nets, -(-len(nets) // size))
+
+    def _train_epoch(self, nets, order):
         """One epoch of mini-batch steps for the nets ``nets`` (indices), on a copy of their
-        weights; returns (the copy, the mean gradient norm per parameter (len(nets),))."""
+        weights, in the sample order ``order`` of epoch_orders; returns (the copy, the mean
+        gradient norm of each parameter over the epoch's steps, shape (4, len(nets)))."""
         P = {p: v[nets] for p, v in self.params.items()}
         losses, lr = loss_groups(self.losses[nets]), self.lrs[nets]
         rows = self.seed_row[nets]
-        order = self.epoch_orders(epoch)
         y = self.y[0]
         m, bs = self.X.shape[1], self.batch_size
         norms = np.zeros((len(PARAMS), len(nets)))
@@ -207,26 +216,33 @@ class Sweep:
         # Overflow on the way to divergence is expected; it is detected, not warned about.
         with np.errstate(all="ignore"):
             for _ in range(epochs):
-                nets = self.active
-                if len(nets) == 0:
+                if not self.active.size:
                     break
                 epoch = self.epoch + 1
-                P, norms = self._train_epoch(nets, epoch)
-                losses = loss_groups(self.losses[nets])
-                train_loss, train_metric = self.evaluate(P, self.X, self.y, losses)
-                good = (np.isfinite(train_loss) & (train_loss < DIVERGENCE_LOSS)
-                        & np.isfinite(norms).all(axis=0))
-                test_loss, test_metric = self.evaluate(P, self.X_test, self.y_test, losses)
-                for p in PARAMS:
-                    self.params[p][nets[good]] = P[p][good]
-                self.diverged[nets[~good]] = epoch
-                record = (train_loss, test_loss, train_metric, test_metric, *norms)
-                for key, values in zip(self.HISTORY_KEYS, record, strict=True):
-                    row = np.full(self.K, np.nan)
-                    row[nets[good]] = values[good]
+                order = self.epoch_orders(epoch)
+                record = {key: np.full(self.K, np.nan) for key in self.HISTORY_KEYS}
+                for nets in self.blocks(self.active):
+                    self._epoch(nets, epoch, order, record)
+                for key, row in record.items():
                     self._history[key].append(row)
                 self.epoch = epoch
         return self
+
+    def _epoch(self, nets, epoch, order, record):
+        """Train the nets ``nets`` one epoch, evaluate them, keep the good ones' weights and
+        their numbers in ``record``, and mark the others diverged."""
+        P, norms = self._train_epoch(nets, order)
+        losses = loss_groups(self.losses[nets])
+        train_loss, train_metric = self.evaluate(P, self.X, self.y, losses)
+        test_loss, test_metric = self.evaluate(P, self.X_test, self.y_test, losses)
+        good = (np.isfinite(train_loss) & (train_loss < DIVERGENCE_LOSS)
+                & np.isfinite(norms).all(axis=0))
+        for p in PARAMS:
+            self.params[p][nets[good]] = P[p][good]
+        self.diverged[nets[~good]] = epoch
+        values = (train_loss, test_loss, train_metric, test_metric, *norms)
+        for key, value in zip(self.HISTORY_KEYS, values, strict=True):
+            record[key][nets[good]] = value[good]
 
     # -- results ---------------------------------------------------------------------------
 
