@@ -17,6 +17,8 @@ PAGES = [
             url_path="mse-vs-log-loss"),
     st.Page("pages/backprop.py", title="Backprop, step by step", icon=":material/account_tree:",
             url_path="chain-rule"),
+    st.Page("pages/sweep.py", title="Sweep: learning rates",
+            icon=":material/stacked_line_chart:", url_path="sweep"),
 ]
 
 page = st.navigation(PAGES)

@@ -274,7 +274,7 @@ def test_summary_medians_spreads_and_the_best_learning_rate():
     assert best(table["mse"]).lr == 1.0
     text = best_sentence(table, "mse", "accuracy", 0.9)
     assert text == ("MSE: best at learning rate 1, test accuracy 0.850 median over 3 seeds "
-                    "(0.500 to 0.950), 0.9 first reached after 9 epochs; 1 of 3 runs "
+                    "(0.500 to 0.950); 0.9 first reached after 9 epochs (median); 1 of 3 runs "
                     "diverged there.")
     assert table["log_loss"][0].to_target == 7
 

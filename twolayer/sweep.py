@@ -256,9 +256,7 @@ class Sweep:
     def epochs_to_target(self, target):
         """The first epoch (1-based) at which each net's test metric reaches ``target``, or
         0 if it never did: array (K,)."""
-        metric = self.history["test_metric"]
-        reached = metric >= target
-        return np.where(reached.any(axis=1), reached.argmax(axis=1) + 1, 0)
+        return epochs_to_target(self.history["test_metric"], target)
 
     def net(self, k):
         """Net k as a TwoLayerNet with its current weights."""
@@ -290,6 +288,21 @@ class Sweep:
                             f"test_{name}": metric(self.y_test, net.predict(self.X_test)),
                             "epochs_to_target": int(reach[k]) if reach[k] else None})
         return out
+
+
+def epochs_to_target(test_metric, target):
+    """The first epoch (1-based) of each row of ``test_metric`` (K, epochs) at or above
+    ``target``, or 0 where there is none: array (K,)."""
+    reached = np.asarray(test_metric) >= target
+    return np.where(reached.any(axis=1), reached.argmax(axis=1) + 1, 0)
+
+
+def with_target(results, test_metric, target):
+    """``results`` (Sweep.results) with epochs_to_target for another ``target``, from the
+    test metric history (K, epochs) of the same sweep: no training again."""
+    reach = epochs_to_target(test_metric, target)
+    return [dict(r, epochs_to_target=int(e) if e else None)
+            for r, e in zip(results, reach, strict=True)]
 
 
 # -- what a sweep says -------------------------------------------------------------------------
@@ -362,7 +375,7 @@ def best_sentence(table, loss, metric, target=None):
     text = (f"{LOSS_LABELS[loss]}: best at learning rate {b.lr:g}, {name} {b.median:.3f}"
             f"{' median over ' + str(b.n) + ' seeds' if b.n > 1 else ''}{spread}")
     if b.to_target is not None and target is not None:
-        text += f", {target:g} first reached after {b.to_target:g} epochs"
+        text += f"; {target:g} first reached after {b.to_target:g} epochs (median)"
     if b.diverged:
         text += f"; {b.diverged} of {b.n} runs diverged there"
     return text + "."

@@ -6,6 +6,7 @@ One module per page family, and one for what they all share:
     playground  decision boundary, regression curve and surface, training curves, hidden-unit
                 maps, the network diagram
     compare     MSE vs log-loss: curves per loss, |delta2| histogram, one neuron, animation
+    sweep       learning rate against what each loss reaches, over seeds; curves per seed
 
 Everything public is importable from ``twolayer.figures`` itself.
 """
@@ -53,6 +54,7 @@ from .style import (
     plane_grid,
     styled_figure,
 )
+from .sweep import seed_curves_figure, sweep_figure
 
 __all__ = [
     "ACTIVATION_RANGE", "AXIS", "CLASS_COLORS", "LAYER_COLORS", "LOSS_COLORS", "LOSS_LABELS",
@@ -62,5 +64,6 @@ __all__ = [
     "compare_loss_figure", "decision_boundary", "delta2_histogram_figure", "f32",
     "gradient_norms", "hidden_unit_maps", "line_grid", "loss_curves", "merge", "metric_curves",
     "network_diagram", "one_neuron_figure", "plane_grid", "regression_curve",
-    "regression_surface", "styled_figure", "training_curves",
+    "regression_surface", "seed_curves_figure", "styled_figure", "sweep_figure",
+    "training_curves",
 ]
