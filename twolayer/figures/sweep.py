@@ -8,7 +8,7 @@ the order.
 import numpy as np
 import plotly.graph_objects as go
 
-from .style import LOSS_COLORS, LOSS_LABELS, NORMAL, TOP_LEGEND, apply_style
+from .style import LOSS_COLORS, LOSS_LABELS, MARKER_LINE, NORMAL, TOP_LEGEND, apply_style
 
 METRIC_LABELS = {"accuracy": "test accuracy", "r2": "test R²"}
 DIVERGED_SYMBOL = "x-thin-open"
@@ -55,13 +55,13 @@ def _panel_traces(rows, loss, panel, style, get, first, not_reached=None):
     return traces
 
 
-def _diverged_traces(runs, loss, panel, key, style, first):
+def _diverged_traces(runs, loss, panel, key, style):
     """One marker per diverged run at its final value (its last good weights)."""
     mine = [r for r in runs if r["loss"] == loss and r["diverged"] is not False]
     return [go.Scatter(
         x=[r["lr"] for r in mine], y=[r[key] for r in mine], mode="markers",
         name="diverged run (at its last good weights)", legendgroup="diverged",
-        showlegend=first and bool(mine),
+        showlegend=False,
         marker=dict(color=LOSS_COLORS[loss], size=style.marker + 5, symbol=DIVERGED_SYMBOL,
                     line=dict(width=2, color=LOSS_COLORS[loss])),
         text=[f"seed {r['seed']} diverged at epoch {r['diverged']}" for r in mine],
@@ -101,7 +101,7 @@ def sweep_figure(table, runs, epochs, target, metric="accuracy", style=NORMAL, t
             for trace in _panel_traces(rows, loss, panel, style, get, col == 1, top):
                 fig.add_trace(trace, row=1, col=col)
             if key is not None:
-                for trace in _diverged_traces(runs, loss, panel, key, style, col == 1):
+                for trace in _diverged_traces(runs, loss, panel, key, style):
                     fig.add_trace(trace, row=1, col=col)
     # Ticks at the learning rates swept, written as they are typed.
     fig.update_xaxes(type="log", title_text="learning rate", tickvals=lrs,
@@ -109,12 +109,29 @@ def sweep_figure(table, runs, epochs, target, metric="accuracy", style=NORMAL, t
     fig.update_yaxes(title_text=f"final {name}", row=1, col=1)
     if metric == "accuracy":
         fig.update_yaxes(range=[0, 1.02], row=1, col=1)
-    fig.update_yaxes(type="log", tickformat=".2g",
-                     title_text="final training loss (each its own)", row=1, col=2)
-    fig.update_yaxes(range=[0, epochs * 1.08], title_text=f"epochs to {name} ≥ {target:g} "
-                                                          f"(▵ never, in {epochs})",
+    # Labels at 1, 2, 5 x each power of ten over a range of up to two decades; beyond, at
+    # the powers of ten alone, so that they never pile up.
+    losses = [v for rows in table.values() for s in rows for v in (s.loss_low, s.loss_high)]
+    decades = np.log10(max(losses) / min(losses)) if min(losses) > 0 else np.inf
+    ticks = dict(dtick="D2", tickformat=".2g") if decades <= 2 else \
+        dict(dtick=1, exponentformat="power")
+    fig.update_yaxes(type="log", title_text="final training loss (each its own)", row=1,
+                     col=2, **ticks)
+    fig.update_yaxes(range=[0, epochs * 1.08], title_text=f"epochs to {name} ≥ {target:g}",
                      row=1, col=3)
-    return apply_style(fig, style, title, legend_rows=2, legend=TOP_LEGEND,
+    # Legend entries for the two kinds of marks, in a neutral colour (the marks themselves
+    # are in their loss's colour).
+    for symbol, label in ((NOT_REACHED_SYMBOL, f"median never reached {target:g} in {epochs} "
+                                               "epochs"),
+                          (DIVERGED_SYMBOL, "diverged run (at its last good weights)")):
+        if any(t.marker.symbol == symbol and len(t.x) for t in fig.data):
+            fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=label,
+                                     marker=dict(color=MARKER_LINE, size=style.marker + 4,
+                                                 symbol=symbol, line=dict(width=2)),
+                                     meta=dict(kind="legend")), row=1, col=3)
+    entries = sum(t.showlegend is not False for t in fig.data)
+    rows = -(-entries // (2 if style.present else 3))
+    return apply_style(fig, style, title, legend_rows=rows, legend=TOP_LEGEND,
                        height=style.height + 40)
 
 
