@@ -254,7 +254,7 @@ def test_loss_groups_are_slices_when_adjacent():
 
 def fake(loss, lr, seed, accuracy, train_loss=0.1, reach=None, diverged=False):
     return {"loss": loss, "lr": lr, "seed": seed, "epochs_run": 10, "diverged": diverged,
-            "train_loss": train_loss, "test_loss": train_loss, "test_accuracy": accuracy,
+            "train_loss": train_loss, "test_loss": 2 * train_loss + 0.01, "test_accuracy": accuracy,
             "epochs_to_target": reach}
 
 
