@@ -99,20 +99,26 @@ def make_trainer(args, data, loss):
                    seed=args.seed, snapshot_every=max(args.epochs, 1))
 
 
-def summarise(trainer):
-    """The final losses and metric of the trained net (metric by sklearn), and its History."""
+def final_numbers(net, data):
+    """The final losses and metric of a trained net on data (metric by sklearn)."""
     from sklearn.metrics import accuracy_score, r2_score
 
-    net, data = trainer.net, trainer.data
-    summary = {"epochs_run": trainer.epoch,
-               "diverged": False if trainer.diverged is None else trainer.diverged}
+    numbers = {}
     for part, X, y in (("train", data.X_train, data.y_train), ("test", data.X_test, data.y_test)):
-        summary[f"{part}_loss"] = net.loss(X, y)
+        numbers[f"{part}_loss"] = net.loss(X, y)
         a2 = net.predict(X)[0]
         if data.task == "classification":
-            summary[f"{part}_accuracy"] = float(accuracy_score(y[0], a2 >= 0.5))
+            numbers[f"{part}_accuracy"] = float(accuracy_score(y[0], a2 >= 0.5))
         else:
-            summary[f"{part}_r2"] = float(r2_score(y[0], a2))
+            numbers[f"{part}_r2"] = float(r2_score(y[0], a2))
+    return numbers
+
+
+def summarise(trainer):
+    """The final losses and metric of the trained net (metric by sklearn), and its History."""
+    summary = {"epochs_run": trainer.epoch,
+               "diverged": False if trainer.diverged is None else trainer.diverged,
+               **final_numbers(trainer.net, trainer.data)}
     summary["history"] = trainer.history.as_dict()
     return summary
 
@@ -242,6 +248,11 @@ def run_sweep(args, argv):
     sweep.run(args.epochs)
     seconds = time.perf_counter() - start
     runs = sweep.results(args.target)
+    # The final numbers of each run by the very code that reports them for `train`.
+    keys = ("train_loss", "test_loss", f"test_{sweep.metric_name}")
+    for k, run in enumerate(runs):
+        numbers = final_numbers(sweep.net(k), data)
+        run.update({key: numbers[key] for key in keys})
     net_epochs = sum(r["epochs_run"] for r in runs)
     if args.json:
         print(json.dumps({"nets": sweep.K, "epochs": args.epochs, "seconds": seconds,
