@@ -3,7 +3,8 @@
 1. net-epochs per second at TensorFlow Playground's setting (2-8-1 tanh, circles, 500 samples
    of which 250 train, no noise, batch 10, lr 0.03; the loss and the metric on train and on test
    after every epoch): a Sweep of K = 1, 16, 64, 128, 512 nets (half MSE, half log-loss, every
-   net a seed of its own: the worst case, one sample order per net), against one Trainer, and
+   net a seed of its own: the worst case, one sample order to draw per net and epoch; and, for
+   K = 128 and 512, a grid of 8 seeds x learning rates 0.003 to 0.3), against one Trainer, and
    against a lean single-net NumPy loop written here (the same math, no checks, no History, the
    same evaluation), with the peak memory (tracemalloc) of each;
 2. the public TwoLayerNet.step in a batch-10 loop (it checks X and y on every call) against
@@ -76,12 +77,22 @@ class LeanLoop:
         return self.evaluate(self.X, self.y), self.evaluate(self.X_test, self.y_test)
 
 
-def sweep_runs(K):
-    return [Run("mse" if k % 2 == 0 else "log_loss", LR, k) for k in range(K)]
+GRID_SEEDS = 8
 
 
-def new_sweep(data, K):
-    return Sweep(data, sweep_runs(K), hidden=HIDDEN, activation=ACTIVATION, batch_size=BATCH)
+def sweep_runs(K, seeds=None):
+    """K runs, half MSE, half log-loss: one seed per net (seeds None), or a grid of ``seeds``
+    seeds x K / (2 seeds) learning rates around 0.03 per loss."""
+    if seeds is None:
+        return [Run("mse" if k % 2 == 0 else "log_loss", LR, k) for k in range(K)]
+    lrs = np.geomspace(LR / 10, LR * 10, K // (2 * seeds))
+    return [Run(loss, float(lr), s) for loss in ("mse", "log_loss") for lr in lrs
+            for s in range(seeds)]
+
+
+def new_sweep(data, K, seeds=None):
+    return Sweep(data, sweep_runs(K, seeds), hidden=HIDDEN, activation=ACTIVATION,
+                 batch_size=BATCH)
 
 
 def check_sweep(data, K, epochs=5):
@@ -134,22 +145,24 @@ def bench_nets_per_second(data):
     trainer = Trainer(TwoLayerNet(2, HIDDEN, ACTIVATION, data.task, "mse", seed=0), data,
                       lr=LR, batch_size=BATCH, seed=0, snapshot_every=10**9)
     lean = LeanLoop(TwoLayerNet(2, HIDDEN, ACTIVATION, data.task, "mse", seed=0), data, "mse")
-    sweeps = {K: new_sweep(data, K) for K in KS}
+    sweeps = {f"Sweep, K = {K}": (K, None) for K in KS}
+    sweeps.update({f"Sweep, K = {K}, {GRID_SEEDS} seeds": (K, GRID_SEEDS) for K in (128, 512)})
     # Epochs per trial: about 50 ms of work each.
     contenders = {"Trainer (one net)": (lambda: trainer.run(1), 40),
                   "lean NumPy loop (one net)": (lean.run_epoch, 60)}
-    for K, sw in sweeps.items():
-        contenders[f"Sweep, K = {K}"] = ((lambda sw=sw: sw.run(1)), max(1, 400 // K))
+    nets = {"Trainer (one net)": 1, "lean NumPy loop (one net)": 1}
+    for name, (K, seeds) in sweeps.items():
+        sw = new_sweep(data, K, seeds)
+        contenders[name] = ((lambda sw=sw: sw.run(1)), max(1, 400 // K))
+        nets[name] = K
     seconds = interleaved(contenders)
-    nets = {"Trainer (one net)": 1, "lean NumPy loop (one net)": 1,
-            **{f"Sweep, K = {K}": K for K in KS}}
     peaks = {"Trainer (one net)": peak_memory(lambda: Trainer(
                  TwoLayerNet(2, HIDDEN, ACTIVATION, data.task, "mse", seed=0), data, lr=LR,
                  batch_size=BATCH, seed=0, snapshot_every=10**9).run(20)),
              "lean NumPy loop (one net)": peak_memory(lambda: [lean.run_epoch()
                                                                for _ in range(20)])}
-    for K in KS:
-        peaks[f"Sweep, K = {K}"] = peak_memory(lambda K=K: new_sweep(data, K).run(3))
+    for name, (K, seeds) in sweeps.items():
+        peaks[name] = peak_memory(lambda K=K, seeds=seeds: new_sweep(data, K, seeds).run(3))
     return {name: (nets[name] / s, peaks[name]) for name, s in seconds.items()}
 
 
@@ -191,11 +204,11 @@ def main():
           "log-loss, one seed per net")
     results = bench_nets_per_second(data)
     trainer = results["Trainer (one net)"][0]
-    print(f"   {'':28}{'net-epochs/s':>13}{'vs Trainer':>12}{'ms per epoch':>14}"
+    print(f"   {'':34}{'net-epochs/s':>13}{'vs Trainer':>12}{'ms per epoch':>14}"
           f"{'peak memory':>13}")
     for name, (rate, peak) in results.items():
-        K = int(name.rsplit("=", 1)[1]) if "=" in name else 1
-        print(f"   {name:28}{rate:>13,.0f}{rate / trainer:>11.1f}x{K / rate * 1e3:>14.2f}"
+        K = int(name.split("= ")[1].split(",")[0]) if "=" in name else 1
+        print(f"   {name:34}{rate:>13,.0f}{rate / trainer:>11.1f}x{K / rate * 1e3:>14.2f}"
               f"{peak / 1e6:>10.2f} MB")
     at_128 = results["Sweep, K = 128"][0]
     print(f"   -> K = 128: {at_128:,.0f} net-epochs/s (goal >= {GOAL:,}: "

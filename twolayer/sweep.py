@@ -53,9 +53,7 @@ def grid(losses, lrs, seeds):
     return [Run(loss, float(lr), int(seed)) for loss in losses for lr in lrs for seed in seeds]
 
 
-def _positive_int(name, value, allow_none=False):
-    if value is None and allow_none:
-        return None
+def _positive_int(name, value):
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
     return int(value)
@@ -79,6 +77,9 @@ class Sweep:
     weights, a diverged net at its last good ones) and ``history``: one array of shape
     (K, epochs) per quantity, NaN after a net diverged.
     """
+
+    HISTORY_KEYS = ("train_loss", "test_loss", "train_metric", "test_metric") + tuple(
+        f"grad_norm_{p}" for p in PARAMS)
 
     def __init__(self, data, runs, hidden=8, activation="tanh", batch_size=None, l2=0.0,
                  output_bias=0.0):
@@ -125,9 +126,6 @@ class Sweep:
         self.epoch = 0
         self.diverged = np.zeros(K, dtype=int)
         self._history = {key: [] for key in self.HISTORY_KEYS}
-
-    HISTORY_KEYS = ("train_loss", "test_loss", "train_metric", "test_metric") + tuple(
-        f"grad_norm_{p}" for p in PARAMS)
 
     @property
     def K(self):
