@@ -1,4 +1,5 @@
-"""Command line: train one net, compare MSE with log-loss from the same start, or sweep.
+"""Command line: train one net, compare MSE with log-loss from the same start, sweep many nets
+at once, or map the loss over two parameters.
 
     python -m twolayer train   --dataset moons --hidden 16 --activation tanh --lr 0.5 \
         --batch-size 32 --epochs 300 [--json]
@@ -6,6 +7,8 @@
         --output-bias -8 [--json]
     python -m twolayer sweep   --dataset moons --losses mse,log_loss --lrs 0.01,0.1,1,10 \
         --seeds 0-7 --data-seed 0 --epochs 300 [--target 0.9] [--json]
+    python -m twolayer landscape --dataset moons --params 'W2[0,0]' b2 --span 8 --grid 61 \
+        --epochs 0 --output-bias -8 [--json]
 
 A wrong argument exits with status 2 and a one-line reason. Same arguments, same output.
 """
@@ -16,12 +19,17 @@ import math
 import sys
 import time
 
+import numpy as np
+
 from .activations import HIDDEN_ACTIVATIONS
 from .data import DATASETS, GENERATORS, make_dataset
 from .losses import LOSSES
 from .net import TwoLayerNet
 from .sweep import Sweep, best_sentence, grid, summarize
 from .train import Trainer
+
+MAX_CLI_GRID = 1001     # landscape: points per axis (the app allows fewer: settings.py)
+MAX_CLI_SPAN = 1000.0
 
 CHOICES = "\n".join(
     ["datasets:"]
@@ -77,7 +85,8 @@ def make_parser():
                                   formatter_class=fmt,
                                   help="train an MSE and a log-loss net from identical weights")
     sweep = add_sweep_parser(commands, common, usage, fmt)
-    for command in (train, compare, sweep):
+    landscape = add_landscape_command(commands, common, usage, fmt)
+    for command in (train, compare, sweep, landscape):
         command.set_defaults(error=command.error)  # errors show the subcommand's usage
     return parser
 
@@ -139,11 +148,75 @@ def print_table(title, results):
     print(f"{'diverged':16}" + "".join(f"{d:>12}" for d in diverged))
 
 
+def add_landscape_command(commands, common, usage, fmt):
+    from .landscape import DEFAULT_PARAMS
+
+    landscape = commands.add_parser(
+        "landscape", parents=[common], usage=usage, formatter_class=fmt,
+        help="the training loss, MSE and log-loss, over a grid of two parameters",
+        epilog=CHOICES + "\nparameters: W1[i,j], b1[i,0], W2[0,j], b2 (b1[i] and W2[j] also "
+                         "work)")
+    landscape.add_argument("--loss", default=None, choices=LOSSES,
+                           help="the loss the net trains with for --epochs (see below)")
+    landscape.add_argument("--params", nargs=2, default=list(DEFAULT_PARAMS),
+                           metavar=("P1", "P2"),
+                           help="the two parameters on the axes (W2[0,0] b2)")
+    landscape.add_argument("--span", type=float, default=8.0,
+                           help="offsets from -SPAN to +SPAN around the trained values (8)")
+    landscape.add_argument("--grid", type=int, default=61,
+                           help=f"grid points per axis, 2 to {MAX_CLI_GRID} (61)")
+    return landscape
+
+
+def run_landscape(args):
+    """`landscape`: train as `train` would, then the loss over the grid around the weights."""
+    from .landscape import gradient_at, loss_surfaces, losses_at, param_shapes, parse_pair
+
+    try:
+        if not (0 < args.span <= MAX_CLI_SPAN):
+            raise ValueError(f"--span must be a number in (0, {MAX_CLI_SPAN:g}], got "
+                             f"{args.span}")
+        if not (2 <= args.grid <= MAX_CLI_GRID):
+            raise ValueError(f"--grid must be an integer from 2 to {MAX_CLI_GRID}, got "
+                             f"{args.grid}")
+        data = data_for(args)
+        parse_pair(args.params, param_shapes(data.n_inputs, args.hidden))
+        trainer = make_trainer(args, data, args.loss)
+    except ValueError as err:
+        args.error(str(err))
+    trainer.run(args.epochs)
+    net, X, y = trainer.net, trainer.X, trainer.y
+    if trainer.diverged is not None:
+        print(f"training diverged at epoch {trainer.diverged}; the landscape is around the last "
+              f"good weights (epoch {trainer.epoch})", file=sys.stderr)
+    result = loss_surfaces(net.get_params(), X, y, net.activation, net.task, args.params,
+                           span=args.span, grid=args.grid)
+    if args.json:
+        print(json.dumps(result.as_dict()))
+        return 0
+    (p1, p2), (c1, c2) = result.params, result.center
+    print(f"{args.dataset} ({data.task}), {args.samples} samples: {args.hidden} "
+          f"{args.activation} hidden units, after {trainer.epoch} epochs of "
+          f"{net.loss_name} training")
+    print(f"{p1} = {c1:.6g} and {p2} = {c2:.6g}, each offset by -{args.span:g} .. "
+          f"+{args.span:g} in {args.grid} steps")
+    print(f"{'':10}{'centre':>12}{'min':>12}{'max':>12}{'|grad| centre':>16}")
+    weights = net.get_params()
+    for loss, centre in losses_at(weights, X, y, net.activation, net.task).items():
+        z = result.surface(loss)
+        grad = gradient_at(weights, X, y, net.activation, net.task, loss, result.params)
+        print(f"{loss:10}{centre:>12.6g}{np.nanmin(z):>12.6g}{np.nanmax(z):>12.6g}"
+              f"{np.hypot(*grad):>16.3g}")
+    return 0
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     args = make_parser().parse_args(argv)
     if args.command == "sweep":
         return run_sweep(args, argv)
+    if args.command == "landscape":
+        return run_landscape(args)
     losses = [args.loss] if args.command == "train" else ["mse", "log_loss"]
     try:
         data = data_for(args)
