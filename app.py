@@ -19,6 +19,8 @@ PAGES = [
             url_path="mse-vs-log-loss"),
     st.Page("pages/backprop.py", title="Backprop, step by step", icon=":material/account_tree:",
             url_path="chain-rule"),
+    st.Page("pages/sweep.py", title="Sweep: learning rates",
+            icon=":material/stacked_line_chart:", url_path="sweep"),
     st.Page("pages/landscape.py", title="Loss landscape", icon=":material/landscape:",
             url_path="loss-landscape"),
 ]

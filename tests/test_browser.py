@@ -325,3 +325,80 @@ def test_presentation_mode_is_readable_at_1280x720(browser, app_server, path):
         page.screenshot(path=screenshot_path(f"present_{path.split('?')[0] or 'playground'}"))
     finally:
         context.close()
+
+# --- sweep ---------------------------------------------------------------------------------
+
+SWEEP_TRACES = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+    .flatMap(gd => gd.data.filter(t => t.meta && t.meta.kind === 'median')
+    .map(t => t.meta.panel + ' ' + t.meta.loss))"""
+
+
+def _open_sweep(page, app_server, query=""):
+    from tests.browser_util import PLOTLY_CHART, exception_texts, wait_for_app
+
+    page.goto(f"{app_server}/sweep{query}")
+    page.get_by_role("heading", name="Sweep: learning rates × seeds").wait_for(timeout=90000)
+    wait_for_app(page, timeout=120000)
+    page.wait_for_function(_charts_drawn(PLOTLY_CHART, 2), timeout=60000)
+    assert exception_texts(page) == []
+
+
+def test_sweep_trains_with_a_progress_bar_and_draws_every_loss(page, app_server):
+    from tests.browser_util import PLOTLY_CHART, exception_texts, screenshot_path, wait_for_app
+
+    # Settings no other test uses: not in the cache, so the page trains, with a progress bar.
+    page.goto(f"{app_server}/sweep?sweep_epochs=170&sweep_seeds=7")
+    page.locator('[data-testid="stProgress"]').wait_for(state="attached", timeout=90000)
+    wait_for_app(page, timeout=120000)
+    page.wait_for_function(_charts_drawn(PLOTLY_CHART, 2), timeout=60000)
+    assert exception_texts(page) == []
+    assert page.locator('[data-testid="stProgress"]').count() == 0  # gone when done
+    assert sorted(page.evaluate(SWEEP_TRACES)) == sorted(
+        f"{panel} {loss}" for panel in ("metric", "loss", "epochs to target")
+        for loss in ("mse", "log_loss"))
+    assert page.get_by_text("98 nets", exact=False).count() == 1  # 2 x 7 x 7
+    page.screenshot(path=screenshot_path("sweep"), full_page=True)
+
+
+def test_sweep_link_replays_the_run_in_the_playground(page, app_server):
+    import re
+
+    from tests.browser_util import exception_texts, screenshot_path, wait_for_app
+
+    _open_sweep(page, app_server, "?samples=200&seed=2&sweep_seeds=2&sweep_epochs=40"
+                                  "&sweep_lr_min=0.3&sweep_lr_max=1.0")
+    caption = page.get_by_text("The button opens the run of seed 2").inner_text()
+    shown = re.search(r"test accuracy (\d\.\d{3}) here", caption).group(1)
+    with page.context.expect_page() as opened:
+        page.get_by_role("link", name=re.compile("Open in the Playground")).click()
+    playground = opened.value
+    playground.get_by_role("heading", name="Playground").first.wait_for(timeout=90000)
+    wait_for_app(playground, timeout=90000)
+    playground.get_by_role("button", name="Train", exact=True).click()
+    playground.wait_for_function(
+        "document.querySelector('[data-testid=\"stMetricValue\"]').innerText.trim() === '40'",
+        timeout=60000)
+    wait_for_app(playground, timeout=60000)
+    assert exception_texts(playground) == []
+    metrics = dict(zip(playground.locator('[data-testid="stMetricLabel"]').all_inner_texts(),
+                       playground.locator('[data-testid="stMetricValue"]').all_inner_texts(),
+                       strict=True))
+    assert metrics["Test accuracy"].strip() == shown
+    playground.screenshot(path=screenshot_path("sweep_run_in_playground"), full_page=True)
+
+
+def test_sweep_presentation_mode_is_readable_at_1280x720(browser, app_server):
+    from tests.browser_util import exception_texts, screenshot_path, wait_for_app
+    from twolayer.figures import PRESENT
+
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        page = context.new_page()
+        _open_sweep(page, app_server, "?present=1")
+        wait_for_app(page, timeout=90000)
+        smallest = page.evaluate(FIGURE_FONTS)
+        assert smallest and min(smallest) >= PRESENT.font, smallest
+        assert exception_texts(page) == []
+        page.screenshot(path=screenshot_path("present_sweep"), full_page=True)
+    finally:
+        context.close()

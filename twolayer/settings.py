@@ -168,6 +168,47 @@ def clean_settings(raw):
     return values, notes
 
 
+# -- the Sweep page ----------------------------------------------------------------------------
+# A sweep trains K nets as one stack: the per-step cost of NumPy's calls is paid once for all K,
+# the arithmetic K times. Measured on the same busy 2-core machine (benchmarks/bench_sweep.py):
+# per stacked step, per distinct seed (its sample order each epoch), and per net x sample x
+# hidden unit, training and evaluation on train and test together.
+SWEEP_STEP_SECONDS = 6e-5
+SWEEP_SEED_SECONDS = 2e-5
+SWEEP_UNIT_SECONDS = 1.5e-8
+MAX_SWEEP_SEEDS = 16
+MAX_SWEEP_EPOCHS = 2000
+
+SWEEP_SETTINGS = {s.key: s for s in (
+    Setting("sweep_lr_min", "Learning rates from", 0.01, float, options=LEARNING_RATES),
+    Setting("sweep_lr_max", "to", 10.0, float, options=LEARNING_RATES),
+    Setting("sweep_seeds", "Seeds", 8, int, 1, MAX_SWEEP_SEEDS, step=1),
+    Setting("sweep_epochs", "Epochs", 200, int, 10, MAX_SWEEP_EPOCHS, step=10),
+    Setting("sweep_target", "Target", 0.9, float, 0.5, 0.99, step=0.01),
+    Setting("sweep_saturated", "Saturated start: every net from b2 = -8", False, bool),
+)}
+
+
+def sweep_budget(epochs, nets, seeds, n_samples, batch_size, n_hidden, n_train=None):
+    """(epochs, note): at most ``epochs`` of a sweep of ``nets`` nets with ``seeds`` distinct
+    seeds, as many as one request may cost (MAX_SECONDS_PER_REQUEST), at least 1.
+
+    n_samples : training and test samples together (both are evaluated every epoch)
+    n_train : training samples (the steps per epoch); batch_size None means all of them
+    """
+    n_train = n_samples if n_train is None else n_train
+    bs = n_train if batch_size is None else max(1, min(int(batch_size), n_train))
+    steps_per_epoch = -(-n_train // bs)
+    seconds_per_epoch = (steps_per_epoch * SWEEP_STEP_SECONDS + seeds * SWEEP_SEED_SECONDS
+                         + nets * n_samples * n_hidden * SWEEP_UNIT_SECONDS)
+    allowed = max(1, int(MAX_SECONDS_PER_REQUEST // seconds_per_epoch))
+    if epochs <= allowed:
+        return epochs, None
+    return allowed, (f"{nets} nets x {epochs} epochs at batch size {bs} on {n_train} samples "
+                     f"would take too long for one click; training {allowed} epochs (fewer "
+                     f"seeds or learning rates, or a larger batch, allow more).")
+
+
 # -- the loss landscape page ------------------------------------------------------------------
 # The page's own settings: which two parameters, how wide and how fine the window, the start.
 

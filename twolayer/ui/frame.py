@@ -8,7 +8,9 @@ from ..settings import SETTINGS
 
 # Page-level keys that a link carries as well, when a page has set them.
 PAGE_KEYS = ("epochs_per_run", "lesson", "output_bias", "lr_factor", "sample", "bp_loss",
-             "ls_x", "ls_y", "ls_span", "ls_grid", "ls_saturated", "ls_color", "ls_3d")
+             "sweep_lr_min", "sweep_lr_max", "sweep_seeds", "sweep_epochs", "sweep_target",
+             "sweep_saturated", "ls_x", "ls_y", "ls_span", "ls_grid", "ls_saturated", "ls_color",
+             "ls_3d")
 
 # Streamlit sizes its text in rem: a larger root font scales every word on the page at once.
 PRESENT_CSS = """
