@@ -3,9 +3,11 @@
 import streamlit as st
 
 from twolayer.ui.frame import page_config, share_box
+from twolayer.ui.restart import restart_notice
 from twolayer.ui.sidebar import settings_sidebar
 
 page_config()
+restart_notice()  # before any widget: a session this server never ran, with widget values
 
 # Each url_path differs from its file's name on purpose: with a pages/ folder beside app.py,
 # Streamlit's AppTest also registers every file in it as a page of its own under the file's
