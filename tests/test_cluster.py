@@ -175,6 +175,25 @@ def test_the_config_runs_with_any_server_list(tmp_path, n):
     assert result.returncode == 0, result.stderr
 
 
+def test_the_config_runs_when_only_the_server_addresses_are_replaced(tmp_path):
+    """A rewrite that keeps the rest of each server line (its parameters) must still give a
+    config that Debian's nginx accepts: the committed lines carry none that it lacks."""
+    _require_nginx()
+    prefix = tmp_path / "nginx"
+    prefix.mkdir()
+    text = NGINX_CONF.read_text()
+    block = re.search(r"upstream twolayer \{.*?\}", text, re.S)
+    ports = iter(range(9101, 9200))
+    rewritten = re.sub(r"(server\s+)[^\s;]+", lambda m: f"{m.group(1)}127.0.0.1:{next(ports)}",
+                       block.group(0))
+    conf = prefix / "nginx.conf"
+    conf.write_text(text[:block.start()] + rewritten + text[block.end():])
+    result = subprocess.run([NGINX, "-t", "-p", f"{prefix}/", "-c", str(conf), "-e",
+                             str(prefix / "error.log"), "-g", f"pid {prefix}/nginx.pid;"],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+
+
 def test_health_is_passed_through_and_every_browser_gets_its_own_route(shared_cluster):
     cluster = shared_cluster
     with urllib.request.urlopen(f"{cluster.url}/_stcore/health", timeout=10) as response:
