@@ -7,7 +7,10 @@ import streamlit as st
 from ..settings import SETTINGS
 
 # Page-level keys that a link carries as well, when a page has set them.
-PAGE_KEYS = ("epochs_per_run", "lesson", "output_bias", "lr_factor", "sample", "bp_loss")
+PAGE_KEYS = ("epochs_per_run", "lesson", "output_bias", "lr_factor", "sample", "bp_loss",
+             "sweep_lr_min", "sweep_lr_max", "sweep_seeds", "sweep_epochs", "sweep_target",
+             "sweep_saturated", "ls_x", "ls_y", "ls_span", "ls_grid", "ls_saturated", "ls_color",
+             "ls_3d")
 
 # Streamlit sizes its text in rem: a larger root font scales every word on the page at once.
 PRESENT_CSS = """
