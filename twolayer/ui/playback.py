@@ -25,14 +25,14 @@ import numpy as np
 
 from .. import figures as F
 from ..compare import boundary_grid, probabilities
+from ..metrics import METRICS
 from ..net import TwoLayerNet
 from ..settings import GRID, MAX_PLAY_EPOCHS, epoch_budget
 from ..train import Trainer
 from .live import array, charts, encode, quantise
 from .state import batch_size
 
-FPS = 30                 # frames a second the browser plays
-CHUNK_FRAMES = 30        # frames per chunk: one second
+CHUNK_FRAMES = 30        # frames per chunk: one second at the 30 frames a second of live.js
 AHEAD_FRAMES = 45        # the browser asks for the next chunk when fewer frames are queued
 KEYFRAME_EVERY = 10      # network diagram and hidden units: every 10th frame (3 a second),
                          # not on the same frame (each costs a full redraw of its chart), and
@@ -118,8 +118,8 @@ def keep_playing(play):
 
 
 def settle(play, trainers):
-    """At the top of a page run: a rerun for any other reason than Play's own (a setting, a
-    button, the slider) pauses. Returns True while playing."""
+    """Before the controls are drawn: a rerun for any other reason than Play's own (a setting,
+    a button, the slider) pauses. Returns True while playing."""
     if play.playing and not (play.due or play.keep):
         pause(play, trainers)
     play.keep = False
@@ -252,14 +252,9 @@ def metrics_at(trainer, epoch):
     out = []
     for X, y in ((trainer.X, trainer.y), (trainer.X_test, trainer.y_test)):
         with np.errstate(all="ignore"):
-            out.append((net.loss(X, y), trainer._metric(y, net.predict(X))))
+            out.append((net.loss(X, y), METRICS[net.task][1](y, net.predict(X))))
     (train_loss, train_metric), (test_loss, test_metric) = out
     return train_loss, test_loss, train_metric, test_metric
-
-
-def current_metrics(trainer):
-    """The metrics of the net as it stands (see metrics_at)."""
-    return metrics_at(trainer, trainer.epoch)
 
 
 def net_at(trainer, epoch):
