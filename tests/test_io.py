@@ -68,6 +68,17 @@ MALFORMED = [
      "classification", {}, ["row 7", "'x1'", "not a number", "point"]),
     ("hex number", table(["x1", "x2", "label"], with_row(moons_rows(), 2, ["0x10", 0.2, 1])),
      "classification", {}, ["row 2", "not a number"]),
+    # Python's float() takes these; a CSV cell may not (ASCII digits only).
+    ("Arabic-Indic digits", table(["x1", "x2", "label"],
+                                  with_row(moons_rows(), 3, ["١٢", 0.2, 1])),
+     "classification", {}, ["row 3", "'x1'", "'١٢'", "not a number"]),
+    ("fullwidth digits", table(["x1", "x2", "label"], with_row(moons_rows(), 4, [0.1, "１２", 1])),
+     "classification", {}, ["row 4", "'x2'", "not a number"]),
+    ("underscore in a number", table(["x1", "x2", "label"],
+                                     with_row(moons_rows(), 5, ["1_6", 0.2, 1])),
+     "classification", {}, ["row 5", "'1_6'", "not a number"]),
+    ("Arabic-Indic label", table(["x1", "x2", "label"], with_row(moons_rows(), 6, [0.1, 0.2, "١"])),
+     "classification", {}, ["row 6", "label", "not a number"]),
     ("missing value", table(["x1", "x2", "label"], with_row(moons_rows(), 2, [0.1, "", 1])),
      "classification", {}, ["row 2", "'x2'", "missing"]),
     ("NA", table(["x1", "x2", "label"], with_row(moons_rows(), 9, [0.1, 0.2, "NA"])),
@@ -258,6 +269,44 @@ def test_dataset_csv_round_trip(name):
     # Written again, it is the same file: the round trip is a fixed point after one pass.
     assert dataset_to_csv(back) == dataset_to_csv(read_csv_dataset(dataset_to_csv(back),
                                                                    data.task)[0])
+
+
+def _csv(header, rows):
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([header, *rows])
+    return out.getvalue().encode()
+
+
+def test_column_names_that_start_like_a_formula_are_neutralised_in_the_export():
+    # OWASP's CSV injection advice: a cell starting with =, +, - or @ gets a leading
+    # apostrophe, so that a spreadsheet shows it as text instead of running it.
+    rows = [[i, i % 5, round(np.sin(i), 3), i % 3] for i in range(40)]
+    data, _ = read_csv_dataset(_csv(["+1", "-t", "@SUM(A1)", "plain"], rows), "regression",
+                               feature_columns=["+1", "-t"], label_column="@SUM(A1)")
+    assert data.feature_names == ("+1", "-t") and data.target_name == "@SUM(A1)"
+    exported = dataset_to_csv(data)
+    header = next(csv.reader(io.StringIO(exported.decode())))
+    assert header == ["'+1", "'-t", "'@SUM(A1)", "split"]
+    # Read back, the names are the uploaded ones again.
+    back, _ = read_csv_dataset(exported, "regression")
+    assert back.feature_names == ("+1", "-t") and back.target_name == "@SUM(A1)"
+    # A formula in the first column; "=" inside a name is no formula.
+    formula = '=HYPERLINK("http://x","y")'
+    data, _ = read_csv_dataset(_csv([formula, "a=b", "y"], [[i, i % 4, i % 2] for i in range(30)]),
+                               "classification")
+    header = next(csv.reader(io.StringIO(dataset_to_csv(data).decode())))
+    assert header == ["'" + formula, "a=b", "y", "split"]
+
+
+def test_constant_columns_are_named_in_the_info():
+    rows = [[i / 10, 3, i % 2] for i in range(30)]
+    _, info = read_csv_dataset(table(["x1", "x2", "label"], rows), "classification")
+    assert info["constant"] == ["x2"]
+    rows = [[i / 10, i % 4, 5.0] for i in range(30)]
+    _, info = read_csv_dataset(table(["u", "v", "y"], rows), "regression")
+    assert info["constant"] == ["y"]
+    _, info = read_csv_dataset(GOOD, "classification")
+    assert info["constant"] == []
 
 
 def test_an_uploaded_dataset_round_trips_too():
