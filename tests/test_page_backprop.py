@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.shown_text import as_shown
 from twolayer import TwoLayerNet
 from twolayer.activations import HIDDEN_ACTIVATIONS
 from twolayer.data import make_dataset
@@ -258,12 +259,14 @@ def test_changing_the_sidebar_loss_moves_the_page_switch_along():
     assert at.radio(key="bp_loss").value == "log_loss"
 
 
-@pytest.mark.parametrize("raw, shown_index", [("99999", 349), ("-4", 0), ("abc", 0)])
-def test_a_sample_index_from_the_link_is_clamped_with_a_note(raw, shown_index):
+@pytest.mark.parametrize("raw, shown_index, why", [
+    ("99999", 349, "is outside 0..349"), ("-4", 0, "is outside 0..349"),
+    ("abc", 0, "is not a number"), ("١٢", 0, "is not a number")])
+def test_a_sample_index_from_the_link_is_clamped_with_a_note(raw, shown_index, why):
     at = open_page(sample=raw)
     assert at.number_input(key="sample").value == shown_index
-    assert any(f"Sample = {raw!r}" in i.value and f"using {shown_index}." in i.value
-               for i in at.info)
+    notes = [as_shown(i.value) for i in at.info]
+    assert f"From the link: Sample = {raw!r} {why}; using {shown_index}." in notes
     assert rf"x = \text{{sample {shown_index}}}" in latex_bodies(at)
 
 

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.shown_text import as_shown
 from twolayer.compare import LESSONS, lesson_numbers
 from twolayer.figures import LOSS_COLORS, LOSS_LABELS
 
@@ -201,10 +202,12 @@ def test_output_bias_from_a_link_is_clamped_with_a_note():
     at = open_page(output_bias="-50")
     assert at.number_input(key="output_bias").value == -20.0
     assert comparison(at).nets["mse"].b2[0, 0] == -20.0
-    assert any("outside -20..20" in i.body for i in at.info)
+    assert "From the link: Output bias b2 at the start = '-50' is outside -20..20; using -20.0." \
+        in [as_shown(i.body) for i in at.info]
     at = open_page(output_bias="abc")
     assert at.number_input(key="output_bias").value == 0.0
-    assert any("not a number" in i.body for i in at.info)
+    assert "From the link: Output bias b2 at the start = 'abc' is not a number; using 0.0." \
+        in [as_shown(i.body) for i in at.info]
 
 
 def test_changing_the_output_bias_restarts_both_nets():

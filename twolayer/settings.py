@@ -137,6 +137,19 @@ SETTINGS = {s.key: s for s in (
     Setting("present", "Presentation mode", False, bool),
 )}
 
+
+def backprop_link(loss="log_loss", samples=MAX_SAMPLES):
+    """What a link to the Backprop page may carry besides the shared settings: the sample
+    (0 .. samples - 1), the page's own loss switch (by default the sidebar's ``loss``), the
+    view and the broken backward pass."""
+    return {s.key: s for s in (
+        Setting("sample", "Sample", 0, int, 0, max(samples - 1, 0), step=1),
+        Setting("bp_loss", "Loss on this page", loss, str, options=("mse", "log_loss")),
+        Setting("bp_view", "View", "sample", str, options=("sample", "batch")),
+        Setting("bp_broken", "Break the backward pass", False, bool),
+    )}
+
+
 def epoch_budget(epochs, n_train, batch_size, n_hidden):
     """(epochs, note): at most ``epochs``, as many as one request may cost, at least 1.
 
