@@ -282,3 +282,75 @@ def test_defaults_match_the_settings():
     values, _ = clean_settings({})
     assert (values["activation"], values["loss"], values["lr"], values["batch"],
             values["samples"], values["test_fraction"]) == ("tanh", "log_loss", 0.3, 32, 500, 0.3)
+
+
+# -- the page's link: what Copy link gives, and what a link opens ----------------------------
+
+def share_link(at):
+    """The address in the sidebar's "Copy link to this view" box."""
+    return at.sidebar.code[0].value
+
+
+def test_a_link_opens_the_loss_view_and_broken_pass_it_names():
+    at = open_page(bp_loss="mse", bp_view="batch", bp_broken="true", sample=5)
+    assert at.radio(key="bp_loss").value == "mse"   # the sidebar's loss is log-loss
+    assert at.radio(key="bp_view").value == "batch"
+    assert at.toggle(key="bp_broken").value is True
+    assert verdicts(at)["W1"] == "wrong"
+    assert any("first mini-batch of epoch 1" in c.value for c in at.caption)
+    net = shown_net(at)
+    data = data_of(at)
+    idx = np.random.default_rng((0, 1)).permutation(data.X_train.shape[1])[:32]
+    *_, a2 = forward(net.W1, net.b1, net.W2, net.b2, data.X_train[:, idx], "tanh",
+                     "classification")
+    y = data.y_train[:, idx]
+    assert value_of(at, r"\delta_2 &=") == shown(-2 * (y - a2) * a2 * (1 - a2) / 32)  # MSE's
+
+
+def test_copy_link_reproduces_the_view():
+    at = open_page(sample=5)
+    at.radio(key="bp_loss").set_value("mse").run()
+    at.radio(key="bp_view").set_value("batch").run()
+    at.toggle(key="bp_broken").set_value(True).run()
+    assert share_link(at) == ("http://localhost:8501/chain-rule?sample=5&bp_loss=mse"
+                              "&bp_view=batch&bp_broken=true")
+    # that address, opened again, shows the same view
+    query = dict(pair.split("=") for pair in share_link(at).split("?")[1].split("&"))
+    again = open_page(**query)
+    for key in ("bp_loss", "bp_view"):
+        assert again.radio(key=key).value == at.radio(key=key).value
+    assert again.toggle(key="bp_broken").value is True
+    assert again.number_input(key="sample").value == 5
+    # the default view needs no keys; the Playground's address ends in "/" before the "?"
+    assert share_link(open_page()) == "http://localhost:8501/chain-rule"
+    home = AppTest.from_file(APP, default_timeout=60)
+    home.query_params["hidden"] = "4"
+    home.run()
+    assert share_link(home) == "http://localhost:8501/?hidden=4"
+
+
+def test_a_sample_that_the_data_no_longer_has_is_not_blamed_on_the_link():
+    at = open_page(sample=300)
+    assert not [i for i in at.info if "Sample" in i.value]   # 300 of 350 is fine
+    at.slider(key="samples").set_value(100).run()           # 70 in the training set now
+    notes = [i for i in at.info if "Sample" in i.value]
+    assert [n.value for n in notes] == [
+        "Sample 300 is not in this training set of 70; showing sample 69, the last one."]
+    assert notes[0].icon != ":material/link:"
+
+
+def test_a_step_that_leaves_L_unchanged_shows_no_arrow():
+    at = open_page()
+    at.session_state["backprop_last_step"] = {"what": "sample 0", "before": 0.25,
+                                              "after": 0.25}
+    at.run()
+    after = next(m for m in at.metric if m.label == "L after")
+    assert after.proto.delta == "no change"
+    assert after.proto.color == after.proto.MetricColor.GRAY
+    assert after.proto.direction == after.proto.MetricDirection.NONE
+    at.session_state["backprop_last_step"] = {"what": "sample 0", "before": 0.25,
+                                              "after": 0.2}
+    at.run()
+    after = next(m for m in at.metric if m.label == "L after")
+    assert after.proto.delta == "-0.05"
+    assert after.proto.color == after.proto.MetricColor.GREEN   # lower loss is better

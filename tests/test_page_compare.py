@@ -237,3 +237,50 @@ def test_the_browser_animation_has_frames():
     assert len(json.dumps(fig)) < 1_500_000
     # the session's nets did not move: the animation trains its own copy
     assert comparison(at).epoch == 0
+
+
+# -- a lesson's text against the values a link or a click set ----------------------------------
+
+def lesson_infos(at):
+    """The text of every info box but the link notes (the lesson's text is one)."""
+    return [i.body for i in at.info if not i.body.startswith("From the link")]
+
+
+def test_a_lesson_text_never_contradicts_the_output_bias_of_the_link():
+    at = open_page(lesson="saturated", output_bias="3")
+    assert at.number_input(key="output_bias").value == 3.0
+    assert comparison(at).nets["mse"].b2[0, 0] == 3.0
+    # Nothing outside the folded lesson text says b2 = -8 ...
+    assert not any("-8" in text for text in lesson_infos(at))
+    assert [w.body for w in at.warning] == [
+        "This page is off the lesson's start: Output bias b2 at the start is 3, not -8. The "
+        "lesson's text describes its own start, so it is folded away below."]
+    [folded] = at.main.expander
+    assert folded.label == ("What the lesson shows from its own start (Output bias b2 at the "
+                            "start -8, MSE learning rate x 1)")
+    assert "b2 = -8" in folded.markdown[0].value
+    # ... and one click goes back to the lesson's start, where its text is shown again.
+    click(at, "Back to the lesson's start")
+    assert at.number_input(key="output_bias").value == -8.0
+    assert any("b2 = -8" in text for text in lesson_infos(at)) and not at.main.expander
+
+
+def test_moving_the_mse_factor_folds_the_fair_lessons_numbers_away():
+    at = open_page(lesson="fair")
+    numbers = lesson_numbers("fair")
+    assert any(f"{numbers['acc_mse']:.2f}" in t for t in lesson_infos(at))
+    at.select_slider(key="lr_factor").set_value(10).run()
+    assert not any(f"{numbers['acc_mse']:.2f}" in t for t in lesson_infos(at))
+    assert "MSE learning rate x is 10, not 1" in at.warning[0].body
+
+
+def test_one_neuron_after_saturated_starts_the_comparison_from_b2_0():
+    at = open_page()
+    at.selectbox(key="lesson").select("saturated").run()
+    assert comparison(at).nets["mse"].b2[0, 0] == -8.0
+    at.selectbox(key="lesson").select("one_neuron").run()
+    assert not at.exception
+    assert at.number_input(key="output_bias").value == 0.0
+    assert at.select_slider(key="lr_factor").value == 1
+    assert comparison(at).nets["mse"].b2[0, 0] == 0.0 == comparison(at).nets["log_loss"].b2[0, 0]
+    assert not at.warning   # one neuron's text is about its own chart
