@@ -10,3 +10,12 @@ _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")   # a backslash before ASCII punctu
 def as_shown(markdown):
     text = markdown.replace("\u2060", "").replace("  \n", "\n")
     return _ESCAPE.sub(r"\1", text)
+
+
+_PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]")
+
+
+def unescaped(markdown):
+    """The ASCII punctuation marks of ``markdown`` that no backslash escapes: each of them
+    may start Markdown (a link, emphasis, math, a directive)."""
+    return _PUNCTUATION.findall(_ESCAPE.sub("", markdown))

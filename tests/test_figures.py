@@ -2,6 +2,7 @@
 
 import base64
 import json
+import re
 
 import numpy as np
 import pytest
@@ -234,3 +235,76 @@ def test_training_curves_stack_three_panels_on_one_epoch_axis(moons):
     titles = [a["text"] for a in lay["annotations"]]
     assert titles == ["Loss", "Accuracy", "Gradient magnitude per layer"]
     assert min(font_sizes(lay)) >= F.NORMAL.font
+
+
+# -- names from an upload are text, never markup -------------------------------------------------
+
+EVIL_NAMES = ('<a href="https://evil.example">x1</a>', "<b>%{y}</b>")
+EVIL_TARGET = "<img src=//evil.example/a.png>&amp;"
+
+
+def strings(node):
+    """Every string in a figure's JSON (data, layout, frames)."""
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict):
+        for v in node.values():
+            yield from strings(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from strings(v)
+
+
+def hostile_figures(moons):
+    bumps = make_dataset("bumps", 60, 0.1, 0.3, 0)
+    sine = make_dataset("sine", 60, 0.1, 0.3, 0)
+    x1, x2, G = F.plane_grid(moons.X_train, n=8)
+    x, _ = F.line_grid(sine.X_train, n=20)
+    net = TwoLayerNet(2, 3, "tanh", seed=0)
+    return {
+        "boundary": F.decision_boundary(x1, x2, np.full((8, 8), 0.5), moons.X_train,
+                                        moons.y_train, names=EVIL_NAMES),
+        "surface": F.regression_surface(x1, x2, np.zeros((8, 8)), bumps.X_train, bumps.y_train,
+                                        bumps.X_test, bumps.y_test, names=EVIL_NAMES,
+                                        target=EVIL_TARGET),
+        "curve": F.regression_curve(x, np.sin(x), sine.X_train, sine.y_train,
+                                    names=EVIL_NAMES[:1], target=EVIL_TARGET),
+        "hidden": F.hidden_unit_maps(np.zeros((3, 5, 5)), "tanh", names=EVIL_NAMES),
+        "hidden, one input": F.hidden_unit_maps(np.zeros((3, 20)), "tanh", x=x,
+                                                names=EVIL_NAMES[:1]),
+        "network": F.network_diagram(net.get_params(), input_names=EVIL_NAMES),
+    }
+
+
+def test_uploaded_column_names_are_escaped_in_every_figure(moons):
+    for name, fig in hostile_figures(moons).items():
+        spec = json.loads(fig.to_json())
+        texts = list(strings(spec))
+        # Plotly draws <a href>, <b>, ... in labels and fills %{...} in hover templates: no
+        # label that holds a name may hold a tag (but the figure's own <extra>), or its %{y}.
+        for text in texts:
+            if "evil" in text or "&#37;" in text:
+                assert "<" not in re.sub(r"<extra>\w*</extra>", "", text), (name, text)
+            assert "%{y}</b>" not in text and "%{y}&lt;" not in text, (name, text)
+        # The names are there, as entities that Plotly shows as the characters typed.
+        shown = " ".join(texts)
+        if name != "hidden":  # the mosaic of hidden units has no axis titles
+            assert "&lt;a href=\"https://evil.example\"&gt;x1&lt;/a&gt;" in shown, name
+    spec = json.loads(hostile_figures(moons)["boundary"].to_json())
+    assert spec["layout"]["xaxis"]["title"]["text"] == \
+        '&lt;a href="https://evil.example"&gt;x1&lt;/a&gt; (standardised)'
+    assert spec["layout"]["yaxis"]["title"]["text"] == "&lt;b&gt;&#37;{y}&lt;/b&gt; (standardised)"
+    surface = json.loads(hostile_figures(moons)["surface"].to_json())
+    assert surface["data"][0]["hovertemplate"] == \
+        "&lt;img src=//evil.example/a.png&gt;&amp;amp; = %{z:.2f}<extra></extra>"
+
+
+def test_the_html_export_carries_the_names_as_text(moons):
+    from twolayer.io import figure_to_html
+
+    page = figure_to_html(hostile_figures(moons)["surface"]).decode()
+    # The figure's JSON in the page, as plotly.js will read it (Plotly writes < and / of
+    # strings as \\u003c and \\u002f there): the names arrive as entities, not as tags.
+    as_read = page.replace("\\u003c", "<").replace("\\u003e", ">").replace("\\u002f", "/")
+    assert "&lt;img src=//evil.example/a.png&gt;" in as_read
+    assert "<img src=//evil" not in as_read and '<a href="https://evil' not in as_read

@@ -13,6 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
+from tests.shown_text import as_shown, unescaped
 from twolayer import TwoLayerNet
 from twolayer.data import make_dataset
 from twolayer.io import (
@@ -556,7 +557,24 @@ def test_upload_panel_refuses_with_the_reason_and_returns_none():
     at.run()
     assert not at.exception
     assert at.session_state["result"] is None
-    assert "row 3" in at.error[0].value.lower() and "mine.csv" in at.error[0].value
+    assert as_shown(at.error[0].value) == ("mine.csv: Row 3 (line 4), feature column 'x2': "
+                                           "'abc' is not a number.")
+    assert unescaped(at.error[0].value) == []   # the file's names and cells are not Markdown
+
+
+def test_upload_panel_says_the_size_limit_and_names_a_constant_column():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_panel_app, default_timeout=30).run()
+    # The limit is on screen, not only in a tooltip (an over-size file never reaches Python).
+    assert "at most 1 MB" in at.file_uploader[0].proto.label
+    rows = [[i / 10, 3, i % 2] for i in range(30)]
+    at.file_uploader[0].set_value(("flat.csv", table(["x1", "x2", "label"], rows), "text/csv"))
+    at.run()
+    assert at.session_state["result"].dataset is not None     # accepted, but not silently
+    assert [as_shown(w.value) for w in at.warning] == [
+        "flat.csv: 'x2' holds the same value in every row: the net cannot learn anything "
+        "from such a column."]
 
 
 def test_upload_panel_reads_a_good_csv_and_weights():

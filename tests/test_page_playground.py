@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.shown_text import as_shown
 from twolayer.data import make_dataset
 from twolayer.net import TwoLayerNet
 from twolayer.settings import MAX_HIDDEN, SETTINGS, epoch_budget
@@ -335,7 +336,7 @@ def test_a_malformed_csv_is_refused_with_its_reason_and_training_is_kept():
     uploader(at).upload("bad.csv", b"x1;x2;label\n1;2;0\n3;4;1\n", "text/csv")
     at.run()
     assert not at.exception
-    assert any("delimiter" in e.value and "bad.csv" in e.value for e in at.error)
+    assert any("delimiter" in e.value and "bad.csv" in as_shown(e.value) for e in at.error)
     assert at.session_state["trainer"][1] is before and epoch(at) == 2
 
 
@@ -374,7 +375,7 @@ def test_a_crafted_weights_file_is_refused_and_every_control_stays(make):
     uploader(at).upload("evil.npz", raw, "application/octet-stream")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    assert any("evil.npz" in e.value and "Cannot load these weights" in e.value
+    assert any("evil.npz" in as_shown(e.value) and "Cannot load these weights" in e.value
                for e in at.error)
     assert at.session_state["trainer"][1] is before and epoch(at) == 1
     # The controls below the uploader are all drawn, on this run and the next.
@@ -382,3 +383,31 @@ def test_a_crafted_weights_file_is_refused_and_every_control_stays(make):
     assert epoch(at) == 2
     assert {"Step", "Train", "Reset"} <= {b.label for b in at.button}
     assert len(at.get("plotly_chart")) == len(CHARTS)
+
+
+def test_an_uploaded_csv_and_its_training_survive_a_visit_to_another_page():
+    at = open_page()
+    uploader(at).upload("mine.csv", GOOD_CSV.encode(), "text/csv")
+    at.run()
+    _click(at, "Train")
+    trained = at.session_state["trainer"][1]
+    assert trained.data.name == "upload" and trained.epoch == 100
+    at.switch_page("pages/compare.py").run()
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert at.session_state["trainer"][1] is trained and epoch(at) == 100
+    assert any("Training on your file mine.csv" in as_shown(c.value) for c in at.caption)
+    # Going back to the generated data is one click (the uploader is empty now).
+    _click(at, "Back to the generated data")
+    assert at.session_state["trainer"][1].data.name == "moons" and epoch(at) == 0
+    assert not any("Training on your file" in c.value for c in at.caption)
+
+
+def test_removing_the_file_goes_back_to_the_generated_data():
+    at = open_page()
+    uploader(at).upload("mine.csv", GOOD_CSV.encode(), "text/csv")
+    at.run()
+    assert at.session_state["trainer"][1].data.name == "upload"
+    uploader(at).clear()
+    at.run()
+    assert at.session_state["trainer"][1].data.name == "moons"

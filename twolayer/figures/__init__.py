@@ -50,6 +50,7 @@ from .style import (
     f32,
     line_grid,
     merge,
+    plain,
     plane_grid,
     styled_figure,
 )
@@ -61,6 +62,6 @@ __all__ = [
     "boundary_animation_figure", "compare_accuracy_figure", "compare_grad_norm_figure",
     "compare_loss_figure", "decision_boundary", "delta2_histogram_figure", "f32",
     "gradient_norms", "hidden_unit_maps", "line_grid", "loss_curves", "merge", "metric_curves",
-    "network_diagram", "one_neuron_figure", "plane_grid", "regression_curve",
+    "network_diagram", "one_neuron_figure", "plain", "plane_grid", "regression_curve",
     "regression_surface", "styled_figure", "training_curves",
 ]

@@ -21,6 +21,7 @@ from .style import (
     SIGNED_SCALE,
     f32,
     merge,
+    plain,
     styled_figure,
 )
 
@@ -47,9 +48,9 @@ def _plane(traces, x1, x2, names, style, title, **layout):
     legend, no grid lines over the picture."""
     axis = dict(showgrid=False, zeroline=False, constrain="domain")
     return styled_figure(traces, style, title, legend_rows=2, height=int(style.height * 1.5),
-                   xaxis=dict(axis, title=dict(text=f"{names[0]} (standardised)"),
+                   xaxis=dict(axis, title=dict(text=f"{plain(names[0])} (standardised)"),
                               range=[float(x1[0]), float(x1[-1])]),
-                   yaxis=dict(axis, title=dict(text=f"{names[1]} (standardised)"),
+                   yaxis=dict(axis, title=dict(text=f"{plain(names[1])} (standardised)"),
                               range=[float(x2[0]), float(x2[-1])], scaleanchor="x"),
                    **layout)
 
@@ -105,8 +106,8 @@ def regression_curve(x, pred, X_train, y_train, X_test=None, y_test=None, names=
                            marker=dict(symbol="circle-open", color=POINT_COLOR,
                                        size=style.marker + 1, line=dict(width=style.line))))
     return styled_figure(traces, style, title, height=int(style.height * 1.4),
-                   xaxis=dict(title=dict(text=f"{names[0]} (standardised)")),
-                   yaxis=dict(title=dict(text=target)))
+                   xaxis=dict(title=dict(text=f"{plain(names[0])} (standardised)")),
+                   yaxis=dict(title=dict(text=plain(target))))
 
 
 def regression_surface(x1, x2, pred, X_train, y_train, X_test=None, y_test=None,
@@ -120,7 +121,7 @@ def regression_surface(x1, x2, pred, X_train, y_train, X_test=None, y_test=None,
     reach = float(max(np.abs(np.concatenate(ys)).max(), 1e-9))
     traces = [dict(type="heatmap", x=f32(x1), y=f32(x2), z=f32(pred),
                    coloraxis="coloraxis", zsmooth="fast", name="network",
-                   hovertemplate=f"{target} = %{{z:.2f}}<extra></extra>")]
+                   hovertemplate=f"{plain(target)} = %{{z:.2f}}<extra></extra>")]
     for split, X, y, symbol in (("train", X_train, y_train, "circle"),
                                 ("test", X_test, y_test, "diamond")):
         if X is not None:
@@ -128,10 +129,10 @@ def regression_surface(x1, x2, pred, X_train, y_train, X_test=None, y_test=None,
                 type="scatter", x=f32(X[0]), y=f32(X[1]), mode="markers", name=split,
                 marker=dict(color=f32(np.ravel(y)), coloraxis="coloraxis", symbol=symbol,
                             size=style.marker + 1, line=dict(color=MARKER_LINE, width=0.8)),
-                hovertemplate=f"{target} = %{{marker.color:.2f}}<extra>{split}</extra>"))
+                hovertemplate=f"{plain(target)} = %{{marker.color:.2f}}<extra>{split}</extra>"))
     return _plane(traces, x1, x2, names, style, title,
                   coloraxis=dict(colorscale=SIGNED_SCALE, cmin=-reach, cmax=reach,
-                                 colorbar=_colorbar(target)))
+                                 colorbar=_colorbar(plain(target))))
 
 
 def add_playback(fig, epochs, updates, traces, frame_ms=60, style=NORMAL):
@@ -310,7 +311,7 @@ def hidden_unit_maps(a1, activation, x=None, names=("x1", "x2"), columns=8, styl
                     zmin=lo, zmax=hi, colorscale=SIGNED_SCALE, colorbar=colorbar,
                     hovertemplate="%{y}: a1 = %{z:.2f}<extra></extra>")
         return styled_figure([heat], style, title, legend_rows=0,
-                       xaxis=dict(title=dict(text=f"{names[0]} (standardised)")),
+                       xaxis=dict(title=dict(text=f"{plain(names[0])} (standardised)")),
                        yaxis=dict(autorange="reversed", title=dict(text="unit")))
     n = a1.shape[1]
     cols = min(columns, h)
@@ -375,7 +376,7 @@ def network_diagram(params, input_names=("x1", "x2"), style=NORMAL, bins=6,
                        hovertemplate="%{text}<extra></extra>"))
     bias = np.concatenate([b1.ravel(), b2.ravel()])
     reach = float(max(np.abs(bias).max(), 1e-12))
-    labels = list(input_names) + [f"h{j + 1}" for j in range(h)] + ["a2"]
+    labels = [plain(n) for n in input_names] + [f"h{j + 1}" for j in range(h)] + ["a2"]
     traces.append(dict(
         type="scatter", x=f32([0.0] * n_in + [1.0] * h + [2.0]),
         y=f32(np.concatenate([y_in, y_hid, y_out])),

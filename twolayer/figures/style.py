@@ -7,6 +7,7 @@ Every function takes a ``style`` (NORMAL, or PRESENT for a projector) that sets 
 line widths and marker sizes explicitly, so no theme can shrink them.
 """
 
+import html
 from dataclasses import dataclass
 
 import numpy as np
@@ -127,6 +128,13 @@ def line_grid(X, n=200, pad=0.5):
     """n evenly spaced points around X of shape (1, m): x of shape (n,), G of shape (1, n)."""
     x = np.linspace(X.min() - pad, X.max() + pad, n)
     return x, x[None, :]
+
+
+def plain(text):
+    """Text from outside (an uploaded column's name) for a Plotly label, shown as typed: Plotly
+    reads <b>, <a href=...> and &...; in labels (so < > & become entities, which it shows as
+    the characters) and %{...} in hover templates (so % becomes &#37;)."""
+    return html.escape(str(text), quote=False).replace("%", "&#37;")
 
 
 def f32(a):
