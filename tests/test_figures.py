@@ -233,7 +233,7 @@ def test_training_curves_stack_three_panels_on_one_epoch_axis(moons):
     assert tops[0][0] > tops[1][1] and tops[1][0] > tops[2][1] and tops[2][0] >= 0
     assert [(s["x0"], s["xref"]) for s in lay["shapes"]] == [(7, "x"), (7, "x2"), (7, "x3")]
     titles = [a["text"] for a in lay["annotations"]]
-    assert titles == ["Loss", "Accuracy", "Gradient magnitude per layer"]
+    assert titles == ["Loss", "Accuracy", "Gradient norm per layer"]
     assert min(font_sizes(lay)) >= F.NORMAL.font
 
 

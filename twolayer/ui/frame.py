@@ -1,5 +1,6 @@
 """What every page shares besides the settings: presentation mode and the link to share."""
 
+from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
@@ -9,19 +10,34 @@ from ..settings import SETTINGS, backprop_link
 from .sidebar import NOTES
 from .text import literal
 
+# The tab's icon, served by the app itself (a :material/...: icon is fetched from a font CDN).
+ICON = str(Path(__file__).parent / "static" / "icon.svg")
+
 # Each page's own link keys (Settings by key), by the page's url_path, given the settings.
 PAGE_LINKS = {
     "mse-vs-log-loss": lambda settings: COMPARE_LINK,
     "chain-rule": lambda settings: backprop_link(settings["loss"]),
 }
 
+# Streamlit's header bar is 3.75rem tall and stays on top: the first element (a link's note)
+# starts below it. Text that does not fit a button or a widget's label wraps instead of being
+# cut to "Re...".
+PAGE_CSS = """
+  [data-testid="stMainBlockContainer"] { padding-top: 4rem !important; }
+  button p, label p, [data-testid="stWidgetLabel"] p {
+    white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+  }
+"""
 # Streamlit sizes its text in rem: a larger root font scales every word on the page at once.
+# Formulas keep the text's size (KaTeX's own 1.21 em would cut the longer ones at 1024 px);
+# a projector at 1024 x 768 gets a slightly smaller root than one at 1280 x 720.
 PRESENT_CSS = """
-<style>
   html { font-size: 22px !important; }
-  [data-testid="stMainBlockContainer"] { padding-top: 3.5rem !important; }
-  .katex { font-size: 1.3em !important; }
-</style>
+  .katex { font-size: 1em !important; }
+  @media (max-width: 1200px) {
+    html { font-size: 20px !important; }
+    .katex { font-size: 0.9em !important; }
+  }
 """
 
 
@@ -34,11 +50,10 @@ def presenting():
 
 def page_config():
     present = presenting()
-    st.set_page_config(page_title="twolayer", page_icon=":material/neurology:", layout="wide",
+    st.set_page_config(page_title="twolayer", page_icon=ICON, layout="wide",
                        initial_sidebar_state="collapsed" if present else "auto")
-    # Streamlit's default 6rem above the title pushes the pictures below a laptop's fold.
-    st.html(PRESENT_CSS if present else
-            '<style>[data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }</style>')
+    # (Streamlit's default 6rem above the title pushes the pictures below a laptop's fold.)
+    st.html(f"<style>{PAGE_CSS}{PRESENT_CSS if present else ''}</style>")
 
 
 def show_link_notes(notes):
