@@ -56,7 +56,9 @@ def compare_loss_figure(losses, style=NORMAL, title="Training loss, each on its 
     log-loss are not on one scale (log-loss is unbounded, MSE at most 1)."""
     from plotly.subplots import make_subplots
 
-    fig = make_subplots(rows=len(losses), cols=1, shared_xaxes=True, vertical_spacing=0.08)
+    # room between the rows for two tick labels, one above the other
+    fig = make_subplots(rows=len(losses), cols=1, shared_xaxes=True,
+                        vertical_spacing=max(0.08, 2.4 * style.font / style.height))
     for row, (loss, values) in enumerate(losses.items(), start=1):
         fig.add_trace(go.Scatter(x=np.arange(1, len(values) + 1), y=values, mode="lines",
                                  name=LOSS_LABELS[loss], line=dict(color=LOSS_COLORS[loss],

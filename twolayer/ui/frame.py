@@ -24,7 +24,8 @@ PAGE_LINKS = {
 # cut to "Re...".
 PAGE_CSS = """
   [data-testid="stMainBlockContainer"] { padding-top: 4rem !important; }
-  button p, label p, [data-testid="stWidgetLabel"] p {
+  button [data-testid="stMarkdownContainer"], button p,
+  label [data-testid="stMarkdownContainer"], label p, [data-testid="stWidgetLabel"] p {
     white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
   }
 """
@@ -79,10 +80,12 @@ def share_link(settings, page=None):
         if value is not None and value != setting.default:
             params[key] = setting.url_text(value)
     url = urlsplit(st.context.url or "http://localhost:8501/")
-    # st.context.url is the app's root (the page's path trimmed, with or without a "/")
+    # st.context.url: the address without its query, with or without the page's own path
+    root = url.path.rstrip("/")
+    if url_path and root.endswith("/" + url_path):
+        root = root[:-len(url_path) - 1]
     query = urlencode(params)
-    return (f"{url.scheme}://{url.netloc}{url.path.rstrip('/')}/{url_path}"
-            + (f"?{query}" if query else ""))
+    return f"{url.scheme}://{url.netloc}{root}/{url_path}" + (f"?{query}" if query else "")
 
 
 def share_box(settings, page=None):
