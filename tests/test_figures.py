@@ -128,10 +128,20 @@ def test_curves_colours_dashes_and_marker():
     a, b = fig["data"]
     assert a["line"]["color"] == b["line"]["color"] == F.LOSS_COLORS["mse"]
     assert (a["line"]["dash"], b["line"]["dash"]) == ("solid", "dash")
+    # the values drawn: train solid, test dashed, each at its own epoch
+    assert (a["name"], b["name"]) == ("train MSE", "test MSE")
     np.testing.assert_array_equal(decoded(a["x"]), [1, 2, 3])   # index k-1 is epoch k
+    np.testing.assert_array_equal(decoded(b["x"]), [1, 2, 3])
+    np.testing.assert_allclose(decoded(a["y"]), train, rtol=1e-7)
+    np.testing.assert_allclose(decoded(b["y"]), test, rtol=1e-7)
     assert fig["layout"]["yaxis"]["type"] == "log"
     assert fig["layout"]["shapes"][0]["x0"] == 2
     fig = as_json(F.metric_curves([0.5, 0.7], [0.4, 0.6], "accuracy", epoch=None))
+    a, b = fig["data"]
+    assert (a["name"], b["name"], a["line"]["dash"], b["line"]["dash"]) == \
+        ("train accuracy", "test accuracy", "solid", "dash")
+    np.testing.assert_allclose(decoded(a["y"]), [0.5, 0.7], rtol=1e-7)
+    np.testing.assert_allclose(decoded(b["y"]), [0.4, 0.6], rtol=1e-7)
     assert "shapes" not in fig["layout"] or not fig["layout"]["shapes"]
     assert fig["layout"]["yaxis"]["range"] == [0, 1.02]
 
@@ -223,8 +233,13 @@ def test_training_curves_stack_three_panels_on_one_epoch_axis(moons):
     lay = fig["layout"]
     assert [d["yaxis"] for d in fig["data"]] == ["y", "y", "y2", "y2"] + ["y3"] * 4
     assert {d["legend"] for d in fig["data"]} == {"legend", "legend2", "legend3"}
-    np.testing.assert_allclose(decoded(fig["data"][0]["y"]), h.train_loss, rtol=1e-6)
-    np.testing.assert_allclose(decoded(fig["data"][7]["y"]), h.grad_norm["b2"], rtol=1e-6)
+    # every curve draws its own history, train solid and test dashed
+    drawn = [h.train_loss, h.test_loss, h.train_metric, h.test_metric,
+             *(h.grad_norm[p] for p in ("W1", "b1", "W2", "b2"))]
+    for trace, values in zip(fig["data"], drawn, strict=True):
+        np.testing.assert_allclose(decoded(trace["y"]), values, rtol=1e-6)
+        np.testing.assert_array_equal(decoded(trace["x"]), np.arange(1, 13))
+    assert [t["line"]["dash"] for t in fig["data"][:4]] == ["solid", "dash"] * 2
     assert lay["yaxis"]["type"] == "log" and lay["yaxis3"]["type"] == "log"
     assert lay["yaxis2"]["range"] == [0, 1.02]
     assert lay["xaxis2"]["matches"] == "x" and lay["xaxis3"]["matches"] == "x"

@@ -13,6 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
+from tests import reference as ref
 from tests.shown_text import as_shown, unescaped
 from twolayer import TwoLayerNet
 from twolayer.data import make_dataset
@@ -187,12 +188,21 @@ def _rows_of(data):
     return np.array(sorted(map(tuple, np.vstack([X, y]).T)))
 
 
-def _train(data, epochs=200):
+def _train(data, hidden=8, epochs=200):
+    """Train on ``data``; check each step against the equations written out again
+    (tests/reference.py) for the first 20 epochs. Returns (loss before, History)."""
     task = data.task
-    net = TwoLayerNet(data.n_inputs, 8, "tanh", task, seed=1)
+    net = TwoLayerNet(data.n_inputs, hidden, "tanh", task, seed=1)
+    start = net.get_params()
     trainer = Trainer(net, data, lr=0.3, batch_size=16, seed=1)
     before = trainer.evaluate(trainer.X, trainer.y)[0]
-    history = trainer.run(epochs)
+    trainer.run(20)
+    expected, losses = ref.train(start, trainer.X, trainer.y, "tanh", task, net.loss_name, 0.3,
+                                 16, epochs=20, seed=1)
+    for p in ("W1", "b1", "W2", "b2"):
+        np.testing.assert_allclose(getattr(net, p), expected[p], rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(trainer.history.train_loss, losses, rtol=1e-9)
+    history = trainer.run(epochs - 20)
     return before, history
 
 
@@ -234,6 +244,7 @@ def test_a_good_file_gives_its_rows_and_trains(raw, task, kwargs, features):
     np.testing.assert_allclose(data.X_train.mean(axis=1), 0, atol=1e-12)
     before, history = _train(data)
     assert history.train_loss[-1] < 0.7 * before
+    _train(data, hidden=data.n_inputs, epochs=20)  # as many hidden units as inputs, too
 
 
 def test_a_classification_split_keeps_both_classes_on_both_sides():

@@ -8,8 +8,10 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests import reference as ref
 from tests.shown_text import as_shown
 from twolayer.compare import LESSONS, lesson_numbers
+from twolayer.data import make_dataset
 from twolayer.figures import LOSS_COLORS, LOSS_LABELS
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -106,11 +108,21 @@ def test_step_advances_both_nets_in_lockstep():
 def test_metrics_above_each_boundary_are_that_nets():
     at = open_page()
     click(at, "Step")
-    summary = comparison(at).summary()
+    # Each net after one epoch, computed here from the equations (tests/reference.py): the
+    # seeded start (seed 0, tanh, 8 units, b2 = 0), learning rate 0.3, batches of 32 in the
+    # documented order; its accuracy on the test part and its loss on the training part.
+    data = make_dataset("moons", 500, 0.2, 0.3, 0)
     values = {m.label: m.value for m in at.metric}
-    for loss, (acc, train_loss) in summary.items():
+    shown = set()
+    for loss in ("mse", "log_loss"):
+        P, _ = ref.train(ref.glorot(0, 2, 8), data.X_train, data.y_train, "tanh",
+                         "classification", loss, 0.3, 32, epochs=1, seed=0)
+        acc = ref.accuracy(P, data.X_test, data.y_test, "tanh")
+        train_loss = ref.loss(P, data.X_train, data.y_train, "tanh", "classification", loss)
         assert values[f"{LOSS_LABELS[loss]}: test accuracy"] == f"{acc:.3f}"
         assert values[f"{LOSS_LABELS[loss]}: training loss"] == f"{train_loss:.4g}"
+        shown.add((f"{acc:.3f}", f"{train_loss:.4g}"))
+    assert len(shown) == 2  # the two nets differ after one epoch: a swap would show
 
 
 @pytest.mark.parametrize("lesson", list(LESSONS))
