@@ -323,3 +323,19 @@ def test_the_html_export_carries_the_names_as_text(moons):
     as_read = page.replace("\\u003c", "<").replace("\\u003e", ">").replace("\\u002f", "/")
     assert "&lt;img src=//evil.example/a.png&gt;" in as_read
     assert "<img src=//evil" not in as_read and '<a href="https://evil' not in as_read
+
+
+@pytest.mark.parametrize("style", [F.NORMAL, F.PRESENT])
+@pytest.mark.parametrize(("low", "high"), [(0.05, 0.6), (1e-4, 10.0), (1e-12, 1e3)])
+def test_a_log_axis_labels_no_more_decades_than_fit(style, low, high):
+    # Gradient norms may span many decades; a label takes about 1.8 fonts of the axis.
+    norms = {"W1": list(np.geomspace(low, high, 30)), "b1": [low] * 30, "W2": [high] * 30,
+             "b2": [low] * 30}
+    fig = as_json(F.gradient_norms(norms, epoch=3, style=style))
+    dtick = fig["layout"]["yaxis"]["dtick"]
+    decades = np.log10(high / low)
+    room = 0.7 * style.height / (1.8 * style.font)       # labels the axis has room for
+    labels = 3 * decades + 1 if dtick == "D2" else decades / float(dtick) + 1
+    assert labels <= room, (dtick, labels, room)
+    if decades < 1.5:  # a narrow span keeps the 2 and 5 between the powers of ten
+        assert dtick == "D2"
