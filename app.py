@@ -3,9 +3,11 @@
 import streamlit as st
 
 from twolayer.ui.frame import page_config, share_box, show_link_notes
+from twolayer.ui.restart import restart_notice
 from twolayer.ui.sidebar import settings_sidebar
 
 page_config()
+restart_notice()  # before any widget: a session this server never ran, with widget values
 
 # Each url_path differs from its file's name on purpose: with a pages/ folder beside app.py,
 # Streamlit's AppTest also registers every file in it as a page of its own under the file's
@@ -17,6 +19,10 @@ PAGES = [
             url_path="mse-vs-log-loss"),
     st.Page("pages/backprop.py", title="Backprop, step by step", icon=":material/account_tree:",
             url_path="chain-rule"),
+    st.Page("pages/sweep.py", title="Sweep: learning rates",
+            icon=":material/stacked_line_chart:", url_path="sweep"),
+    st.Page("pages/landscape.py", title="Loss landscape", icon=":material/landscape:",
+            url_path="loss-landscape"),
 ]
 
 page = st.navigation(PAGES)

@@ -188,6 +188,84 @@ def test_backprop_break_the_check_and_take_a_step(page, app_server):
     assert exception_texts(page) == []
     page.screenshot(path=screenshot_path("backprop_broken_and_stepped"))
 
+# --- loss landscape ------------------------------------------------------------------------
+
+def _landscape(page, key):
+    """What the chart with this key draws: the heatmap's rows and columns, each path's length,
+    and the title."""
+    return page.evaluate(f"""() => {{
+        const gd = document.querySelector('.st-key-{key} .js-plotly-plot');
+        if (!gd || !gd._fullData) return null;   // _fullData: arrays decoded from base64
+        const paths = {{}};
+        for (const t of gd._fullData) if (t.meta && String(t.meta).startsWith('path '))
+            paths[t.meta.slice(5)] = t.x.length;
+        const z = gd._fullData[0].z;
+        return {{type: gd.data[0].type, rows: z.length, cols: z[0].length, paths,
+                 title: gd.layout.title.text}};
+    }}""")
+
+
+def _open_landscape(page, app_server, query=""):
+    from tests.browser_util import PLOTLY_CHART, exception_texts, wait_for_app
+
+    page.goto(f"{app_server}/loss-landscape{query}")
+    page.get_by_role("heading", name="Loss landscape").first.wait_for(timeout=90000)
+    wait_for_app(page, timeout=90000)
+    dialog = page.get_by_role("dialog").filter(has_text="Page not found")  # streamlit#9992
+    if dialog.count():
+        page.keyboard.press("Escape")
+        dialog.wait_for(state="detached", timeout=10000)
+    page.wait_for_function(_charts_drawn(PLOTLY_CHART, 2), timeout=60000)
+    assert exception_texts(page) == []
+
+
+def test_landscape_draws_both_maps_and_moves_the_paths(page, app_server):
+    from tests.browser_util import exception_texts, screenshot_path, wait_for_app
+
+    _open_landscape(page, app_server)
+    for key in ("ls_mse", "ls_log_loss"):
+        drawn = _landscape(page, key)
+        assert drawn["type"] == "heatmap" and (drawn["rows"], drawn["cols"]) == (61, 61)
+        assert drawn["paths"] == {"mse": 1, "log_loss": 1}
+    assert _landscape(page, "ls_mse")["title"] == "MSE at the start"
+    page.get_by_role("button", name="Step", exact=True).click()
+    page.get_by_text("Epoch 1", exact=True).wait_for(timeout=60000)
+    wait_for_app(page, timeout=60000)
+    page.wait_for_function("""() => document.querySelector('.st-key-ls_mse .js-plotly-plot')
+        .layout.title.text === 'MSE around its net, epoch 1'""", timeout=60000)
+    assert _landscape(page, "ls_log_loss")["paths"] == {"mse": 2, "log_loss": 2}
+    page.get_by_role("button", name="Train 100").click()
+    page.get_by_text("Epoch 101", exact=True).wait_for(timeout=90000)
+    wait_for_app(page, timeout=60000)
+    page.wait_for_function("""() => document.querySelector('.st-key-ls_log_loss .js-plotly-plot')
+        ._fullData.find(t => t.meta === 'path log_loss').x.length === 102""", timeout=60000)
+    assert exception_texts(page) == []
+    page.screenshot(path=screenshot_path("landscape_trained"), full_page=True)
+    # the slope colouring and the 3-D view draw too
+    page.get_by_text("slope |grad|", exact=True).click()
+    page.wait_for_function("""() => document.querySelector('.st-key-ls_mse .js-plotly-plot')
+        .data[0].colorbar.title.text.startsWith('|grad MSE|')""", timeout=60000)
+    wait_for_app(page, timeout=60000)
+    page.get_by_text("3-D view", exact=True).click()
+    page.wait_for_function("""() => Array.from(document.querySelectorAll(
+        '.st-key-ls_mse .js-plotly-plot, .st-key-ls_log_loss .js-plotly-plot'))
+        .filter(gd => gd._fullData && gd._fullData[0].type === 'surface'
+                      && gd._fullLayout.scene)
+        .length === 2""", timeout=60000)
+    wait_for_app(page, timeout=60000)
+    assert exception_texts(page) == []
+    page.screenshot(path=screenshot_path("landscape_3d"), full_page=True)
+
+
+def test_landscape_link_opens_its_view(page, app_server):
+    _open_landscape(page, app_server, "?ls_saturated=0&ls_x=W1[1,0]&ls_y=b1[1]&ls_grid=21")
+    drawn = _landscape(page, "ls_log_loss")
+    assert (drawn["rows"], drawn["cols"]) == (21, 21)
+    axes = page.evaluate("""() => { const gd = document.querySelector(
+        '.st-key-ls_log_loss .js-plotly-plot');
+        return [gd.layout.xaxis.title.text, gd.layout.yaxis.title.text]; }""")
+    assert axes == ["W1[1,0]", "b1[1,0]"]
+
 # --- hosting: isolation, presentation mode --------------------------------------------------
 
 def test_two_sessions_share_nothing(browser, app_server):
@@ -247,6 +325,84 @@ def test_presentation_mode_is_readable_at_1280x720(browser, app_server, path):
         page.screenshot(path=screenshot_path(f"present_{path.split('?')[0] or 'playground'}"))
     finally:
         context.close()
+
+# --- sweep ---------------------------------------------------------------------------------
+
+SWEEP_TRACES = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+    .flatMap(gd => gd.data.filter(t => t.meta && t.meta.kind === 'median')
+    .map(t => t.meta.panel + ' ' + t.meta.loss))"""
+
+
+def _open_sweep(page, app_server, query=""):
+    from tests.browser_util import PLOTLY_CHART, exception_texts, wait_for_app
+
+    page.goto(f"{app_server}/sweep{query}")
+    page.get_by_role("heading", name="Sweep: learning rates × seeds").wait_for(timeout=90000)
+    wait_for_app(page, timeout=120000)
+    page.wait_for_function(_charts_drawn(PLOTLY_CHART, 2), timeout=60000)
+    assert exception_texts(page) == []
+
+
+def test_sweep_trains_with_a_progress_bar_and_draws_every_loss(page, app_server):
+    from tests.browser_util import PLOTLY_CHART, exception_texts, screenshot_path, wait_for_app
+
+    # Settings no other test uses: not in the cache, so the page trains, with a progress bar.
+    page.goto(f"{app_server}/sweep?sweep_epochs=170&sweep_seeds=7")
+    page.locator('[data-testid="stProgress"]').wait_for(state="attached", timeout=90000)
+    wait_for_app(page, timeout=120000)
+    page.wait_for_function(_charts_drawn(PLOTLY_CHART, 2), timeout=60000)
+    assert exception_texts(page) == []
+    assert page.locator('[data-testid="stProgress"]').count() == 0  # gone when done
+    assert sorted(page.evaluate(SWEEP_TRACES)) == sorted(
+        f"{panel} {loss}" for panel in ("metric", "loss", "epochs to target")
+        for loss in ("mse", "log_loss"))
+    assert page.get_by_text("98 nets", exact=False).count() == 1  # 2 x 7 x 7
+    page.screenshot(path=screenshot_path("sweep"), full_page=True)
+
+
+def test_sweep_link_replays_the_run_in_the_playground(page, app_server):
+    import re
+
+    from tests.browser_util import exception_texts, screenshot_path, wait_for_app
+
+    _open_sweep(page, app_server, "?samples=200&seed=2&sweep_seeds=2&sweep_epochs=40"
+                                  "&sweep_lr_min=0.3&sweep_lr_max=1.0")
+    caption = page.get_by_text("The button opens the run of seed 2").inner_text()
+    shown = re.search(r"test accuracy (\d\.\d{3}) here", caption).group(1)
+    with page.context.expect_page() as opened:
+        page.get_by_role("link", name=re.compile("Open in the Playground")).click()
+    playground = opened.value
+    playground.get_by_role("heading", name="Playground").first.wait_for(timeout=90000)
+    wait_for_app(playground, timeout=90000)
+    playground.get_by_role("button", name="Train", exact=True).click()
+    playground.wait_for_function(
+        "document.querySelector('[data-testid=\"stMetricValue\"]').innerText.trim() === '40'",
+        timeout=60000)
+    wait_for_app(playground, timeout=60000)
+    assert exception_texts(playground) == []
+    metrics = dict(zip(playground.locator('[data-testid="stMetricLabel"]').all_inner_texts(),
+                       playground.locator('[data-testid="stMetricValue"]').all_inner_texts(),
+                       strict=True))
+    assert metrics["Test accuracy"].strip() == shown
+    playground.screenshot(path=screenshot_path("sweep_run_in_playground"), full_page=True)
+
+
+def test_sweep_presentation_mode_is_readable_at_1280x720(browser, app_server):
+    from tests.browser_util import exception_texts, screenshot_path, wait_for_app
+    from twolayer.figures import PRESENT
+
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        page = context.new_page()
+        _open_sweep(page, app_server, "?present=1")
+        wait_for_app(page, timeout=90000)
+        smallest = page.evaluate(FIGURE_FONTS)
+        assert smallest and min(smallest) >= PRESENT.font, smallest
+        assert exception_texts(page) == []
+        page.screenshot(path=screenshot_path("present_sweep"), full_page=True)
+    finally:
+        context.close()
+
 
 # --- hardening: link notes, the address bar, Copy link, presentation geometry ---------------
 

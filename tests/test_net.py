@@ -335,3 +335,23 @@ def test_bad_learning_rate():
     for lr in (0, -0.1, np.nan, np.inf):
         with pytest.raises(ValueError, match="lr must be a finite number > 0"):
             net.step(X, y, lr)
+
+
+def test_nan_label_is_named_as_nan_whatever_the_loss():
+    # The quick check for 0/1 labels also fails on NaN: the message must still say NaN.
+    for task, loss in (("classification", "log_loss"), ("classification", "mse"),
+                       ("regression", "mse")):
+        net = TwoLayerNet(2, 3, "tanh", task, loss)
+        with pytest.raises(ValueError, match="y holds NaN or infinite"):
+            net.step(np.zeros((2, 3)), [0.0, np.nan, 1.0], lr=0.1)
+
+
+def test_classification_mse_takes_targets_in_0_1_only():
+    net = TwoLayerNet(2, 3, "tanh", "classification", "mse")
+    net.step(np.zeros((2, 3)), [0.0, 0.25, 1.0], lr=0.1)  # soft targets are fine for MSE
+    for bad in (-0.5, 1.5):
+        with pytest.raises(ValueError, match=r"classification needs labels 0 or 1 \(targets"):
+            net.step(np.zeros((2, 3)), [0.0, bad, 1.0], lr=0.1)
+    log = TwoLayerNet(2, 3, "tanh", "classification", "log_loss")
+    with pytest.raises(ValueError, match=r"log_loss needs labels 0 or 1; found \[0.25\]"):
+        log.step(np.zeros((2, 3)), [0.0, 0.25, 1.0], lr=0.1)

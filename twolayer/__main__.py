@@ -1,22 +1,35 @@
-"""Command line: train one net, or compare MSE with log-loss from the same start.
+"""Command line: train one net, compare MSE with log-loss from the same start, sweep many nets
+at once, or map the loss over two parameters.
 
     python -m twolayer train   --dataset moons --hidden 16 --activation tanh --lr 0.5 \
         --batch-size 32 --epochs 300 [--json]
     python -m twolayer compare --dataset moons --hidden 8 --activation sigmoid --lr 1.0 \
         --output-bias -8 [--json]
+    python -m twolayer sweep   --dataset moons --losses mse,log_loss --lrs 0.01,0.1,1,10 \
+        --seeds 0-7 --data-seed 0 --epochs 300 [--target 0.9] [--json]
+    python -m twolayer landscape --dataset moons --params 'W2[0,0]' b2 --span 8 --grid 61 \
+        --epochs 0 --output-bias -8 [--json]
 
 A wrong argument exits with status 2 and a one-line reason. Same arguments, same output.
 """
 
 import argparse
 import json
+import math
 import sys
+import time
+
+import numpy as np
 
 from .activations import HIDDEN_ACTIVATIONS
 from .data import DATASETS, GENERATORS, make_dataset
 from .losses import LOSSES
 from .net import TwoLayerNet
+from .sweep import Sweep, best_sentence, grid, summarize
 from .train import Trainer
+
+MAX_CLI_GRID = 1001     # landscape: points per axis (the app allows fewer: settings.py)
+MAX_CLI_SPAN = 1000.0
 
 CHOICES = "\n".join(
     ["datasets:"]
@@ -54,6 +67,8 @@ def make_parser():
                         help="start the output bias b2 at B; -8 is a saturated start (0)")
     common.add_argument("--seed", type=count, default=0,
                         help="seeds the data, the initial weights and the batch order (0)")
+    common.add_argument("--data-seed", type=count, default=None, metavar="D",
+                        help="seeds the data instead (default: --seed)")
     common.add_argument("--json", action="store_true", help="print one JSON object")
 
     fmt = argparse.RawDescriptionHelpFormatter
@@ -69,9 +84,17 @@ def make_parser():
     compare = commands.add_parser("compare", parents=[common], usage=usage, epilog=CHOICES,
                                   formatter_class=fmt,
                                   help="train an MSE and a log-loss net from identical weights")
-    for command in (train, compare):
+    sweep = add_sweep_parser(commands, common, usage, fmt)
+    landscape = add_landscape_command(commands, common, usage, fmt)
+    for command in (train, compare, sweep, landscape):
         command.set_defaults(error=command.error)  # errors show the subcommand's usage
     return parser
+
+
+def data_for(args):
+    """The data set of the arguments: seeded by --data-seed, or by --seed without it."""
+    seed = args.seed if args.data_seed is None else args.data_seed
+    return make_dataset(args.dataset, args.samples, args.noise, args.test_fraction, seed)
 
 
 def make_trainer(args, data, loss):
@@ -85,20 +108,26 @@ def make_trainer(args, data, loss):
                    seed=args.seed, snapshot_every=max(args.epochs, 1))
 
 
-def summarise(trainer):
-    """The final losses and metric of the trained net (metric by sklearn), and its History."""
+def final_numbers(net, data):
+    """The final losses and metric of a trained net on data (metric by sklearn)."""
     from sklearn.metrics import accuracy_score, r2_score
 
-    net, data = trainer.net, trainer.data
-    summary = {"epochs_run": trainer.epoch,
-               "diverged": False if trainer.diverged is None else trainer.diverged}
+    numbers = {}
     for part, X, y in (("train", data.X_train, data.y_train), ("test", data.X_test, data.y_test)):
-        summary[f"{part}_loss"] = net.loss(X, y)
+        numbers[f"{part}_loss"] = net.loss(X, y)
         a2 = net.predict(X)[0]
         if data.task == "classification":
-            summary[f"{part}_accuracy"] = float(accuracy_score(y[0], a2 >= 0.5))
+            numbers[f"{part}_accuracy"] = float(accuracy_score(y[0], a2 >= 0.5))
         else:
-            summary[f"{part}_r2"] = float(r2_score(y[0], a2))
+            numbers[f"{part}_r2"] = float(r2_score(y[0], a2))
+    return numbers
+
+
+def summarise(trainer):
+    """The final losses and metric of the trained net (metric by sklearn), and its History."""
+    summary = {"epochs_run": trainer.epoch,
+               "diverged": False if trainer.diverged is None else trainer.diverged,
+               **final_numbers(trainer.net, trainer.data)}
     summary["history"] = trainer.history.as_dict()
     return summary
 
@@ -119,11 +148,78 @@ def print_table(title, results):
     print(f"{'diverged':16}" + "".join(f"{d:>12}" for d in diverged))
 
 
+def add_landscape_command(commands, common, usage, fmt):
+    from .landscape import DEFAULT_PARAMS
+
+    landscape = commands.add_parser(
+        "landscape", parents=[common], usage=usage, formatter_class=fmt,
+        help="the training loss, MSE and log-loss, over a grid of two parameters",
+        epilog=CHOICES + "\nparameters: W1[i,j], b1[i,0], W2[0,j], b2 (b1[i] and W2[j] also "
+                         "work)")
+    landscape.add_argument("--loss", default=None, choices=LOSSES,
+                           help="the loss the net trains with for --epochs (see below)")
+    landscape.add_argument("--params", nargs=2, default=list(DEFAULT_PARAMS),
+                           metavar=("P1", "P2"),
+                           help="the two parameters on the axes (W2[0,0] b2)")
+    landscape.add_argument("--span", type=float, default=8.0,
+                           help="offsets from -SPAN to +SPAN around the trained values (8)")
+    landscape.add_argument("--grid", type=int, default=61,
+                           help=f"grid points per axis, 2 to {MAX_CLI_GRID} (61)")
+    return landscape
+
+
+def run_landscape(args):
+    """`landscape`: train as `train` would, then the loss over the grid around the weights."""
+    from .landscape import gradient_at, loss_surfaces, losses_at, param_shapes, parse_pair
+
+    try:
+        if not (0 < args.span <= MAX_CLI_SPAN):
+            raise ValueError(f"--span must be a number in (0, {MAX_CLI_SPAN:g}], got "
+                             f"{args.span}")
+        if not (2 <= args.grid <= MAX_CLI_GRID):
+            raise ValueError(f"--grid must be an integer from 2 to {MAX_CLI_GRID}, got "
+                             f"{args.grid}")
+        data = data_for(args)
+        parse_pair(args.params, param_shapes(data.n_inputs, args.hidden))
+        trainer = make_trainer(args, data, args.loss)
+    except ValueError as err:
+        args.error(str(err))
+    trainer.run(args.epochs)
+    net, X, y = trainer.net, trainer.X, trainer.y
+    if trainer.diverged is not None:
+        print(f"training diverged at epoch {trainer.diverged}; the landscape is around the last "
+              f"good weights (epoch {trainer.epoch})", file=sys.stderr)
+    result = loss_surfaces(net.get_params(), X, y, net.activation, net.task, args.params,
+                           span=args.span, grid=args.grid)
+    if args.json:
+        print(json.dumps(result.as_dict()))
+        return 0
+    (p1, p2), (c1, c2) = result.params, result.center
+    print(f"{args.dataset} ({data.task}), {args.samples} samples: {args.hidden} "
+          f"{args.activation} hidden units, after {trainer.epoch} epochs of "
+          f"{net.loss_name} training")
+    print(f"{p1} = {c1:.6g} and {p2} = {c2:.6g}, each offset by -{args.span:g} .. "
+          f"+{args.span:g} in {args.grid} steps")
+    print(f"{'':10}{'centre':>12}{'min':>12}{'max':>12}{'|grad| centre':>16}")
+    weights = net.get_params()
+    for loss, centre in losses_at(weights, X, y, net.activation, net.task).items():
+        z = result.surface(loss)
+        grad = gradient_at(weights, X, y, net.activation, net.task, loss, result.params)
+        print(f"{loss:10}{centre:>12.6g}{np.nanmin(z):>12.6g}{np.nanmax(z):>12.6g}"
+              f"{np.hypot(*grad):>16.3g}")
+    return 0
+
+
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = make_parser().parse_args(argv)
+    if args.command == "sweep":
+        return run_sweep(args, argv)
+    if args.command == "landscape":
+        return run_landscape(args)
     losses = [args.loss] if args.command == "train" else ["mse", "log_loss"]
     try:
-        data = make_dataset(args.dataset, args.samples, args.noise, args.test_fraction, args.seed)
+        data = data_for(args)
         if args.command == "compare" and data.task != "classification":
             raise ValueError(f"compare needs a classification dataset; {args.dataset!r} is "
                              "regression")
@@ -143,6 +239,119 @@ def main(argv=None):
         print_table(f"{args.dataset} ({data.task}), {args.samples} samples: {args.hidden} "
                     f"{args.activation} hidden units, lr {args.lr}, "
                     f"batch {trainers[0].batch_size}", results)
+    return 0
+
+
+# -- sweep -------------------------------------------------------------------------------------
+
+DEFAULT_LRS = "0.01,0.03,0.1,0.3,1,3,10"
+
+
+def learning_rates(text):
+    """An argparse type: learning rates separated by commas, each a finite number > 0."""
+    try:
+        lrs = [float(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of numbers: {text!r}") from None
+    bad = [lr for lr in lrs if not (math.isfinite(lr) and lr > 0)]
+    if bad:
+        raise argparse.ArgumentTypeError(f"a learning rate must be a finite number > 0, got "
+                                         f"{bad[0]}")
+    return list(dict.fromkeys(lrs))
+
+
+def seed_list(text):
+    """An argparse type: seeds separated by commas, each an integer >= 0 or a range 'a-b'."""
+    seeds = []
+    for part in text.split(","):
+        lo, _, hi = part.strip().partition("-")
+        try:
+            lo, hi = int(lo), int(hi or lo)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a seed or a range of seeds (like 0-7): "
+                                             f"{part.strip()!r}") from None
+        if hi < lo:
+            raise argparse.ArgumentTypeError(f"empty range of seeds: {part.strip()!r}")
+        seeds.extend(range(lo, hi + 1))
+    return list(dict.fromkeys(seeds))
+
+
+def loss_list(text):
+    """An argparse type: loss names separated by commas."""
+    losses = [part.strip() for part in text.split(",")]
+    for loss in losses:
+        if loss not in LOSSES:
+            raise argparse.ArgumentTypeError(f"unknown loss {loss!r}; allowed: "
+                                             f"{', '.join(LOSSES)}")
+    return list(dict.fromkeys(losses))
+
+
+def add_sweep_parser(commands, common, usage, fmt):
+    sweep = commands.add_parser(
+        "sweep", parents=[common], usage=usage, epilog=CHOICES, formatter_class=fmt,
+        help="train one net per (loss, learning rate, seed) at once, on one data set")
+    sweep.add_argument("--losses", type=loss_list, default=None,
+                       help="losses, comma-separated (default: mse,log_loss for "
+                            "classification, mse for regression)")
+    sweep.add_argument("--lrs", type=learning_rates, default=learning_rates(DEFAULT_LRS),
+                       help=f"learning rates, comma-separated ({DEFAULT_LRS})")
+    sweep.add_argument("--seeds", type=seed_list, default=seed_list("0-7"),
+                       help="seeds of the initial weights and the batch order: a list or a "
+                            "range, e.g. 0-7 or 0,3,5 (0-7); the data come from --data-seed")
+    sweep.add_argument("--target", type=float, default=0.9,
+                       help="epochs to target: the first epoch whose test accuracy (or R²) "
+                            "reaches this (0.9)")
+    return sweep
+
+
+def run_sweep(args, argv):
+    # --lr comes with the shared options; a sweep's learning rates are --lrs.
+    if any(arg == "--lr" or arg.startswith("--lr=") for arg in argv):
+        args.error("sweep trains at the learning rates of --lrs, not --lr")
+    try:
+        data = data_for(args)
+        losses = args.losses or (["mse", "log_loss"] if data.task == "classification"
+                                 else ["mse"])
+        sweep = Sweep(data, grid(losses, args.lrs, args.seeds), hidden=args.hidden,
+                      activation=args.activation, batch_size=args.batch_size, l2=args.l2,
+                      output_bias=args.output_bias)
+    except ValueError as err:
+        args.error(str(err))
+    start = time.perf_counter()
+    sweep.run(args.epochs)
+    seconds = time.perf_counter() - start
+    runs = sweep.results(args.target)
+    # The final numbers of each run by the very code that reports them for `train`.
+    keys = ("train_loss", "test_loss", f"test_{sweep.metric_name}")
+    for k, run in enumerate(runs):
+        numbers = final_numbers(sweep.net(k), data)
+        run.update({key: numbers[key] for key in keys})
+    net_epochs = sum(r["epochs_run"] for r in runs)
+    if args.json:
+        print(json.dumps({"nets": sweep.K, "epochs": args.epochs, "seconds": seconds,
+                          "net_epochs_per_s": net_epochs / seconds if seconds else None,
+                          "runs": runs}))
+        return 0
+    metric = sweep.metric_name
+    print(f"{args.dataset} ({data.task}), {args.samples} samples: {args.hidden} "
+          f"{args.activation} hidden units, batch {sweep.batch_size}, {args.epochs} epochs, "
+          f"output bias {args.output_bias:g}; {len(args.seeds)} seeds per setting, "
+          f"{sweep.K} nets in {seconds:.2f} s")
+    print(f"test {metric} at the end: median [min, max] over seeds; epochs to "
+          f"{metric} >= {args.target:g}: median ('-': most seeds never got there)")
+    table = summarize(runs, metric)
+    for loss in losses:
+        print(f"\n{loss}")
+        print(f"{'lr':>8}  {'test ' + metric:>24}  {'train loss':>11}  {'to target':>9}  "
+              f"diverged")
+        for row in table[loss]:
+            spread = f"{row.median:.3f} [{row.low:.3f}, {row.high:.3f}]"
+            reach = "-" if row.to_target is None else f"{row.to_target:g}"
+            print(f"{row.lr:>8g}  {spread:>24}  {row.loss:>11.4g}  {reach:>9}  "
+                  f"{row.diverged}/{row.n}")
+    print()
+    for loss in losses:
+        print(best_sentence(table, loss, metric, args.target))
     return 0
 
 

@@ -11,6 +11,7 @@ Backprop by the chain rule, for the batch mean of the loss:
     delta1 = (W2.T @ delta2) * g'(z1)       dW1 = delta1 @ X.T      db1 = sum(delta1)
 """
 
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -116,6 +117,9 @@ class TwoLayerNet:
 
     # -- checking inputs -------------------------------------------------------------------
 
+    # Public calls check their inputs, on every step of a mini-batch loop too: valid data
+    # costs a few NumPy calls; only data that fails looks closer, to say what is wrong.
+
     def check_X(self, X):
         X = np.asarray(X, dtype=np.float64)
         if X.ndim != 2 or X.shape[0] != self.n_inputs or X.shape[1] < 1:
@@ -130,14 +134,24 @@ class TwoLayerNet:
         if y.shape not in ((m,), (1, m)):
             raise ValueError(f"y must have shape (1, {m}) or ({m},) to match X; got {y.shape}")
         y = y.reshape(1, m)
+        if self.loss_name == "log_loss":
+            valid = ((y == 0.0) | (y == 1.0)).all()     # false for NaN and inf too
+        elif self.task == "classification":
+            valid = ((y >= 0.0) & (y <= 1.0)).all()     # false for NaN and inf
+        else:
+            valid = np.isfinite(y).all()
+        if not valid:
+            self._explain_y(y)
+        return y
+
+    def _explain_y(self, y):
+        """Raise the ValueError that says what is wrong with y (which failed a check)."""
         if not np.isfinite(y).all():
             raise ValueError("y holds NaN or infinite values")
         if self.loss_name == "log_loss" and not np.isin(y, (0.0, 1.0)).all():
             raise ValueError("log_loss needs labels 0 or 1; found "
                              f"{np.unique(y[~np.isin(y, (0.0, 1.0))])[:5].tolist()}")
-        if self.task == "classification" and ((y < 0) | (y > 1)).any():
-            raise ValueError("classification needs labels 0 or 1 (targets in [0, 1])")
-        return y
+        raise ValueError("classification needs labels 0 or 1 (targets in [0, 1])")
 
     def _check(self, X, y):
         X = self.check_X(X)
@@ -196,7 +210,7 @@ class TwoLayerNet:
 
     def step(self, X, y, lr, l2=0.0):
         """One gradient-descent update W <- W - lr * dL/dW; returns the gradients used."""
-        if not (isinstance(lr, (int, float, np.floating)) and np.isfinite(lr) and lr > 0):
+        if not (isinstance(lr, (int, float, np.floating)) and math.isfinite(lr) and lr > 0):
             raise ValueError(f"lr must be a finite number > 0, got {lr!r}")
         X, y = self._check(X, y)
         return self._step(X, y, lr, l2)

@@ -198,3 +198,104 @@ def clean_settings(raw):
             notes.append(f"Loss {values['loss']!r} needs a classification task; using 'mse'.")
         values["loss"] = "mse"
     return values, notes
+
+
+# -- the Sweep page ----------------------------------------------------------------------------
+# A sweep trains K nets as one stack: the per-step cost of NumPy's calls is paid once for all K,
+# the arithmetic K times. Measured on the same busy 2-core machine (benchmarks/bench_sweep.py):
+# per stacked step, per distinct seed (its sample order each epoch), and per net x sample x
+# hidden unit, training and evaluation on train and test together.
+SWEEP_STEP_SECONDS = 6e-5
+SWEEP_SEED_SECONDS = 2e-5
+SWEEP_UNIT_SECONDS = 1.5e-8
+MAX_SWEEP_SEEDS = 16
+MAX_SWEEP_EPOCHS = 2000
+
+SWEEP_SETTINGS = {s.key: s for s in (
+    Setting("sweep_lr_min", "Learning rates from", 0.01, float, options=LEARNING_RATES),
+    Setting("sweep_lr_max", "to", 10.0, float, options=LEARNING_RATES),
+    Setting("sweep_seeds", "Seeds", 8, int, 1, MAX_SWEEP_SEEDS, step=1),
+    Setting("sweep_epochs", "Epochs", 200, int, 10, MAX_SWEEP_EPOCHS, step=10),
+    Setting("sweep_target", "Target", 0.9, float, 0.5, 0.99, step=0.01),
+    Setting("sweep_saturated", "Saturated start: every net from b2 = -8", False, bool),
+)}
+
+
+def sweep_budget(epochs, nets, seeds, n_samples, batch_size, n_hidden, n_train=None):
+    """(epochs, note): at most ``epochs`` of a sweep of ``nets`` nets with ``seeds`` distinct
+    seeds, as many as one request may cost (MAX_SECONDS_PER_REQUEST), at least 1.
+
+    n_samples : training and test samples together (both are evaluated every epoch)
+    n_train : training samples (the steps per epoch); batch_size None means all of them
+    """
+    n_train = n_samples if n_train is None else n_train
+    bs = n_train if batch_size is None else max(1, min(int(batch_size), n_train))
+    steps_per_epoch = -(-n_train // bs)
+    seconds_per_epoch = (steps_per_epoch * SWEEP_STEP_SECONDS + seeds * SWEEP_SEED_SECONDS
+                         + nets * n_samples * n_hidden * SWEEP_UNIT_SECONDS)
+    allowed = max(1, int(MAX_SECONDS_PER_REQUEST // seconds_per_epoch))
+    if epochs <= allowed:
+        return epochs, None
+    return allowed, (f"{nets} nets x {epochs} epochs at batch size {bs} on {n_train} samples "
+                     f"would take too long for one click; training {allowed} epochs (fewer "
+                     f"seeds or learning rates, or a larger batch, allow more).")
+
+
+# -- the loss landscape page ------------------------------------------------------------------
+# The page's own settings: which two parameters, how wide and how fine the window, the start.
+
+MAX_LANDSCAPE_GRID = 120                 # points per axis: 120 x 120 = 14,400 nets per surface
+LANDSCAPE_GRIDS = (21, 41, 61, 81, 101, MAX_LANDSCAPE_GRID)
+LANDSCAPE_SPANS = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
+SATURATED_BIAS = -8.0                    # b2 at the saturated start: every output about 3e-4
+# One surface costs about this much per grid point and training sample (a forward pass of one
+# or two hidden units, the output and the loss): benchmarks/bench_landscape.py measured 1.7e-8
+# (W2 and b2, MSE) to 9.8e-8 (W1 and W2, log-loss) on the 2-core machine at load 9.5. A click
+# may spend MAX_SECONDS_PER_REQUEST on the surfaces.
+LANDSCAPE_SECONDS = 6e-8
+LANDSCAPE_COLORS = ("loss", "slope")
+
+LANDSCAPE_SETTINGS = {s.key: s for s in (
+    Setting("ls_saturated", "Saturated start", True, bool),
+    Setting("ls_span", "Span", 8.0, float, options=LANDSCAPE_SPANS),
+    Setting("ls_grid", "Grid points per axis", 61, int, options=LANDSCAPE_GRIDS),
+    Setting("ls_color", "Colour", "loss", str, options=LANDSCAPE_COLORS),
+    Setting("ls_3d", "3-D view", False, bool),
+)}
+# The two parameters on the axes, by the start: one weight and the bias of the output unit at
+# the saturated start (where the plateau is), one weight per layer otherwise (as Glorot and
+# Bengio drew it). Their choices depend on the net's size: see clean_param.
+LANDSCAPE_PARAMS = {True: ("W2[0,0]", "b2"), False: ("W1[0,0]", "W2[0,0]")}
+LANDSCAPE_PARAM_LABELS = ("Horizontal axis", "Vertical axis")
+
+
+def clean_param(raw, n_inputs, n_hidden, default, label):
+    """(name, note) for a parameter name from a link or a widget: the canonical name, or
+    ``default`` with a note when ``raw`` names no entry of a net of this size."""
+    from .landscape import param_shapes, parse_param
+
+    text = str(raw).strip()[:MAX_RAW_LENGTH + 1]
+    try:
+        if len(text) > MAX_RAW_LENGTH:
+            raise ValueError("too long")
+        return parse_param(text, param_shapes(n_inputs, n_hidden)).name, None
+    except ValueError:
+        shown = text if len(text) <= 24 else text[:21] + "..."
+        inputs = f"{n_inputs} input" + ("s" if n_inputs != 1 else "")
+        units = f"{n_hidden} hidden unit" + ("s" if n_hidden != 1 else "")
+        return default, (f"{label} = {shown!r} is not a parameter of a net with {inputs} and "
+                         f"{units}; using {default}.")
+
+
+def landscape_budget(grid, n_train, surfaces=2):
+    """(grid, note): the finest grid of LANDSCAPE_GRIDS, at most ``grid``, whose ``surfaces``
+    cost one click at most MAX_SECONDS_PER_REQUEST. note is None when nothing was cut."""
+    def seconds(g):
+        return surfaces * g * g * n_train * LANDSCAPE_SECONDS
+
+    if seconds(grid) <= MAX_SECONDS_PER_REQUEST:
+        return grid, None
+    fits = [g for g in LANDSCAPE_GRIDS if g < grid and seconds(g) <= MAX_SECONDS_PER_REQUEST]
+    allowed = fits[-1] if fits else LANDSCAPE_GRIDS[0]
+    return allowed, (f"A {grid} x {grid} grid on {n_train} training samples would take too long "
+                     f"for one click; drawing {allowed} x {allowed} (fewer samples allow more).")

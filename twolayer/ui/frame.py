@@ -6,17 +6,20 @@ from urllib.parse import urlencode, urlsplit
 import streamlit as st
 
 from ..compare import COMPARE_LINK
-from ..settings import SETTINGS, backprop_link
+from ..settings import LANDSCAPE_SETTINGS, SETTINGS, SWEEP_SETTINGS, backprop_link
 from .sidebar import NOTES
 from .text import literal
 
 # The tab's icon, served by the app itself (a :material/...: icon is fetched from a font CDN).
 ICON = str(Path(__file__).parent / "static" / "icon.svg")
 
-# Each page's own link keys (Settings by key), by the page's url_path, given the settings.
+# Each page's own link keys (Settings by key), by the page's url_path, given the settings. A
+# key whose Setting is None goes into the link as the page holds it (a parameter's name).
 PAGE_LINKS = {
     "mse-vs-log-loss": lambda settings: COMPARE_LINK,
     "chain-rule": lambda settings: backprop_link(settings["loss"]),
+    "sweep": lambda settings: SWEEP_SETTINGS,
+    "loss-landscape": lambda settings: {**LANDSCAPE_SETTINGS, "ls_x": None, "ls_y": None},
 }
 
 # Streamlit's header bar is 3.75rem tall and stays on top: the first element (a link's note)
@@ -77,7 +80,9 @@ def share_link(settings, page=None):
     own = PAGE_LINKS.get(url_path, lambda _: {})(settings)
     for key, setting in own.items():
         value = st.session_state.get(key)
-        if value is not None and value != setting.default:
+        if setting is None and value not in (None, ""):
+            params[key] = str(value)
+        elif setting is not None and value is not None and value != setting.default:
             params[key] = setting.url_text(value)
     url = urlsplit(st.context.url or "http://localhost:8501/")
     # st.context.url: the address without its query, with or without the page's own path

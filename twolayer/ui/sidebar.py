@@ -93,12 +93,14 @@ def _clamp_link():
     return notes
 
 
-def clamp_from_link(table, scope):
-    """A page's own link keys (Settings by key): see read_link; returns the notes."""
-    values, notes = read_link(table, scope)
+def clamp_from_link(table, scope=None):
+    """A page's own link keys (Settings by key): see read_link; returns the notes. scope names
+    the page (default: its keys) for the notes kept across a rewrite of the address."""
+    values, notes = read_link(table, scope or ",".join(sorted(table)))
+    # Into session state as well: a page's widget may show its options formatted, and then
+    # reads its own spelling from the URL, not the link's.
     for key, value in values.items():
-        if st.query_params.get(key) != table[key].url_text(value):
-            st.session_state[key] = value
+        st.session_state[key] = value
     return notes
 
 

@@ -1,0 +1,229 @@
+"""Many nets at once: how fast is a sweep, per net, next to one net at a time? Prints, in one run:
+
+1. net-epochs per second at TensorFlow Playground's setting (2-8-1 tanh, circles, 500 samples
+   of which 250 train, no noise, batch 10, lr 0.03; the loss and the metric on train and on test
+   after every epoch): a Sweep of K = 1, 16, 64, 128, 512 nets (half MSE, half log-loss, every
+   net a seed of its own: the worst case, one sample order to draw per net and epoch; and, for
+   K = 128 and 512, a grid of 8 seeds x learning rates 0.003 to 0.3), against one Trainer, and
+   against a lean single-net NumPy loop written here (the same math, no checks, no History, the
+   same evaluation), with the peak memory (tracemalloc) of each;
+2. the public TwoLayerNet.step in a batch-10 loop (it checks X and y on every call) against
+   the unchecked net._step and the lean step: what the input checks cost.
+
+Timing: the median of short trials, the contenders interleaved in a rotating order so that a
+busy machine slows them alike. Before timing, each Sweep is checked against single Trainer
+runs (net-epochs are only worth counting if each net is the run it claims to be).
+
+    python benchmarks/bench_sweep.py
+"""
+
+import gc
+import os
+import statistics
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from twolayer import TwoLayerNet  # noqa: E402
+from twolayer.data import make_dataset  # noqa: E402
+from twolayer.sweep import Run, Sweep  # noqa: E402
+from twolayer.train import Trainer  # noqa: E402
+
+TRIALS = 15
+KS = (1, 16, 64, 128, 512)
+HIDDEN, ACTIVATION, BATCH, LR = 8, "tanh", 10, 0.03
+GOAL = 10_000  # net-epochs/s at K = 128 (three times Playground's nn.ts under node)
+
+
+class LeanLoop:
+    """One net, one epoch at a time, in plain NumPy: shuffle, mini-batch steps, then the loss and
+    accuracy on train and test, as Trainer records them; nothing else."""
+
+    def __init__(self, net, data, loss):
+        self.W1, self.b1, self.W2, self.b2 = (v.copy() for v in net.params().values())
+        self.X, self.y = data.X_train, data.y_train
+        self.X_test, self.y_test = data.X_test, data.y_test
+        self.mse = loss == "mse"
+        self.epoch = 0
+
+    def step(self, X, y):
+        z1 = self.W1 @ X + self.b1
+        a1 = np.tanh(z1)
+        a2 = 1.0 / (1.0 + np.exp(-(self.W2 @ a1 + self.b2)))
+        delta2 = (-2.0 * (y - a2) * a2 * (1.0 - a2) if self.mse else a2 - y) / X.shape[1]
+        delta1 = (self.W2.T @ delta2) * (1.0 - a1 * a1)
+        self.W2 -= LR * (delta2 @ a1.T)
+        self.b2 -= LR * delta2.sum(axis=1, keepdims=True)
+        self.W1 -= LR * (delta1 @ X.T)
+        self.b1 -= LR * delta1.sum(axis=1, keepdims=True)
+
+    def evaluate(self, X, y):
+        z2 = self.W2 @ np.tanh(self.W1 @ X + self.b1) + self.b2
+        a2 = 1.0 / (1.0 + np.exp(-z2))
+        loss = np.mean((y - a2) ** 2) if self.mse else np.mean(np.logaddexp(0.0, z2) - y * z2)
+        return loss, np.mean((a2 >= 0.5) == (y >= 0.5))
+
+    def run_epoch(self):
+        self.epoch += 1
+        order = np.random.default_rng((0, self.epoch)).permutation(self.X.shape[1])
+        X, y = self.X[:, order], self.y[:, order]
+        for start in range(0, X.shape[1], BATCH):
+            self.step(X[:, start:start + BATCH], y[:, start:start + BATCH])
+        return self.evaluate(self.X, self.y), self.evaluate(self.X_test, self.y_test)
+
+
+GRID_SEEDS = 8
+
+
+def sweep_runs(K, seeds=None):
+    """K runs, half MSE, half log-loss: one seed per net (seeds None), or a grid of ``seeds``
+    seeds x K / (2 seeds) learning rates around 0.03 per loss."""
+    if seeds is None:
+        return [Run("mse" if k % 2 == 0 else "log_loss", LR, k) for k in range(K)]
+    lrs = np.geomspace(LR / 10, LR * 10, K // (2 * seeds))
+    return [Run(loss, float(lr), s) for loss in ("mse", "log_loss") for lr in lrs
+            for s in range(seeds)]
+
+
+def new_sweep(data, K, seeds=None):
+    return Sweep(data, sweep_runs(K, seeds), hidden=HIDDEN, activation=ACTIVATION,
+                 batch_size=BATCH)
+
+
+def check_sweep(data, K, epochs=5):
+    """The largest difference of any net's training losses to its own Trainer run."""
+    sw = new_sweep(data, K).run(epochs)
+    worst = 0.0
+    for k in sorted({0, 1, K // 2, K - 1}):
+        run = sw.runs[k]
+        t = Trainer(TwoLayerNet(2, HIDDEN, ACTIVATION, data.task, run.loss, seed=run.seed),
+                    data, lr=run.lr, batch_size=BATCH, seed=run.seed)
+        t.run(epochs)
+        worst = max(worst, float(np.max(np.abs(np.array(t.history.train_loss)
+                                               - sw.history["train_loss"][k]))))
+    return worst
+
+
+def peak_memory(fn):
+    gc.collect()
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def interleaved(contenders, trials=TRIALS):
+    """Median seconds per call of each contender: {name: seconds}.
+
+    contenders: {name: (fn, calls per trial)}
+    """
+    times = {name: [] for name in contenders}
+    names = list(contenders)
+    gc.disable()
+    try:
+        for trial in range(trials):
+            for name in names[trial % len(names):] + names[:trial % len(names)]:
+                fn, calls = contenders[name]
+                t0 = time.perf_counter()
+                for _ in range(calls):
+                    fn()
+                times[name].append((time.perf_counter() - t0) / calls)
+    finally:
+        gc.enable()
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
+def bench_nets_per_second(data):
+    """{name: (net-epochs/s, peak bytes)} for the Trainer, the lean loop and each Sweep."""
+    trainer = Trainer(TwoLayerNet(2, HIDDEN, ACTIVATION, data.task, "mse", seed=0), data,
+                      lr=LR, batch_size=BATCH, seed=0, snapshot_every=10**9)
+    lean = LeanLoop(TwoLayerNet(2, HIDDEN, ACTIVATION, data.task, "mse", seed=0), data, "mse")
+    sweeps = {f"Sweep, K = {K}": (K, None) for K in KS}
+    sweeps.update({f"Sweep, K = {K}, {GRID_SEEDS} seeds": (K, GRID_SEEDS) for K in (128, 512)})
+    # Epochs per trial: about 50 ms of work each.
+    contenders = {"Trainer (one net)": (lambda: trainer.run(1), 40),
+                  "lean NumPy loop (one net)": (lean.run_epoch, 60)}
+    nets = {"Trainer (one net)": 1, "lean NumPy loop (one net)": 1}
+    for name, (K, seeds) in sweeps.items():
+        sw = new_sweep(data, K, seeds)
+        contenders[name] = ((lambda sw=sw: sw.run(1)), max(1, 400 // K))
+        nets[name] = K
+    seconds = interleaved(contenders)
+    peaks = {"Trainer (one net)": peak_memory(lambda: Trainer(
+                 TwoLayerNet(2, HIDDEN, ACTIVATION, data.task, "mse", seed=0), data, lr=LR,
+                 batch_size=BATCH, seed=0, snapshot_every=10**9).run(20)),
+             "lean NumPy loop (one net)": peak_memory(lambda: [lean.run_epoch()
+                                                               for _ in range(20)])}
+    for name, (K, seeds) in sweeps.items():
+        peaks[name] = peak_memory(lambda K=K, seeds=seeds: new_sweep(data, K, seeds).run(3))
+    return {name: (nets[name] / s, peaks[name]) for name, s in seconds.items()}
+
+
+def bench_checks(data):
+    """Seconds per epoch of batch-10 steps (no evaluation): net.step, net._step, lean step."""
+    nets = {name: TwoLayerNet(2, HIDDEN, ACTIVATION, data.task, "log_loss", seed=0)
+            for name in ("step", "_step")}
+    lean = LeanLoop(nets["step"], data, "log_loss")
+    order = np.random.default_rng(0).permutation(data.X_train.shape[1])
+    X, y = data.X_train[:, order], data.y_train[:, order]
+    batches = [(X[:, s:s + BATCH], y[:, s:s + BATCH]) for s in range(0, X.shape[1], BATCH)]
+
+    def loop(step):
+        def run():
+            for Xb, yb in batches:
+                step(Xb, yb)
+        return run
+
+    return interleaved({
+        "TwoLayerNet.step (checks X, y)": (loop(lambda X, y: nets["step"].step(X, y, LR)), 20),
+        "TwoLayerNet._step (no checks)": (loop(lambda X, y: nets["_step"]._step(X, y, LR)), 20),
+        "lean step": (loop(lean.step), 20)})
+
+
+def main():
+    data = make_dataset("circles", 500, noise=0.0, test_fraction=0.5, seed=0)
+    load = os.getloadavg()
+    print(f"numpy {np.__version__}, {os.cpu_count()} CPUs, load average {load[0]:.2f} "
+          f"{load[1]:.2f} {load[2]:.2f}; each figure the median of {TRIALS} interleaved "
+          "trials\n")
+    worst = max(check_sweep(data, K) for K in (16, 128))
+    print(f"Check: nets of a sweep against their own Trainer runs after 5 epochs: training "
+          f"losses differ by at most {worst:.1e}\n")
+    assert worst < 1e-9
+
+    print("1. TensorFlow Playground's setting: 2-8-1 tanh, 250 training and 250 test points, "
+          "batch 10 (25 steps/epoch),")
+    print("   lr 0.03, loss and accuracy on train and test every epoch; sweeps half MSE, half "
+          "log-loss, one seed per net")
+    results = bench_nets_per_second(data)
+    trainer = results["Trainer (one net)"][0]
+    print(f"   {'':34}{'net-epochs/s':>13}{'vs Trainer':>12}{'ms per epoch':>14}"
+          f"{'peak memory':>13}")
+    for name, (rate, peak) in results.items():
+        K = int(name.split("= ")[1].split(",")[0]) if "=" in name else 1
+        print(f"   {name:34}{rate:>13,.0f}{rate / trainer:>11.1f}x{K / rate * 1e3:>14.2f}"
+              f"{peak / 1e6:>10.2f} MB")
+    at_128 = results["Sweep, K = 128"][0]
+    print(f"   -> K = 128: {at_128:,.0f} net-epochs/s (goal >= {GOAL:,}: "
+          f"{'met' if at_128 >= GOAL else 'NOT met'})\n")
+
+    print("2. What TwoLayerNet.step's input checks cost: a batch-10 loop over the same 25 "
+          "batches, log-loss, no evaluation")
+    t = bench_checks(data)
+    lean = t["lean step"]
+    print(f"   {'':34}{'us/epoch':>10}{'vs lean':>9}")
+    for name, s in t.items():
+        print(f"   {name:34}{s * 1e6:>10.0f}{s / lean:>8.2f}x")
+    load = os.getloadavg()
+    print(f"\nload average at the end {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+
+
+if __name__ == "__main__":
+    main()

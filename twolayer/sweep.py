@@ -1,0 +1,380 @@
+"""A sweep: many nets trained at once, one per (loss, learning rate, seed), on one data set.
+
+The K nets are stacked along a leading model axis (twolayer.stacked) and step in lockstep: one
+NumPy call per equation does the work of all K. Each net is still its own run: its loss, its
+learning rate, its initial weights and its order of samples are exactly those of
+
+    Trainer(TwoLayerNet(d, hidden, activation, task, loss, seed=s), data, lr, batch_size, seed=s)
+
+so net k of a sweep ends where that single run ends, and its History holds the same numbers.
+
+One batch size for the whole sweep: every net then takes the same number of steps per epoch,
+and the last, shorter mini-batch of an epoch (m not a multiple of the batch size) is as short
+for every net, so each step is one stacked array. Nets that differ in batch size belong in
+separate sweeps.
+
+Memory: the parameters (K x (h d + 2 h + 1)), one mini-batch per net (K x d x batch, gathered
+by index from the one copy of the data), its activations (K x h x batch), the evaluation after
+each epoch in chunks of at most EVAL_ELEMENTS activations, and each distinct seed's order of
+the samples in the epoch (indices, S x m for S seeds): never a copy of the data per net.
+"""
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .metrics import METRICS
+from .net import PARAMS, TwoLayerNet
+from .stacked import forward, gradients, loss_groups, mean_loss, stack
+from .train import DIVERGENCE_LOSS
+
+# Nets train in blocks of at most BLOCK_ELEMENTS activations per array (block x h x batch),
+# and evaluate in chunks of samples of at most EVAL_ELEMENTS (block x h x chunk): memory stays
+# bounded whatever K, h, m and the batch size, and arrays of 256 KB stay in the L2 cache
+# (measured here: 2**15 evaluates 1.5-3x faster than 2**19, and a full-batch epoch of 112 nets
+# costs 6.5 ms in blocks of 2**15, 12 ms in blocks of 2**16).
+BLOCK_ELEMENTS = 2 ** 15
+EVAL_ELEMENTS = 2 ** 15
+
+
+@dataclass(frozen=True)
+class Run:
+    """What makes one net of a sweep: its loss, its learning rate, its seed (initial weights
+    and order of samples)."""
+
+    loss: str
+    lr: float
+    seed: int
+
+
+def grid(losses, lrs, seeds):
+    """Every (loss, lr, seed) as a Run: loss first, then learning rate, then seed."""
+    return [Run(loss, float(lr), int(seed)) for loss in losses for lr in lrs for seed in seeds]
+
+
+def _positive_int(name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+    return int(value)
+
+
+class Sweep:
+    """K nets, one per Run, trained together on ``data``.
+
+    Parameters
+    ----------
+    data : twolayer.data.Dataset
+    runs : sequence of Run (see ``grid``); log_loss needs a classification data set
+    hidden, activation : the network of every net, as for TwoLayerNet
+    batch_size : int in 1 .. m, or None for the whole training set; the same for every net
+    l2 : float >= 0, weight decay, as for Trainer
+    output_bias : float, where b2 starts in every net (0: the default initialisation;
+        far from 0, a saturated start)
+
+    After ``run(epochs)``: ``epoch`` (how far the sweep has run), ``diverged`` (K,) (the epoch
+    at which each net diverged, 0 if it did not), ``epochs_run`` (K,), ``params`` (the stacked
+    weights, a diverged net at its last good ones) and ``history``: one array of shape
+    (K, epochs) per quantity, NaN after a net diverged.
+    """
+
+    HISTORY_KEYS = ("train_loss", "test_loss", "train_metric", "test_metric") + tuple(
+        f"grad_norm_{p}" for p in PARAMS)
+
+    def __init__(self, data, runs, hidden=8, activation="tanh", batch_size=None, l2=0.0,
+                 output_bias=0.0):
+        runs = list(runs)
+        if not runs:
+            raise ValueError("a sweep needs at least one run")
+        for run in runs:
+            if not (isinstance(run.lr, (int, float)) and math.isfinite(run.lr) and run.lr > 0):
+                raise ValueError(f"learning rate must be a finite number > 0, got {run.lr!r}")
+            if isinstance(run.seed, bool) or not isinstance(run.seed, (int, np.integer)) \
+                    or run.seed < 0:
+                raise ValueError(f"seed must be an integer >= 0, got {run.seed!r}")
+        if not (isinstance(l2, (int, float)) and math.isfinite(l2) and l2 >= 0):
+            raise ValueError(f"l2 must be a finite number >= 0, got {l2!r}")
+        if not (isinstance(output_bias, (int, float)) and math.isfinite(output_bias)):
+            raise ValueError(f"output_bias must be a finite number, got {output_bias!r}")
+        self.data, self.runs = data, runs
+        self.hidden, self.activation, self.task = hidden, activation, data.task
+        self.l2, self.output_bias = float(l2), float(output_bias)
+
+        # Each loss checks the settings and the data, as Trainer does for its net.
+        for loss in dict.fromkeys(run.loss for run in runs):
+            net = TwoLayerNet(data.n_inputs, hidden, activation, data.task, loss)
+            self.X, self.y = net._check(data.X_train, data.y_train)
+            self.X_test, self.y_test = net._check(data.X_test, data.y_test)
+        m = self.X.shape[1]
+        self.batch_size = m if batch_size is None else min(
+            _positive_int("batch size", batch_size), m)
+        # The initial weights depend on the seed only, not on the loss or the learning rate.
+        start = {seed: TwoLayerNet(data.n_inputs, hidden, activation, data.task, seed=seed)
+                 for seed in dict.fromkeys(run.seed for run in runs)}
+        self.params = stack([start[run.seed].params() for run in runs])
+        self.params["b2"][:] = self.output_bias
+        self.initial = {p: v.copy() for p, v in self.params.items()}
+
+        K = len(runs)
+        self.losses = np.array([run.loss for run in runs])
+        self.lrs = np.array([float(run.lr) for run in runs]).reshape(K, 1, 1)
+        self.seeds = np.array(sorted({int(run.seed) for run in runs}))
+        self.seed_row = np.searchsorted(self.seeds, [int(run.seed) for run in runs])
+        # The samples as rows, so that a batch of each net is one gather: XT[idx] (K, b, d).
+        self.XT = np.ascontiguousarray(self.X.T)
+        self.metric_name, _ = METRICS[self.task]
+        self.epoch = 0
+        self.diverged = np.zeros(K, dtype=int)
+        self._history = {key: [] for key in self.HISTORY_KEYS}
+
+    @property
+    def K(self):
+        return len(self.runs)
+
+    @property
+    def active(self):
+        """The nets still training: indices into ``runs``."""
+        return np.flatnonzero(self.diverged == 0)
+
+    @property
+    def epochs_run(self):
+        """Epochs each net has completed: the sweep's epoch, or the last good one (K,)."""
+        return np.where(self.diverged > 0, self.diverged - 1, self.epoch)
+
+    # -- one epoch of every net ----------------------------------------------------------------
+
+    def epoch_orders(self, epoch):
+        """(S, m): row i is the order in which epoch ``epoch`` visits the training samples for
+        seed self.seeds[i]: Trainer.epoch_order's permutation, one per distinct seed."""
+        m = self.X.shape[1]
+        return np.stack([np.random.default_rng((int(s), epoch)).permutation(m)
+                         for s in self.seeds])
+
+    def blocks(self, nets):
+        """``nets`` in blocks of at most BLOCK_ELEMENTS // (h x batch) nets, which train one
+        after another: a step's arrays (block x h x batch) stay bounded and in cache."""
+        size = max(1, BLOCK_ELEMENTS // (self.hidden * self.batch_size))
+        return np.array_split(nets, -(-len(nets) // size))
+
+    def _train_epoch(self, nets, order):
+        """One epoch of mini-batch steps for the nets ``nets`` (indices), on a copy of their
+        weights, in the sample order ``order`` of epoch_orders; returns (the copy, the mean
+        gradient norm of each parameter over the epoch's steps, shape (4, len(nets)))."""
+        P = {p: v[nets] for p, v in self.params.items()}
+        losses, lr = loss_groups(self.losses[nets]), self.lrs[nets]
+        rows = self.seed_row[nets]
+        y = self.y[0]
+        m, bs = self.X.shape[1], self.batch_size
+        norms = np.zeros((len(PARAMS), len(nets)))
+        steps = 0
+        for start in range(0, m, bs):
+            idx = order[rows, start:start + bs]           # (K, b): each net's own samples
+            X, Y = self.XT[idx].mT, y[idx][:, None, :]    # (K, d, b), (K, 1, b)
+            grads = gradients(P, X, Y, self.activation, self.task, losses, self.l2)
+            for i, p in enumerate(PARAMS):
+                g = grads[p]
+                norms[i] += np.sqrt(np.einsum("kij,kij->k", g, g))
+                P[p] -= lr * g
+            steps += 1
+        return P, norms / steps
+
+    def evaluate(self, params, X, y, losses):
+        """(mean loss, metric) of each net of ``params`` on X (d, m), y (1, m): arrays (K,).
+
+        The loss is without the L2 term, as Trainer.evaluate; the metric as twolayer.metrics,
+        in chunks of samples so that no activation array has more than EVAL_ELEMENTS entries.
+        """
+        K, h = params["W1"].shape[:2]
+        m = X.shape[1]
+        chunk = max(1, EVAL_ELEMENTS // (K * h))
+        loss_sum, hits, ss_res = np.zeros(K), np.zeros(K), np.zeros(K)
+        for start in range(0, m, chunk):
+            Xc, yc = X[:, start:start + chunk], y[:, start:start + chunk]
+            f = forward(params, Xc, self.activation, self.task)
+            loss_sum += mean_loss(f, yc, losses) * Xc.shape[1]
+            if self.task == "classification":
+                hits += ((f.a2 >= 0.5) == (yc >= 0.5)).sum(axis=(1, 2))
+            else:
+                ss_res += ((yc - f.a2) ** 2).sum(axis=(1, 2))
+        if self.task == "classification":
+            return loss_sum / m, hits / m
+        ss_tot = float(np.sum((y - np.mean(y)) ** 2))
+        if ss_tot == 0.0:
+            return loss_sum / m, np.where(ss_res == 0.0, 1.0, 0.0)
+        return loss_sum / m, 1.0 - ss_res / ss_tot
+
+    def run(self, epochs):
+        """Train every net that has not diverged ``epochs`` more epochs; returns self.
+
+        A net whose training loss passes DIVERGENCE_LOSS or stops being finite (or whose
+        gradients do) in epoch e keeps its weights of epoch e - 1, records e in ``diverged``
+        and trains no more; the others go on.
+        """
+        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
+            raise ValueError(f"epochs must be an integer >= 0, got {epochs!r}")
+        # Overflow on the way to divergence is expected; it is detected, not warned about.
+        with np.errstate(all="ignore"):
+            for _ in range(epochs):
+                if not self.active.size:
+                    break
+                epoch = self.epoch + 1
+                order = self.epoch_orders(epoch)
+                record = {key: np.full(self.K, np.nan) for key in self.HISTORY_KEYS}
+                for nets in self.blocks(self.active):
+                    self._epoch(nets, epoch, order, record)
+                for key, row in record.items():
+                    self._history[key].append(row)
+                self.epoch = epoch
+        return self
+
+    def _epoch(self, nets, epoch, order, record):
+        """Train the nets ``nets`` one epoch, evaluate them, keep the good ones' weights and
+        their numbers in ``record``, and mark the others diverged."""
+        P, norms = self._train_epoch(nets, order)
+        losses = loss_groups(self.losses[nets])
+        train_loss, train_metric = self.evaluate(P, self.X, self.y, losses)
+        test_loss, test_metric = self.evaluate(P, self.X_test, self.y_test, losses)
+        good = (np.isfinite(train_loss) & (train_loss < DIVERGENCE_LOSS)
+                & np.isfinite(norms).all(axis=0))
+        for p in PARAMS:
+            self.params[p][nets[good]] = P[p][good]
+        self.diverged[nets[~good]] = epoch
+        values = (train_loss, test_loss, train_metric, test_metric, *norms)
+        for key, value in zip(self.HISTORY_KEYS, values, strict=True):
+            record[key][nets[good]] = value[good]
+
+    # -- results ---------------------------------------------------------------------------
+
+    @property
+    def history(self):
+        """{key: array (K, epochs)} for HISTORY_KEYS: column e-1 holds epoch e; NaN where a
+        net had diverged (from the epoch it diverged on)."""
+        return {key: (np.stack(rows, axis=1) if rows else np.empty((self.K, 0)))
+                for key, rows in self._history.items()}
+
+    def epochs_to_target(self, target):
+        """The first epoch (1-based) at which each net's test metric reaches ``target``, or
+        0 if it never did: array (K,)."""
+        return epochs_to_target(self.history["test_metric"], target)
+
+    def net(self, k):
+        """Net k as a TwoLayerNet with its current weights."""
+        run = self.runs[k]
+        net = TwoLayerNet(self.data.n_inputs, self.hidden, self.activation, self.task, run.loss,
+                          seed=run.seed)
+        net.set_params({p: self.params[p][k] for p in PARAMS})
+        return net
+
+    def results(self, target=0.9):
+        """One plain dict per run, in the order of ``runs``: loss, lr, seed, epochs_run,
+        diverged (False or the epoch), train_loss, test_loss, test_<metric> and
+        epochs_to_target (the first epoch whose test metric reaches ``target``, or None).
+
+        The final values are each net's own (TwoLayerNet.loss, twolayer.metrics), at its
+        current weights: what ``python -m twolayer train`` reports for that run.
+        """
+        reach = self.epochs_to_target(target)
+        name, metric = METRICS[self.task]
+        out = []
+        for k, run in enumerate(self.runs):
+            net = self.net(k)
+            with np.errstate(all="ignore"):
+                out.append({"loss": run.loss, "lr": run.lr, "seed": run.seed,
+                            "epochs_run": int(self.epochs_run[k]),
+                            "diverged": int(self.diverged[k]) if self.diverged[k] else False,
+                            "train_loss": net.loss(self.X, self.y),
+                            "test_loss": net.loss(self.X_test, self.y_test),
+                            f"test_{name}": metric(self.y_test, net.predict(self.X_test)),
+                            "epochs_to_target": int(reach[k]) if reach[k] else None})
+        return out
+
+
+def epochs_to_target(test_metric, target):
+    """The first epoch (1-based) of each row of ``test_metric`` (K, epochs) at or above
+    ``target``, or 0 where there is none: array (K,)."""
+    reached = np.asarray(test_metric) >= target
+    return np.where(reached.any(axis=1), reached.argmax(axis=1) + 1, 0)
+
+
+def with_target(results, test_metric, target):
+    """``results`` (Sweep.results) with epochs_to_target for another ``target``, from the
+    test metric history (K, epochs) of the same sweep: no training again."""
+    reach = epochs_to_target(test_metric, target)
+    return [dict(r, epochs_to_target=int(e) if e else None)
+            for r, e in zip(results, reach, strict=True)]
+
+
+# -- what a sweep says -------------------------------------------------------------------------
+
+LOSS_LABELS = {"mse": "MSE", "log_loss": "log-loss"}
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The runs of one loss at one learning rate, over their seeds.
+
+    median, low, high : the final test metric (a diverged run counts with its last good
+        weights, as it is left)
+    loss, loss_low, loss_high : the final training loss, each net its own loss
+    to_target, to_target_low, to_target_high : epochs until the test metric first reached the
+        target; None where that run (for the median: most runs) never got there
+    diverged : how many of the n runs diverged
+    """
+
+    loss_name: str
+    lr: float
+    n: int
+    median: float
+    low: float
+    high: float
+    loss: float
+    loss_low: float
+    loss_high: float
+    to_target: float | None
+    to_target_low: float | None
+    to_target_high: float | None
+    diverged: int
+
+
+def _finite_or_none(x):
+    return float(x) if math.isfinite(x) else None
+
+
+def summarize(results, metric):
+    """{loss: [Summary per learning rate, ascending]} of ``Sweep.results()`` dicts."""
+    by_setting = {}
+    for r in results:
+        by_setting.setdefault((r["loss"], r["lr"]), []).append(r)
+    table = {}
+    for (loss, lr), runs in by_setting.items():
+        final = np.array([r[f"test_{metric}"] for r in runs])
+        train = np.array([r["train_loss"] for r in runs])
+        reach = np.array([r["epochs_to_target"] or np.inf for r in runs], dtype=float)
+        table.setdefault(loss, []).append(Summary(
+            loss, lr, len(runs), float(np.median(final)), float(final.min()),
+            float(final.max()), float(np.median(train)), float(train.min()),
+            float(train.max()), _finite_or_none(np.median(reach)),
+            _finite_or_none(reach.min()), _finite_or_none(reach.max()),
+            sum(r["diverged"] is not False for r in runs)))
+    return {loss: sorted(rows, key=lambda s: s.lr) for loss, rows in table.items()}
+
+
+def best(rows):
+    """The Summary of the best learning rate: the highest median final test metric; on a tie,
+    fewer diverged runs, then fewer epochs to the target."""
+    return max(rows, key=lambda s: (s.median, -s.diverged,
+                                    -(s.to_target if s.to_target is not None else math.inf)))
+
+
+def best_sentence(table, loss, metric, target=None):
+    """One sentence: the loss's best learning rate and what its runs reach there."""
+    b = best(table[loss])
+    name = {"accuracy": "test accuracy", "r2": "test R²"}[metric]
+    spread = f" ({b.low:.3f} to {b.high:.3f})" if b.n > 1 else ""
+    text = (f"{LOSS_LABELS[loss]}: best at learning rate {b.lr:g}, {name} {b.median:.3f}"
+            f"{' median over ' + str(b.n) + ' seeds' if b.n > 1 else ''}{spread}")
+    if b.to_target is not None and target is not None:
+        text += f"; {target:g} first reached after {b.to_target:g} epochs (median)"
+    if b.diverged:
+        text += f"; {b.diverged} of {b.n} runs diverged there"
+    return text + "."
