@@ -3,6 +3,7 @@
 import streamlit as st
 
 from twolayer.compare import (
+    COMPARE_LINK,
     COMPARE_SETTINGS,
     LESSONS,
     LOSS_NAMES,
@@ -30,6 +31,7 @@ from twolayer.figures import (
 )
 from twolayer.settings import GRID, MAX_PLAY_EPOCHS, SETTINGS
 from twolayer.ui.charts import show, style
+from twolayer.ui.frame import show_link_notes
 from twolayer.ui.sidebar import clamp_from_link
 from twolayer.ui.state import DATA_KEYS, dataset_for, signature
 
@@ -58,6 +60,31 @@ def copy_lesson_to_sidebar(key):
     st.session_state["lesson"] = "none"
 
 
+LESSON_START = ("output_bias", "lr_factor")   # the page controls a lesson sets
+
+
+def start_text(lesson):
+    """The lesson's own start as the page's controls name it: 'b2 = -8, MSE rate x 1'."""
+    return ", ".join(f"{COMPARE_LINK[k].label} {getattr(LESSONS[lesson], k):g}"
+                     for k in LESSON_START)
+
+
+def off_start(lesson, output_bias, lr_factor):
+    """How the page's controls differ from the lesson's start ('' when they do not). One
+    neuron's text is about its own chart, which these controls do not touch."""
+    if lesson == "one_neuron":
+        return ""
+    now = {"output_bias": output_bias, "lr_factor": lr_factor}
+    return ", ".join(f"{COMPARE_LINK[k].label} is {now[k]:g}, not "
+                     f"{getattr(LESSONS[lesson], k):g}"
+                     for k in LESSON_START if now[k] != getattr(LESSONS[lesson], k))
+
+
+def back_to_start(lesson):
+    for key in LESSON_START:
+        st.session_state[key] = getattr(LESSONS[lesson], key)
+
+
 def switch_to_classification():
     st.session_state["task"] = "classification"
 
@@ -73,8 +100,7 @@ st.write("The same network, the same start, the same mini-batches: one net learn
 st.caption("The sidebar's *Loss* does not apply on this page: it always trains one net with "
            "each loss.")
 
-for note in clamp_from_link(COMPARE_SETTINGS):
-    st.info(f"From the link: {note}", icon=":material/link:")
+show_link_notes(clamp_from_link(COMPARE_LINK, "compare"))
 
 # -- the lesson and the page's own controls --------------------------------------------------
 
@@ -86,10 +112,11 @@ lesson = c1.selectbox("Lesson", LESSON_KEYS, key="lesson", bind=URL,
 if st.session_state.get("compare_lesson_applied") != lesson:
     # A newly chosen lesson sets this page's own controls (not yet drawn in this run), except
     # where the link that opened the page gives a value of its own.
+    # One neuron starts the two-layer comparison below it from the default b2 and factor.
     first = "compare_lesson_applied" not in st.session_state
     st.session_state["compare_lesson_applied"] = lesson
-    if lesson in LESSONS and lesson != "one_neuron":
-        for key in ("output_bias", "lr_factor"):
+    if lesson in LESSONS:
+        for key in LESSON_START:
             if not (first and key in st.query_params):
                 st.session_state[key] = getattr(LESSONS[lesson], key)
 s = COMPARE_SETTINGS["output_bias"]
@@ -104,7 +131,17 @@ lr_factor = c3.select_slider(s.label, s.options, value=s.default, key="lr_factor
 settings = dict(st.session_state["settings"])
 if lesson in LESSONS:
     st.subheader(LESSONS[lesson].title)
-    st.info(cached_lesson_text(lesson), icon=":material/search:")
+    # The text states the numbers of the lesson's own start: shown as the lesson's only while
+    # the page is at that start, so that it never contradicts what a link or a click set.
+    moved = off_start(lesson, output_bias, lr_factor)
+    if not moved:
+        st.info(cached_lesson_text(lesson), icon=":material/search:")
+    else:
+        st.warning(f"This page is off the lesson's start: {moved}. The lesson's text describes "
+                   "its own start, so it is folded away below.", icon=":material/tune:")
+        st.button("Back to the lesson's start", on_click=back_to_start, args=(lesson,))
+        with st.expander(f"What the lesson shows from its own start ({start_text(lesson)})"):
+            st.markdown(cached_lesson_text(lesson))
 if lesson in LESSONS and LESSONS[lesson].settings:
     # Page-level overrides: the sidebar's widgets are left alone (they are bound to the URL
     # and drawn before this page runs), so a lesson can never fight them.

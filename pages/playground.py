@@ -8,7 +8,14 @@ from twolayer.settings import MAX_PLAY_EPOCHS, SETTINGS
 from twolayer.ui import playback as pb
 from twolayer.ui.charts import show, style
 from twolayer.ui.state import replace_net, session_trainer
-from twolayer.ui.transfer import download_buttons, new_weights, own_data, upload_panel
+from twolayer.ui.text import literal
+from twolayer.ui.transfer import (
+    download_buttons,
+    forget_own_data,
+    new_weights,
+    own_data,
+    upload_panel,
+)
 
 settings = st.session_state["settings"]
 S = style()
@@ -29,19 +36,21 @@ with st.expander("Your own data or weights", icon=":material/upload_file:"):
     upload = upload_panel(settings["task"], n_inputs=state["trainer"][1].data.n_inputs
                           if "trainer" in state else None,
                           test_fraction=settings["test_fraction"], seed=settings["seed"])
-    own, own_id = own_data(upload)
+    own, own_id, own_name = own_data(upload)
     if own is not None:
-        st.caption(f"Training on your file: {own.X_train.shape[1]} training and "
-                   f"{own.X_test.shape[1]} test rows. The sidebar's dataset, samples and noise "
-                   "do not apply; remove the file to go back to them.")
+        st.caption(f"Training on your file {literal(own_name)}: {own.X_train.shape[1]} "
+                   f"training and {own.X_test.shape[1]} test rows. The sidebar's dataset, "
+                   "samples and noise do not apply; remove the file to go back to them.")
+        if upload is None:  # the file was uploaded before this page was left and opened again
+            st.button("Back to the generated data", on_click=forget_own_data)
 
 trainer, was_reset = session_trainer(settings, data=own, data_id=own_id)
 weights = new_weights(upload)
 if weights is not None:
     trainer = replace_net(weights)
     pb.stop(state)
-    st.info(f"Loaded the weights of {upload.name}: {weights.n_hidden} {weights.activation} "
-            "hidden units. Training goes on from them.")
+    st.info(f"Loaded the weights of {literal(upload.name)}: {weights.n_hidden} "
+            f"{weights.activation} hidden units. Training goes on from them.")
 if was_reset:
     pb.stop(state)
     pb.forget_restarts(state)
