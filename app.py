@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from twolayer.ui.frame import page_config, share_box
+from twolayer.ui.frame import page_config, share_box, show_link_notes
 from twolayer.ui.restart import restart_notice
 from twolayer.ui.sidebar import settings_sidebar
 
@@ -28,7 +28,6 @@ PAGES = [
 page = st.navigation(PAGES)
 settings, link_notes = settings_sidebar()
 st.session_state["settings"] = settings
-for note in link_notes:
-    st.info(f"From the link: {note}", icon=":material/link:")
+show_link_notes(link_notes)
 page.run()
-share_box(settings)
+share_box(settings, page)

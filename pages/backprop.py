@@ -7,8 +7,10 @@ import streamlit as st
 from twolayer.derivation import broken_gradients, derive, latex_value, verdict, with_loss
 from twolayer.figures import LOSS_COLORS, LOSS_LABELS
 from twolayer.gradcheck import GOOD, gradient_check
-from twolayer.settings import Setting
+from twolayer.settings import backprop_link
 from twolayer.ui import state
+from twolayer.ui.frame import show_link_notes
+from twolayer.ui.sidebar import clamp_from_link
 
 NET_KEY = "backprop_net"          # this page's own copy of the weights
 STEP_KEY = "backprop_last_step"   # loss before and after the last "Take one step"
@@ -17,6 +19,7 @@ SECTIONS = {"forward": "Forward pass", "output": "Output layer: δ2",
             "update": "The update"}
 CHECK_SAMPLES = 256               # the gradient check looks at no more samples than this
 VERDICT_COLORS = {"good": "#009E73", "doubtful": "#E69F00", "wrong": "#D55E00"}
+URL = "query-params"
 
 
 def source_net(settings):
@@ -36,7 +39,7 @@ def page_net(settings, trainer):
     fingerprint = np.concatenate([p.ravel() for p in trainer.net.get_params().values()])
     held = st.session_state.get(NET_KEY)
     if held is None or held["sig"] != sig or not np.array_equal(held["source"], fingerprint):
-        if held is None or held["sig"] != sig:
+        if held is not None and held["sig"] != sig:  # the sidebar moved: follow its loss
             st.session_state["bp_loss"] = settings["loss"]
         held = {"sig": sig, "source": fingerprint, "net": trainer.net.copy(), "steps": 0}
         st.session_state[NET_KEY] = held
@@ -44,13 +47,17 @@ def page_net(settings, trainer):
     return held
 
 
-def clamp_sample(m):
-    """Keep the sample index (from the URL or from before a settings change) in 0 .. m-1."""
-    raw = st.session_state.get("sample", st.query_params.get("sample", 0))
-    value, note = Setting("sample", "Sample", 0, int, 0, m - 1).clean(raw)
-    if note:
-        st.session_state["sample"] = value
-        st.info(note, icon=":material/link:")
+def read_link_and_clamp(settings, m):
+    """This page's link keys (sample, loss switch, view, broken pass), cleaned with a note
+    each; then a sample index chosen before the data shrank comes back within 0 .. m-1."""
+    link = backprop_link(settings["loss"], m)
+    show_link_notes(clamp_from_link(link, "backprop"))
+    held = st.session_state.get("sample")
+    if held is not None and not 0 <= held < m:
+        st.session_state["sample"] = min(max(int(held), 0), m - 1)
+        st.info(f"Sample {held} is not in this training set of {m}; showing sample "
+                f"{st.session_state['sample']}, the last one.", icon=":material/info:")
+    return link
 
 
 def take_step(X, y, alpha, loss, what):
@@ -107,19 +114,24 @@ if settings["l2"]:
     st.caption(f"The derivation has no L2 term, so this page leaves out L2 = {settings['l2']}.")
 
 # -- controls --------------------------------------------------------------------------------
-clamp_sample(m_train)
+# Bound to the URL, so that a link (and "Copy link to this view") reproduces the view. Options
+# are shown as a link spells them: a bound radio writes its displayed text to the URL.
+link = read_link_and_clamp(settings, m_train)
 c_sample, c_loss, c_view, c_alpha = st.columns([2, 2, 2, 1])
 sample = c_sample.number_input(f"Sample (0 to {m_train - 1} of the training set)", 0,
-                               m_train - 1, 0, step=1, key="sample", bind="query-params")
+                               m_train - 1, 0, step=1, key="sample", bind=URL)
 if classify:
-    loss = c_loss.radio("Loss", ("mse", "log_loss"), key="bp_loss", horizontal=True,
-                        format_func=LOSS_LABELS.get,
-                        help="Only the coloured lines change: the whole difference is δ2.")
+    options = link["bp_loss"].options
+    loss = c_loss.radio("Loss", options, index=options.index(link["bp_loss"].default),
+                        key="bp_loss", horizontal=True, bind=URL,
+                        help="Only the coloured lines change: the whole difference is δ2. "
+                             "It starts as the sidebar's loss.")
 else:
     loss = "mse"
     c_loss.caption("Loss: MSE (regression; log-loss needs a sigmoid output)")
-view = c_view.radio("View", ("sample", "batch"), key="bp_view", horizontal=True,
-                    format_func={"sample": "one sample", "batch": "mini-batch mean"}.get)
+view = c_view.radio("View", link["bp_view"].options, key="bp_view", horizontal=True, bind=URL,
+                    help="sample: one training sample; batch: the mean over the next "
+                         "mini-batch the Playground trains on.")
 c_alpha.latex(rf"\alpha = {alpha:g}")
 c_alpha.caption("learning rate, from the sidebar")
 
@@ -160,15 +172,19 @@ if last is not None:
     if last["after"] is None:
         c_after.error("That step blew up (L overflowed): the weights are kept. Try a smaller α.")
     else:
+        change = last["after"] - last["before"]
+        # No arrow, no colour when L did not move (a zero change is neither better nor worse).
         c_after.metric("L after", f"{last['after']:.6g}",
-                       delta=f"{last['after'] - last['before']:+.3g}", delta_color="inverse")
+                       delta=f"{change:+.3g}" if change else "no change",
+                       delta_color="inverse" if change else "off",
+                       delta_arrow="auto" if change else "off")
 
 # -- gradient check --------------------------------------------------------------------------
 st.subheader("Gradient check")
 st.write("Is backprop right? Nudge each entry of W1, b1, W2, b2 by ±10⁻⁶, measure how L moves "
          "(centred finite differences), and compare with the analytic gradient above, on "
          f"{what}. The norm relative error should be below {GOOD:g}.")
-broken = st.toggle("break the backward pass (drop g'(z1))", key="bp_broken",
+broken = st.toggle("break the backward pass (drop g'(z1))", key="bp_broken", bind=URL,
                    help="δ1 = W2ᵀ δ2 without the factor g'(z1): W1 and b1 come out wrong.")
 check_net = with_loss(net, loss)
 if X_view.shape[1] > CHECK_SAMPLES:  # two forward passes per weight: keep it quick

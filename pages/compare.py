@@ -3,6 +3,7 @@
 import streamlit as st
 
 from twolayer.compare import (
+    COMPARE_LINK,
     COMPARE_SETTINGS,
     LESSONS,
     LOSS_NAMES,
@@ -27,6 +28,7 @@ from twolayer.settings import MAX_PLAY_EPOCHS, SETTINGS
 from twolayer.ui import live
 from twolayer.ui import playback as pb
 from twolayer.ui.charts import show, style
+from twolayer.ui.frame import show_link_notes
 from twolayer.ui.sidebar import clamp_from_link
 from twolayer.ui.state import DATA_KEYS, dataset_for, signature
 
@@ -53,6 +55,31 @@ def copy_lesson_to_sidebar(key):
     st.session_state["lesson"] = "none"
 
 
+LESSON_START = ("output_bias", "lr_factor")   # the page controls a lesson sets
+
+
+def start_text(lesson):
+    """The lesson's own start as the page's controls name it: 'b2 = -8, MSE rate x 1'."""
+    return ", ".join(f"{COMPARE_LINK[k].label} {getattr(LESSONS[lesson], k):g}"
+                     for k in LESSON_START)
+
+
+def off_start(lesson, output_bias, lr_factor):
+    """How the page's controls differ from the lesson's start ('' when they do not). One
+    neuron's text is about its own chart, which these controls do not touch."""
+    if lesson == "one_neuron":
+        return ""
+    now = {"output_bias": output_bias, "lr_factor": lr_factor}
+    return ", ".join(f"{COMPARE_LINK[k].label} is {now[k]:g}, not "
+                     f"{getattr(LESSONS[lesson], k):g}"
+                     for k in LESSON_START if now[k] != getattr(LESSONS[lesson], k))
+
+
+def back_to_start(lesson):
+    for key in LESSON_START:
+        st.session_state[key] = getattr(LESSONS[lesson], key)
+
+
 def switch_to_classification():
     st.session_state["task"] = "classification"
 
@@ -69,8 +96,7 @@ st.write("The same network, the same start, the same mini-batches: one net learn
 st.caption("The sidebar's *Loss* does not apply on this page: it always trains one net with "
            "each loss.")
 
-for note in clamp_from_link(COMPARE_SETTINGS):
-    st.info(f"From the link: {note}", icon=":material/link:")
+show_link_notes(clamp_from_link(COMPARE_LINK, "compare"))
 
 # -- the lesson and the page's own controls --------------------------------------------------
 
@@ -82,10 +108,11 @@ lesson = c1.selectbox("Lesson", LESSON_KEYS, key="lesson", bind=URL,
 if st.session_state.get("compare_lesson_applied") != lesson:
     # A newly chosen lesson sets this page's own controls (not yet drawn in this run), except
     # where the link that opened the page gives a value of its own.
+    # One neuron starts the two-layer comparison below it from the default b2 and factor.
     first = "compare_lesson_applied" not in st.session_state
     st.session_state["compare_lesson_applied"] = lesson
-    if lesson in LESSONS and lesson != "one_neuron":
-        for key in ("output_bias", "lr_factor"):
+    if lesson in LESSONS:
+        for key in LESSON_START:
             if not (first and key in st.query_params):
                 st.session_state[key] = getattr(LESSONS[lesson], key)
 s = COMPARE_SETTINGS["output_bias"]
@@ -100,7 +127,17 @@ lr_factor = c3.select_slider(s.label, s.options, value=s.default, key="lr_factor
 settings = dict(st.session_state["settings"])
 if lesson in LESSONS:
     st.subheader(LESSONS[lesson].title)
-    st.info(cached_lesson_text(lesson), icon=":material/search:")
+    # The text states the numbers of the lesson's own start: shown as the lesson's only while
+    # the page is at that start, so that it never contradicts what a link or a click set.
+    moved = off_start(lesson, output_bias, lr_factor)
+    if not moved:
+        st.info(cached_lesson_text(lesson), icon=":material/search:")
+    else:
+        st.warning(f"This page is off the lesson's start: {moved}. The lesson's text describes "
+                   "its own start, so it is folded away below.", icon=":material/tune:")
+        st.button("Back to the lesson's start", on_click=back_to_start, args=(lesson,))
+        with st.expander(f"What the lesson shows from its own start ({start_text(lesson)})"):
+            st.markdown(cached_lesson_text(lesson))
 if lesson in LESSONS and LESSONS[lesson].settings:
     # Page-level overrides: the sidebar's widgets are left alone (they are bound to the URL
     # and drawn before this page runs), so a lesson can never fight them.
@@ -194,9 +231,9 @@ def both_nets():
     playing = pb.settle(play, list(cmp.trainers.values()))
     play.stopped = False
 
-    b1, b2, b3, b4, b5, b6 = st.columns([1, 1.2, 1.2, 1, 2.1, 1.5], vertical_alignment="bottom")
+    b1, b2, b3, b4, b5 = st.columns([1, 1.2, 1.2, 1, 1.6], vertical_alignment="bottom")
     s = SETTINGS["epochs_per_run"]
-    epochs_per_run = b6.number_input(s.label, s.lo, s.hi, s.default, step=s.step,
+    epochs_per_run = b5.number_input(s.label, s.lo, s.hi, s.default, step=s.step,
                                      key="compare_epochs")
     if b1.button("Step", key=KEYS["step"], help="One epoch for both nets", width="stretch",
                  disabled=playing):
@@ -214,14 +251,15 @@ def both_nets():
                    f"Pause, at most {MAX_PLAY_EPOCHS} epochs; the curves below follow on Pause")
     b4.button("Reset", key=KEYS["reset"], help="Both nets back to the start", width="stretch",
               on_click=reset, args=(settings, output_bias, lr_factor, sig))
-    b5.segmented_control("Epochs per frame", pb.SPEEDS, default=1, required=True,
-                         key=KEYS["speed"], format_func=lambda v: f"{v}×",
-                         on_change=pb.keep_playing, args=(play,),
-                         help="Play's speed: how many epochs each picture moves on (30 a "
-                              "second)")
-    if style().present:
-        st.caption(":material/keyboard: Space plays or pauses, → or PageDown steps, "
-                   "R resets.")
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        st.segmented_control("Epochs per frame", pb.SPEEDS, default=1, required=True,
+                             key=KEYS["speed"], format_func=lambda v: f"{v}×",
+                             on_change=pb.keep_playing, args=(play,),
+                             help="Play's speed: how many epochs each picture moves on (30 "
+                                  "pictures a second)")
+        if style().present:
+            st.caption(":material/keyboard: Space plays or pauses, → or PageDown steps, "
+                       "R resets.")
     if play.note and not playing:  # why the last play stopped by itself, once
         st.info(play.note, icon=":material/stop_circle:")
         play.note = None

@@ -25,18 +25,14 @@ from twolayer.settings import (
     landscape_budget,
 )
 from twolayer.ui.charts import show, style
+from twolayer.ui.frame import show_link_notes
 from twolayer.ui.sidebar import clamp_from_link
 from twolayer.ui.state import DATA_KEYS, dataset_for, new_trainer
+from twolayer.ui.text import literal
 
 URL = "query-params"
 PARAM_KEYS = ("ls_x", "ls_y")
 NET_KEYS = DATA_KEYS + ("hidden", "activation")   # not "loss": this page trains both
-MARKDOWN = set("\\`*_{}[]()#+-.!|<>~$:")
-
-
-def literal(text):
-    """``text`` shown as it is, not as markdown (a link's value can hold anything)."""
-    return "".join("\\" + c if c in MARKDOWN else c for c in str(text))
 
 
 def default_params(saturated):
@@ -87,8 +83,7 @@ else:
     st.caption("Regression: an identity output has no log-loss, so this is the MSE net alone.")
 
 # -- controls ---------------------------------------------------------------------------------
-for note in clamp_from_link(LANDSCAPE_SETTINGS):
-    st.info(f"From the link: {literal(note)}", icon=":material/link:")
+show_link_notes(clamp_from_link(LANDSCAPE_SETTINGS, "landscape"))
 names = param_names(data.n_inputs, int(settings["hidden"]))
 saturated = classification and bool(state.get("ls_saturated",
                                               LANDSCAPE_SETTINGS["ls_saturated"].default))

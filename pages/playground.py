@@ -8,7 +8,14 @@ from twolayer.ui import live
 from twolayer.ui import playback as pb
 from twolayer.ui.charts import style
 from twolayer.ui.state import replace_net, session_trainer
-from twolayer.ui.transfer import download_buttons, new_weights, own_data, upload_panel
+from twolayer.ui.text import literal
+from twolayer.ui.transfer import (
+    download_buttons,
+    forget_own_data,
+    new_weights,
+    own_data,
+    upload_panel,
+)
 
 LIVE = "pg_live"                 # the live charts' component
 # What the presenter keys press; the speed control is one of Play's own (keys work there too).
@@ -37,19 +44,21 @@ with st.expander("Your own data or weights", icon=":material/upload_file:"):
     upload = upload_panel(settings["task"], n_inputs=state["trainer"][1].data.n_inputs
                           if "trainer" in state else None,
                           test_fraction=settings["test_fraction"], seed=settings["seed"])
-    own, own_id = own_data(upload)
+    own, own_id, own_name = own_data(upload)
     if own is not None:
-        st.caption(f"Training on your file: {own.X_train.shape[1]} training and "
-                   f"{own.X_test.shape[1]} test rows. The sidebar's dataset, samples and noise "
-                   "do not apply; remove the file to go back to them.")
+        st.caption(f"Training on your file {literal(own_name)}: {own.X_train.shape[1]} "
+                   f"training and {own.X_test.shape[1]} test rows. The sidebar's dataset, "
+                   "samples and noise do not apply; remove the file to go back to them.")
+        if upload is None:  # the file was uploaded before this page was left and opened again
+            st.button("Back to the generated data", on_click=forget_own_data)
 
 trainer, was_reset = session_trainer(settings, data=own, data_id=own_id)
 weights = new_weights(upload)
 if weights is not None:
     trainer = replace_net(weights)
     pb.stop(play)
-    st.info(f"Loaded the weights of {upload.name}: {weights.n_hidden} {weights.activation} "
-            "hidden units. Training goes on from them.")
+    st.info(f"Loaded the weights of {literal(upload.name)}: {weights.n_hidden} "
+            f"{weights.activation} hidden units. Training goes on from them.")
 if was_reset:
     pb.stop(play)
     pb.forget_restarts(state)
@@ -79,7 +88,7 @@ def playground():
     playing = pb.settle(play, [trainer])
     stopped, play.stopped = play.stopped, False
 
-    c = st.columns([1, 1, 1.2, 1, 2.1, 1.5], vertical_alignment="bottom")
+    c = st.columns([1, 1, 1.2, 1, 1.6], vertical_alignment="bottom")
     step = c[0].button("Step", key=KEYS["step"], help="Train one epoch", type="primary",
                        width="stretch", disabled=playing)
     train = c[1].button("Train", key="pg_train", help="Train 'Epochs per Train' epochs",
@@ -90,16 +99,16 @@ def playground():
                      f"most {MAX_PLAY_EPOCHS} epochs; Pause stops on the picture on screen")
     reset = c[3].button("Reset", key=KEYS["reset"], help="New initial weights, history cleared",
                         width="stretch")
-    c[4].segmented_control("Epochs per frame", pb.SPEEDS, default=1, required=True,
-                           key=KEYS["speed"], format_func=lambda s: f"{s}×",
-                           on_change=pb.keep_playing, args=(play,),
-                           help="Play's speed: how many epochs each picture moves on (30 a "
-                                "second)")
     per_run = SETTINGS["epochs_per_run"]
-    epochs_per_run = c[5].number_input(per_run.label, per_run.lo, per_run.hi, per_run.default,
+    epochs_per_run = c[4].number_input(per_run.label, per_run.lo, per_run.hi, per_run.default,
                                        step=per_run.step, key="epochs_per_run",
                                        bind="query-params")
-    with st.container(horizontal=True, vertical_alignment="center"):
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        st.segmented_control("Epochs per frame", pb.SPEEDS, default=1, required=True,
+                             key=KEYS["speed"], format_func=lambda s: f"{s}×",
+                             on_change=pb.keep_playing, args=(play,),
+                             help="Play's speed: how many epochs each picture moves on (30 "
+                                  "pictures a second)")
         show_test = st.toggle("Test points", value=True, key="pg_test")
         log_loss_axis = st.toggle("Log-scale loss", value=False, key="pg_log")
         if S.present:

@@ -16,6 +16,7 @@ from twolayer.settings import (
 )
 from twolayer.sweep import Sweep, best_sentence, grid, summarize, with_target
 from twolayer.ui.charts import show, style
+from twolayer.ui.frame import show_link_notes
 from twolayer.ui.sidebar import clamp_from_link
 from twolayer.ui.state import DATA_KEYS, batch_size, dataset_for, signature
 
@@ -84,8 +85,7 @@ st.caption("The sidebar's data and network settings apply (dataset, samples, noi
            "the data, hidden units, activation, batch size, L2); its *Loss* and *Learning "
            "rate* do not: this page trains both losses at every learning rate of the range.")
 
-for note in clamp_from_link(SWEEP_SETTINGS):
-    st.info(f"From the link: {note}", icon=":material/link:")
+show_link_notes(clamp_from_link(SWEEP_SETTINGS, "sweep"))
 
 # -- the page's own settings -------------------------------------------------------------------
 

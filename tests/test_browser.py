@@ -508,3 +508,229 @@ def test_sweep_presentation_mode_is_readable_at_1280x720(browser, app_server):
         page.screenshot(path=screenshot_path("present_sweep"), full_page=True)
     finally:
         context.close()
+
+
+# --- hardening: link notes, the address bar, Copy link, presentation geometry ---------------
+
+HOSTILE = {  # page: {key: a value that Markdown would render as something else}
+    "": {"dataset": "[Log in](https://evil.example/x)", "task": "**x**",
+         "activation": ":red[x]", "loss": "$\\Huge X$", "lr": "![](//127.0.0.1:9/a.png)",
+         "l2": "www.evil.example", "batch": "a@evil.example", "noise": ":smile: -> <b>"},
+    "mse-vs-log-loss": {"lesson": ":material/home:", "output_bias": "https://evil.example"},
+    "chain-rule": {"sample": "[x](https://evil.example)", "bp_view": "`a` -- ~~b~~"},
+}
+LABELS = {"dataset": "Dataset", "task": "Task", "activation": "Hidden activation", "loss": "Loss",
+          "lr": "Learning rate", "l2": "L2", "batch": "Batch size", "noise": "Noise",
+          "lesson": "Lesson", "output_bias": "Output bias b2 at the start", "sample": "Sample",
+          "bp_view": "View"}
+NOTES = """() => Array.from(document.querySelectorAll(
+        '[data-testid="stAlertContentInfo"] [data-testid="stMarkdownContainer"]'))
+    .filter(e => e.innerText.startsWith('From the link'))
+    .map(e => ({text: e.innerText.replaceAll('\\u2060', ''),
+                markup: e.querySelectorAll('a, img, strong, em, del, code, .katex, ' +
+                    '[data-testid="stIconMaterial"], span[style*="color"]').length,
+                top: e.closest('[data-testid="stAlert"]').getBoundingClientRect().top}))"""
+
+
+def _goto(page, url, timeout=90000):
+    from tests.browser_util import exception_texts, wait_for_app
+
+    page.goto(url)
+    page.locator("h1").first.wait_for(timeout=timeout)
+    wait_for_app(page, timeout=timeout)
+    assert exception_texts(page) == []
+
+
+@pytest.mark.parametrize("path", list(HOSTILE))
+def test_link_values_show_as_typed_in_the_notes(browser, app_server, path):
+    """B3: a link's value in a "From the link" note is text, never a link, an image, bold,
+    colour, math or an icon; the note starts below the page's header bar."""
+    from urllib.parse import urlencode, urlsplit
+
+    from tests.browser_util import VIEWPORT, screenshot_path
+
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        page = context.new_page()
+        requests = []
+        page.on("request", lambda r: requests.append(r.url))
+        _goto(page, f"{app_server}/{path}?{urlencode(HOSTILE[path])}")
+        page.wait_for_timeout(500)
+        notes = page.evaluate(NOTES)
+        texts = [n["text"] for n in notes]
+        for key, value in HOSTILE[path].items():
+            shown = value if len(value) <= 24 else value[:21] + "..."
+            assert any(f"{LABELS[key]} = {shown!r}" in t for t in texts), (key, texts)
+        assert len(notes) == len(HOSTILE[path]), texts
+        assert [n["markup"] for n in notes] == [0] * len(notes), texts
+        header = page.locator('[data-testid="stHeader"]').bounding_box()
+        assert min(n["top"] for n in notes) >= header["y"] + header["height"], notes
+        server = urlsplit(app_server).netloc
+        assert [u for u in requests if urlsplit(u).netloc not in (server, "")] == []
+        page.screenshot(path=screenshot_path(f"hostile_notes_{path or 'playground'}"))
+    finally:
+        context.close()
+
+
+def _query(page):
+    from urllib.parse import parse_qsl, urlsplit
+
+    return dict(parse_qsl(urlsplit(page.url).query))
+
+
+@pytest.mark.parametrize(("path", "given", "kept"), [
+    ("", "present=1&lr=1&hidden=4&hidden=64&noise=0.250&seed=7",
+     {"present": "true", "lr": "1.0", "hidden": "64", "noise": "0.25", "seed": "7"}),
+    ("", "lr=10&batch=all", {"lr": "10.0", "batch": "all"}),
+    ("mse-vs-log-loss", "lr_factor=10.0&lesson=fair", {"lr_factor": "10", "lesson": "fair"}),
+])
+def test_valid_link_values_stay_in_the_address_bar(page, app_server, path, given, kept):
+    """B7: a valid value stays in the address, in the app's own spelling, and a reload of that
+    address shows the same without a note."""
+    _goto(page, f"{app_server}/{path}?{given}")
+    page.wait_for_function(f"() => location.search.includes('{next(iter(kept))}=')",
+                           timeout=30000)
+    page.wait_for_timeout(500)
+    assert _query(page) == kept
+    page.reload()
+    _goto(page, page.url)
+    page.wait_for_timeout(500)
+    assert _query(page) == kept
+    assert page.evaluate(NOTES) == []
+    if "present" in kept:
+        assert page.evaluate("parseFloat(getComputedStyle(document.documentElement)"
+                             ".fontSize)") >= 20
+
+
+def test_copy_link_reproduces_the_backprop_view(page, app_server):
+    """B8: the loss switch, the view and the broken backward pass are in Copy link, and the
+    link opens that view."""
+    from tests.browser_util import screenshot_path, wait_for_app
+
+    _goto(page, f"{app_server}/chain-rule?sample=5")
+    main = page.locator('[data-testid="stMain"]')
+    for label, in_url in (("mse", "bp_loss=mse"), ("batch", "bp_view=batch"),
+                          ("break the backward pass", "bp_broken=true")):
+        main.get_by_text(label, exact=label != "break the backward pass").first.click()
+        page.wait_for_function(f"() => location.search.includes('{in_url}')", timeout=30000)
+        wait_for_app(page)
+    main.get_by_text("Wrong: W1, b1").wait_for(timeout=30000)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("Copy link to this view").click()
+    link = sidebar.locator('[data-testid="stCode"] code').inner_text().strip()
+    assert link == (f"{app_server}/chain-rule?sample=5&bp_loss=mse&bp_view=batch"
+                    "&bp_broken=true")
+    other = page.context.new_page()
+    _goto(other, link)
+    main = other.locator('[data-testid="stMain"]')
+    main.get_by_text("Wrong: W1, b1").wait_for(timeout=30000)
+    checked = other.evaluate("""() => Array.from(document.querySelectorAll(
+        '[data-testid="stMain"] input[type=radio]:checked, [data-testid="stMain"] ' +
+        'input[type=checkbox]:checked')).map(e => e.closest('label').innerText.trim())""")
+    assert checked == ["mse", "batch", "break the backward pass (drop g'(z1))"], checked
+    assert main.get_by_text("Showing the first mini-batch of epoch").count() == 1
+    other.screenshot(path=screenshot_path("backprop_from_copied_link"), full_page=True)
+
+
+# Geometry of every chart: no two of title, legend, axis titles, annotations, colour bar and
+# tick labels overlap (tick labels of one axis need a 2 px gap), and none leaves its chart.
+GEOMETRY = """() => {
+  const box = e => { const r = e.getBoundingClientRect();
+                     return {l: r.left, t: r.top, r: r.right, b: r.bottom}; };
+  const hit = (a, b, gap) => a.l < b.r + gap && b.l < a.r + gap && a.t < b.b + gap
+                             && b.t < a.b + gap;
+  const text = e => (e.textContent || '').trim();
+  const problems = [];
+  document.querySelectorAll('.js-plotly-plot').forEach((gd, n) => {
+    const svg = box(gd.querySelector('.main-svg'));
+    const name = text(gd.querySelector('.g-gtitle') || {}) || 'chart ' + n;
+    const items = [], seen = new Set();
+    const add = (selector, kind) => gd.querySelectorAll(selector).forEach(e => {
+      const b = box(e);
+      if (seen.has(e)) return;
+      seen.add(e);
+      if (b.r > b.l && b.b > b.t && text(e)) items.push({kind, text: text(e), b}); });
+    add('.g-gtitle text', 'title');
+    add('.legend .traces', 'legend');
+    add('[class^="g-x"][class$="title"] text', 'xtitle');
+    add('[class^="g-y"][class$="title"] text', 'ytitle');
+    add('.annotation text', 'annotation');
+    add('.colorbar .cbtitle text', 'colorbar title');
+    add('.colorbar .cbaxis text', 'colorbar tick');
+    add('[class$="tick"] text', 'tick');
+    items.forEach(it => {
+      if (it.b.l < svg.l - 1 || it.b.r > svg.r + 1 || it.b.t < svg.t - 1 || it.b.b > svg.b + 1)
+        problems.push(`${name}: ${it.kind} '${it.text}' is cut`); });
+    for (let i = 0; i < items.length; i++) for (let j = i + 1; j < items.length; j++) {
+      const a = items[i], b = items[j];
+      if (a.kind === 'legend' && b.kind === 'legend') continue;
+      const gap = a.kind === 'tick' && b.kind === 'tick' ? 2 : -1;
+      if (hit(a.b, b.b, gap))
+        problems.push(`${name}: ${a.kind} '${a.text}' meets ${b.kind} '${b.text}'`);
+    }
+  });
+  return problems;
+}"""
+CUT_TEXT = """() => Array.from(document.querySelectorAll(
+    '[data-testid="stMain"] button *, [data-testid="stMain"] label *, ' +
+    '[data-testid="stMain"] [data-testid="stWidgetLabel"] *, ' +
+    '[data-testid="stMain"] [data-testid="stMetricValue"] *'))
+  .filter(e => e.scrollWidth > e.clientWidth + 1 && e.innerText.trim())
+  .map(e => e.innerText)"""
+CUT_FORMULAS = """() => Array.from(document.querySelectorAll('.katex-display'))
+  .filter(e => e.scrollWidth > e.clientWidth + 2)
+  .map(e => (e.querySelector('annotation') || {}).textContent)"""
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (1280, 720)], ids=["1024x768", "1280x720"])
+@pytest.mark.parametrize("path", ["", "mse-vs-log-loss?lesson=saturated", "chain-rule"])
+def test_presentation_mode_fits_a_projector(browser, app_server, size, path):
+    """B11: at a projector's size in presentation mode, after some training, no chart text
+    overlaps or is cut, no button or label is truncated, no formula is cut, and nothing is
+    fetched from anywhere but the app (the tab's icon included)."""
+    import re
+    from urllib.parse import urlsplit
+
+    from tests.browser_util import screenshot_path, wait_for_app
+
+    width, height = size
+    context = browser.new_context(viewport={"width": width, "height": height})
+    try:
+        page = context.new_page()
+        requests = []
+        page.on("request", lambda r: requests.append(r.url))
+        sep = "&" if "?" in path else "?"
+        _goto(page, f"{app_server}/{path}{sep}present=1")
+        views = [None]
+        if path == "chain-rule":
+            views.append("batch")
+        else:  # Plotly charts, Streamlit's or the live ones
+            page.wait_for_function(_charts_drawn(".js-plotly-plot", 4), timeout=60000)
+            page.wait_for_timeout(1500)
+            assert page.evaluate(GEOMETRY) == []  # before the first epoch: empty charts
+            train = page.get_by_role("button", name=re.compile(r"^Train( \d+)?$")).first
+            train.click()
+            # the Playground's epoch counter, or the comparison's "Epoch 100"
+            page.wait_for_function("() => document.querySelector('[data-testid=\"stMain\"]')"
+                                   ".innerText.match(/(^|\\n)(Epoch\\s+)?100(\\n|$)/)",
+                                   timeout=90000)
+            wait_for_app(page, timeout=90000)
+        name = f"present_{width}x{height}_{path.split('?')[0] or 'playground'}"
+        for view in views:
+            if view:
+                page.locator('[data-testid="stMain"]').get_by_text(view, exact=True).click()
+                page.wait_for_function(f"() => location.search.includes('bp_view={view}')",
+                                       timeout=30000)
+                wait_for_app(page)
+            page.wait_for_timeout(1500)  # Plotly draws after the run's end
+            assert page.evaluate(GEOMETRY) == []
+            assert page.evaluate(CUT_TEXT) == []
+            assert page.evaluate(CUT_FORMULAS) == []
+            page.screenshot(path=screenshot_path(name + (f"_{view}" if view else "")))
+        page.set_viewport_size({"width": width, "height": 4000})  # one picture of the page
+        page.wait_for_timeout(1000)
+        page.screenshot(path=screenshot_path(name + "_whole"))
+        server = urlsplit(app_server).netloc
+        assert [u for u in requests if urlsplit(u).netloc not in (server, "")] == []
+    finally:
+        context.close()

@@ -98,15 +98,19 @@ def test_every_line_matches_the_equations_written_out_again(task, loss, activati
 
 @pytest.mark.parametrize("activation", HIDDEN_ACTIVATIONS)
 @pytest.mark.parametrize("task, loss", COMBOS)
-def test_gradients_equal_net_gradients_and_finite_differences(task, loss, activation):
+def test_gradients_equal_the_equations_and_finite_differences(task, loss, activation):
+    # Expected values from outside the code under test: the equations written out again in
+    # this file, and centred differences of the loss (which net.step and derive share, so
+    # comparing with net.gradients would let a bug common to both through).
     net, X, y = problem(task, loss, activation, m=20)
     d = derive(net, X, y, alpha=0.1)
-    grads = net.gradients(X, y)
+    ref = reference(net, X, y, task, loss, activation)
     numeric = finite_differences(net, X, y)
     for p in PARAMS:
-        np.testing.assert_array_equal(d[f"dL_d{p}"].value, grads[p])
+        np.testing.assert_allclose(d[f"dL_d{p}"].value, ref[f"dL_d{p}"], rtol=1e-10,
+                                   atol=1e-14, err_msg=p)
         np.testing.assert_allclose(d[f"dL_d{p}"].value, numeric[p], rtol=1e-5, atol=1e-8)
-    np.testing.assert_array_equal(d["delta2"].value, net.delta2(net.forward(X), y))
+    np.testing.assert_allclose(d["delta2"].value, ref["delta2"], rtol=1e-10, atol=1e-14)
     # the chain rule, as the page shows it: dL/dW2 = delta2 a1^T, dL/dW1 = delta1 x^T
     np.testing.assert_allclose(d["dL_dW2"].value, d["delta2"].value @ d["a1"].value.T)
     np.testing.assert_allclose(d["dL_dW1"].value, d["delta1"].value @ d["x"].value.T)
@@ -152,17 +156,22 @@ def test_one_sample_equals_a_batch_of_that_sample(task, loss, activation):
 
 @pytest.mark.parametrize("activation", HIDDEN_ACTIVATIONS)
 @pytest.mark.parametrize("task, loss", COMBOS)
-def test_the_update_is_what_a_step_of_the_net_does(task, loss, activation):
+def test_the_update_is_w_minus_alpha_times_the_gradient(task, loss, activation):
     net, X, y = problem(task, loss, activation)
     before = net.get_params()
     d = derive(net, X, y, alpha=0.05)
     for p in PARAMS:  # derive leaves the net alone
         np.testing.assert_array_equal(getattr(net, p), before[p])
+    # W <- W - alpha dL/dW with the gradient of the equations written out again, which is
+    # also what one step of the net does (the page's "Take one step" applies it)
+    ref = reference(net, X, y, task, loss, activation)
     stepped = net.copy()
     stepped.step(X, y, 0.05)
     for p in PARAMS:
-        np.testing.assert_allclose(d[f"{p}_new"].value, getattr(stepped, p), rtol=0, atol=1e-15)
-        np.testing.assert_allclose(d.updated()[p], before[p] - 0.05 * d.gradients()[p])
+        expected = before[p] - 0.05 * ref[f"dL_d{p}"]
+        np.testing.assert_allclose(d[f"{p}_new"].value, expected, rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(d.updated()[p], expected, rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(getattr(stepped, p), expected, rtol=1e-12, atol=1e-15)
 
 
 def test_only_the_flagged_lines_change_with_the_loss():

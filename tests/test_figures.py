@@ -2,6 +2,7 @@
 
 import base64
 import json
+import re
 
 import numpy as np
 import pytest
@@ -126,10 +127,20 @@ def test_curves_colours_dashes_and_marker():
     a, b = fig["data"]
     assert a["line"]["color"] == b["line"]["color"] == F.LOSS_COLORS["mse"]
     assert (a["line"]["dash"], b["line"]["dash"]) == ("solid", "dash")
+    # the values drawn: train solid, test dashed, each at its own epoch
+    assert (a["name"], b["name"]) == ("train MSE", "test MSE")
     np.testing.assert_array_equal(decoded(a["x"]), [1, 2, 3])   # index k-1 is epoch k
+    np.testing.assert_array_equal(decoded(b["x"]), [1, 2, 3])
+    np.testing.assert_allclose(decoded(a["y"]), train, rtol=1e-7)
+    np.testing.assert_allclose(decoded(b["y"]), test, rtol=1e-7)
     assert fig["layout"]["yaxis"]["type"] == "log"
     assert fig["layout"]["shapes"][0]["x0"] == 2
     fig = as_json(F.metric_curves([0.5, 0.7], [0.4, 0.6], "accuracy", epoch=None))
+    a, b = fig["data"]
+    assert (a["name"], b["name"], a["line"]["dash"], b["line"]["dash"]) == \
+        ("train accuracy", "test accuracy", "solid", "dash")
+    np.testing.assert_allclose(decoded(a["y"]), [0.5, 0.7], rtol=1e-7)
+    np.testing.assert_allclose(decoded(b["y"]), [0.4, 0.6], rtol=1e-7)
     assert "shapes" not in fig["layout"] or not fig["layout"]["shapes"]
     assert fig["layout"]["yaxis"]["range"] == [0, 1.02]
 
@@ -200,8 +211,13 @@ def test_training_curves_stack_three_panels_on_one_epoch_axis(moons):
     lay = fig["layout"]
     assert [d["yaxis"] for d in fig["data"]] == ["y", "y", "y2", "y2"] + ["y3"] * 4
     assert {d["legend"] for d in fig["data"]} == {"legend", "legend2", "legend3"}
-    np.testing.assert_allclose(decoded(fig["data"][0]["y"]), h.train_loss, rtol=1e-6)
-    np.testing.assert_allclose(decoded(fig["data"][7]["y"]), h.grad_norm["b2"], rtol=1e-6)
+    # every curve draws its own history, train solid and test dashed
+    drawn = [h.train_loss, h.test_loss, h.train_metric, h.test_metric,
+             *(h.grad_norm[p] for p in ("W1", "b1", "W2", "b2"))]
+    for trace, values in zip(fig["data"], drawn, strict=True):
+        np.testing.assert_allclose(decoded(trace["y"]), values, rtol=1e-6)
+        np.testing.assert_array_equal(decoded(trace["x"]), np.arange(1, 13))
+    assert [t["line"]["dash"] for t in fig["data"][:4]] == ["solid", "dash"] * 2
     assert lay["yaxis"]["type"] == "log" and lay["yaxis3"]["type"] == "log"
     assert lay["yaxis2"]["range"] == [0, 1.02]
     assert lay["xaxis2"]["matches"] == "x" and lay["xaxis3"]["matches"] == "x"
@@ -210,5 +226,94 @@ def test_training_curves_stack_three_panels_on_one_epoch_axis(moons):
     assert tops[0][0] > tops[1][1] and tops[1][0] > tops[2][1] and tops[2][0] >= 0
     assert [(s["x0"], s["xref"]) for s in lay["shapes"]] == [(7, "x"), (7, "x2"), (7, "x3")]
     titles = [a["text"] for a in lay["annotations"]]
-    assert titles == ["Loss", "Accuracy", "Gradient magnitude per layer"]
+    assert titles == ["Loss", "Accuracy", "Gradient norm per layer"]
     assert min(font_sizes(lay)) >= F.NORMAL.font
+
+
+# -- names from an upload are text, never markup -------------------------------------------------
+
+EVIL_NAMES = ('<a href="https://evil.example">x1</a>', "<b>%{y}</b>")
+EVIL_TARGET = "<img src=//evil.example/a.png>&amp;"
+
+
+def strings(node):
+    """Every string in a figure's JSON (data, layout, frames)."""
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict):
+        for v in node.values():
+            yield from strings(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from strings(v)
+
+
+def hostile_figures(moons):
+    bumps = make_dataset("bumps", 60, 0.1, 0.3, 0)
+    sine = make_dataset("sine", 60, 0.1, 0.3, 0)
+    x1, x2, G = F.plane_grid(moons.X_train, n=8)
+    x, _ = F.line_grid(sine.X_train, n=20)
+    net = TwoLayerNet(2, 3, "tanh", seed=0)
+    return {
+        "boundary": F.decision_boundary(x1, x2, np.full((8, 8), 0.5), moons.X_train,
+                                        moons.y_train, names=EVIL_NAMES),
+        "surface": F.regression_surface(x1, x2, np.zeros((8, 8)), bumps.X_train, bumps.y_train,
+                                        bumps.X_test, bumps.y_test, names=EVIL_NAMES,
+                                        target=EVIL_TARGET),
+        "curve": F.regression_curve(x, np.sin(x), sine.X_train, sine.y_train,
+                                    names=EVIL_NAMES[:1], target=EVIL_TARGET),
+        "hidden": F.hidden_unit_maps(np.zeros((3, 5, 5)), "tanh", names=EVIL_NAMES),
+        "hidden, one input": F.hidden_unit_maps(np.zeros((3, 20)), "tanh", x=x,
+                                                names=EVIL_NAMES[:1]),
+        "network": F.network_diagram(net.get_params(), input_names=EVIL_NAMES),
+    }
+
+
+def test_uploaded_column_names_are_escaped_in_every_figure(moons):
+    for name, fig in hostile_figures(moons).items():
+        spec = json.loads(fig.to_json())
+        texts = list(strings(spec))
+        # Plotly draws <a href>, <b>, ... in labels and fills %{...} in hover templates: no
+        # label that holds a name may hold a tag (but the figure's own <extra>), or its %{y}.
+        for text in texts:
+            if "evil" in text or "&#37;" in text:
+                assert "<" not in re.sub(r"<extra>\w*</extra>", "", text), (name, text)
+            assert "%{y}</b>" not in text and "%{y}&lt;" not in text, (name, text)
+        # The names are there, as entities that Plotly shows as the characters typed.
+        shown = " ".join(texts)
+        if name != "hidden":  # the mosaic of hidden units has no axis titles
+            assert "&lt;a href=\"https://evil.example\"&gt;x1&lt;/a&gt;" in shown, name
+    spec = json.loads(hostile_figures(moons)["boundary"].to_json())
+    assert spec["layout"]["xaxis"]["title"]["text"] == \
+        '&lt;a href="https://evil.example"&gt;x1&lt;/a&gt; (standardised)'
+    assert spec["layout"]["yaxis"]["title"]["text"] == "&lt;b&gt;&#37;{y}&lt;/b&gt; (standardised)"
+    surface = json.loads(hostile_figures(moons)["surface"].to_json())
+    assert surface["data"][0]["hovertemplate"] == \
+        "&lt;img src=//evil.example/a.png&gt;&amp;amp; = %{z:.2f}<extra></extra>"
+
+
+def test_the_html_export_carries_the_names_as_text(moons):
+    from twolayer.io import figure_to_html
+
+    page = figure_to_html(hostile_figures(moons)["surface"]).decode()
+    # The figure's JSON in the page, as plotly.js will read it (Plotly writes < and / of
+    # strings as \\u003c and \\u002f there): the names arrive as entities, not as tags.
+    as_read = page.replace("\\u003c", "<").replace("\\u003e", ">").replace("\\u002f", "/")
+    assert "&lt;img src=//evil.example/a.png&gt;" in as_read
+    assert "<img src=//evil" not in as_read and '<a href="https://evil' not in as_read
+
+
+@pytest.mark.parametrize("style", [F.NORMAL, F.PRESENT])
+@pytest.mark.parametrize(("low", "high"), [(0.05, 0.6), (1e-4, 10.0), (1e-12, 1e3)])
+def test_a_log_axis_labels_no_more_decades_than_fit(style, low, high):
+    # Gradient norms may span many decades; a label takes about 1.8 fonts of the axis.
+    norms = {"W1": list(np.geomspace(low, high, 30)), "b1": [low] * 30, "W2": [high] * 30,
+             "b2": [low] * 30}
+    fig = as_json(F.gradient_norms(norms, epoch=3, style=style))
+    dtick = fig["layout"]["yaxis"]["dtick"]
+    decades = np.log10(high / low)
+    room = 0.7 * style.height / (1.8 * style.font)       # labels the axis has room for
+    labels = 3 * decades + 1 if dtick == "D2" else decades / float(dtick) + 1
+    assert labels <= room, (dtick, labels, room)
+    if decades < 1.5:  # a narrow span keeps the 2 and 5 between the powers of ten
+        assert dtick == "D2"

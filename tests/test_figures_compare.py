@@ -49,6 +49,13 @@ def test_each_loss_has_its_own_axis(run):
     assert fig.data[0].yaxis != fig.data[1].yaxis          # two y axes, one per loss
     assert colours(fig) == [LOSS_COLORS[k] for k in LOSSES]
     assert fig.layout.yaxis.title.text == "MSE" and fig.layout.yaxis2.title.text == "log-loss"
+    # each row draws its own loss: the top row (y axis "MSE") the MSE net's, the other the
+    # log-loss net's (they differ: log-loss is unbounded, MSE below 1)
+    rows = {t.yaxis: t for t in fig.data}
+    np.testing.assert_allclose(rows["y"].y, losses["mse"])
+    np.testing.assert_allclose(rows["y2"].y, losses["log_loss"])
+    assert not np.allclose(losses["mse"], losses["log_loss"])
+    assert list(rows["y"].x) == list(range(1, 21)) == list(rows["y2"].x)
 
 
 def test_grad_norms_colour_is_the_loss_dash_the_parameter_log_axis(run):

@@ -13,6 +13,8 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
+from tests import reference as ref
+from tests.shown_text import as_shown, unescaped
 from twolayer import TwoLayerNet
 from twolayer.data import make_dataset
 from twolayer.io import (
@@ -68,6 +70,17 @@ MALFORMED = [
      "classification", {}, ["row 7", "'x1'", "not a number", "point"]),
     ("hex number", table(["x1", "x2", "label"], with_row(moons_rows(), 2, ["0x10", 0.2, 1])),
      "classification", {}, ["row 2", "not a number"]),
+    # Python's float() takes these; a CSV cell may not (ASCII digits only).
+    ("Arabic-Indic digits", table(["x1", "x2", "label"],
+                                  with_row(moons_rows(), 3, ["١٢", 0.2, 1])),
+     "classification", {}, ["row 3", "'x1'", "'١٢'", "not a number"]),
+    ("fullwidth digits", table(["x1", "x2", "label"], with_row(moons_rows(), 4, [0.1, "１２", 1])),
+     "classification", {}, ["row 4", "'x2'", "not a number"]),
+    ("underscore in a number", table(["x1", "x2", "label"],
+                                     with_row(moons_rows(), 5, ["1_6", 0.2, 1])),
+     "classification", {}, ["row 5", "'1_6'", "not a number"]),
+    ("Arabic-Indic label", table(["x1", "x2", "label"], with_row(moons_rows(), 6, [0.1, 0.2, "١"])),
+     "classification", {}, ["row 6", "label", "not a number"]),
     ("missing value", table(["x1", "x2", "label"], with_row(moons_rows(), 2, [0.1, "", 1])),
      "classification", {}, ["row 2", "'x2'", "missing"]),
     ("NA", table(["x1", "x2", "label"], with_row(moons_rows(), 9, [0.1, 0.2, "NA"])),
@@ -175,12 +188,21 @@ def _rows_of(data):
     return np.array(sorted(map(tuple, np.vstack([X, y]).T)))
 
 
-def _train(data, epochs=200):
+def _train(data, hidden=8, epochs=200):
+    """Train on ``data``; check each step against the equations written out again
+    (tests/reference.py) for the first 20 epochs. Returns (loss before, History)."""
     task = data.task
-    net = TwoLayerNet(data.n_inputs, 8, "tanh", task, seed=1)
+    net = TwoLayerNet(data.n_inputs, hidden, "tanh", task, seed=1)
+    start = net.get_params()
     trainer = Trainer(net, data, lr=0.3, batch_size=16, seed=1)
     before = trainer.evaluate(trainer.X, trainer.y)[0]
-    history = trainer.run(epochs)
+    trainer.run(20)
+    expected, losses = ref.train(start, trainer.X, trainer.y, "tanh", task, net.loss_name, 0.3,
+                                 16, epochs=20, seed=1)
+    for p in ("W1", "b1", "W2", "b2"):
+        np.testing.assert_allclose(getattr(net, p), expected[p], rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(trainer.history.train_loss, losses, rtol=1e-9)
+    history = trainer.run(epochs - 20)
     return before, history
 
 
@@ -222,6 +244,7 @@ def test_a_good_file_gives_its_rows_and_trains(raw, task, kwargs, features):
     np.testing.assert_allclose(data.X_train.mean(axis=1), 0, atol=1e-12)
     before, history = _train(data)
     assert history.train_loss[-1] < 0.7 * before
+    _train(data, hidden=data.n_inputs, epochs=20)  # as many hidden units as inputs, too
 
 
 def test_a_classification_split_keeps_both_classes_on_both_sides():
@@ -258,6 +281,44 @@ def test_dataset_csv_round_trip(name):
     # Written again, it is the same file: the round trip is a fixed point after one pass.
     assert dataset_to_csv(back) == dataset_to_csv(read_csv_dataset(dataset_to_csv(back),
                                                                    data.task)[0])
+
+
+def _csv(header, rows):
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([header, *rows])
+    return out.getvalue().encode()
+
+
+def test_column_names_that_start_like_a_formula_are_neutralised_in_the_export():
+    # OWASP's CSV injection advice: a cell starting with =, +, - or @ gets a leading
+    # apostrophe, so that a spreadsheet shows it as text instead of running it.
+    rows = [[i, i % 5, round(np.sin(i), 3), i % 3] for i in range(40)]
+    data, _ = read_csv_dataset(_csv(["+1", "-t", "@SUM(A1)", "plain"], rows), "regression",
+                               feature_columns=["+1", "-t"], label_column="@SUM(A1)")
+    assert data.feature_names == ("+1", "-t") and data.target_name == "@SUM(A1)"
+    exported = dataset_to_csv(data)
+    header = next(csv.reader(io.StringIO(exported.decode())))
+    assert header == ["'+1", "'-t", "'@SUM(A1)", "split"]
+    # Read back, the names are the uploaded ones again.
+    back, _ = read_csv_dataset(exported, "regression")
+    assert back.feature_names == ("+1", "-t") and back.target_name == "@SUM(A1)"
+    # A formula in the first column; "=" inside a name is no formula.
+    formula = '=HYPERLINK("http://x","y")'
+    data, _ = read_csv_dataset(_csv([formula, "a=b", "y"], [[i, i % 4, i % 2] for i in range(30)]),
+                               "classification")
+    header = next(csv.reader(io.StringIO(dataset_to_csv(data).decode())))
+    assert header == ["'" + formula, "a=b", "y", "split"]
+
+
+def test_constant_columns_are_named_in_the_info():
+    rows = [[i / 10, 3, i % 2] for i in range(30)]
+    _, info = read_csv_dataset(table(["x1", "x2", "label"], rows), "classification")
+    assert info["constant"] == ["x2"]
+    rows = [[i / 10, i % 4, 5.0] for i in range(30)]
+    _, info = read_csv_dataset(table(["u", "v", "y"], rows), "regression")
+    assert info["constant"] == ["y"]
+    _, info = read_csv_dataset(GOOD, "classification")
+    assert info["constant"] == []
 
 
 def test_an_uploaded_dataset_round_trips_too():
@@ -507,7 +568,24 @@ def test_upload_panel_refuses_with_the_reason_and_returns_none():
     at.run()
     assert not at.exception
     assert at.session_state["result"] is None
-    assert "row 3" in at.error[0].value.lower() and "mine.csv" in at.error[0].value
+    assert as_shown(at.error[0].value) == ("mine.csv: Row 3 (line 4), feature column 'x2': "
+                                           "'abc' is not a number.")
+    assert unescaped(at.error[0].value) == []   # the file's names and cells are not Markdown
+
+
+def test_upload_panel_says_the_size_limit_and_names_a_constant_column():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_panel_app, default_timeout=30).run()
+    # The limit is on screen, not only in a tooltip (an over-size file never reaches Python).
+    assert "at most 1 MB" in at.file_uploader[0].proto.label
+    rows = [[i / 10, 3, i % 2] for i in range(30)]
+    at.file_uploader[0].set_value(("flat.csv", table(["x1", "x2", "label"], rows), "text/csv"))
+    at.run()
+    assert at.session_state["result"].dataset is not None     # accepted, but not silently
+    assert [as_shown(w.value) for w in at.warning] == [
+        "flat.csv: 'x2' holds the same value in every row: the net cannot learn anything "
+        "from such a column."]
 
 
 def test_upload_panel_reads_a_good_csv_and_weights():

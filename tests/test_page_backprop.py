@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests import reference as ref
+from tests.shown_text import as_shown
 from twolayer import TwoLayerNet
 from twolayer.activations import HIDDEN_ACTIVATIONS
 from twolayer.data import make_dataset
@@ -83,16 +85,12 @@ def test_a_fresh_session_shows_the_seeded_net_and_its_numbers():
     at = open_page(sample=17)
     s = settings_of(at)
     net = shown_net(at)
-    held = at.session_state["trainer"] if "trainer" in at.session_state else None
-    if held is not None and held[0] == signature(s):  # the Playground built one: it is shown
-        expected = held[1].net.get_params()
-        assert "the Playground's net" in at.caption[0].value
-    else:
-        expected = TwoLayerNet(2, s["hidden"], s["activation"], s["task"], s["loss"],
-                               seed=s["seed"]).get_params()
-        assert "a fresh net (seed 0)" in at.caption[0].value
+    # The app opened on the Playground first, which built the seeded net: 0 epochs in.
+    assert at.caption[0].value.startswith("Weights: the Playground's net after 0 epochs.")
+    # The seeded start as the design documents it (seed 0, tanh: Glorot uniform), drawn here.
+    expected = ref.glorot(0, 2, 8)
     for p in PARAMS:
-        np.testing.assert_array_equal(getattr(net, p), expected[p])
+        np.testing.assert_allclose(getattr(net, p), expected[p], rtol=0, atol=0, err_msg=p)
 
     data = data_of(at)
     x, y = data.X_train[:, [17]], data.y_train[:, [17]]
@@ -258,12 +256,14 @@ def test_changing_the_sidebar_loss_moves_the_page_switch_along():
     assert at.radio(key="bp_loss").value == "log_loss"
 
 
-@pytest.mark.parametrize("raw, shown_index", [("99999", 349), ("-4", 0), ("abc", 0)])
-def test_a_sample_index_from_the_link_is_clamped_with_a_note(raw, shown_index):
+@pytest.mark.parametrize("raw, shown_index, why", [
+    ("99999", 349, "is outside 0..349"), ("-4", 0, "is outside 0..349"),
+    ("abc", 0, "is not a number"), ("١٢", 0, "is not a number")])
+def test_a_sample_index_from_the_link_is_clamped_with_a_note(raw, shown_index, why):
     at = open_page(sample=raw)
     assert at.number_input(key="sample").value == shown_index
-    assert any(f"Sample = {raw!r}" in i.value and f"using {shown_index}." in i.value
-               for i in at.info)
+    notes = [as_shown(i.value) for i in at.info]
+    assert f"From the link: Sample = {raw!r} {why}; using {shown_index}." in notes
     assert rf"x = \text{{sample {shown_index}}}" in latex_bodies(at)
 
 
@@ -279,3 +279,75 @@ def test_defaults_match_the_settings():
     values, _ = clean_settings({})
     assert (values["activation"], values["loss"], values["lr"], values["batch"],
             values["samples"], values["test_fraction"]) == ("tanh", "log_loss", 0.3, 32, 500, 0.3)
+
+
+# -- the page's link: what Copy link gives, and what a link opens ----------------------------
+
+def share_link(at):
+    """The address in the sidebar's "Copy link to this view" box."""
+    return at.sidebar.code[0].value
+
+
+def test_a_link_opens_the_loss_view_and_broken_pass_it_names():
+    at = open_page(bp_loss="mse", bp_view="batch", bp_broken="true", sample=5)
+    assert at.radio(key="bp_loss").value == "mse"   # the sidebar's loss is log-loss
+    assert at.radio(key="bp_view").value == "batch"
+    assert at.toggle(key="bp_broken").value is True
+    assert verdicts(at)["W1"] == "wrong"
+    assert any("first mini-batch of epoch 1" in c.value for c in at.caption)
+    net = shown_net(at)
+    data = data_of(at)
+    idx = np.random.default_rng((0, 1)).permutation(data.X_train.shape[1])[:32]
+    *_, a2 = forward(net.W1, net.b1, net.W2, net.b2, data.X_train[:, idx], "tanh",
+                     "classification")
+    y = data.y_train[:, idx]
+    assert value_of(at, r"\delta_2 &=") == shown(-2 * (y - a2) * a2 * (1 - a2) / 32)  # MSE's
+
+
+def test_copy_link_reproduces_the_view():
+    at = open_page(sample=5)
+    at.radio(key="bp_loss").set_value("mse").run()
+    at.radio(key="bp_view").set_value("batch").run()
+    at.toggle(key="bp_broken").set_value(True).run()
+    assert share_link(at) == ("http://localhost:8501/chain-rule?sample=5&bp_loss=mse"
+                              "&bp_view=batch&bp_broken=true")
+    # that address, opened again, shows the same view
+    query = dict(pair.split("=") for pair in share_link(at).split("?")[1].split("&"))
+    again = open_page(**query)
+    for key in ("bp_loss", "bp_view"):
+        assert again.radio(key=key).value == at.radio(key=key).value
+    assert again.toggle(key="bp_broken").value is True
+    assert again.number_input(key="sample").value == 5
+    # the default view needs no keys; the Playground's address ends in "/" before the "?"
+    assert share_link(open_page()) == "http://localhost:8501/chain-rule"
+    home = AppTest.from_file(APP, default_timeout=60)
+    home.query_params["hidden"] = "4"
+    home.run()
+    assert share_link(home) == "http://localhost:8501/?hidden=4"
+
+
+def test_a_sample_that_the_data_no_longer_has_is_not_blamed_on_the_link():
+    at = open_page(sample=300)
+    assert not [i for i in at.info if "Sample" in i.value]   # 300 of 350 is fine
+    at.slider(key="samples").set_value(100).run()           # 70 in the training set now
+    notes = [i for i in at.info if "Sample" in i.value]
+    assert [n.value for n in notes] == [
+        "Sample 300 is not in this training set of 70; showing sample 69, the last one."]
+    assert notes[0].icon != ":material/link:"
+
+
+def test_a_step_that_leaves_L_unchanged_shows_no_arrow():
+    at = open_page()
+    at.session_state["backprop_last_step"] = {"what": "sample 0", "before": 0.25,
+                                              "after": 0.25}
+    at.run()
+    after = next(m for m in at.metric if m.label == "L after")
+    assert after.proto.delta == "no change"
+    assert after.proto.color == after.proto.MetricColor.GRAY
+    assert after.proto.direction == after.proto.MetricDirection.NONE
+    at.session_state["backprop_last_step"] = {"what": "sample 0", "before": 0.25,
+                                              "after": 0.2}
+    at.run()
+    after = next(m for m in at.metric if m.label == "L after")
+    assert after.proto.delta == "-0.05"
+    assert after.proto.color == after.proto.MetricColor.GREEN   # lower loss is better

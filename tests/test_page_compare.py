@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests import reference as ref
+from tests.shown_text import as_shown
 from twolayer.compare import LESSONS, comparison_for, lesson_numbers
 from twolayer.data import make_dataset
 from twolayer.figures import LOSS_COLORS, LOSS_LABELS
@@ -140,14 +142,21 @@ def test_step_advances_both_nets_in_lockstep():
 def test_metrics_above_each_boundary_are_that_nets():
     at = open_page()
     click(at, "Step")
-    ref = default_comparison().run(1)
-    shown = {m.label: m.value for m in at.metric}
-    for loss, net in ref.nets.items():
-        d = ref.data
-        accuracy = np.mean((net.predict(d.X_test) >= 0.5) == (d.y_test >= 0.5))
-        assert shown[f"{LOSS_LABELS[loss]}: test accuracy"] == f"{accuracy:.3f}"
-        assert shown[f"{LOSS_LABELS[loss]}: training loss"] == \
-            f"{net.loss(d.X_train, d.y_train):.4g}"
+    # Each net after one epoch, computed here from the equations (tests/reference.py): the
+    # seeded start (seed 0, tanh, 8 units, b2 = 0), learning rate 0.3, batches of 32 in the
+    # documented order; its accuracy on the test part and its loss on the training part.
+    data = make_dataset("moons", 500, 0.2, 0.3, 0)
+    values = {m.label: m.value for m in at.metric}
+    shown = set()
+    for loss in ("mse", "log_loss"):
+        P, _ = ref.train(ref.glorot(0, 2, 8), data.X_train, data.y_train, "tanh",
+                         "classification", loss, 0.3, 32, epochs=1, seed=0)
+        acc = ref.accuracy(P, data.X_test, data.y_test, "tanh")
+        train_loss = ref.loss(P, data.X_train, data.y_train, "tanh", "classification", loss)
+        assert values[f"{LOSS_LABELS[loss]}: test accuracy"] == f"{acc:.3f}"
+        assert values[f"{LOSS_LABELS[loss]}: training loss"] == f"{train_loss:.4g}"
+        shown.add((f"{acc:.3f}", f"{train_loss:.4g}"))
+    assert len(shown) == 2  # the two nets differ after one epoch: a swap would show
 
 
 def test_the_live_boundaries_are_the_two_nets():
@@ -155,10 +164,10 @@ def test_the_live_boundaries_are_the_two_nets():
     its title names the loss and the epoch."""
     at = open_page()
     click(at, "Step")
-    ref = default_comparison().run(1)
-    G = plane(ref.data.X_train)
+    twin = default_comparison().run(1)
+    G = plane(twin.data.X_train)
     for loss, fig in boundaries(at).items():
-        expected = ref.nets[loss].predict(G).reshape(GRID, GRID)
+        expected = twin.nets[loss].predict(G).reshape(GRID, GRID)
         for trace in fig["data"][:2]:
             assert np.abs(values(trace["z"]) - expected).max() <= np.ptp(expected) / 508 + 1e-9
         assert fig["layout"]["title"]["text"] == f"trained with {LOSS_LABELS[loss]}, epoch 1"
@@ -255,10 +264,12 @@ def test_output_bias_from_a_link_is_clamped_with_a_note():
     at = open_page(output_bias="-50")
     assert at.number_input(key="output_bias").value == -20.0
     assert comparison(at).nets["mse"].b2[0, 0] == -20.0
-    assert any("outside -20..20" in i.body for i in at.info)
+    assert "From the link: Output bias b2 at the start = '-50' is outside -20..20; using -20.0." \
+        in [as_shown(i.body) for i in at.info]
     at = open_page(output_bias="abc")
     assert at.number_input(key="output_bias").value == 0.0
-    assert any("not a number" in i.body for i in at.info)
+    assert "From the link: Output bias b2 at the start = 'abc' is not a number; using 0.0." \
+        in [as_shown(i.body) for i in at.info]
 
 
 def test_changing_the_output_bias_restarts_both_nets():
@@ -284,13 +295,13 @@ def test_play_streams_both_boundaries_and_pause_goes_back_to_the_screen():
     frames = stream["frames"]
     assert stream["seq"] == 0 and [f["epoch"] for f in frames] == \
         list(range(1, pb.CHUNK_FRAMES + 1))
-    ref = default_comparison()
-    G = plane(ref.data.X_train)
+    twin = default_comparison()
+    G = plane(twin.data.X_train)
     for f in frames:
-        ref.run(1)
+        twin.run(1)
         for loss in BOUNDARIES:
             patch = f["charts"][loss]
-            expected = ref.nets[loss].predict(G).reshape(GRID, GRID)
+            expected = twin.nets[loss].predict(G).reshape(GRID, GRID)
             assert np.abs(values(patch["set"]["z"]) - expected).max() <= \
                 np.ptp(expected) / 508 + 1e-9
             assert patch["layout"]["title.text"] == \
@@ -308,3 +319,50 @@ def test_the_browser_animation_is_gone():
     at = open_page(lesson="saturated")
     assert not [t for t in at.toggle if t.label == "Show the animation"]
     assert "compare_animation_chart" not in charts(at)
+
+
+# -- a lesson's text against the values a link or a click set ----------------------------------
+
+def lesson_infos(at):
+    """The text of every info box but the link notes (the lesson's text is one)."""
+    return [i.body for i in at.info if not i.body.startswith("From the link")]
+
+
+def test_a_lesson_text_never_contradicts_the_output_bias_of_the_link():
+    at = open_page(lesson="saturated", output_bias="3")
+    assert at.number_input(key="output_bias").value == 3.0
+    assert comparison(at).nets["mse"].b2[0, 0] == 3.0
+    # Nothing outside the folded lesson text says b2 = -8 ...
+    assert not any("-8" in text for text in lesson_infos(at))
+    assert [w.body for w in at.warning] == [
+        "This page is off the lesson's start: Output bias b2 at the start is 3, not -8. The "
+        "lesson's text describes its own start, so it is folded away below."]
+    [folded] = at.main.expander
+    assert folded.label == ("What the lesson shows from its own start (Output bias b2 at the "
+                            "start -8, MSE learning rate x 1)")
+    assert "b2 = -8" in folded.markdown[0].value
+    # ... and one click goes back to the lesson's start, where its text is shown again.
+    click(at, "Back to the lesson's start")
+    assert at.number_input(key="output_bias").value == -8.0
+    assert any("b2 = -8" in text for text in lesson_infos(at)) and not at.main.expander
+
+
+def test_moving_the_mse_factor_folds_the_fair_lessons_numbers_away():
+    at = open_page(lesson="fair")
+    numbers = lesson_numbers("fair")
+    assert any(f"{numbers['acc_mse']:.2f}" in t for t in lesson_infos(at))
+    at.select_slider(key="lr_factor").set_value(10).run()
+    assert not any(f"{numbers['acc_mse']:.2f}" in t for t in lesson_infos(at))
+    assert "MSE learning rate x is 10, not 1" in at.warning[0].body
+
+
+def test_one_neuron_after_saturated_starts_the_comparison_from_b2_0():
+    at = open_page()
+    at.selectbox(key="lesson").select("saturated").run()
+    assert comparison(at).nets["mse"].b2[0, 0] == -8.0
+    at.selectbox(key="lesson").select("one_neuron").run()
+    assert not at.exception
+    assert at.number_input(key="output_bias").value == 0.0
+    assert at.select_slider(key="lr_factor").value == 1
+    assert comparison(at).nets["mse"].b2[0, 0] == 0.0 == comparison(at).nets["log_loss"].b2[0, 0]
+    assert not at.warning   # one neuron's text is about its own chart

@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests import reference as ref
+from tests.shown_text import as_shown
 from twolayer.data import make_dataset
 from twolayer.net import TwoLayerNet
 from twolayer.settings import MAX_HIDDEN, SETTINGS, epoch_budget
@@ -140,14 +142,14 @@ def test_step_hands_the_component_the_boundary_of_the_trained_net():
     """The grid the browser draws equals net.predict on the grid points, to 8-bit levels."""
     at = open_page()
     click(at, "Step")
-    ref = default_trainer()
-    ref.run(1)
+    twin = default_trainer()
+    twin.run(1)
     boundary = specs(at)["boundary"]
-    x1, x2, G = plane(ref.data.X_train)
+    x1, x2, G = plane(twin.data.X_train)
     heat, contour = boundary["data"][:2]
     np.testing.assert_allclose(decoded(heat["x"]), x1, rtol=1e-6)
     np.testing.assert_allclose(decoded(heat["y"]), x2, rtol=1e-6)
-    expected = ref.net.predict(G).reshape(GRID, GRID)
+    expected = twin.net.predict(G).reshape(GRID, GRID)
     for trace in (heat, contour):
         z = decoded(trace["z"])
         assert z.shape == (GRID, GRID)
@@ -169,9 +171,9 @@ def test_step_advances_one_epoch_and_train_by_epochs_per_run():
     curves = specs(at)["curves"]
     assert [d["yaxis"] for d in curves["data"]] == ["y", "y", "y2", "y2"] + ["y3"] * 4
     assert [d["name"] for d in curves["data"][4:]] == ["W1", "b1", "W2", "b2"]
-    ref = default_trainer()
-    ref.run(27)
-    h = ref.history
+    twin = default_trainer()
+    twin.run(27)
+    h = twin.history
     expected = [getattr(h, k) for k in CURVES] + [h.grad_norm[p] for p in ("W1", "b1", "W2",
                                                                            "b2")]
     for trace, values in zip(curves["data"], expected, strict=True):
@@ -188,10 +190,10 @@ def test_history_slider_moves_the_pictures_and_markers_back():
     back = specs(at)
     assert epoch(at) == 20                      # the counter stays where training stands
     assert back["boundary"]["layout"]["title"]["text"] == "Decision boundary at epoch 5"
-    ref = default_trainer()
-    ref.run(5)
+    twin = default_trainer()
+    twin.run(5)
     z = decoded(back["boundary"]["data"][0]["z"])
-    expected = ref.net.predict(plane(ref.data.X_train)[2]).reshape(GRID, GRID)
+    expected = twin.net.predict(plane(twin.data.X_train)[2]).reshape(GRID, GRID)
     assert np.abs(z - expected).max() <= LEVEL * np.ptp(expected) + 1e-9
     assert not np.allclose(z, decoded(latest["data"][0]["z"]), atol=0.01)
     assert [sh["x0"] for sh in back["curves"]["layout"]["shapes"]] == [5, 5, 5]
@@ -273,11 +275,11 @@ def test_learning_rate_change_continues_from_current_weights():
     assert epoch(at) == 1
     click(at, "Step")
     assert epoch(at) == 2
-    ref = default_trainer()
-    ref.run(1)
-    ref.lr = 0.1
-    ref.run(1)
-    np.testing.assert_array_equal(at.session_state["trainer"][1].net.W1, ref.net.W1)
+    twin = default_trainer()
+    twin.run(1)
+    twin.lr = 0.1
+    twin.run(1)
+    np.testing.assert_array_equal(at.session_state["trainer"][1].net.W1, twin.net.W1)
 
 
 def test_reset_clears_history_and_draws_new_weights():
@@ -285,19 +287,21 @@ def test_reset_clears_history_and_draws_new_weights():
     at = open_page()
     click(at, "Step")
     click(at, "Reset")
-    assert epoch(at) == 0 and at.session_state["trainer"][1].history.epochs == 0
-    d = {k: s.default for k, s in SETTINGS.items()}
-    expected = TwoLayerNet(2, d["hidden"], d["activation"], "classification", d["loss"],
-                           seed=(d["seed"], 1))
-    initial = default_trainer().net
-    net = at.session_state["trainer"][1].net
+    assert epoch(at) == 0
+    trainer = at.session_state["trainer"][1]
+    assert trainer.history.epochs == 0 and list(trainer.history.snapshots) == [0]
+    # New weights, neither the seed's first draw (which the link reproduces) nor those after
+    # the Step: the n-th Reset draws from (seed, n), Glorot uniform for tanh, as documented.
+    first, second = ref.glorot((0, 1), 2, 8), ref.glorot((0, 2), 2, 8)
     for p in ("W1", "b1", "W2", "b2"):
-        np.testing.assert_array_equal(getattr(net, p), getattr(expected, p))
-    assert not np.array_equal(net.W1, initial.W1)
+        np.testing.assert_array_equal(getattr(trainer.net, p), first[p])
+    assert not np.array_equal(first["W1"], ref.glorot(0, 2, 8)["W1"])
     nodes = specs(at)["network"]["data"][-1]   # the diagram's nodes are coloured by the biases
     np.testing.assert_allclose(decoded(nodes["marker"]["color"])[2:],
-                               np.concatenate([expected.b1.ravel(), expected.b2.ravel()]),
+                               np.concatenate([first["b1"].ravel(), first["b2"].ravel()]),
                                rtol=1e-6)
+    click(at, "Reset")
+    np.testing.assert_array_equal(at.session_state["trainer"][1].net.W1, second["W1"])
 
 
 def test_divergence_is_reported_and_the_pictures_stay():
@@ -328,15 +332,15 @@ def test_play_hands_the_browser_a_chunk_of_frames_of_the_core():
     assert (stream["seq"], stream["start"], stream["end"]) == (0, 0, None)
     frames = stream["frames"]
     assert [f["epoch"] for f in frames] == list(range(1, pb.CHUNK_FRAMES + 1))  # speed 1
-    ref = default_trainer()
-    G = plane(ref.data.X_train)[2]
+    twin = default_trainer()
+    G = plane(twin.data.X_train)[2]
     points = [[] for _ in range(8)]
     for f in frames:
-        ref.run(1)
+        twin.run(1)
         patch = f["charts"]["boundary"]
         assert patch["traces"] == [0, 1]      # the heatmap and its 0.5 contour
         assert patch["layout"]["title.text"] == f"Decision boundary at epoch {f['epoch']}"
-        z, expected = decoded(patch["set"]["z"]), ref.net.predict(G).reshape(GRID, GRID)
+        z, expected = decoded(patch["set"]["z"]), twin.net.predict(G).reshape(GRID, GRID)
         assert np.abs(z - expected).max() <= LEVEL * np.ptp(expected) + 1e-9
         curves = f["charts"]["curves"]
         assert all(decoded(x).tolist() == [f["epoch"]] for x in curves["append"]["x"])
@@ -345,7 +349,7 @@ def test_play_hands_the_browser_a_chunk_of_frames_of_the_core():
         # the diagram on frames 5, 15, 25, the hidden units on 10, 20, 30
         assert ("network" in f["charts"]) == (f["epoch"] % 10 == 5)
         assert ("hidden" in f["charts"]) == (f["epoch"] % 10 == 0)
-    h = ref.history
+    h = twin.history
     expected = [getattr(h, k) for k in CURVES] + [h.grad_norm[p] for p in ("W1", "b1", "W2",
                                                                            "b2")]
     for got, values in zip(points, expected, strict=True):
@@ -415,10 +419,10 @@ def test_the_next_chunk_continues_at_the_right_epoch_and_speed():
     x = np.concatenate([decoded(f["charts"]["curves"]["append"]["x"][0])
                         for f in second["frames"]])
     assert x.tolist() == list(range(38, 38 + 5 * pb.CHUNK_FRAMES))
-    ref = small_trainer()
-    ref.run(epochs[-1])
+    twin = small_trainer()
+    twin.run(epochs[-1])
     z = decoded(second["frames"][-1]["charts"]["boundary"]["set"]["z"])
-    expected = ref.net.predict(plane(ref.data.X_train)[2]).reshape(GRID, GRID)
+    expected = twin.net.predict(plane(twin.data.X_train)[2]).reshape(GRID, GRID)
     assert np.abs(z - expected).max() <= LEVEL * np.ptp(expected) + 1e-9
 
 
@@ -474,11 +478,11 @@ def test_pause_goes_back_to_the_epoch_on_screen():
     assert t.epoch == 2 * pb.CHUNK_FRAMES
     assert pb.on_pause(play, [t], {"play": play.id, "epoch": 17, "end": False})
     assert not play.playing and play.stopped and play.note is None
-    ref = small_trainer()
-    ref.run(17)
-    assert t.epoch == 17 and t.history.train_loss == ref.history.train_loss
+    twin = small_trainer()
+    twin.run(17)
+    assert t.epoch == 17 and t.history.train_loss == twin.history.train_loss
     for p in ("W1", "b1", "W2", "b2"):
-        np.testing.assert_array_equal(getattr(t.net, p), getattr(ref.net, p))
+        np.testing.assert_array_equal(getattr(t.net, p), getattr(twin.net, p))
     # Paused: a late request trains nothing, a second Pause changes nothing.
     assert not asked(play, 2, 17) and pb.make_chunk(play, scene) is None
     assert not pb.on_pause(play, [t], {"play": play.id, "epoch": 5, "end": False})
@@ -556,8 +560,16 @@ def test_a_good_csv_becomes_the_training_data_and_trains():
     assert trainer.X.shape[1] + trainer.X_test.shape[1] == 60
     _click(at, "Train")
     assert epoch(at) == SETTINGS["epochs_per_run"].default
-    h = at.session_state["trainer"][1].history
-    assert h.train_loss[-1] < h.train_loss[0]
+    # 100 epochs on the file's rows, as the equations say (tests/reference.py): the seeded
+    # start (seed 0, tanh, 8 units), learning rate 0.3, mini-batches of 32 in the
+    # documented order; and the loss went down.
+    trainer = at.session_state["trainer"][1]
+    expected, losses = ref.train(ref.glorot(0, 2, 8), trainer.X, trainer.y, "tanh",
+                                 "classification", "log_loss", 0.3, 32, epochs=100, seed=0)
+    for p in ("W1", "b1", "W2", "b2"):
+        np.testing.assert_allclose(getattr(trainer.net, p), expected[p], rtol=1e-8, atol=1e-11)
+    np.testing.assert_allclose(trainer.history.train_loss, losses, rtol=1e-8)
+    assert losses[-1] < 0.5 * losses[0]
 
 
 def test_a_malformed_csv_is_refused_with_its_reason_and_training_is_kept():
@@ -568,7 +580,7 @@ def test_a_malformed_csv_is_refused_with_its_reason_and_training_is_kept():
     uploader(at).upload("bad.csv", b"x1;x2;label\n1;2;0\n3;4;1\n", "text/csv")
     at.run()
     assert not at.exception
-    assert any("delimiter" in e.value and "bad.csv" in e.value for e in at.error)
+    assert any("delimiter" in e.value and "bad.csv" in as_shown(e.value) for e in at.error)
     assert at.session_state["trainer"][1] is before and epoch(at) == 2
 
 
@@ -607,7 +619,7 @@ def test_a_crafted_weights_file_is_refused_and_every_control_stays(make):
     uploader(at).upload("evil.npz", raw, "application/octet-stream")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    assert any("evil.npz" in e.value and "Cannot load these weights" in e.value
+    assert any("evil.npz" in as_shown(e.value) and "Cannot load these weights" in e.value
                for e in at.error)
     assert at.session_state["trainer"][1] is before and epoch(at) == 1
     # The controls below the uploader are all drawn, on this run and the next.
@@ -626,3 +638,31 @@ def test_a_chunk_stays_small(hidden):
     pb.start(play, [t])
     chunk = pb.make_chunk(play, pb.PlaygroundScene(t), speed=10)
     assert len(json.dumps(chunk, allow_nan=False)) < 600_000
+
+
+def test_an_uploaded_csv_and_its_training_survive_a_visit_to_another_page():
+    at = open_page()
+    uploader(at).upload("mine.csv", GOOD_CSV.encode(), "text/csv")
+    at.run()
+    _click(at, "Train")
+    trained = at.session_state["trainer"][1]
+    assert trained.data.name == "upload" and trained.epoch == 100
+    at.switch_page("pages/compare.py").run()
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert at.session_state["trainer"][1] is trained and epoch(at) == 100
+    assert any("Training on your file mine.csv" in as_shown(c.value) for c in at.caption)
+    # Going back to the generated data is one click (the uploader is empty now).
+    _click(at, "Back to the generated data")
+    assert at.session_state["trainer"][1].data.name == "moons" and epoch(at) == 0
+    assert not any("Training on your file" in c.value for c in at.caption)
+
+
+def test_removing_the_file_goes_back_to_the_generated_data():
+    at = open_page()
+    uploader(at).upload("mine.csv", GOOD_CSV.encode(), "text/csv")
+    at.run()
+    assert at.session_state["trainer"][1].data.name == "upload"
+    uploader(at).clear()
+    at.run()
+    assert at.session_state["trainer"][1].data.name == "moons"

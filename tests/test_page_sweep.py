@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.shown_text import as_shown
 from twolayer import TwoLayerNet
 from twolayer.data import make_dataset
 from twolayer.settings import SETTINGS, SWEEP_SETTINGS, clean_settings, sweep_budget
@@ -242,7 +243,7 @@ def test_one_click_stays_within_the_budget():
 ])
 def test_link_values_are_clamped_with_a_note(params, note):
     at = open_page(**SMALL | params)
-    assert any(i.value.startswith(f"From the link: {note}") for i in at.info), \
+    assert any(as_shown(i.value).startswith(f"From the link: {note}") for i in at.info), \
         [i.value for i in at.info]
     key, raw = next(iter(params.items()))
     expected = SWEEP_SETTINGS[key].clean(raw)[0]

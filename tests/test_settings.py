@@ -24,12 +24,14 @@ from twolayer.settings import (
 HOSTILE = ["1e308", "-1e308", "-5", "nan", "NaN", "inf", "-inf", "", "abc", "../../etc/passwd",
            "%00", "<script>alert(1)</script>", "x" * 10_000, "0x10", "1,5", "1e-400", "5000000",
            " 12 ", "\x00", "1" * 400, "9" * 70, "Infinity", "1e9", "0", "1.5", "-0", "true",
-           "moons", "all", "None", "[]", "{}", "'; DROP TABLE", "\u202e12", "１２"]
+           "moons", "all", "None", "[]", "{}", "'; DROP TABLE", "\u202e12", "１２", "١٢", "1_6",
+           "12\u200b", "+.5e1"]
 # Widget values (not text) reach the same function.
 NON_TEXT = [None, True, False, 0, -3, 10**9, 1e308, math.nan, math.inf, -math.inf, 0.5, 12.0,
             [1], {"a": 1}]
 
-_DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+# ASCII digits only, written out: Python's \d would also take "١٢" (Arabic-Indic) and "１２".
+_DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 
 
 def reference_valid(setting, raw):
@@ -128,8 +130,51 @@ def test_clean_settings_takes_a_whole_hostile_link():
     assert set(values) == set(SETTINGS)
     for key, setting in SETTINGS.items():
         assert_within_limits(setting, values[key])
-    assert len(notes) >= len(SETTINGS) - 1  # present: text that is not on/off gets one too
-    assert all("<script>" not in n or "'" in n for n in notes)  # quoted, as text
+    # One note per key, each naming the value as a quoted string cut to 24 characters.
+    quoted = "'<script>alert(1)</scr...'"
+    assert notes == [
+        f"Task = {quoted} is not one of classification, regression; using classification.",
+        f"Dataset = {quoted} is not one of moons, circles, blobs, xor, spiral, linear, sine, "
+        "plane, bumps; using moons.",
+        f"Samples = {quoted} is not a number; using 500.",
+        f"Noise = {quoted} is not a number; using 0.2.",
+        f"Test fraction = {quoted} is not a number; using 0.3.",
+        f"Seed = {quoted} is not a number; using 0.",
+        f"Hidden units = {quoted} is not a number; using 8.",
+        f"Hidden activation = {quoted} is not one of sigmoid, tanh, relu; using tanh.",
+        f"Loss = {quoted} is not one of mse, log_loss; using log_loss.",
+        f"Learning rate = {quoted} is not one of 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, "
+        "0.1, 0.3, 1.0, 3.0, 10.0; using 0.3.",
+        f"Batch size = {quoted} is not one of 1, 2, 4, 8, 10, 16, 32, 64, 128, 256, 512, "
+        "1024, all; using 32.",
+        f"L2 = {quoted} is not one of 0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1; using 0.0.",
+        f"Epochs per Train = {quoted} is not a number; using 100.",
+        f"Presentation mode = {quoted} is not on/off; using False.",
+    ]
+    for note in notes:  # the value appears only inside its quotes, never as bare markup
+        assert "<script>" not in note.replace(quoted, "")
+
+
+@pytest.mark.parametrize("raw", ["١٢", "１２", "1_6", "12\u200b", "0x10", "1e1_0", "٣.٥"])
+def test_a_number_is_ascii_digits_only(raw):
+    for key in ("hidden", "samples", "seed", "noise", "lr"):
+        value, note = SETTINGS[key].clean(raw)
+        assert value == SETTINGS[key].default and "not" in note, (key, raw, value)
+    assert SETTINGS["hidden"].clean("12") == (12, None)
+    assert SETTINGS["noise"].clean("+.5e-1") == (0.05, None)
+
+
+@pytest.mark.parametrize(("key", "value", "text"), [
+    ("present", True, "true"), ("present", False, "false"), ("lr", 1.0, "1.0"),
+    ("lr", 10.0, "10.0"), ("lr", 0.0001, "0.0001"), ("batch", "all", "all"), ("batch", 32, "32"),
+    ("hidden", 12, "12"), ("noise", 0.25, "0.25"), ("noise", 1.0, "1"), ("l2", 0.0, "0.0"),
+    ("dataset", "xor", "xor"),
+])
+def test_url_text_is_how_a_bound_widget_spells_the_value(key, value, text):
+    # Streamlit 1.67 writes a toggle as true/false, a select_slider or selectbox option as
+    # str(option), a slider or number_input number with an integral float as an int.
+    assert SETTINGS[key].url_text(value) == text
+    assert SETTINGS[key].clean(text) == (value, None)
 
 
 @pytest.mark.parametrize("raw", [{k: v for k in SETTINGS} for v in HOSTILE[:19]])

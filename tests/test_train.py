@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 import pytest
 
+from tests import reference as ref
 from twolayer import TwoLayerNet, train
 from twolayer.data import DATASETS, make_dataset
 from twolayer.train import Trainer
@@ -104,7 +105,18 @@ def test_every_dataset_has_a_setting():
 def test_each_dataset_is_learned(name):
     noise, hidden, activation, lr, batch_size, epochs, at_least = LEARNS[name]
     t = make_trainer(name, 500, noise, hidden, activation, lr=lr, batch_size=batch_size)
-    t.run(epochs)
+    start = t.net.get_params()
+    t.run(2)
+    # The first two epochs are those of the equations written out again (tests/reference.py),
+    # mini-batches in the documented order: a wrong backward pass that still learns an easy
+    # set (blobs, linear) fails here, not only on the harder ones' quality bars.
+    expected, losses = ref.train(start, t.X, t.y, activation, t.net.task, t.net.loss_name, lr,
+                                 batch_size, epochs=2, seed=0)
+    for p in PARAMS:
+        np.testing.assert_allclose(getattr(t.net, p), expected[p], rtol=1e-9, atol=1e-12,
+                                   err_msg=p)
+    np.testing.assert_allclose(t.history.train_loss, losses, rtol=1e-9)
+    t.run(epochs - 2)
     print(f"\n{name}: test {t.metric_name} {t.history.test_metric[-1]:.3f}")
     assert t.diverged is None
     assert t.history.test_metric[-1] >= at_least
@@ -199,11 +211,45 @@ def test_l2_adds_l2_times_W_to_the_weight_gradients():
         assert err < 1e-7, p
 
 
-def test_trainer_applies_l2():
-    plain, decayed = make_trainer(), make_trainer(l2=0.1)
-    plain.run(20)
-    decayed.run(20)
-    assert np.linalg.norm(decayed.net.W1) < np.linalg.norm(plain.net.W1)
+@pytest.mark.parametrize("l2", [0.1, 0.003])
+def test_trainer_applies_l2(l2):
+    # One full-batch step from the same weights: with L2 each W moves by lr * l2 * W more
+    # (W <- W - lr (dL/dW + l2 W)), the biases exactly as without it.
+    plain, decayed = make_trainer(batch_size=None), make_trainer(batch_size=None, l2=l2)
+    W0 = plain.net.get_params()
+    plain.run(1)
+    decayed.run(1)
+    for p in ("W1", "W2"):
+        np.testing.assert_allclose(getattr(decayed.net, p),
+                                   getattr(plain.net, p) - 0.3 * l2 * W0[p], rtol=1e-12,
+                                   atol=1e-15, err_msg=p)
+    for p in ("b1", "b2"):
+        np.testing.assert_array_equal(getattr(decayed.net, p), getattr(plain.net, p))
+    # ... and 20 epochs of mini-batches are those of the equations with the L2 term.
+    t = make_trainer(l2=l2, batch_size=16)
+    start = t.net.get_params()
+    t.run(20)
+    expected, _ = ref.train(start, t.X, t.y, "tanh", "classification", "log_loss", 0.3, 16,
+                            epochs=20, seed=0, l2=l2)
+    for p in PARAMS:
+        np.testing.assert_allclose(getattr(t.net, p), expected[p], rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize(("batch_size", "seed"), [(16, 0), (7, 3), (1, 5), (None, 2)])
+def test_run_visits_the_samples_in_each_epochs_documented_order(batch_size, seed):
+    # Epoch k shuffles with (seed, k), then cuts mini-batches in that order: through
+    # Trainer.run, not only through epoch_order (a run that reused one order, or skipped the
+    # shuffle, would give other weights after the second epoch).
+    data = make_dataset("moons", 60, 0.2, seed=seed)
+    net = TwoLayerNet(2, 4, "tanh", "classification", "log_loss", seed=seed)
+    start = net.get_params()
+    t = Trainer(net, data, lr=0.5, batch_size=batch_size, seed=seed)
+    t.run(3)
+    expected, losses = ref.train(start, t.X, t.y, "tanh", "classification", "log_loss", 0.5,
+                                 batch_size, epochs=3, seed=seed)
+    for p in PARAMS:
+        np.testing.assert_allclose(getattr(t.net, p), expected[p], rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(t.history.train_loss, losses, rtol=1e-9)
 
 
 @pytest.mark.parametrize("kwargs,words", [

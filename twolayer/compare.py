@@ -285,6 +285,14 @@ LESSONS = {lesson.key: lesson for lesson in (
 )}
 
 
+# What a link to the comparison page may carry besides the shared settings.
+COMPARE_LINK = {
+    "lesson": Setting("lesson", "Lesson", "none", str, options=("none", *LESSONS)),
+    "output_bias": COMPARE_SETTINGS["output_bias"],
+    "lr_factor": COMPARE_SETTINGS["lr_factor"],
+}
+
+
 def lesson_settings(key, base=None):
     """The full settings dict for a lesson: ``base`` (default: every setting's default)
     with the lesson's own settings on top."""

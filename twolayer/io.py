@@ -31,8 +31,13 @@ MAX_COLUMNS = 50
 SPLIT_COLUMN = "split"     # a column of train/test, as dataset_to_csv writes it
 FEATURES_FOR_TASK = {"classification": (2,), "regression": (1, 2)}
 
-_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+# ASCII digits only: Python's \d (and float()) also take other scripts' digits, "١٢" or "１２".
+_NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 _MISSING = {"", "na", "n/a", "nan", "null", "none", "?", "-", "#n/a"}
+# A spreadsheet takes a cell that starts with one of these for a formula (CSV injection):
+# such a header cell is written with a leading apostrophe, as OWASP advises, and read back
+# without it.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _DELIMITERS = {";": "';'", "\t": "a tab", "|": "'|'", " ": "a space"}
 
 
@@ -85,7 +90,7 @@ def _read_table(raw):
             if not fields or all(not f.strip() for f in fields):
                 continue  # blank lines (a trailing newline, a gap) carry nothing
             if header is None:
-                header = [f.strip() for f in fields]
+                header = [_unneutralised(f.strip()) for f in fields]
                 _check_header(header, line)
                 continue
             if len(fields) != len(header):
@@ -136,6 +141,16 @@ def _check_header(header, line):
         seen[name] = i
 
 
+def _neutralised(cell):
+    """A header cell as written to a CSV: a leading apostrophe before a formula's first sign."""
+    return "'" + cell if cell.startswith(FORMULA_START) else cell
+
+
+def _unneutralised(cell):
+    """A header cell as read: the apostrophe ``_neutralised`` adds is dropped again."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_START) else cell
+
+
 def csv_columns(raw):
     """The names of the columns whose every value is a number, in the file's order.
 
@@ -163,7 +178,7 @@ def _column(header, rows, name, what):
             if low.lstrip("+-") in ("inf", "infinity"):
                 raise ValueError(f"{where}: {text!r} is not a finite number.")
             hint = ""
-            if re.fullmatch(r"[+-]?\d+,\d+", text):
+            if re.fullmatch(r"[+-]?[0-9]+,[0-9]+", text):
                 hint = " Write decimals with a point (1.5), not a comma."
             shown = text if len(text) <= 24 else text[:21] + "..."
             raise ValueError(f"{where}: {shown!r} is not a number.{hint}")
@@ -259,7 +274,9 @@ def read_csv_dataset(raw, task, feature_columns=None, label_column=None, test_fr
         holding train/test (as ``dataset_to_csv`` writes it) gives the split instead.
 
     info is a dict: rows, columns, features, label, split ("random" or "file"), n_train,
-    n_test, and classes ({0: count, 1: count}) for classification.
+    n_test, constant (the chosen columns that hold one value in every row: a feature the net
+    cannot use, a target with nothing to fit), and classes ({0: count, 1: count}) for
+    classification.
     Raises ValueError naming the problem and the row for any malformed file or choice.
     """
     if task not in TASKS:
@@ -274,7 +291,9 @@ def read_csv_dataset(raw, task, feature_columns=None, label_column=None, test_fr
     m = len(rows)
     if m < MIN_SAMPLES:
         raise ValueError(f"Too few rows: {m}; at least {MIN_SAMPLES} are needed.")
-    info = {"rows": m, "columns": list(header), "features": list(features), "label": label}
+    info = {"rows": m, "columns": list(header), "features": list(features), "label": label,
+            "constant": [name for name, values in zip([*features, label], [*X.T, y], strict=True)
+                         if np.ptp(values) == 0]}
     if task == "classification":
         _check_labels(y, rows, label)
         info["classes"] = {0: int(np.sum(y == 0)), 1: int(np.sum(y == 1))}
@@ -321,7 +340,8 @@ def _num(x):
 def dataset_to_csv(dataset):
     """The dataset in its original units: feature columns, the label or target, and split.
 
-    ``read_csv_dataset`` reads it back to the same rows and the same split.
+    ``read_csv_dataset`` reads it back to the same rows, names and split. A column name from
+    an upload that starts like a formula (=, +, -, @) is written as '=... (see FORMULA_START).
     """
     label = ((lambda v: str(int(v))) if dataset.task == "classification" else _num)
     rows = []
@@ -330,7 +350,8 @@ def dataset_to_csv(dataset):
         X = dataset.unscale(X)
         for j in range(X.shape[1]):
             rows.append([*(_num(v) for v in X[:, j]), label(y[0, j]), part])
-    return _csv_bytes([*dataset.feature_names, dataset.target_name, SPLIT_COLUMN], rows)
+    header = [*dataset.feature_names, dataset.target_name, SPLIT_COLUMN]
+    return _csv_bytes([_neutralised(h) for h in header], rows)
 
 
 def history_to_csv(history):

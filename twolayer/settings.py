@@ -6,6 +6,7 @@ page to show. Nothing unchecked reaches NumPy; no request can ask for more than 
 """
 
 import math
+import re
 from dataclasses import dataclass
 
 from .activations import HIDDEN_ACTIVATIONS
@@ -22,6 +23,9 @@ MAX_EPOCHS_PER_RUN = 5000
 MAX_PLAY_EPOCHS = 5000     # Play stops by itself after this many epochs
 GRID = 80                  # decision-boundary grid per side: fixed, not a user setting
 MAX_RAW_LENGTH = 64        # longer query values are malformed by definition
+# A number in a link: a plain decimal literal in ASCII digits. Python's float() also takes
+# "1_6", "١٢" and "１２" (other scripts' digits), "inf" and "nan"; a link may not.
+NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 # What one click may cost a shared server, whatever the settings. An epoch costs about
 # STEP_SECONDS per gradient step (Python overhead) plus UNIT_SECONDS per sample x hidden unit
 # (arithmetic, training and evaluation); both measured on a busy 2-core machine.
@@ -57,10 +61,7 @@ class Setting:
             if text.lower() in ("0", "false", "no", "off", ""):
                 return False, None
             return self.default, self._note(text, f"not on/off; using {self.default}")
-        try:
-            number = float(text) if len(text) <= MAX_RAW_LENGTH else math.nan
-        except ValueError:
-            number = math.nan
+        number = _number(text)
         if not math.isfinite(number):
             return self.default, self._note(text, f"not a number; using {self.default}")
         value = min(max(number, self.lo), self.hi)
@@ -78,10 +79,7 @@ class Setting:
             if text == str(option):
                 return option, None
         numeric = [o for o in self.options if isinstance(o, (int, float))]
-        try:
-            number = float(text)
-        except ValueError:
-            number = math.nan
+        number = _number(text)
         if number in numeric:  # "1" for the option 1.0
             return numeric[numeric.index(number)], None
         if numeric and math.isfinite(number) and number > 0:
@@ -93,8 +91,29 @@ class Setting:
                                               f"using {self.default}")
 
     def _note(self, text, what):
-        shown = text if len(text) <= 24 else text[:21] + "..."
-        return f"{self.label} = {shown!r} is {what}."
+        return f"{self.label} = {shown(text)!r} is {what}."
+
+    def url_text(self, value):
+        """How a link spells ``value`` (a clean one): as a Streamlit widget bound to the URL
+        writes it, so that the address bar keeps it (true/false, an option as str() gives it,
+        5.0 as 5)."""
+        if self.kind is bool:
+            return "true" if value else "false"
+        if isinstance(value, float) and not self.options and value.is_integer():
+            return str(int(value))
+        return str(value)
+
+
+def shown(text, most=24):
+    """A value from outside, cut to ``most`` characters for a note."""
+    return text if len(text) <= most else text[:most - 3] + "..."
+
+
+def _number(text):
+    """The float of a plain ASCII decimal literal; NaN for anything else."""
+    if len(text) > MAX_RAW_LENGTH or not NUMBER.fullmatch(text):
+        return math.nan
+    return float(text)
 
 
 def _listing(options):
@@ -117,6 +136,19 @@ SETTINGS = {s.key: s for s in (
     Setting("epochs_per_run", "Epochs per Train", 100, int, 1, MAX_EPOCHS_PER_RUN, step=10),
     Setting("present", "Presentation mode", False, bool),
 )}
+
+
+def backprop_link(loss="log_loss", samples=MAX_SAMPLES):
+    """What a link to the Backprop page may carry besides the shared settings: the sample
+    (0 .. samples - 1), the page's own loss switch (by default the sidebar's ``loss``), the
+    view and the broken backward pass."""
+    return {s.key: s for s in (
+        Setting("sample", "Sample", 0, int, 0, max(samples - 1, 0), step=1),
+        Setting("bp_loss", "Loss on this page", loss, str, options=("mse", "log_loss")),
+        Setting("bp_view", "View", "sample", str, options=("sample", "batch")),
+        Setting("bp_broken", "Break the backward pass", False, bool),
+    )}
+
 
 def epoch_budget(epochs, n_train, batch_size, n_hidden):
     """(epochs, note): at most ``epochs``, as many as one request may cost, at least 1.

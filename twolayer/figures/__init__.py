@@ -57,6 +57,7 @@ from .style import (
     f32,
     line_grid,
     merge,
+    plain,
     plane_grid,
     styled_figure,
 )
@@ -69,7 +70,8 @@ __all__ = [
     "compare_accuracy_figure", "compare_grad_norm_figure",
     "compare_loss_figure", "decision_boundary", "delta2_histogram_figure", "f32", "gradient_norms",
     "hidden_unit_maps", "landscape_heatmap", "landscape_surface", "line_grid", "log10",
-    "loss_curves", "merge", "metric_curves", "network_diagram", "one_neuron_figure", "plane_grid",
+    "loss_curves", "merge", "metric_curves", "network_diagram", "one_neuron_figure", "plain",
+    "plane_grid",
     "regression_curve", "regression_surface", "seed_curves_figure", "slope_range", "styled_figure",
     "sweep_figure", "training_curves",
 ]

@@ -11,15 +11,15 @@ from .style import (
     MARKER_LINE,
     NORMAL,
     PARAM_DASH,
-    TOP_LEGEND,
     apply_style,
+    log_dtick,
 )
 
 
 def _compare_empty(fig, n, style):
     """Before the first epoch a curve chart has nothing to draw: say what to do."""
     if n == 0:
-        fig.add_annotation(text="No epochs yet: press Step or Train", showarrow=False,
+        fig.add_annotation(text="No epochs yet:<br>press Step or Train", showarrow=False,
                            xref="paper", yref="paper", x=0.5, y=0.5,
                            font=dict(size=style.font, color="#808080"))
     return fig
@@ -35,7 +35,7 @@ def compare_accuracy_figure(accuracy, style=NORMAL, title="Test accuracy"):
     fig.update_xaxes(title_text="epoch")
     fig.update_yaxes(title_text="accuracy", range=[0, 1.02])
     _compare_empty(fig, max(map(len, accuracy.values()), default=0), style)
-    return apply_style(fig, style, title, legend_rows=1, legend=TOP_LEGEND)
+    return apply_style(fig, style, title, legend_rows=1)
 
 
 def compare_loss_figure(losses, style=NORMAL, title="Training loss, each on its own axis"):
@@ -43,7 +43,9 @@ def compare_loss_figure(losses, style=NORMAL, title="Training loss, each on its 
     log-loss are not on one scale (log-loss is unbounded, MSE at most 1)."""
     from plotly.subplots import make_subplots
 
-    fig = make_subplots(rows=len(losses), cols=1, shared_xaxes=True, vertical_spacing=0.08)
+    # room between the rows for two tick labels, one above the other
+    fig = make_subplots(rows=len(losses), cols=1, shared_xaxes=True,
+                        vertical_spacing=max(0.08, 2.4 * style.font / style.height))
     for row, (loss, values) in enumerate(losses.items(), start=1):
         fig.add_trace(go.Scatter(x=np.arange(1, len(values) + 1), y=values, mode="lines",
                                  name=LOSS_LABELS[loss], line=dict(color=LOSS_COLORS[loss],
@@ -52,10 +54,11 @@ def compare_loss_figure(losses, style=NORMAL, title="Training loss, each on its 
         fig.update_yaxes(title_text=LOSS_LABELS[loss], rangemode="tozero", row=row, col=1)
     fig.update_xaxes(title_text="epoch", row=len(losses), col=1)
     _compare_empty(fig, max(map(len, losses.values()), default=0), style)
-    return apply_style(fig, style, title, legend_rows=1, legend=TOP_LEGEND)
+    return apply_style(fig, style, title, legend_rows=1)
 
 
-def compare_grad_norm_figure(grad_norms, style=NORMAL, title="Gradient norms (log scale)"):
+def compare_grad_norm_figure(grad_norms, style=NORMAL,
+                             title="Gradient norms by epoch (log scale)"):
     """grad_norms : {loss: {"W1": [...], "b1": [...], "W2": [...], "b2": [...]}} per epoch.
 
     Two panels, layer 1 and layer 2; colour = loss, dash = parameter (weights solid, biases
@@ -80,12 +83,17 @@ def compare_grad_norm_figure(grad_norms, style=NORMAL, title="Gradient norms (lo
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=label,
                                  line=dict(color=MARKER_LINE, dash=PARAM_DASH[p],
                                            width=style.line)), row=1, col=1)
-    fig.update_yaxes(type="log", exponentformat="power", dtick=1)
+    every = [v for norms in grad_norms.values() for p in PARAM_DASH for v in norms[p]]
+    fig.update_yaxes(type="log", exponentformat="power",
+                     dtick=log_dtick(every, 0.6 * style.height, style.font))
     fig.update_yaxes(title_text="||dL/dp||", row=1, col=1)
-    fig.update_xaxes(title_text="layer 1, by epoch", row=1, col=1)
-    fig.update_xaxes(title_text="layer 2, by epoch", row=1, col=2)
+    # Two half-width panels: short axis titles and few epoch labels, so that neither the
+    # labels (Plotly would turn them on their side) nor the two titles run into each other.
+    fig.update_xaxes(nticks=4, tickangle=0)
+    fig.update_xaxes(title_text="layer 1", row=1, col=1)
+    fig.update_xaxes(title_text="layer 2", row=1, col=2)
     _compare_empty(fig, max((len(n["W1"]) for n in grad_norms.values()), default=0), style)
-    return apply_style(fig, style, title, legend_rows=2, legend=TOP_LEGEND)
+    return apply_style(fig, style, title, legend_rows=2)
 
 
 def delta2_histogram_figure(deltas, style=NORMAL, bins=40, floor=1e-12,
@@ -110,11 +118,12 @@ def delta2_histogram_figure(deltas, style=NORMAL, bins=40, floor=1e-12,
                              opacity=0.65, customdata=10.0 ** centers,
                              hovertemplate="|delta2| ~ %{customdata:.1e}: %{y} samples"
                                            "<extra></extra>"))
-    ticks = np.arange(lo, hi + 1, max(1, int(np.ceil((hi - lo) / 8))))
+    most = 5 if style.present else 8  # labels that fit a chart in a column, side by side
+    ticks = np.arange(lo, hi + 1, max(1, int(np.ceil((hi - lo) / (most - 1)))))
     fig.update_xaxes(title_text="|delta2| = |dL/dz2| of one sample", tickvals=ticks,
                      ticktext=[f"1e{int(t)}" for t in ticks])
     fig.update_yaxes(title_text="samples")
-    return apply_style(fig, style, title, legend_rows=1, legend=TOP_LEGEND, barmode="overlay",
+    return apply_style(fig, style, title, legend_rows=1, barmode="overlay",
                        bargap=0)
 
 
@@ -128,4 +137,5 @@ def one_neuron_figure(outputs, threshold=0.5, style=NORMAL,
     fig.add_hline(y=threshold, line=dict(color="#808080", dash="dot", width=1))
     fig.update_xaxes(title_text="step")
     fig.update_yaxes(title_text="output a", range=[0, 1])
-    return apply_style(fig, style, title, legend_rows=1, legend=TOP_LEGEND)
+    # drawn across the page: twice the room of a chart in a column
+    return apply_style(fig, style, title, legend_rows=1, title_chars=2 * style.title_chars)

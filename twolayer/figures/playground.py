@@ -10,6 +10,7 @@ import numpy as np
 from .style import (
     CLASS_COLORS,
     LAYER_COLORS,
+    LINE_SPACING,
     LOSS_COLORS,
     LOSS_LABELS,
     MARKER_LINE,
@@ -19,6 +20,8 @@ from .style import (
     PROBABILITY_SCALE,
     SIGNED_SCALE,
     f32,
+    log_dtick,
+    plain,
     styled_figure,
 )
 
@@ -45,9 +48,9 @@ def _plane(traces, x1, x2, names, style, title, **layout):
     legend, no grid lines over the picture."""
     axis = dict(showgrid=False, zeroline=False, constrain="domain")
     return styled_figure(traces, style, title, legend_rows=2, height=int(style.height * 1.5),
-                   xaxis=dict(axis, title=dict(text=f"{names[0]} (standardised)"),
+                   xaxis=dict(axis, title=dict(text=f"{plain(names[0])} (standardised)"),
                               range=[float(x1[0]), float(x1[-1])]),
-                   yaxis=dict(axis, title=dict(text=f"{names[1]} (standardised)"),
+                   yaxis=dict(axis, title=dict(text=f"{plain(names[1])} (standardised)"),
                               range=[float(x2[0]), float(x2[-1])], scaleanchor="x"),
                    **layout)
 
@@ -103,8 +106,8 @@ def regression_curve(x, pred, X_train, y_train, X_test=None, y_test=None, names=
                            marker=dict(symbol="circle-open", color=POINT_COLOR,
                                        size=style.marker + 1, line=dict(width=style.line))))
     return styled_figure(traces, style, title, height=int(style.height * 1.4),
-                   xaxis=dict(title=dict(text=f"{names[0]} (standardised)")),
-                   yaxis=dict(title=dict(text=target)))
+                   xaxis=dict(title=dict(text=f"{plain(names[0])} (standardised)")),
+                   yaxis=dict(title=dict(text=plain(target))))
 
 
 def regression_surface(x1, x2, pred, X_train, y_train, X_test=None, y_test=None,
@@ -118,7 +121,7 @@ def regression_surface(x1, x2, pred, X_train, y_train, X_test=None, y_test=None,
     reach = float(max(np.abs(np.concatenate(ys)).max(), 1e-9))
     traces = [dict(type="heatmap", x=f32(x1), y=f32(x2), z=f32(pred),
                    coloraxis="coloraxis", zsmooth="fast", name="network",
-                   hovertemplate=f"{target} = %{{z:.2f}}<extra></extra>")]
+                   hovertemplate=f"{plain(target)} = %{{z:.2f}}<extra></extra>")]
     for split, X, y, symbol in (("train", X_train, y_train, "circle"),
                                 ("test", X_test, y_test, "diamond")):
         if X is not None:
@@ -126,10 +129,10 @@ def regression_surface(x1, x2, pred, X_train, y_train, X_test=None, y_test=None,
                 type="scatter", x=f32(X[0]), y=f32(X[1]), mode="markers", name=split,
                 marker=dict(color=f32(np.ravel(y)), coloraxis="coloraxis", symbol=symbol,
                             size=style.marker + 1, line=dict(color=MARKER_LINE, width=0.8)),
-                hovertemplate=f"{target} = %{{marker.color:.2f}}<extra>{split}</extra>"))
+                hovertemplate=f"{plain(target)} = %{{marker.color:.2f}}<extra>{split}</extra>"))
     return _plane(traces, x1, x2, names, style, title,
                   coloraxis=dict(colorscale=SIGNED_SCALE, cmin=-reach, cmax=reach,
-                                 colorbar=_colorbar(target)))
+                                 colorbar=_colorbar(plain(target))))
 
 
 def _epoch_marker(epoch):
@@ -143,7 +146,7 @@ def _epoch_marker(epoch):
 def _empty_note(n, style):
     if n:
         return []
-    return [dict(text="no epochs yet: press Step or Train", showarrow=False, xref="paper",
+    return [dict(text="No epochs yet:<br>press Step or Train", showarrow=False, xref="paper",
                  yref="paper", x=0.5, y=0.5, font=dict(size=style.font))]
 
 
@@ -186,7 +189,7 @@ def metric_curves(train_metric, test_metric, metric_name, epoch=None, color=None
     return _per_epoch(traces, n, epoch, style, title or label.capitalize(), yaxis)
 
 
-def gradient_norms(grad_norm, epoch=None, style=NORMAL, title="Gradient magnitude per layer"):
+def gradient_norms(grad_norm, epoch=None, style=NORMAL, title="Gradient norm per layer"):
     """||dL/dp|| per epoch for p in W1, b1, W2, b2 on a log axis: layer colours, biases dotted."""
     n = len(next(iter(grad_norm.values()), []))
     x = np.arange(1, n + 1, dtype=np.int32)
@@ -198,10 +201,12 @@ def gradient_norms(grad_norm, epoch=None, style=NORMAL, title="Gradient magnitud
                            mode="lines", name=p,
                            line=dict(color=LAYER_COLORS[p], dash=PARAM_DASH[p],
                                      width=style.line)))
+    every = [v for values in grad_norm.values() for v in values]
     return _per_epoch(traces, n, epoch, style, title,
-                      # D2: between decades, label only 2 and 5 (all digits crowd a short axis)
+                      # as many labels as the axis has room for (D2: 1, 2 and 5 a decade)
                       dict(title=dict(text="‖dL/dp‖ (log scale)"), type="log",
-                           exponentformat="power", dtick="D2"))
+                           exponentformat="power",
+                           dtick=log_dtick(every, 0.7 * style.height, style.font)))
 
 
 def training_curves(history, loss_name, epoch=None, log_y=False, style=NORMAL):
@@ -216,8 +221,9 @@ def training_curves(history, loss_name, epoch=None, log_y=False, style=NORMAL):
               metric_curves(h.train_metric, h.test_metric, h.metric_name, epoch,
                             color=LOSS_COLORS[loss_name], style=style),
               gradient_norms(h.grad_norm, epoch, style)]
-    legend_h = style.font + 10
-    head = style.title + 8 + legend_h  # above each panel: its title, then its legend
+    legend_h = int(1.6 * style.font + 8)  # one row of legend, its symbols and padding
+    lines = max(p.layout.title.text.count("<br>") + 1 for p in panels)
+    head = LINE_SPACING * lines * style.title + 8 + legend_h  # above each panel: title, legend
     height = int(style.height * 2.4)
     gap = (head + 2.2 * style.font + 16) / height
     span = (1 - 2 * gap - head / height) / 3
@@ -227,14 +233,19 @@ def training_curves(history, loss_name, epoch=None, log_y=False, style=NORMAL):
         top = 1 - head / height - i * (span + gap)
         domain = [max(top - span, 0.0), top]
         for trace in fig.data:
+            # "train" and "test" are enough under a panel titled "Loss" or "Accuracy": one row
+            name = trace.name.split(" ")[0] if i < 2 else trace.name
             data.append(dict(trace.to_plotly_json(), xaxis=f"x{s}", yaxis=f"y{s}",
-                             legend=f"legend{s}"))
+                             legend=f"legend{s}", name=name))
         own = fig.layout.to_plotly_json()
         layout[f"xaxis{s}"] = dict(own["xaxis"], anchor=f"y{s}", domain=[0.0, 1.0],
                                    **({"matches": "x"} if i else {}))
         if i < 2:
             layout[f"xaxis{s}"]["title"] = dict(text="")
         layout[f"yaxis{s}"] = dict(own["yaxis"], anchor=f"x{s}", domain=domain)
+        if own["yaxis"].get("type") == "log":  # as many labels as this panel has room for
+            values = {0: [*h.train_loss, *h.test_loss], 2: sum(h.grad_norm.values(), [])}[i]
+            layout[f"yaxis{s}"]["dtick"] = log_dtick(values, span * height, style.font)
         layout[f"legend{s}"] = dict(orientation="h", x=0.0, xanchor="left", y=top,
                                     yanchor="bottom", yref="paper",
                                     font=dict(size=style.font))
@@ -274,7 +285,8 @@ def hidden_unit_maps(a1, activation, x=None, names=("x1", "x2"), columns=8, styl
                     zmin=lo, zmax=hi, colorscale=SIGNED_SCALE, colorbar=colorbar,
                     hovertemplate="%{y}: a1 = %{z:.2f}<extra></extra>")
         return styled_figure([heat], style, title, legend_rows=0,
-                       xaxis=dict(title=dict(text=f"{names[0]} (standardised)")),
+                       title_chars=2 * style.title_chars,  # drawn across the page
+                       xaxis=dict(title=dict(text=f"{plain(names[0])} (standardised)")),
                        yaxis=dict(autorange="reversed", title=dict(text="unit")))
     n = a1.shape[1]
     cols = min(columns, h)
@@ -292,6 +304,7 @@ def hidden_unit_maps(a1, activation, x=None, names=("x1", "x2"), columns=8, styl
               for k, (r, c) in enumerate(divmod(k, cols) for k in range(h))] if h <= 16 else []
     # Tiles about 100 px (NORMAL) high in a full-width chart: height follows the rows.
     return styled_figure([heat], style, title, legend_rows=0, annotations=labels,
+                   title_chars=2 * style.title_chars,  # drawn across the page
                    height=int((style.title + 60 + 100 * rows) * style.font / NORMAL.font),
                    xaxis=dict(visible=False, constrain="domain"),
                    yaxis=dict(visible=False, scaleanchor="x", constrain="domain"))
@@ -339,16 +352,25 @@ def network_diagram(params, input_names=("x1", "x2"), style=NORMAL, bins=6,
                        hovertemplate="%{text}<extra></extra>"))
     bias = np.concatenate([b1.ravel(), b2.ravel()])
     reach = float(max(np.abs(bias).max(), 1e-12))
-    labels = list(input_names) + [f"h{j + 1}" for j in range(h)] + ["a2"]
+    labels = [plain(n) for n in input_names] + [f"h{j + 1}" for j in range(h)] + ["a2"]
+    # Nodes as large as the column of hidden units leaves room for (the plot is about the
+    # figure's height less two title lines; the y range is 1.2), a hidden unit's name inside
+    # its node (beside it, it would run into the next node or the edges), and no names when
+    # they would be too small to read; hovering still names every node.
+    spacing = (style.height - 2 * LINE_SPACING * style.title - 20) / 1.2 / max(h - 1, 1)
+    node = min(style.marker * 3.2, 0.9 * spacing)
+    inside = round(min(style.font, 0.6 * node))
+    named = inside >= 0.75 * style.font
     traces.append(dict(
         type="scatter", x=f32([0.0] * n_in + [1.0] * h + [2.0]),
         y=f32(np.concatenate([y_in, y_hid, y_out])),
-        mode="markers+text" if h <= 16 else "markers", text=labels,
-        textposition=["middle left"] * n_in + ["top center"] * h + ["middle right"],
-        textfont=dict(size=style.font), showlegend=False,
-        customdata=[np.nan] * n_in + list(bias),
-        hovertemplate="%{text}: bias %{customdata:.3f}<extra></extra>",
-        marker=dict(size=(style.marker * 3.2 if h <= 16 else style.marker * 1.6),
+        mode="markers+text", text=labels if named else [*labels[:n_in], *[""] * h, "a2"],
+        hovertext=labels,
+        textposition=["middle left"] * n_in + ["middle center"] * h + ["middle right"],
+        textfont=dict(size=[style.font] * n_in + [inside] * h + [style.font], shadow="auto"),
+        showlegend=False, customdata=[np.nan] * n_in + list(bias),
+        hovertemplate="%{hovertext}: bias %{customdata:.3f}<extra></extra>",
+        marker=dict(size=node,
                     color=[0.0] * n_in + list(bias), colorscale=SIGNED_SCALE, cmin=-reach,
                     cmax=reach, line=dict(color=MARKER_LINE, width=1.2))))
     return styled_figure(traces, style, title, legend_rows=0,

@@ -7,6 +7,7 @@ Every function takes a ``style`` (NORMAL, or PRESENT for a projector) that sets 
 line widths and marker sizes explicitly, so no theme can shrink them.
 """
 
+import html
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,7 +26,9 @@ SIGNED_SCALE = PROBABILITY_SCALE
 
 @dataclass(frozen=True)
 class Style:
-    """Sizes in px. PRESENT is for a projector at 1280x720 seen from the back of a hall."""
+    """Sizes in px. PRESENT is for a projector at 1024x768 or 1280x720 seen from the back of a
+    hall. title_chars: a title longer than this wraps onto more lines, so that it fits the
+    narrowest chart the pages draw (one of two or three columns at 1024 px)."""
 
     font: int = 13
     title: int = 15
@@ -33,28 +36,68 @@ class Style:
     marker: float = 6.0
     height: int = 340
     present: bool = False
+    title_chars: int = 36
 
 
 NORMAL = Style()
-PRESENT = Style(font=20, title=24, line=4.0, marker=10.0, height=440, present=True)
+PRESENT = Style(font=20, title=24, line=4.0, marker=10.0, height=440, present=True,
+                title_chars=32)
 
 
 AXIS = dict(automargin=True, gridcolor="#E5E5E5", zerolinecolor="#BBBBBB")
-# A legend in one row (or a few) between the title and the plot.
-TOP_LEGEND = dict(orientation="h", yanchor="bottom", y=1.0, x=0.0, xanchor="left")
+# A legend in one row (or as many as the width needs) right under the title: placed in the
+# container's coordinates, it pushes the plot down by its own height (Plotly's automargin), so
+# that neither the title nor the plot is ever drawn over it. y is set per figure.
+TOP_LEGEND = dict(orientation="h", x=0.0, xref="container", xanchor="left", yref="container",
+                  yanchor="top")
+LINE_SPACING = 1.3          # Plotly's line height, in fonts, for a title of several lines
 
 
-def _frame_layout(style, title=None, legend_rows=0):
+def wrap(text, chars):
+    """``text`` with <br> between words so that no line is longer than ``chars`` characters
+    (a word longer than that keeps its own line)."""
+    lines, line = [], ""
+    for word in str(text).split(" "):
+        if line and len(line) + 1 + len(word) > chars:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return "<br>".join([*lines, line])
+
+
+def title_height(text, size):
+    """Pixels a title of ``size`` px takes at the top, its lines and padding included."""
+    return int(round(8 + (text.count("<br>") + 1) * LINE_SPACING * size + 6))
+
+
+def _frame_layout(style, title=None, legend_rows=0, height=None, title_chars=None):
     """The empty template (importing streamlit makes its own template Plotly's default; with
     theme=None its colour placeholders would reach the browser), a white plot, and at the top,
-    stacked without overlap: the title, ``legend_rows`` rows of legend, the plot."""
-    head = (style.title + 16 if title else 6) + legend_rows * (style.font + 10)
-    layout = dict(template="none", plot_bgcolor="white", margin=dict(t=head))
+    stacked without overlap: the title (wrapped to ``title_chars``), the legend (when
+    ``legend_rows``: it takes as many rows as it needs), the plot."""
+    height = height or style.height
+    layout = dict(template="none", plot_bgcolor="white", margin=dict(t=6))
+    top = 0
     if title:
-        layout["title"] = dict(text=title, font=dict(size=style.title), x=0.0, xref="paper",
+        text = wrap(title, title_chars or style.title_chars)
+        top = title_height(text, style.title)
+        layout["margin"]["t"] = top
+        # Plotly 7 lifts a top-anchored title of several lines by about 0.72 of its font
+        # (whatever the number of lines): the padding makes up for it.
+        lift = 0.75 * style.title if "<br>" in text else 0
+        layout["title"] = dict(text=text, font=dict(size=style.title), x=0.0, xref="container",
                                xanchor="left", y=1.0, yref="container", yanchor="top",
-                               pad=dict(t=8))
+                               pad=dict(t=8 + lift, l=10))
+    if legend_rows:
+        layout["legend"] = dict(TOP_LEGEND, y=1 - (top + 2) / height)
     return layout
+
+
+def _standoff(style):
+    """Pixels between the x axis and its tick labels: enough that the first one clears the
+    lowest y tick label at the corner (half a font above and below its line)."""
+    return round(0.5 * style.font)
 
 
 def apply_style(fig, style=NORMAL, title=None, legend_rows=0, **layout):
@@ -62,9 +105,11 @@ def apply_style(fig, style=NORMAL, title=None, legend_rows=0, **layout):
     to fit the tick labels, height; ``layout`` wins."""
     fig.update_layout(font=dict(size=style.font), legend=dict(font=dict(size=style.font)),
                       height=style.height, margin=dict(l=10, r=10, b=10))
-    fig.update_layout(_frame_layout(style, title, legend_rows))
+    chars = layout.pop("title_chars", None)
+    fig.update_layout(_frame_layout(style, title, legend_rows, layout.get("height"), chars))
     fig.update_layout(**layout)
-    fig.update_xaxes(tickfont=dict(size=style.font), title_font=dict(size=style.font), **AXIS)
+    fig.update_xaxes(tickfont=dict(size=style.font), title_font=dict(size=style.font),
+                     ticklabelstandoff=_standoff(style), **AXIS)
     fig.update_yaxes(tickfont=dict(size=style.font), title_font=dict(size=style.font), **AXIS)
     fig.update_annotations(font_size=style.font)
     return fig
@@ -106,8 +151,9 @@ def merge(base, extra):
 def styled_figure(traces, style, title=None, legend_rows=1, **layout):
     """A Figure with apply_style's layout (fonts, template, title and legend rows at the top,
     growing margins), built in one call; ``layout`` wins."""
-    own = merge(_frame_layout(style, title, legend_rows),
-                 dict(legend=TOP_LEGEND, xaxis=AXIS, yaxis=AXIS))
+    chars = layout.pop("title_chars", None)
+    own = merge(_frame_layout(style, title, legend_rows, layout.get("height"), chars),
+                dict(xaxis=dict(AXIS, ticklabelstandoff=_standoff(style)), yaxis=AXIS))
     return go.Figure(data=traces, layout=merge(merge(_styled(style), own), layout))
 
 
@@ -127,6 +173,26 @@ def line_grid(X, n=200, pad=0.5):
     """n evenly spaced points around X of shape (1, m): x of shape (n,), G of shape (1, n)."""
     x = np.linspace(X.min() - pad, X.max() + pad, n)
     return x, x[None, :]
+
+
+def log_dtick(values, px, font):
+    """Plotly's dtick for a log axis ``px`` pixels long over ``values`` (those > 0 count):
+    "D2" (1, 2 and 5 in each decade) when three labels a decade fit, else a label every k
+    decades, so that tick labels (about 1.8 fonts apart) never pile up."""
+    v = np.asarray(values, dtype=float).ravel()
+    v = v[np.isfinite(v) & (v > 0)]
+    decades = float(np.log10(v.max() / v.min())) if v.size else 5.0  # Plotly's empty range
+    fit = max(2, int(px // (1.8 * font)))
+    if 3 * decades + 1 <= fit:
+        return "D2"
+    return max(1, int(np.ceil(decades / (fit - 1))))
+
+
+def plain(text):
+    """Text from outside (an uploaded column's name) for a Plotly label, shown as typed: Plotly
+    reads <b>, <a href=...> and &...; in labels (so < > & become entities, which it shows as
+    the characters) and %{...} in hover templates (so % becomes &#37;)."""
+    return html.escape(str(text), quote=False).replace("%", "&#37;")
 
 
 def f32(a):

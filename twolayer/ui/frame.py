@@ -1,24 +1,47 @@
 """What every page shares besides the settings: presentation mode and the link to share."""
 
+from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
-from ..settings import SETTINGS
+from ..compare import COMPARE_LINK
+from ..settings import LANDSCAPE_SETTINGS, SETTINGS, SWEEP_SETTINGS, backprop_link
+from .sidebar import NOTES
+from .text import literal
 
-# Page-level keys that a link carries as well, when a page has set them.
-PAGE_KEYS = ("epochs_per_run", "lesson", "output_bias", "lr_factor", "sample", "bp_loss",
-             "sweep_lr_min", "sweep_lr_max", "sweep_seeds", "sweep_epochs", "sweep_target",
-             "sweep_saturated", "ls_x", "ls_y", "ls_span", "ls_grid", "ls_saturated", "ls_color",
-             "ls_3d")
+# The tab's icon, served by the app itself (a :material/...: icon is fetched from a font CDN).
+ICON = str(Path(__file__).parent / "static" / "icon.svg")
 
+# Each page's own link keys (Settings by key), by the page's url_path, given the settings. A
+# key whose Setting is None goes into the link as the page holds it (a parameter's name).
+PAGE_LINKS = {
+    "mse-vs-log-loss": lambda settings: COMPARE_LINK,
+    "chain-rule": lambda settings: backprop_link(settings["loss"]),
+    "sweep": lambda settings: SWEEP_SETTINGS,
+    "loss-landscape": lambda settings: {**LANDSCAPE_SETTINGS, "ls_x": None, "ls_y": None},
+}
+
+# Streamlit's header bar is 3.75rem tall and stays on top: the first element (a link's note)
+# starts below it. Text that does not fit a button or a widget's label wraps instead of being
+# cut to "Re...".
+PAGE_CSS = """
+  [data-testid="stMainBlockContainer"] { padding-top: 4rem !important; }
+  button [data-testid="stMarkdownContainer"], button p,
+  label [data-testid="stMarkdownContainer"], label p, [data-testid="stWidgetLabel"] p {
+    white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+  }
+"""
 # Streamlit sizes its text in rem: a larger root font scales every word on the page at once.
+# Formulas keep the text's size (KaTeX's own 1.21 em would cut the longer ones at 1024 px);
+# a projector at 1024 x 768 gets a slightly smaller root than one at 1280 x 720.
 PRESENT_CSS = """
-<style>
   html { font-size: 22px !important; }
-  [data-testid="stMainBlockContainer"] { padding-top: 3.5rem !important; }
-  .katex { font-size: 1.3em !important; }
-</style>
+  .katex { font-size: 1em !important; }
+  @media (max-width: 1200px) {
+    html { font-size: 20px !important; }
+    .katex { font-size: 0.9em !important; }
+  }
 """
 
 
@@ -31,26 +54,49 @@ def presenting():
 
 def page_config():
     present = presenting()
-    st.set_page_config(page_title="twolayer", page_icon=":material/neurology:", layout="wide",
+    st.set_page_config(page_title="twolayer", page_icon=ICON, layout="wide",
                        initial_sidebar_state="collapsed" if present else "auto")
-    # Streamlit's default 6rem above the title pushes the pictures below a laptop's fold.
-    st.html(PRESENT_CSS if present else
-            '<style>[data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }</style>')
+    # (Streamlit's default 6rem above the title pushes the pictures below a laptop's fold.)
+    st.html(f"<style>{PAGE_CSS}{PRESENT_CSS if present else ''}</style>")
 
 
-def share_link(settings):
+def show_link_notes(notes):
+    """One box per note about a value from the link, the value shown as typed (never as
+    Markdown: a link may hold [text](url), **bold**, $math$ or an image)."""
+    for note in notes:
+        st.info("From the link: " + literal(note), icon=":material/link:")
+
+
+def share_link(settings, page=None):
     """The address that reproduces what is on screen: the page, every changed setting, and
-    the page's own keys."""
-    params = {k: v for k, v in settings.items() if v != SETTINGS[k].default}
-    params.update({k: st.session_state[k] for k in PAGE_KEYS
-                   if st.session_state.get(k) not in (None, "")})
-    params = {k: int(v) if isinstance(v, bool) else v for k, v in params.items()}
+    the page's own keys (those that differ from their default), spelled as the app spells
+    them.
+
+    page : the current st.Page (st.navigation's return value); None for the default page.
+    """
+    url_path = page.url_path if page is not None else ""
+    params = {k: s.url_text(settings[k]) for k, s in SETTINGS.items()
+              if settings[k] != s.default}
+    own = PAGE_LINKS.get(url_path, lambda _: {})(settings)
+    for key, setting in own.items():
+        value = st.session_state.get(key)
+        if setting is None and value not in (None, ""):
+            params[key] = str(value)
+        elif setting is not None and value is not None and value != setting.default:
+            params[key] = setting.url_text(value)
     url = urlsplit(st.context.url or "http://localhost:8501/")
+    # st.context.url: the address without its query, with or without the page's own path
+    root = url.path.rstrip("/")
+    if url_path and root.endswith("/" + url_path):
+        root = root[:-len(url_path) - 1]
     query = urlencode(params)
-    return f"{url.scheme}://{url.netloc}{url.path}" + (f"?{query}" if query else "")
+    return f"{url.scheme}://{url.netloc}{root}/{url_path}" + (f"?{query}" if query else "")
 
 
-def share_box(settings):
+def share_box(settings, page=None):
+    """The link box, last on every page: the notes kept across a rewrite of the link have
+    been shown by now."""
+    st.session_state.pop(NOTES, None)
     with st.sidebar.expander(":material/link: Copy link to this view"):
         st.caption("Opens this page with these settings (copy button on the right).")
-        st.code(share_link(settings), language=None, wrap_lines=True)
+        st.code(share_link(settings, page), language=None, wrap_lines=True)

@@ -303,11 +303,6 @@ def hidden_figure(net, data, style=F.NORMAL):
                               names=data.feature_names, style=style)
 
 
-def _layout(layout, style):
-    """The grid of charts; for a projector (large fonts) one column already below 1000 px."""
-    return dict(layout, stack=1000) if style.present else layout
-
-
 class PlaygroundScene:
     """The Playground's live charts for one trainer: the figures at an epoch (Step, Train,
     the history slider) and the patches of Play's frames (the nets as they are when a frame
@@ -318,7 +313,7 @@ class PlaygroundScene:
 
     def __init__(self, trainer, show_test=True, style=F.NORMAL, log_y=False, grid=GRID):
         self.trainer, self.trainers = trainer, [trainer]
-        self.layout = _layout(self.LAYOUT, style)
+        self.layout = self.LAYOUT
         self.show_test, self.style, self.log_y, self.grid = show_test, style, log_y, grid
         data = trainer.data
         self.what = "Decision boundary" if data.task == "classification" else "Prediction"
@@ -418,7 +413,7 @@ class CompareScene:
 
     def __init__(self, comparison, style=F.NORMAL, grid=GRID):
         self.cmp, self.style = comparison, style
-        self.layout = _layout(self.LAYOUT, style)
+        self.layout = self.LAYOUT
         self.losses = list(comparison.trainers)
         self.trainers = [comparison.trainers[loss] for loss in self.losses]
         self.grid = boundary_grid(comparison.data, grid)

@@ -1,39 +1,106 @@
 """The shared sidebar: data and network settings, bound to the URL, clamped on the way in."""
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from ..data import GENERATORS
-from ..settings import DEFAULT_DATASET, LOSSES_FOR_TASK, SETTINGS, clean_settings
+from ..settings import DEFAULT_DATASET, LOSSES_FOR_TASK, SETTINGS, clean_settings, shown
 
 URL = "query-params"
 
 
-def _clamp_link():
-    """Before any widget exists: clean the URL's values and put clamped ones in session state.
+NOTES = "link_notes"     # notes kept across the rerun that rewrites the address bar
+REWRITES = "link_rewrites"
 
-    A bound widget reads a valid URL value by itself and silently drops an invalid one; we
-    want invalid ones clamped (or defaulted) with a visible note instead.
+
+def _clean_each(table, raw):
+    values, notes = {}, []
+    for key, text in raw.items():
+        values[key], note = table[key].clean(text)
+        if note:
+            notes.append(note)
+    return values, notes
+
+
+def read_link(table, scope, clean=None):
+    """The link's values for the keys of ``table`` (Settings by key) that this session has
+    not set yet: cleaned, with a note for each invalid, clamped or repeated one.
+
+    The address bar is then made to say what is on screen, in the app's own spelling: a
+    widget bound to the URL drops a value it cannot parse (?present=1, ?lr=1) and would take
+    "١٢" for 12, so each value whose spelling differs from ``Setting.url_text`` is rewritten
+    (a default is removed, as Streamlit does) and the run starts again, the notes kept for it.
+
+    clean : a function {key: text} -> (values by key, notes), for settings that are cleaned
+        jointly; default: each Setting's own ``clean``.
+    Returns (values, notes): the cleaned values of the keys the link gave, and the notes.
     """
-    raw = {k: st.query_params[k] for k in SETTINGS if k in st.query_params}
-    values, notes = clean_settings(raw)
-    for key in raw:
-        if key not in st.session_state and str(values[key]) != raw[key]:
-            st.session_state[key] = values[key]
+    raw, notes, repeated = {}, [], set()
+    for key, setting in table.items():
+        if key in st.query_params and key not in st.session_state:
+            given = st.query_params.get_all(key)
+            raw[key] = given[-1]
+            if len(given) > 1:
+                repeated.add(key)
+                notes.append(f"{setting.label} is given {len(given)} times "
+                             f"({', '.join(repr(shown(g)) for g in given[:4])}"
+                             f"{', ...' if len(given) > 4 else ''}); using the last.")
+    values, cleaned = (clean or (lambda r: _clean_each(table, r)))(raw)
+    notes += cleaned
+    values = {key: values[key] for key in raw}
+    rewrite = {}
+    for key, text in raw.items():
+        setting = table[key]
+        spelled = setting.url_text(values[key])
+        if spelled != text or key in repeated:
+            rewrite[key] = None if values[key] == setting.default else spelled
+    done = st.session_state.setdefault(REWRITES, set())
+    if rewrite and scope not in done:
+        done.add(scope)  # once per session and scope: the rewritten link is clean
+        if _rewrite_url(rewrite):
+            st.session_state.setdefault(NOTES, {})[scope] = notes
+            st.rerun()
+    # Notes of the run before a rewrite: shown until a run gets to its end (share_box).
+    return values, st.session_state.get(NOTES, {}).get(scope, []) + notes
+
+
+def _rewrite_url(rewrite):
+    """Put these values ({key: text, or None to remove}) in the address bar; False when the
+    keys are already bound to widgets (then the widgets get the values instead)."""
+    try:
+        for key, text in rewrite.items():
+            if text is None:
+                del st.query_params[key]
+            else:
+                st.query_params[key] = text
+    except StreamlitAPIException:
+        return False
+    return True
+
+
+def _clamp_link():
+    """Before any widget exists: the link's settings, cleaned jointly, the address normalised
+    (see read_link); values the widgets cannot read from the URL go to session state."""
+    values, notes = read_link(SETTINGS, "settings", clean_settings)
+    full, _ = clean_settings({k: st.query_params[k] for k in values})
+    for key, value in values.items():
+        if st.query_params.get(key) != SETTINGS[key].url_text(value):
+            st.session_state[key] = value
     for key in ("dataset", "loss"):  # keep them consistent with the task the URL asks for
-        if key not in st.session_state and key not in raw and values[key] != SETTINGS[key].default:
-            st.session_state[key] = values[key]
+        if key not in st.session_state and key not in values and \
+                full[key] != SETTINGS[key].default:
+            st.session_state[key] = full[key]
     return notes
 
 
-def clamp_from_link(table):
-    """A page's own link keys: each key of ``table`` (Settings by key) that the URL holds and
-    the session does not yet, cleaned into session state; returns the notes for invalid ones."""
-    notes = []
-    for key, setting in table.items():
-        if key in st.query_params and key not in st.session_state:
-            st.session_state[key], note = setting.clean(st.query_params[key])
-            if note:
-                notes.append(note)
+def clamp_from_link(table, scope=None):
+    """A page's own link keys (Settings by key): see read_link; returns the notes. scope names
+    the page (default: its keys) for the notes kept across a rewrite of the address."""
+    values, notes = read_link(table, scope or ",".join(sorted(table)))
+    # Into session state as well: a page's widget may show its options formatted, and then
+    # reads its own spelling from the URL, not the link's.
+    for key, value in values.items():
+        st.session_state[key] = value
     return notes
 
 

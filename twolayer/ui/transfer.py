@@ -22,6 +22,7 @@ from ..io import (
 )
 from ..net import TwoLayerNet
 from ..train import History
+from .text import literal
 
 
 class Upload(NamedTuple):
@@ -59,8 +60,8 @@ def upload_panel(task, n_inputs=None, test_fraction=0.3, seed=0, key="upload"):
     ``file_id``. ``n_inputs`` (the current data's) is what uploaded weights must take.
     """
     file = st.file_uploader(
-        "Your own data (CSV) or weights (.npz)", type=["csv", "npz"], key=key,
-        max_upload_size=1,
+        "Your own data (CSV) or weights (.npz), at most 1 MB", type=["csv", "npz"], key=key,
+        max_upload_size=1, on_change=_uploader_changed, args=(key,),
         help="CSV: a header row, two number columns and a label 0/1 (classification), or one "
              "or two number columns and a target (regression); at most 5000 rows and 1 MB. "
              ".npz: weights downloaded from this app.")
@@ -76,9 +77,14 @@ def upload_panel(task, n_inputs=None, test_fraction=0.3, seed=0, key="upload"):
             st.info("Choose the feature columns.")
             return None
         data, info = _parsed(raw, task, features, label, test_fraction, seed, file.file_id, key)
-    except ValueError as e:
-        st.error(f"{file.name}: {e}", icon=":material/block:")
+    except ValueError as e:  # the message quotes the file's names and cells: shown as typed
+        st.error(literal(f"{file.name}: {e}"), icon=":material/block:")
         return None
+    if info.get("constant"):
+        names = ", ".join(repr(c) for c in info["constant"])
+        st.warning(literal(f"{file.name}: {names} hold{'s' * (len(info['constant']) == 1)} "
+                           "the same value in every row: the net cannot learn anything from "
+                           "such a column."), icon=":material/warning:")
     return Upload(file.file_id, file.name, data, None, info)
 
 
@@ -120,19 +126,30 @@ def download_buttons(dataset, net, history, fig, prefix="twolayer"):
                        key=f"{prefix}_dl_figure")
 
 
-def own_data(upload, key="upload"):
-    """(dataset, data_id) of the user's own data to train on, or (None, None) for generated data.
+def _uploader_changed(key):
+    """The uploader's callback: a file removed by the user (not an uploader that is new and
+    empty because the page was left and opened again) drops the data it gave."""
+    if st.session_state.get(key) is None:
+        forget_own_data(key)
 
-    While a CSV sits in the uploader its data is used; when a newer file is refused, the last
-    good one stays (nothing the user had is lost); an empty uploader means generated data.
+
+def forget_own_data(key="upload"):
+    """Back to the data the settings generate."""
+    st.session_state.pop(f"{key}_data", None)
+
+
+def own_data(upload, key="upload"):
+    """(dataset, data_id, file name) of the user's own data to train on, or (None, None, None)
+    for generated data.
+
+    The last good CSV stays for the session: when a newer file is refused, and when the page
+    is left and opened again (its uploader is then empty). Removing the file from the uploader,
+    or ``forget_own_data``, goes back to generated data.
     """
     held = f"{key}_data"
-    if st.session_state.get(key) is None:  # no file in the uploader
-        st.session_state.pop(held, None)
-    elif upload is not None and upload.dataset is not None:
-        st.session_state[held] = (("upload", upload.file_id), upload.dataset)
-    data_id, dataset = st.session_state.get(held, (None, None))
-    return dataset, data_id
+    if upload is not None and upload.dataset is not None:
+        st.session_state[held] = (upload.dataset, ("upload", upload.file_id), upload.name)
+    return st.session_state.get(held, (None, None, None))
 
 
 def new_weights(upload, key="upload"):
