@@ -1,16 +1,23 @@
 """How fast the Playground feels in a real browser (Debian's Chromium, driven by Playwright).
 
-    python benchmarks/bench_app.py [--steps 10] [--trains 5]
+    python benchmarks/bench_app.py [--steps 10] [--trains 3] [--play-seconds 10]
 
-Prints, against the goals of issue 3:
-  cold start   `streamlit run app.py` launched -> first chart drawn
-  warm reload  page reload -> all four charts drawn, script idle         (goal <= 2 s)
-  step         Step click -> every chart shows the new epoch (median)    (goal <= 300 ms)
-  train 100    Train click -> charts show 100 more epochs, at Playground's default setting
-               (500 samples, 8 tanh units, batch 10, lr 0.03)           (goal <= 1 s)
-  bytes        websocket bytes the server sends per Step and per Play chunk: the figures'
-               JSON plus Streamlit's small deltas, so an upper bound     (goal <= 1.5 MB)
-The machine's load average is printed too: other work on the machine slows every number.
+Prints, in one run and with the machine's load average beside each block (other work on a
+shared machine slows every number; compare the ratios printed in one run):
+
+  cold start    `streamlit run app.py` launched -> first chart drawn
+  reload        page reload -> all four live charts drawn, script idle       (goal <= 1.95 s)
+  Step          click -> every live chart shows the new epoch (median), next to the
+                click -> text round trip of a one-button Streamlit app this script starts
+                itself, clicked in turn with Step                            (goal <= 1.5 x)
+  Train 100     click -> every chart shows 100 more epochs
+  Play          distinct epochs shown per second and the longest time with no new picture,
+                over --play-seconds, at 1 and at 10 epochs per frame
+                (goal >= 30 epochs/s at speed 1 and no gap > 200 ms, quiet machine)
+  bytes         websocket bytes the server sends per Step and per Play chunk: the data of the
+                live charts plus Streamlit's own small messages   (goal per Step <= 0.21 MB)
+
+All at TensorFlow Playground's setting: 500 samples, 8 tanh units, batch 10, lr 0.03.
 """
 
 import argparse
@@ -19,6 +26,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -29,40 +37,62 @@ sys.path.insert(0, str(ROOT))
 from tests.browser_util import APP_IDLE, CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
 
 PLAYGROUND_DEFAULT = "?batch=10&lr=0.03&epochs_per_run=100"   # TensorFlow Playground's setting
-CHARTS = 4                # boundary, network, stacked curves, hidden units
+CHARTS = ("boundary", "network", "curves", "hidden")
 
-# JS: the number of Plotly charts that have drawn, and the epoch each picture shows.
+ONE_BUTTON_APP = """
+import streamlit as st
+st.session_state.setdefault("clicks", 0)
+if st.button("Click"):
+    st.session_state.clicks += 1
+st.write(f"clicks: {st.session_state.clicks}")
+"""
+
+# JS: what the live charts show: each chart's drawn hash, the boundary's title, the markers.
 STATE = """() => {
-  const gds = Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot'))
-    .filter(g => g._fullLayout && g.querySelector('.main-svg'));
-  const boundary = document.querySelector('.st-key-pg_boundary .js-plotly-plot');
-  const title = boundary && boundary.layout && boundary.layout.title
-    ? boundary.layout.title.text : '';
-  const marks = gds.map(g => (g.layout.shapes || []).map(s => s.x0)).flat();
-  const idle = !!document.querySelector(
-    '[data-testid="stApp"][data-test-script-state="notRunning"]');
-  return {drawn: gds.length, title: title, marks: marks, idle: idle};
+  const div = (name) => document.querySelector(`.tl-chart[data-chart="${name}"]`);
+  const drawn = CHARTS.map(div).filter((g) => g && g.dataset.hash && g.querySelector('.main-svg'));
+  const b = div('boundary'), c = div('curves');
+  return {
+    drawn: drawn.length,
+    hashes: drawn.map((g) => g.dataset.hash),
+    title: b && b.layout && b.layout.title ? b.layout.title.text : '',
+    marks: c && c.layout ? (c.layout.shapes || []).map((s) => s.x0) : [],
+    idle: !!document.querySelector('[data-testid="stApp"][data-test-script-state="notRunning"]'),
+  };
+}""".replace("CHARTS", str(list(CHARTS)))
+
+ALL_DRAWN = f"() => {{ const s = ({STATE})(); return s.idle && s.drawn === {len(CHARTS)}; }}"
+
+# JS: from now on, record every epoch the boundary's title shows, with its time.
+RECORD = """() => {
+  window.__frames = [];
+  const gd = document.querySelector('.tl-chart[data-chart="boundary"]');
+  const note = () => {
+    const m = /epoch (\\d+)$/.exec((gd.layout && gd.layout.title && gd.layout.title.text) || '');
+    const f = window.__frames;
+    if (m && (!f.length || f[f.length - 1][0] !== +m[1])) f.push([+m[1], performance.now()]);
+  };
+  window.__recorder = new MutationObserver(note);
+  window.__recorder.observe(gd, {subtree: true, childList: true, characterData: true});
 }"""
 
 
-ALL_DRAWN = f"() => {{ const s = ({STATE})(); return s.idle && s.drawn >= {CHARTS}; }}"
-
-
-def shows_epoch(n):
-    """JS predicate: every chart drawn, the boundary titled with epoch n, the curves' marker at n,
-    and the script run over."""
+def shows_epoch(n, before):
+    """JS predicate: every chart drawn anew (its hash differs from ``before``), the boundary
+    titled with epoch n, the curves' marker at n."""
     return f"""() => {{
-      const s = ({STATE})();
-      return s.idle && s.drawn >= {CHARTS} && s.title.endsWith('epoch {n}')
-             && s.marks.length >= 3 && s.marks.every(x => x === {n});
+      const s = ({STATE})(), before = {before};
+      return s.drawn === {len(CHARTS)} && s.hashes.every((h, i) => h !== before[i])
+             && s.title.endsWith('epoch {n}') && s.marks.length === 3
+             && s.marks.every((x) => x === {n});
     }}"""
 
 
-def start_server(port):
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+def start_server(port, script="app.py", cwd=ROOT):
+    cmd = [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true",
            "--browser.gatherUsageStats", "false"]
-    return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    return subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
 
 
@@ -74,21 +104,40 @@ def healthy(url):
         return False
 
 
+def wait_healthy(url, server):
+    while not healthy(url):
+        if server.poll() is not None:
+            raise SystemExit(f"streamlit exited before {url} was healthy")
+        time.sleep(0.05)
+
+
+def load():
+    return f"load {os.getloadavg()[0]:.1f}/{os.cpu_count()} CPUs"
+
+
 def epoch_shown(page):
     return int(page.locator('[data-testid="stMetricValue"]').first.inner_text())
 
 
 def timed_click(page, name, target_epoch, timeout=120000):
-    """Seconds from the click on ``name`` until (the epoch counter shows ``target_epoch``,
-    every chart shows it). The first is the server's share plus the trip; the rest is the
-    browser drawing the charts."""
+    """Seconds from the click on ``name`` until every live chart shows ``target_epoch``."""
+    before = page.evaluate(STATE)["hashes"]
     t0 = time.perf_counter()
     page.get_by_role("button", name=name, exact=True).click()
-    page.wait_for_function(f"""() => document.querySelector('[data-testid="stMetricValue"]')
-        .innerText.trim() === '{target_epoch}'""", polling="raf", timeout=timeout)
-    t1 = time.perf_counter()
-    page.wait_for_function(shows_epoch(target_epoch), polling="raf", timeout=timeout)
-    return t1 - t0, time.perf_counter() - t0
+    try:
+        page.wait_for_function(shows_epoch(target_epoch, before), polling="raf",
+                               timeout=timeout)
+    except Exception:
+        print("waiting for epoch", target_epoch, "before", before, "now", page.evaluate(STATE))
+        raise
+    return time.perf_counter() - t0
+
+
+def timed_one_button(page, clicks):
+    t0 = time.perf_counter()
+    page.get_by_role("button", name="Click").click()
+    page.get_by_text(f"clicks: {clicks}", exact=True).wait_for(timeout=60000)
+    return time.perf_counter() - t0
 
 
 class Bytes:
@@ -102,87 +151,119 @@ class Bytes:
         self.total += len(payload)
 
 
+def play(page, counter, speed, seconds):
+    """Play at ``speed`` for ``seconds`` (from the first new picture); returns (distinct
+    epochs per second, longest gap in s, epochs seen, bytes per chunk, chunks)."""
+    page.get_by_role("radio", name=f"{speed}×", exact=True).click()
+    page.wait_for_selector(APP_IDLE, state="attached")
+    page.evaluate(RECORD)
+    before = counter.total
+    page.get_by_role("button", name="Play", exact=True).click()
+    page.wait_for_function("() => window.__frames.length >= 1", timeout=120000)
+    page.wait_for_timeout(seconds * 1000 + 300)
+    frames = page.evaluate("window.__frames")
+    chunks = int(page.evaluate(
+        "() => +document.querySelector('.tl-live').dataset.chunks || 0"))
+    sent = counter.total - before
+    page.get_by_role("button", name="Pause", exact=True).click()
+    page.get_by_role("button", name="Play", exact=True).wait_for(timeout=60000)
+    page.wait_for_selector(APP_IDLE, state="attached")
+    t0 = frames[0][1]
+    window = [(e, t) for e, t in frames if t - t0 <= seconds * 1000]
+    gaps = [b[1] - a[1] for a, b in zip(window, window[1:], strict=False)]
+    skipped = sum(1 for a, b in zip(window, window[1:], strict=False) if b[0] - a[0] != speed)
+    return (len(window) / seconds, max(gaps, default=0) / 1000, skipped, sent / max(chunks, 1),
+            chunks)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--steps", type=int, default=10)
-    ap.add_argument("--trains", type=int, default=5)
+    ap.add_argument("--trains", type=int, default=3)
+    ap.add_argument("--play-seconds", type=int, default=10)
     args = ap.parse_args()
     from playwright.sync_api import sync_playwright
 
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-    with sync_playwright() as pw:
+    port, port1 = free_port(), free_port()
+    url, url1 = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{port1}"
+    print(f"before: {load()}")
+    servers = []
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
+        Path(tmp, "one_button.py").write_text(ONE_BUTTON_APP)
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        counter = Bytes(page)
-        t0 = time.perf_counter()
-        server = start_server(port)
         try:
-            while not healthy(url):
-                if server.poll() is not None:
-                    raise SystemExit("streamlit exited before it was healthy")
-                time.sleep(0.05)
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            counter = Bytes(page)
+            t0 = time.perf_counter()
+            servers.append(start_server(port))
+            wait_healthy(url, servers[-1])
             page.goto(url + "/" + PLAYGROUND_DEFAULT)
             page.wait_for_function(f"({STATE})().drawn >= 1", polling="raf", timeout=120000)
             cold = time.perf_counter() - t0
             page.wait_for_function(ALL_DRAWN, polling="raf", timeout=120000)
             cold_all = time.perf_counter() - t0
 
-            warm = []
+            servers.append(start_server(port1, "one_button.py", cwd=tmp))
+            wait_healthy(url1, servers[-1])
+            other = browser.new_page(viewport={"width": 800, "height": 600})
+            other.goto(url1)
+            other.get_by_text("clicks: 0", exact=True).wait_for(timeout=60000)
+            timed_one_button(other, 1)                      # warm both up once
+            epoch = epoch_shown(page) + 1
+            timed_click(page, "Step", epoch)
+
+            print(f"reload, Step:  {load()}")
+            reload = []
             for _ in range(3):
                 t = time.perf_counter()
                 page.reload()
                 page.wait_for_selector(APP_IDLE, state="attached")
                 page.wait_for_function(ALL_DRAWN, polling="raf", timeout=120000)
-                warm.append(time.perf_counter() - t)
+                reload.append(time.perf_counter() - t)
 
-            epoch = epoch_shown(page)
-            steps, step_counter, step_bytes = [], [], []
-            for _ in range(args.steps):
+            epoch = epoch_shown(page)        # a reload is a new session: epoch 0 again
+            steps, rounds, step_bytes = [], [], []
+            for i in range(args.steps):
                 before = counter.total
                 epoch += 1
-                first, done = timed_click(page, "Step", epoch)
-                step_counter.append(first)
-                steps.append(done)
+                steps.append(timed_click(page, "Step", epoch))
                 step_bytes.append(counter.total - before)
-
-            trains, train_counter = [], []
+                rounds.append(timed_one_button(other, i + 2))
+            trains = []
             for _ in range(args.trains):
                 epoch += 100
-                first, done = timed_click(page, "Train", epoch)
-                train_counter.append(first)
-                trains.append(done)
+                trains.append(timed_click(page, "Train", epoch))
 
-            before = counter.total
-            page.get_by_role("button", name="Play", exact=True).click()
-            page.wait_for_function("""() => { const g = document.querySelector(
-                '.st-key-pg_boundary .js-plotly-plot');
-                return g && g._transitionData && g._transitionData._frames.length > 0; }""",
-                                   polling="raf", timeout=120000)
-            play_bytes = counter.total - before
-            page.get_by_role("button", name="Pause", exact=True).click()
-            page.wait_for_selector(APP_IDLE, state="attached")
+            load_play = load()
+            played = {speed: play(page, counter, speed, args.play_seconds) for speed in (1, 10)}
         finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=20)
+            for server in servers:
+                os.killpg(server.pid, signal.SIGTERM)
+                server.wait(timeout=20)
             browser.close()
 
     def ms(xs):
-        return f"median {statistics.median(xs) * 1000:6.0f} ms  (min {min(xs) * 1000:.0f}, " \
+        return f"median {statistics.median(xs) * 1000:5.0f} ms (min {min(xs) * 1000:.0f}, " \
                f"max {max(xs) * 1000:.0f}, n={len(xs)})"
 
-    print(f"cold start -> first chart        {cold * 1000:6.0f} ms   (all charts "
+    step, trip = statistics.median(steps), statistics.median(rounds)
+    print(f"cold start -> first chart          {cold * 1000:6.0f} ms (all charts "
           f"{cold_all * 1000:.0f} ms)")
-    print(f"warm reload -> all charts        {ms(warm)}   goal <= 2000 ms")
-    print(f"Step -> epoch counter updated    {ms(step_counter)}")
-    print(f"Step -> updated charts           {ms(steps)}   goal <= 300 ms")
-    print(f"Train 100 -> epoch counter       {ms(train_counter)}")
-    print(f"Train 100 epochs -> charts       {ms(trains)}   goal <= 1000 ms")
-    print(f"bytes sent per Step              median {statistics.median(step_bytes) / 1e6:.3f} MB"
-          f"   goal <= 1.5 MB")
-    print(f"bytes sent for one Play chunk    {play_bytes / 1e6:.3f} MB (60 frames + the charts)")
-    print(f"load average after: {os.getloadavg()[0]:.1f}")
+    print(f"reload -> all live charts          {ms(reload)}   goal <= 1950 ms")
+    print(f"Step -> every live chart updated   {ms(steps)}")
+    print(f"one-button app: click -> text      {ms(rounds)}")
+    print(f"  Step / round trip                {step / trip:5.2f} x   goal <= 1.5 x")
+    print(f"Train 100 -> every chart           {ms(trains)}")
+    print(f"bytes per Step                     median {statistics.median(step_bytes) / 1e6:.3f} MB"
+          f"   goal <= 0.21 MB")
+    print(f"Play ({load_play} when it started):")
+    for speed, (rate, gap, skipped, per_chunk, chunks) in played.items():
+        print(f"  speed {speed:2d}: {rate:5.1f} distinct epochs/s shown ({rate * speed:5.0f} "
+              f"epochs/s), longest gap {gap * 1000:4.0f} ms, {skipped} frames not "
+              f"{speed} epoch(s) after the one before; {per_chunk / 1e6:.3f} MB per chunk "
+              f"({chunks} chunks)")
+    print("  goal at speed 1: >= 30 epochs/s, gap <= 200 ms (quiet machine)")
+    print(f"after: {load()}")
 
 
 if __name__ == "__main__":

@@ -10,26 +10,23 @@ from twolayer.compare import (
     ONE_NEURON_LR,
     ONE_NEURON_STARTS,
     ONE_NEURON_STEPS,
-    boundary_frames,
-    boundary_grid,
     comparison_for,
     lesson_settings,
     lesson_text,
     one_neuron,
-    probabilities,
 )
 from twolayer.figures import (
     LOSS_COLORS,
     LOSS_LABELS,
-    boundary_animation_figure,
     compare_accuracy_figure,
     compare_grad_norm_figure,
     compare_loss_figure,
-    decision_boundary,
     delta2_histogram_figure,
     one_neuron_figure,
 )
-from twolayer.settings import GRID, MAX_PLAY_EPOCHS, SETTINGS
+from twolayer.settings import MAX_PLAY_EPOCHS, SETTINGS
+from twolayer.ui import live
+from twolayer.ui import playback as pb
 from twolayer.ui.charts import show, style
 from twolayer.ui.frame import show_link_notes
 from twolayer.ui.sidebar import clamp_from_link
@@ -38,19 +35,17 @@ from twolayer.ui.state import DATA_KEYS, dataset_for, signature
 NET_KEYS = DATA_KEYS + ("hidden", "activation")  # not "loss": this page trains both
 
 LESSON_KEYS = ("none",) + tuple(LESSONS)
-PLAY_EPOCHS_PER_TICK = 2
 URL = "query-params"
+LIVE, PLAY = "cmp_live", "cmp_play_state"   # the live boundaries' component, Play's state
+# What the presenter keys press; in the speed control (one of Play's own) they work too.
+KEYS = {"play": "cmp_play", "step": "cmp_step", "reset": "cmp_reset",
+        "speed": "cmp_speed"}
+FULL_RUN = "cmp_full_run"   # set by every run of the whole page, taken by the boundaries' part
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def cached_lesson_text(key):
     return lesson_text(key)
-
-
-@st.cache_data(max_entries=4, show_spinner=False)
-def cached_frames(run_key, epochs, _comparison):
-    # run_key identifies the comparison's settings; the comparison itself is passed unhashed.
-    return boundary_frames(_comparison, epochs)
 
 
 def copy_lesson_to_sidebar(key):
@@ -94,6 +89,7 @@ def new_comparison(settings, output_bias):
 
 
 st.title("MSE vs log-loss")
+live.preload()
 st.write("The same network, the same start, the same mini-batches: one net learns with mean "
          "squared error, the other with log-loss. The only line of backprop that differs is "
          "delta2. Watch what that one factor does.")
@@ -182,74 +178,128 @@ cmp = held[1]
 cmp.configure(lr=float(settings["lr"]), lr_factor=lr_factor, batch_size=settings["batch"],
               l2=float(settings["l2"]))
 
-b1, b2, b3, b4, b5 = st.columns([1, 1, 1.4, 1, 1], vertical_alignment="bottom")
-s = SETTINGS["epochs_per_run"]
-epochs_per_run = b3.number_input(s.label, s.lo, s.hi, s.default, step=s.step,
-                                 key="compare_epochs")
-if b1.button("Step", help="One epoch for both nets", width="stretch"):
-    cmp.run(1)
-if b2.button(f"Train {epochs_per_run}", help="This many epochs for both nets",
-             width="stretch"):
-    epochs, note = cmp.budget(int(epochs_per_run))
-    if note:
-        st.info(note)
-    with st.spinner(f"Training both nets {epochs} epochs..."):
-        cmp.run(epochs)
-playing = b4.toggle("Play", key="compare_play",
-                    help=f"Train {PLAY_EPOCHS_PER_TICK} epochs at a time until you pause (the "
-                         "boundaries move; the curves below update when you pause).")
-if b5.button("Reset", help="Both nets back to the start", width="stretch"):
-    cmp = new_comparison(settings, output_bias).configure(lr_factor=lr_factor,
-                                                          lr=float(settings["lr"]),
-                                                          batch_size=settings["batch"],
-                                                          l2=float(settings["l2"]))
+play = st.session_state.setdefault(PLAY, pb.Play())
+if st.session_state.get("compare_play_of") is not cmp:  # other nets: their play is over
+    pb.stop(play)
+    st.session_state["compare_play_of"] = cmp
+st.session_state[FULL_RUN] = True   # this run draws the whole page (not a click in the fragment)
+
+
+def toggle_play():
+    pb.toggle(st.session_state[PLAY], list(st.session_state["compare"][1].trainers.values()))
+
+
+def on_need():
+    pb.on_need(st.session_state[PLAY], live.request(LIVE, "need"))
+
+
+def on_pause():
+    pb.on_pause(st.session_state[PLAY], list(st.session_state["compare"][1].trainers.values()),
+                live.request(LIVE, "pause"))
+
+
+def reset(settings, output_bias, lr_factor, sig):
+    """Reset: both nets back to the start (as a callback, before the fragment draws)."""
+    pb.stop(st.session_state[PLAY])
+    cmp = new_comparison(settings, output_bias).configure(
+        lr_factor=lr_factor, lr=float(settings["lr"]), batch_size=settings["batch"],
+        l2=float(settings["l2"]))
     st.session_state["compare"] = (sig, cmp)
-
-data = cmp.data
-grid = boundary_grid(data, GRID)
+    st.session_state["compare_play_of"] = cmp
 
 
-@st.fragment(run_every=0.5 if playing else None)
-def boundaries():
-    if playing and cmp.epoch < MAX_PLAY_EPOCHS:
-        cmp.run(cmp.budget(PLAY_EPOCHS_PER_TICK)[0])
-    st.markdown(f"**Epoch {cmp.epoch}**")
-    summary = cmp.summary()
-    for col, loss in zip(st.columns(2), LOSS_NAMES, strict=True):
-        accuracy, train_loss = summary[loss]
+def curve_figures(cmp):
+    hist = cmp.histories
+    return {"compare_accuracy": compare_accuracy_figure(
+                {k: h.test_metric for k, h in hist.items()}, style=style()),
+            "compare_loss": compare_loss_figure(
+                {k: h.train_loss for k, h in hist.items()}, style=style()),
+            "compare_grad_norms": compare_grad_norm_figure(
+                {k: h.grad_norm for k, h in hist.items()}, style=style()),
+            "compare_delta2": delta2_histogram_figure(
+                cmp.delta2_per_sample(), style=style(),
+                title=f"|delta2| per training sample at epoch {cmp.epoch}")}
+
+
+@st.fragment
+def both_nets():
+    """Controls, numbers, the live boundaries and the curves: a click here reruns only this."""
+    play, cmp = st.session_state[PLAY], st.session_state["compare"][1]
+    full_run = st.session_state.pop(FULL_RUN, False)
+    # Play's own requests keep it playing; a rerun for anything else pauses it on the epoch
+    # on screen.
+    playing = pb.settle(play, list(cmp.trainers.values()))
+    play.stopped = False
+
+    b1, b2, b3, b4, b5 = st.columns([1, 1.2, 1.2, 1, 1.6], vertical_alignment="bottom")
+    s = SETTINGS["epochs_per_run"]
+    epochs_per_run = b5.number_input(s.label, s.lo, s.hi, s.default, step=s.step,
+                                     key="compare_epochs")
+    if b1.button("Step", key=KEYS["step"], help="One epoch for both nets", width="stretch",
+                 disabled=playing):
+        cmp.run(1)
+    if b2.button(f"Train {epochs_per_run}", key="cmp_train", width="stretch",
+                 help="This many epochs for both nets", disabled=playing):
+        epochs, note = cmp.budget(int(epochs_per_run))
+        if note:
+            st.info(note)
+        with st.spinner(f"Training both nets {epochs} epochs..."):
+            cmp.run(epochs)
+    b3.button("Pause" if playing else "Play", key=KEYS["play"], on_click=toggle_play,
+              icon=":material/pause:" if playing else ":material/play_arrow:", width="stretch",
+              help="Train both nets and show every epoch (or every 2nd, 5th, 10th) live until "
+                   f"Pause, at most {MAX_PLAY_EPOCHS} epochs; the curves below follow on Pause")
+    b4.button("Reset", key=KEYS["reset"], help="Both nets back to the start", width="stretch",
+              on_click=reset, args=(settings, output_bias, lr_factor, sig))
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        st.segmented_control("Epochs per frame", pb.SPEEDS, default=1, required=True,
+                             key=KEYS["speed"], format_func=lambda v: f"{v}×",
+                             on_change=pb.keep_playing, args=(play,),
+                             help="Play's speed: how many epochs each picture moves on (30 "
+                                  "pictures a second)")
+        if style().present:
+            st.caption(":material/keyboard: Space plays or pauses, → or PageDown steps, "
+                       "R resets.")
+    if play.note and not playing:  # why the last play stopped by itself, once
+        st.info(play.note, icon=":material/stop_circle:")
+        play.note = None
+
+    scene = pb.CompareScene(cmp, style=style())
+    if playing and play.base is None:  # the boundaries and curves as Play starts
+        pb.set_base(play, scene, scene.figures())
+        st.session_state["compare_play_curves"] = curve_figures(cmp)
+    pb.make_chunk(play, scene, speed=int(st.session_state.get(KEYS["speed"]) or 1))
+    shown = play.shown if playing else cmp.epoch
+    st.markdown(f"**Epoch {shown}**")
+    for col, (loss, t) in zip(st.columns(2), cmp.trainers.items(), strict=True):
+        train_loss, _, _, accuracy = pb.metrics_at(t, min(shown, t.epoch))
         m1, m2 = col.columns(2)
         m1.metric(f"{LOSS_LABELS[loss]}: test accuracy", f"{accuracy:.3f}")
         m2.metric(f"{LOSS_LABELS[loss]}: training loss", f"{train_loss:.4g}")
-        with col:
-            show(decision_boundary(grid.x1, grid.x2, probabilities(cmp.nets[loss], grid),
-                                   data.X_train, data.y_train, names=data.feature_names,
-                                   style=style(), title=f"trained with {LOSS_LABELS[loss]}"),
-                 key=f"compare_boundary_{loss}")
+    if playing:
+        # The boundaries as Play started, in the run that starts it or redraws the page; a
+        # chunk's own run sends only the chunk.
+        charts = play.base if full_run or play.seq == 0 else None
+    else:
+        charts = live.charts(scene.figures())
+    live.live_charts(LIVE, scene.layout, charts, stream=play.chunk if playing else None,
+                     keys=KEYS, on_need=on_need, on_pause=on_pause)
+    if playing:
+        st.caption(":material/play_circle: Playing: the boundaries move live; the numbers "
+                   "above catch up about once a second, the curves below follow on Pause.")
     for loss, epoch in cmp.diverged.items():
         st.error(f"The {LOSS_LABELS[loss]} net diverged at epoch {epoch} (its loss blew up); "
                  "it keeps its last good weights. Lower the learning rate.")
 
+    # -- what happened, epoch by epoch (as Play started, while it plays) --------------------
+    figs = st.session_state["compare_play_curves"] if playing else curve_figures(cmp)
+    for row in (("compare_accuracy", "compare_loss"), ("compare_grad_norms", "compare_delta2")):
+        for col, key in zip(st.columns(2), row, strict=True):
+            with col:
+                show(figs[key], key=key)
 
-boundaries()
 
-# -- what happened, epoch by epoch -----------------------------------------------------------
-
-hist = cmp.histories
-c1, c2 = st.columns(2)
-with c1:
-    show(compare_accuracy_figure({k: h.test_metric for k, h in hist.items()}, style=style()),
-         key="compare_accuracy")
-with c2:
-    show(compare_loss_figure({k: h.train_loss for k, h in hist.items()}, style=style()),
-         key="compare_loss")
-c1, c2 = st.columns(2)
-with c1:
-    show(compare_grad_norm_figure({k: h.grad_norm for k, h in hist.items()}, style=style()),
-         key="compare_grad_norms")
-with c2:
-    show(delta2_histogram_figure(cmp.delta2_per_sample(), style=style(),
-                                 title=f"|delta2| per training sample at epoch {cmp.epoch}"),
-         key="compare_delta2")
+both_nets()
 
 # -- why -------------------------------------------------------------------------------------
 
@@ -276,23 +326,3 @@ st.markdown(
     "where the net most needs to move. Log-loss's own derivative has the slope in its "
     "denominator; it cancels, and delta2 is the plain error a2 - y. Every gradient in the net "
     "starts from delta2, so a tiny delta2 stalls both layers.")
-
-# -- play in the browser ---------------------------------------------------------------------
-
-st.subheader("Play in the browser")
-st.caption("Precompute both nets from the start and play their boundaries as one animation "
-           "that runs in your browser, without a round trip to the server per frame: good for "
-           "a projector.")
-c1, c2 = st.columns([1, 3], vertical_alignment="bottom")
-s = COMPARE_SETTINGS["animation_epochs"]
-animation_epochs = c1.number_input(s.label, s.lo, s.hi, s.default, step=s.step,
-                                   key="animation_epochs")
-if c2.toggle("Show the animation", key="compare_animation"):
-    animation_epochs, note = cmp.budget(int(animation_epochs))
-    if note:
-        st.info(note)
-    with st.spinner(f"Training both nets {animation_epochs} epochs from the start..."):
-        run_key = (sig, lr_factor, settings["lr"], settings["batch"], settings["l2"])
-        agrid, frames = cached_frames(run_key, int(animation_epochs), cmp)
-    show(boundary_animation_figure(agrid.x1, agrid.x2, frames, data.X_train, data.y_train,
-                                   style=style()), key="compare_animation_chart")

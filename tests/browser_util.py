@@ -32,6 +32,7 @@ APP_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 SPINNER = '[data-testid="stSpinner"]'
 EXCEPTION = '[data-testid="stException"]'
 PLOTLY_CHART = '[data-testid="stPlotlyChart"]'
+LIVE_CHART = ".tl-chart"          # a chart of the live-charts component (twolayer/ui/live)
 
 
 def in_ci() -> bool:

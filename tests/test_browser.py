@@ -16,14 +16,14 @@ def _charts_drawn(selector, n):
                                              ("mse-vs-log-loss", "MSE vs log-loss"),
                                              ("chain-rule", "Backprop, step by step")])
 def test_every_page_loads_by_its_url(page, app_server, path, title):
-    from tests.browser_util import PLOTLY_CHART, exception_texts, screenshot_path, wait_for_app
+    from tests.browser_util import LIVE_CHART, exception_texts, screenshot_path, wait_for_app
 
     page.goto(f"{app_server}/{path}")
     page.get_by_role("heading", name=title).first.wait_for(timeout=90000)
     wait_for_app(page, timeout=90000)
     assert exception_texts(page) == []
     if path == "":
-        page.wait_for_function(_charts_drawn(PLOTLY_CHART, 3), timeout=60000)
+        page.wait_for_function(_charts_drawn(LIVE_CHART, 4), timeout=60000)
     page.screenshot(path=screenshot_path(f"page_{path or 'playground'}"), full_page=True)
 
 
@@ -34,61 +34,168 @@ def _playground_epoch(page):
 
 
 def _open_playground(page, app_server, query=""):
-    from tests.browser_util import PLOTLY_CHART, exception_texts, wait_for_app
+    from tests.browser_util import LIVE_CHART, exception_texts, wait_for_app
 
     page.goto(f"{app_server}/{query}")
     page.get_by_role("heading", name="Playground").first.wait_for(timeout=90000)
     wait_for_app(page, timeout=90000)
-    page.wait_for_function(_charts_drawn(PLOTLY_CHART, 4), timeout=60000)
+    page.wait_for_function(_charts_drawn(LIVE_CHART, 4), timeout=60000)
     assert exception_texts(page) == []
 
 
-def test_playground_step_changes_the_epoch_shown(page, app_server):
-    from tests.browser_util import PLOTLY_CHART, exception_texts, screenshot_path, wait_for_app
+def _chart(name):
+    return f"document.querySelector('.tl-chart[data-chart=\"{name}\"]')"
 
-    _open_playground(page, app_server)
-    assert page.locator(PLOTLY_CHART).count() >= 3
-    assert _playground_epoch(page) == "0"
-    page.get_by_role("button", name="Step", exact=True).click()
+
+def _title(name="boundary"):
+    """JS: the title of a live chart, as Plotly holds it."""
+    return (f"(() => {{ const g = {_chart(name)}; "
+            "return g && g.layout ? g.layout.title.text : ''; })()")
+
+
+def _epoch_in_title(page, name="boundary"):
+    return int(page.evaluate(_title(name)).rsplit(" ", 1)[-1])
+
+
+# From now on, every epoch a chart's title names, in order (a MutationObserver sees each change
+# of the title's text as the browser makes it).
+RECORD_TITLES = """(name) => {
+    window.__seen = [];
+    const gd = document.querySelector(`.tl-chart[data-chart="${name}"]`);
+    const note = () => {
+        const m = /epoch (\\d+)$/.exec(gd.layout.title.text);
+        const seen = window.__seen;
+        if (m && (!seen.length || seen[seen.length - 1] !== +m[1])) seen.push(+m[1]);
+    };
+    new MutationObserver(note).observe(gd, {subtree: true, childList: true, characterData: true});
+}"""
+
+
+def _wait_epoch(page, n, timeout=60000):
     page.wait_for_function(
-        "document.querySelector('[data-testid=\"stMetricValue\"]').innerText.trim() === '1'",
-        timeout=60000)
-    wait_for_app(page, timeout=60000)
-    page.get_by_role("button", name="Train", exact=True).click()
-    page.wait_for_function(
-        "document.querySelector('[data-testid=\"stMetricValue\"]').innerText.trim() === '101'",
-        timeout=60000)
-    wait_for_app(page, timeout=60000)
-    assert exception_texts(page) == []
-    title = page.evaluate("""() => document.querySelector('.st-key-pg_boundary .js-plotly-plot')
-        .layout.title.text""")
-    assert title == "Decision boundary at epoch 101"
-    page.screenshot(path=screenshot_path("playground_trained"), full_page=True)
+        f"document.querySelector('[data-testid=\"stMetricValue\"]').innerText.trim() === '{n}'",
+        timeout=timeout)
 
 
-def test_playground_play_animates_in_the_browser_and_pauses(page, app_server):
+def test_playground_step_updates_the_charts_in_place(page, app_server):
+    """Step and Train redraw every live chart in its own DOM node: nothing is mounted anew."""
     from tests.browser_util import exception_texts, screenshot_path, wait_for_app
 
     _open_playground(page, app_server)
-    page.get_by_role("button", name="Play", exact=True).click()
-    # The chunk's animation starts by itself: its title runs through the epochs.
-    title = """() => { const gd = document.querySelector('.st-key-pg_boundary .js-plotly-plot');
-        return gd && gd._transitionData && gd._transitionData._frames.length
-               ? gd.layout.title.text : ''; }"""
-    page.wait_for_function(f"({title})().startsWith('Epoch ')", timeout=60000)
-    page.wait_for_function(f"parseInt(({title})().slice(6)) >= 3", timeout=60000)
+    assert _playground_epoch(page) == "0"
+    page.evaluate("() => { window.__nodes = [...document.querySelectorAll('.tl-chart')]; }")
+    hashes = page.evaluate("() => window.__nodes.map(g => g.dataset.hash)")
+    assert len(hashes) == 4
+    page.get_by_role("button", name="Step", exact=True).click()
+    page.wait_for_function(f"{_title()} === 'Decision boundary at epoch 1'", timeout=60000)
+    _wait_epoch(page, 1)
+    page.wait_for_function("() => window.__nodes.every((g, i) => g.dataset.hash !== "
+                           f"{hashes}[i])", timeout=60000)   # every chart drawn anew ...
+    same = """() => window.__nodes.every(g => g.isConnected)
+        && [...document.querySelectorAll('.tl-chart')].every((g, i) => g === window.__nodes[i])"""
+    assert page.evaluate(same)                                # ... in the same node
+    page.get_by_role("button", name="Train", exact=True).click()
+    page.wait_for_function(f"{_title()} === 'Decision boundary at epoch 101'", timeout=60000)
+    _wait_epoch(page, 101)
+    wait_for_app(page, timeout=60000)
+    assert page.evaluate(same)
     assert exception_texts(page) == []
+    page.screenshot(path=screenshot_path("playground_trained"), full_page=True)
+
+
+def test_playground_play_shows_every_epoch_in_order_and_pause_agrees(page, app_server):
+    """At 1 epoch per frame the picture shows each epoch, in order, none skipped; Pause stops
+    on the epoch on screen, and the numbers and the history slider say that epoch."""
+    from tests.browser_util import exception_texts, screenshot_path, wait_for_app
+
+    _open_playground(page, app_server)
+    page.evaluate(RECORD_TITLES, "boundary")
+    page.get_by_role("button", name="Play", exact=True).click()
+    page.get_by_role("button", name="Pause", exact=True).wait_for(timeout=60000)
+    page.wait_for_function("window.__seen.length >= 2", timeout=60000)
+    page.wait_for_timeout(5000)
     page.screenshot(path=screenshot_path("playground_playing"))
     page.get_by_role("button", name="Pause", exact=True).click()
     page.get_by_role("button", name="Play", exact=True).wait_for(timeout=60000)
     wait_for_app(page, timeout=60000)
-    assert int(_playground_epoch(page)) % 60 == 0 and int(_playground_epoch(page)) >= 60
+    seen = page.evaluate("window.__seen")   # from epoch 0, the picture Play started on
+    assert seen == list(range(0, len(seen))), seen     # every epoch, in order
+    assert len(seen) >= 3
+    # Paused on the last picture shown: the title, the numbers, the slider agree with it.
+    shown = seen[-1]
+    page.wait_for_function(f"{_title()} === 'Decision boundary at epoch {shown}'", timeout=60000)
+    _wait_epoch(page, shown)
+    slider = page.locator('.st-key-view_epoch input[type="range"]')
+    assert int(slider.get_attribute("value")) == shown
+    train_loss = page.evaluate(f"() => {_chart('curves')}.data[0].y[{shown - 1}]")
+    metric = page.locator('[data-testid="stMetricValue"]').nth(1).inner_text()
+    assert float(metric) == pytest.approx(train_loss, abs=5e-5)
+    marks = page.evaluate(f"() => {_chart('curves')}.layout.shapes.map(s => s.x0)")
+    assert marks == [shown] * 3
     assert exception_texts(page) == []
+    # What was trained ahead is gone: the next Step is the epoch after the one shown.
+    page.get_by_role("button", name="Step", exact=True).click()
+    _wait_epoch(page, shown + 1)
+
+
+def test_presenter_keys(page, app_server):
+    """Space plays and pauses, Right and PageDown step, R resets; never while typing."""
+    from tests.browser_util import wait_for_app
+
+    _open_playground(page, app_server)
+    page.locator("h1").first.click()          # the page has the focus, no control
+    page.keyboard.press("ArrowRight")
+    _wait_epoch(page, 1)
+    wait_for_app(page)
+    page.keyboard.press("PageDown")
+    _wait_epoch(page, 2)
+    wait_for_app(page)
+    page.keyboard.press("Space")
+    page.get_by_role("button", name="Pause", exact=True).wait_for(timeout=60000)
+    page.wait_for_function(f"{_title()} === 'Decision boundary at epoch 4'", timeout=60000)
+    page.keyboard.press("Space")
+    page.get_by_role("button", name="Play", exact=True).wait_for(timeout=60000)
+    wait_for_app(page)
+    shown = _epoch_in_title(page)
+    assert shown >= 4
+    _wait_epoch(page, shown)
+    page.keyboard.press("r")
+    _wait_epoch(page, 0)
+    wait_for_app(page)
+    # Typing in a field: the keys are the field's.
+    field = page.get_by_label("Epochs per Train")
+    field.click()
+    for key in ("ArrowRight", "PageDown", "r", "Space"):
+        field.press(key)
+    page.wait_for_timeout(1500)
+    wait_for_app(page)
+    assert _playground_epoch(page) == "0"
+    assert page.get_by_role("button", name="Play", exact=True).count() == 1
+
+
+def test_every_request_goes_to_the_apps_own_origin(page, app_server):
+    """No CDN: the page, plotly.js and everything they load come from the app itself."""
+    from tests.browser_util import wait_for_app
+
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    _open_playground(page, app_server)
+    page.get_by_role("button", name="Play", exact=True).click()
+    page.get_by_role("button", name="Pause", exact=True).wait_for(timeout=60000)
+    page.wait_for_timeout(2000)
+    page.get_by_role("button", name="Pause", exact=True).click()
+    page.get_by_role("button", name="Play", exact=True).wait_for(timeout=60000)
+    page.goto(f"{app_server}/mse-vs-log-loss")
+    page.get_by_text("The one line that differs", exact=True).wait_for(timeout=90000)
+    wait_for_app(page, timeout=90000)
+    assert any(u.endswith("/plotly.min.js") for u in requests)
+    foreign = [u for u in requests if not u.startswith((app_server + "/", "data:", "blob:"))]
+    assert foreign == []
 
 # --- compare -------------------------------------------------------------------------------
 
 def _open_compare(page, app_server, query=""):
-    from tests.browser_util import PLOTLY_CHART, exception_texts, wait_for_app
+    from tests.browser_util import LIVE_CHART, PLOTLY_CHART, exception_texts, wait_for_app
 
     page.goto(f"{app_server}/mse-vs-log-loss{query}")
     page.get_by_text("The one line that differs", exact=True).wait_for(timeout=90000)
@@ -100,8 +207,8 @@ def _open_compare(page, app_server, query=""):
     if dialog.count():
         page.keyboard.press("Escape")
         dialog.wait_for(state="detached", timeout=10000)
-    page.wait_for_function(f"document.querySelectorAll('{PLOTLY_CHART} .main-svg').length >= 6",
-                           timeout=60000)
+    page.wait_for_function(_charts_drawn(PLOTLY_CHART, 4), timeout=60000)
+    page.wait_for_function(_charts_drawn(LIVE_CHART, 2), timeout=60000)
     assert exception_texts(page) == []
 
 
@@ -109,38 +216,37 @@ def test_compare_renders_its_charts_and_trains(page, app_server):
     from tests.browser_util import PLOTLY_CHART, exception_texts, screenshot_path, wait_for_app
 
     _open_compare(page, app_server, "?lesson=saturated")
-    assert page.locator(PLOTLY_CHART).count() >= 6  # 2 boundaries, accuracy, loss, grads, |delta2|
+    assert page.locator(PLOTLY_CHART).count() >= 4  # accuracy, loss, grads, |delta2|
     assert page.get_by_text("Saturated start", exact=True).count() == 1
     assert page.locator(".katex").count() >= 3 and page.locator(".katex-error").count() == 0
     assert page.evaluate("""() => Array.from(document.querySelectorAll('.katex-display'))
         .filter(e => e.scrollWidth > e.clientWidth + 4).length""") == 0
     page.get_by_role("button", name="Train 100").click()
     page.get_by_text("Epoch 100", exact=True).wait_for(timeout=90000)
+    page.wait_for_function(f"{_title('mse')} === 'trained with MSE, epoch 100'", timeout=60000)
     wait_for_app(page, timeout=90000)
     assert exception_texts(page) == []
     page.screenshot(path=screenshot_path("compare_saturated_100"), full_page=True)
 
 
-def test_compare_animation_plays_in_the_browser(page, app_server):
+def test_compare_plays_both_boundaries_live(page, app_server):
     from tests.browser_util import exception_texts, screenshot_path, wait_for_app
 
     _open_compare(page, app_server, "?lesson=fair")
-    page.get_by_text("Show the animation", exact=True).click()
-    page.wait_for_function("""() => Array.from(document.querySelectorAll('.js-plotly-plot'))
-        .some(gd => gd._transitionData && gd._transitionData._frames.length > 10)""",
-                           timeout=90000)
-    wait_for_app(page, timeout=90000)
+    page.evaluate(RECORD_TITLES, "log_loss")
+    page.get_by_role("button", name="Play", exact=True).click()
+    page.wait_for_function("window.__seen.length >= 3", timeout=90000)
+    page.locator(".tl-live").scroll_into_view_if_needed()
+    page.screenshot(path=screenshot_path("compare_playing"))
+    page.keyboard.press("Space")            # the presenter's Pause
+    page.get_by_role("button", name="Play", exact=True).wait_for(timeout=60000)
+    wait_for_app(page, timeout=60000)
+    seen = page.evaluate("window.__seen")   # from epoch 0, the picture Play started on
+    assert seen == list(range(0, len(seen))), seen
+    shown = seen[-1]
+    page.get_by_text(f"Epoch {shown}", exact=True).wait_for(timeout=60000)
+    assert _epoch_in_title(page, "mse") == _epoch_in_title(page, "log_loss") == shown
     assert exception_texts(page) == []
-    chart = page.locator(".js-plotly-plot").filter(has=page.locator(".updatemenu-button"))
-    assert chart.count() == 1
-    slider_active = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
-        .find(gd => gd._transitionData && gd._transitionData._frames.length > 10)
-        .layout.sliders[0].active"""
-    assert page.evaluate(slider_active) == 0
-    chart.locator(".updatemenu-button").first.click()  # ▶ Play: frames advance in the browser
-    page.wait_for_function(f"({slider_active})() >= 3", timeout=30000)
-    chart.scroll_into_view_if_needed()
-    page.screenshot(path=screenshot_path("compare_animation"))
 
 
 # --- backprop ------------------------------------------------------------------------------
@@ -303,7 +409,7 @@ FIGURE_FONTS = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
 @pytest.mark.parametrize("path", ["", "mse-vs-log-loss?lesson=saturated", "chain-rule"])
 def test_presentation_mode_is_readable_at_1280x720(browser, app_server, path):
     """present=1: controls tucked away, and every figure's text at least PRESENT.font."""
-    from tests.browser_util import PLOTLY_CHART, exception_texts, screenshot_path, wait_for_app
+    from tests.browser_util import exception_texts, screenshot_path, wait_for_app
     from twolayer.figures import PRESENT
 
     context = browser.new_context(viewport={"width": 1280, "height": 720})
@@ -315,7 +421,7 @@ def test_presentation_mode_is_readable_at_1280x720(browser, app_server, path):
         page.locator('[data-testid="stSidebar"][data-collapsed="true"]').wait_for(
             state="attached", timeout=30000)
         if path != "chain-rule":
-            page.wait_for_function(_charts_drawn(PLOTLY_CHART, 2), timeout=60000)
+            page.wait_for_function(_charts_drawn(".js-plotly-plot", 2), timeout=60000)
             smallest = page.evaluate(FIGURE_FONTS)
             assert smallest and min(smallest) >= PRESENT.font, smallest
         page.wait_for_function(
@@ -585,7 +691,7 @@ def test_presentation_mode_fits_a_projector(browser, app_server, size, path):
     import re
     from urllib.parse import urlsplit
 
-    from tests.browser_util import PLOTLY_CHART, screenshot_path, wait_for_app
+    from tests.browser_util import screenshot_path, wait_for_app
 
     width, height = size
     context = browser.new_context(viewport={"width": width, "height": height})
@@ -598,8 +704,8 @@ def test_presentation_mode_fits_a_projector(browser, app_server, size, path):
         views = [None]
         if path == "chain-rule":
             views.append("batch")
-        else:
-            page.wait_for_function(_charts_drawn(PLOTLY_CHART, 4), timeout=60000)
+        else:  # Plotly charts, Streamlit's or the live ones
+            page.wait_for_function(_charts_drawn(".js-plotly-plot", 4), timeout=60000)
             page.wait_for_timeout(1500)
             assert page.evaluate(GEOMETRY) == []  # before the first epoch: empty charts
             train = page.get_by_role("button", name=re.compile(r"^Train( \d+)?$")).first

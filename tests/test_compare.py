@@ -10,7 +10,6 @@ from twolayer.compare import (
     LOSS_NAMES,
     ONE_NEURON_LR,
     Comparison,
-    boundary_frames,
     boundary_grid,
     comparison_for,
     epochs_until,
@@ -285,7 +284,7 @@ def test_steps_and_epochs_helpers():
     assert epochs_until([0.5], 0.9) is None
 
 
-# -- boundaries and the animation -----------------------------------------------------------------
+# -- boundaries --------------------------------------------------------------------------------
 
 def test_probabilities_on_the_grid_are_the_nets_outputs(moons):
     cmp = Comparison(moons, hidden=4, seed=0).run(2)
@@ -296,28 +295,6 @@ def test_probabilities_on_the_grid_are_the_nets_outputs(moons):
     point = np.array([[grid.x1[j]], [grid.x2[i]]])
     assert P[i, j] == pytest.approx(cmp.nets["mse"].predict(point)[0, 0], rel=1e-6)
     assert grid.x1[0] < moons.X_train[0].min() and grid.x2[-1] > moons.X_train[1].max()
-
-
-def test_boundary_frames_replay_from_the_start_and_leave_the_session_alone(moons):
-    cmp = Comparison(moons, hidden=4, lr=1.0, seed=0, output_bias=-8).run(3)
-    before = cmp.nets["mse"].get_params()
-    grid, frames = boundary_frames(cmp, 40, n_frames=10, n=12)
-    assert [e for e, _ in frames] == [0, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40]
-    assert cmp.epoch == 3 and np.array_equal(cmp.nets["mse"].W2, before["W2"])
-    for _, grids in frames:
-        assert set(grids) == set(LOSS_NAMES)
-        assert all(g.dtype == np.uint8 and g.shape == (12, 12) for g in grids.values())
-    # frame 0 is the start (b2 = -8: all near 0); the last is a fresh run's epoch 40
-    assert frames[0][1]["log_loss"].max() < 5
-    fresh = Comparison(moons, hidden=4, lr=1.0, seed=0, output_bias=-8).run(40)
-    expected = np.round(255 * probabilities(fresh.nets["log_loss"], grid)).astype(np.uint8)
-    assert np.array_equal(frames[-1][1]["log_loss"], expected)
-
-
-def test_boundary_frames_are_bounded(moons):
-    cmp = Comparison(moons, hidden=2)
-    _, frames = boundary_frames(cmp, 10_000, n_frames=1000, n=4)
-    assert frames[-1][0] == 300 and len(frames) <= 301
 
 
 def test_comparison_for_settings(moons):
@@ -332,7 +309,6 @@ def test_the_pages_own_settings_clamp():
     assert COMPARE_SETTINGS["output_bias"].clean("nan")[0] == 0.0
     assert COMPARE_SETTINGS["lr_factor"].clean("10") == (10, None)
     assert COMPARE_SETTINGS["lr_factor"].clean("12")[0] == 10
-    assert COMPARE_SETTINGS["animation_epochs"].clean("100000")[0] == 300
 
 
 def test_the_budget_caps_one_request_for_the_pair():

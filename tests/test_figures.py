@@ -11,7 +11,6 @@ from twolayer import figures as F
 from twolayer.data import make_dataset
 from twolayer.net import TwoLayerNet
 from twolayer.train import Trainer
-from twolayer.ui import playback as pb
 
 
 @pytest.fixture(scope="module")
@@ -203,27 +202,6 @@ def test_network_diagram_edges_follow_the_weights():
     assert widest["line"]["color"] == F.SIGNED_SCALE[0][1]      # |-4| is the largest weight
     hover = next(d for d in fig["data"] if d["mode"] == "markers")
     assert "W1[3,1] = -4.000" in hover["text"]
-
-
-def test_animation_frames_and_payload(moons):
-    trainer = Trainer(TwoLayerNet(2, 64, "tanh", seed=0), moons, lr=0.3, batch_size=32)
-    trainer.run(pb.PLAY_CHUNK)
-    fig = pb.animation_figure(trainer, 0, pb.PLAY_CHUNK, show_test=True)
-    spec = fig.to_json()
-    assert len(spec) < 1_500_000
-    data = json.loads(spec)
-    frames = data["frames"]
-    assert [f["name"] for f in frames] == [str(e) for e in range(1, pb.PLAY_CHUNK + 1)]
-    assert frames[0]["traces"] == [0, 1]
-    z = decoded(frames[-1]["data"][0]["z"])
-    assert z.dtype == np.uint8 and z.shape == (pb.PLAY_GRID, pb.PLAY_GRID)
-    # The last frame is the trained net's probability, to a 1/255 step.
-    _, _, G = F.plane_grid(moons.X_train, n=pb.PLAY_GRID)
-    expected = trainer.net.predict(G).reshape(pb.PLAY_GRID, pb.PLAY_GRID)
-    assert np.abs(z / 255 - expected).max() <= 0.5 / 255 + 1e-9
-    assert frames[-1]["layout"]["title"]["text"] == f"Epoch {pb.PLAY_CHUNK}"
-    play = data["layout"]["updatemenus"][0]["buttons"][0]["args"][1]
-    assert play["frame"]["redraw"] is True
 
 
 def test_training_curves_stack_three_panels_on_one_epoch_axis(moons):

@@ -1,11 +1,10 @@
 """The comparison figures: pure functions, checked without Streamlit."""
 
-import json
 
 import numpy as np
 import pytest
 
-from twolayer.compare import Comparison, boundary_frames
+from twolayer.compare import Comparison
 from twolayer.data import make_dataset
 from twolayer.figures import (
     LOSS_COLORS,
@@ -13,14 +12,12 @@ from twolayer.figures import (
     NORMAL,
     PARAM_DASH,
     PRESENT,
-    boundary_animation_figure,
     compare_accuracy_figure,
     compare_grad_norm_figure,
     compare_loss_figure,
     delta2_histogram_figure,
     one_neuron_figure,
 )
-from twolayer.settings import MAX_SAMPLES
 
 LOSSES = ("mse", "log_loss")
 
@@ -113,39 +110,6 @@ def test_one_neuron_figure():
     assert list(fig.data[1].y) == [0.9, 0.5, 0.1]
 
 
-def test_animation_has_frames_buttons_and_a_slider(run):
-    grid, frames = boundary_frames(run, 60, n_frames=12, n=20)
-    data = run.data
-    fig = boundary_animation_figure(grid.x1, grid.x2, frames, data.X_train, data.y_train)
-    assert len(fig.frames) == len(frames) == 13
-    assert [f.name for f in fig.frames] == [str(e) for e, _ in frames]
-    for f, (_, grids) in zip(fig.frames, frames, strict=True):
-        assert list(f.traces) == [0, 1]
-        assert np.array_equal(np.asarray(f.data[0].z), grids["mse"])
-        assert np.array_equal(np.asarray(f.data[1].z), grids["log_loss"])
-    assert [fig.data[i].type for i in (0, 1)] == ["heatmap", "heatmap"]
-    assert fig.data[0].xaxis == "x" and fig.data[1].xaxis == "x2"  # two subplots, one figure
-    assert fig.data[0].zmax == 255 and fig.data[1].zmin == 0          # the same colour scale
-    play, pause = fig.layout.updatemenus[0].buttons
-    assert play.method == "animate" and play.args[1]["frame"]["redraw"] is True
-    assert list(pause.args[0]) == [None]
-    assert len(fig.layout.sliders[0].steps) == 13
-
-
-@pytest.mark.parametrize("style", [NORMAL, PRESENT])
-def test_animation_at_the_page_size_stays_under_1_5_mb(style):
-    # The page's largest: 300 epochs, 60 frames, a 50 x 50 grid, the most samples allowed.
-    data = make_dataset("moons", MAX_SAMPLES, 0.2, 0.3, 0)
-    cmp = Comparison(data, hidden=2, lr=1.0, output_bias=-8)
-    grid, frames = boundary_frames(cmp, 300)
-    fig = boundary_animation_figure(grid.x1, grid.x2, frames, data.X_train, data.y_train, style)
-    size = len(fig.to_json())
-    assert size < 1_500_000, size
-    # the grids travel as uint8, base64-encoded (Plotly 7), not as lists of numbers
-    z = json.loads(fig.to_json())["frames"][0]["data"][0]["z"]
-    assert z["dtype"] == "u1" and "bdata" in z
-
-
 def test_figures_follow_the_style(run):
     acc = {k: h.test_metric for k, h in run.histories.items()}
     assert compare_accuracy_figure(acc, PRESENT).layout.font.size == PRESENT.font
@@ -162,9 +126,3 @@ def test_curve_charts_say_what_to_do_before_the_first_epoch(run):
     assert not compare_accuracy_figure(acc).layout.annotations
 
 
-def test_each_animation_frame_names_its_epoch_in_the_title(run):
-    grid, frames = boundary_frames(run, 20, n_frames=4, n=8)
-    fig = boundary_animation_figure(grid.x1, grid.x2, frames, run.data.X_train, run.data.y_train)
-    assert fig.layout.title.text.startswith("Epoch 0:")
-    assert [f.layout.title.text.split(":")[0] for f in fig.frames] == \
-        ["Epoch 0", "Epoch 5", "Epoch 10", "Epoch 15", "Epoch 20"]

@@ -1,4 +1,5 @@
-"""AppTest for pages/compare.py: MSE vs log-loss, its lessons and its controls."""
+"""AppTest for pages/compare.py: MSE vs log-loss, its lessons, its controls, and the data its
+live boundaries get (figures, and Play's chunks of frames)."""
 
 import base64
 import json
@@ -10,14 +11,17 @@ from streamlit.testing.v1 import AppTest
 
 from tests import reference as ref
 from tests.shown_text import as_shown
-from twolayer.compare import LESSONS, lesson_numbers
+from twolayer.compare import LESSONS, comparison_for, lesson_numbers
 from twolayer.data import make_dataset
 from twolayer.figures import LOSS_COLORS, LOSS_LABELS
+from twolayer.settings import SETTINGS
+from twolayer.ui import playback as pb
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGE = "pages/compare.py"
-BASE_CHARTS = ("compare_boundary_mse", "compare_boundary_log_loss", "compare_accuracy",
-               "compare_loss", "compare_grad_norms", "compare_delta2")
+BASE_CHARTS = ("compare_accuracy", "compare_loss", "compare_grad_norms", "compare_delta2")
+BOUNDARIES = ("mse", "log_loss")   # the live boundaries, by the name the component draws them
+GRID = 80
 
 
 def open_page(**params):
@@ -40,10 +44,39 @@ def charts(at):
 
 
 def values(v):
-    """A Plotly array from a figure's JSON: a list, or Plotly 7's base64 typed array."""
+    """An array from a figure's JSON, decoded here on its own: a list, Plotly 7's base64 typed
+    array, or the live component's 8-bit levels (code c < 255 is lo + c (hi - lo) / 254)."""
+    if isinstance(v, dict) and "u8" in v:
+        codes = np.frombuffer(base64.b64decode(v["u8"]), dtype=np.uint8)
+        return (v["lo"] + codes * (v["hi"] - v["lo"]) / 254).reshape(v["shape"])
     if isinstance(v, dict):
         return np.frombuffer(base64.b64decode(v["bdata"]), dtype=v["dtype"])
     return np.asarray(v)
+
+
+def live(at):
+    """The data the page handed to its live boundaries on the last run."""
+    [component] = [c for c in at.get("bidi_component") if c.proto.id.endswith("-cmp_live")]
+    return json.loads(component.proto.json)
+
+
+def boundaries(at):
+    charts = live(at)["charts"]
+    assert set(charts) == set(BOUNDARIES)
+    return {loss: charts[loss]["figure"] for loss in BOUNDARIES}
+
+
+def default_comparison():
+    """Both nets of the page's default settings (no lesson), from the core alone."""
+    d = {k: s.default for k, s in SETTINGS.items()}
+    data = make_dataset(d["dataset"], d["samples"], d["noise"], d["test_fraction"], d["seed"])
+    return comparison_for(d, data)
+
+
+def plane(X, n=GRID, pad=0.5):
+    x1 = np.linspace(X[0].min() - pad, X[0].max() + pad, n)
+    x2 = np.linspace(X[1].min() - pad, X[1].max() + pad, n)
+    return np.array([[a, b] for b in x2 for a in x1]).T
 
 
 def comparison(at):
@@ -96,6 +129,7 @@ def test_step_advances_both_nets_in_lockstep():
     assert all(t.epoch == 1 for t in cmp.trainers.values())
     assert all(not np.array_equal(before[k]["W1"], n.W1) for k, n in cmp.nets.items())
     assert "**Epoch 1**" in [m.value for m in at.markdown]
+    assert set(boundaries(at)) == set(BOUNDARIES)
     figs = charts(at)
     assert all(len(values(t["x"])) == 1 for t in figs["compare_accuracy"]["data"])
     click(at, "Train 100")
@@ -123,6 +157,22 @@ def test_metrics_above_each_boundary_are_that_nets():
         assert values[f"{LOSS_LABELS[loss]}: training loss"] == f"{train_loss:.4g}"
         shown.add((f"{acc:.3f}", f"{train_loss:.4g}"))
     assert len(shown) == 2  # the two nets differ after one epoch: a swap would show
+
+
+def test_the_live_boundaries_are_the_two_nets():
+    """Each boundary the browser draws is its net's predict on the grid, to 8-bit levels, and
+    its title names the loss and the epoch."""
+    at = open_page()
+    click(at, "Step")
+    twin = default_comparison().run(1)
+    G = plane(twin.data.X_train)
+    for loss, fig in boundaries(at).items():
+        expected = twin.nets[loss].predict(G).reshape(GRID, GRID)
+        for trace in fig["data"][:2]:
+            assert np.abs(values(trace["z"]) - expected).max() <= np.ptp(expected) / 508 + 1e-9
+        assert fig["layout"]["title"]["text"] == f"trained with {LOSS_LABELS[loss]}, epoch 1"
+    assert live(at)["keys"] == {"play": "cmp_play", "step": "cmp_step", "reset": "cmp_reset",
+                                "speed": "cmp_speed"}
 
 
 @pytest.mark.parametrize("lesson", list(LESSONS))
@@ -237,18 +287,38 @@ def test_a_regression_task_gets_a_message_not_a_traceback():
     assert set(BASE_CHARTS) <= set(charts(at))
 
 
-def test_the_browser_animation_has_frames():
+def test_play_streams_both_boundaries_and_pause_goes_back_to_the_screen():
+    at = open_page()
+    click(at, "Play")
+    assert [b.label for b in at.button if b.key == "cmp_play"] == ["Pause"]
+    stream = live(at)["stream"]
+    frames = stream["frames"]
+    assert stream["seq"] == 0 and [f["epoch"] for f in frames] == \
+        list(range(1, pb.CHUNK_FRAMES + 1))
+    twin = default_comparison()
+    G = plane(twin.data.X_train)
+    for f in frames:
+        twin.run(1)
+        for loss in BOUNDARIES:
+            patch = f["charts"][loss]
+            expected = twin.nets[loss].predict(G).reshape(GRID, GRID)
+            assert np.abs(values(patch["set"]["z"]) - expected).max() <= \
+                np.ptp(expected) / 508 + 1e-9
+            assert patch["layout"]["title.text"] == \
+                f"trained with {LOSS_LABELS[loss]}, epoch {f['epoch']}"
+    assert comparison(at).epoch == pb.CHUNK_FRAMES
+    assert "**Epoch 0**" in [m.value for m in at.markdown]   # the epoch on screen
+    # Pause with no word from the browser: back to the last epoch it showed, epoch 0.
+    click(at, "Pause")
+    assert comparison(at).epoch == 0 and live(at)["stream"] is None
+    assert all(len(h.train_loss) == 0 for h in comparison(at).histories.values())
+
+
+def test_the_browser_animation_is_gone():
+    """The live boundaries replace the precomputed animation (and its "press again")."""
     at = open_page(lesson="saturated")
-    at.number_input(key="animation_epochs").set_value(60).run()
-    at.toggle(key="compare_animation").set_value(True).run()
-    assert not at.exception
-    fig = charts(at)["compare_animation_chart"]
-    assert len(fig["frames"]) == 61
-    assert fig["frames"][-1]["name"] == "60"
-    assert [b["label"] for b in fig["layout"]["updatemenus"][0]["buttons"]][0].endswith("Play")
-    assert len(json.dumps(fig)) < 1_500_000
-    # the session's nets did not move: the animation trains its own copy
-    assert comparison(at).epoch == 0
+    assert not [t for t in at.toggle if t.label == "Show the animation"]
+    assert "compare_animation_chart" not in charts(at)
 
 
 # -- a lesson's text against the values a link or a click set ----------------------------------

@@ -1,4 +1,6 @@
-"""The Playground page through Streamlit's AppTest: controls, counters, figures, bad input."""
+"""The Playground page through Streamlit's AppTest: controls, counters, the data handed to the
+live charts (figures, and Play's chunks of frames), bad input; Play's bookkeeping as plain
+functions."""
 
 import base64
 import json
@@ -19,6 +21,9 @@ from twolayer.ui import playback as pb
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGE = "pages/playground.py"
 CHARTS = ("boundary", "network", "curves", "hidden")
+GRID = 80                 # the boundary grid per side (twolayer.settings.GRID)
+LEVEL = 1 / 508           # 8-bit levels: at most half of (hi - lo) / 254 away
+CURVES = ("train_loss", "test_loss", "train_metric", "test_metric")   # then W1, b1, W2, b2
 
 
 def open_page(switch=True, **query):
@@ -43,18 +48,35 @@ def epoch(at):
     return int(metrics(at)["Epoch"])
 
 
+def live(at):
+    """The data the page handed to its live-charts component on the last run."""
+    [component] = [c for c in at.get("bidi_component") if c.proto.id.endswith("-pg_live")]
+    return json.loads(component.proto.json)
+
+
 def specs(at):
-    """The page's figures by name, in drawing order (see CHARTS)."""
-    charts = at.get("plotly_chart")
-    assert len(charts) == len(CHARTS)
-    return dict(zip(CHARTS, (json.loads(c.proto.spec) for c in charts), strict=True))
+    """The page's figures by name (see CHARTS), as the live component received them."""
+    charts = live(at)["charts"]
+    assert set(charts) == set(CHARTS)
+    return {name: charts[name]["figure"] for name in CHARTS}
 
 
 def decoded(array):
-    """A Plotly JSON array as numpy: a plain list, or Plotly 7's base64 typed array."""
-    if isinstance(array, dict):
-        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=np.dtype(array["dtype"]))
-    return np.asarray(array)
+    """An array as the component receives it, decoded here on its own: a plain list, Plotly's
+    base64 {"dtype", "bdata", "shape"}, or 8-bit levels {"u8", "lo", "hi", "shape"} where
+    code c < 255 stands for lo + c (hi - lo) / 254 and 255 for NaN."""
+    if not isinstance(array, dict):
+        return np.asarray(array, dtype=float)
+    if "u8" in array:
+        codes = np.frombuffer(base64.b64decode(array["u8"]), dtype=np.uint8)
+        values = array["lo"] + codes * (array["hi"] - array["lo"]) / 254
+        return np.where(codes == 255, np.nan, values).reshape(array["shape"])
+    names = {"f4": np.float32, "f8": np.float64, "i1": np.int8, "i2": np.int16, "i4": np.int32,
+             "u1": np.uint8, "u2": np.uint16, "u4": np.uint32}
+    values = np.frombuffer(base64.b64decode(array["bdata"]), dtype=names[array["dtype"]])
+    if "shape" in array:
+        values = values.reshape([int(n) for n in str(array["shape"]).split(",")])
+    return values
 
 
 def types(spec):
@@ -66,6 +88,23 @@ def click(at, label=None, key=None):
     button.click().run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def default_trainer():
+    """The net and trainer of the default settings, built from the core alone."""
+    d = {k: s.default for k, s in SETTINGS.items()}
+    data = make_dataset(d["dataset"], d["samples"], d["noise"], d["test_fraction"], d["seed"])
+    net = TwoLayerNet(2, d["hidden"], d["activation"], "classification", d["loss"],
+                      seed=d["seed"])
+    return Trainer(net, data, lr=d["lr"], batch_size=d["batch"], l2=d["l2"], seed=d["seed"])
+
+
+def plane(X, n=GRID, pad=0.5):
+    """The boundary's grid, written out: n points from min - pad to max + pad on each input,
+    as columns with x1 varying fastest."""
+    x1 = np.linspace(X[0].min() - pad, X[0].max() + pad, n)
+    x2 = np.linspace(X[1].min() - pad, X[1].max() + pad, n)
+    return x1, x2, np.array([[a, b] for b in x2 for a in x1]).T
 
 
 @pytest.fixture(scope="module")
@@ -81,22 +120,41 @@ def test_defaults_draw_every_picture_without_exception(fresh):
     assert types(s["boundary"])[:2] == ["heatmap", "contour"]
     assert types(s["boundary"])[2:] == ["scatter"] * 4      # train and test, two classes each
     assert types(s["hidden"]) == ["heatmap"]
+    assert s["boundary"]["layout"]["title"]["text"] == "Decision boundary at epoch 0"
+    data = live(fresh)
+    assert data["stream"] is None and data["keys"] == {"play": "pg_play", "step": "pg_step",
+                                                       "reset": "pg_reset", "speed": "pg_speed"}
     assert not fresh.error
 
 
 def test_metrics_match_an_independent_evaluation(fresh):
     # Default settings: the net the page shows at epoch 0 is the seeded initial net.
-    d = SETTINGS
-    data = make_dataset(d["dataset"].default, d["samples"].default, d["noise"].default,
-                        d["test_fraction"].default, d["seed"].default)
-    net = TwoLayerNet(2, d["hidden"].default, d["activation"].default, "classification",
-                      d["loss"].default, seed=d["seed"].default)
-    a2 = net.predict(data.X_test)
-    expected_acc = np.mean((a2 >= 0.5) == (data.y_test == 1))
+    t = default_trainer()
+    a2 = t.net.predict(t.data.X_test)
+    expected_acc = np.mean((a2 >= 0.5) == (t.data.y_test == 1))
     m = metrics(fresh)
     assert float(m["Test accuracy"]) == pytest.approx(expected_acc, abs=5e-4)
-    assert float(m["Train loss"]) == pytest.approx(net.loss(data.X_train, data.y_train),
+    assert float(m["Train loss"]) == pytest.approx(t.net.loss(t.data.X_train, t.data.y_train),
                                                    abs=5e-5)
+
+
+def test_step_hands_the_component_the_boundary_of_the_trained_net():
+    """The grid the browser draws equals net.predict on the grid points, to 8-bit levels."""
+    at = open_page()
+    click(at, "Step")
+    twin = default_trainer()
+    twin.run(1)
+    boundary = specs(at)["boundary"]
+    x1, x2, G = plane(twin.data.X_train)
+    heat, contour = boundary["data"][:2]
+    np.testing.assert_allclose(decoded(heat["x"]), x1, rtol=1e-6)
+    np.testing.assert_allclose(decoded(heat["y"]), x2, rtol=1e-6)
+    expected = twin.net.predict(G).reshape(GRID, GRID)
+    for trace in (heat, contour):
+        z = decoded(trace["z"])
+        assert z.shape == (GRID, GRID)
+        assert np.abs(z - expected).max() <= LEVEL * np.ptp(expected) + 1e-9
+    assert boundary["layout"]["title"]["text"] == "Decision boundary at epoch 1"
 
 
 def test_step_advances_one_epoch_and_train_by_epochs_per_run():
@@ -108,12 +166,19 @@ def test_step_advances_one_epoch_and_train_by_epochs_per_run():
     at.number_input(key="epochs_per_run").set_value(25).run()
     click(at, "Train")
     assert epoch(at) == 27
-    # The history slider follows training; the curves hold one point per epoch.
+    # The history slider follows training; the curves hold one point per epoch, the core's.
     assert at.slider(key="view_epoch").value == 27
     curves = specs(at)["curves"]
     assert [d["yaxis"] for d in curves["data"]] == ["y", "y", "y2", "y2"] + ["y3"] * 4
     assert [d["name"] for d in curves["data"][4:]] == ["W1", "b1", "W2", "b2"]
-    assert all(len(decoded(d["y"])) == 27 for d in curves["data"])   # one point per epoch
+    twin = default_trainer()
+    twin.run(27)
+    h = twin.history
+    expected = [getattr(h, k) for k in CURVES] + [h.grad_norm[p] for p in ("W1", "b1", "W2",
+                                                                           "b2")]
+    for trace, values in zip(curves["data"], expected, strict=True):
+        np.testing.assert_array_equal(decoded(trace["x"]), np.arange(1, 28))
+        np.testing.assert_allclose(decoded(trace["y"]), values, rtol=1e-6)
     assert [sh["x0"] for sh in curves["layout"]["shapes"]] == [27, 27, 27]
 
 
@@ -124,12 +189,34 @@ def test_history_slider_moves_the_pictures_and_markers_back():
     at.slider(key="view_epoch").set_value(5).run()
     back = specs(at)
     assert epoch(at) == 20                      # the counter stays where training stands
-    assert "epoch 5" in back["boundary"]["layout"]["title"]["text"]
-    assert back["boundary"]["data"][0]["z"] != latest["data"][0]["z"]
+    assert back["boundary"]["layout"]["title"]["text"] == "Decision boundary at epoch 5"
+    twin = default_trainer()
+    twin.run(5)
+    z = decoded(back["boundary"]["data"][0]["z"])
+    expected = twin.net.predict(plane(twin.data.X_train)[2]).reshape(GRID, GRID)
+    assert np.abs(z - expected).max() <= LEVEL * np.ptp(expected) + 1e-9
+    assert not np.allclose(z, decoded(latest["data"][0]["z"]), atol=0.01)
     assert [sh["x0"] for sh in back["curves"]["layout"]["shapes"]] == [5, 5, 5]
     # A Step brings the view back to the newest epoch.
     click(at, "Step")
     assert at.slider(key="view_epoch").value == 21
+
+
+def test_a_thinned_out_epoch_is_named_for_what_is_drawn():
+    """Beyond 2000 snapshots older epochs are kept every other one: the picture then shows the
+    nearest kept epoch, and the title, the marker and a note say which (B9)."""
+    at = open_page(epochs_per_run=2600)
+    click(at, "Train")
+    assert epoch(at) == 2600
+    kept = at.session_state["trainer"][1].history.snapshots
+    missing = next(e for e in range(1, 2500) if e not in kept)
+    at.slider(key="view_epoch").set_value(missing).run()
+    shown = max(e for e in kept if e < missing)
+    s = specs(at)
+    assert s["boundary"]["layout"]["title"]["text"] == f"Decision boundary at epoch {shown}"
+    assert [sh["x0"] for sh in s["curves"]["layout"]["shapes"]] == [shown] * 3
+    assert any(f"Epoch {missing} is not kept" in c.value and f"epoch {shown}" in c.value
+               for c in at.caption)
 
 
 def test_regression_shows_the_fitted_curve():
@@ -141,7 +228,7 @@ def test_regression_shows_the_fitted_curve():
     s = specs(at)
     assert types(s["boundary"]) == ["scatter", "scatter", "scatter"]
     assert s["boundary"]["data"][0]["mode"] == "lines"
-    assert "Prediction" in s["boundary"]["layout"]["title"]["text"]
+    assert s["boundary"]["layout"]["title"]["text"] == "Prediction at epoch 0"
 
 
 def test_regression_with_two_inputs_shows_a_surface():
@@ -188,9 +275,15 @@ def test_learning_rate_change_continues_from_current_weights():
     assert epoch(at) == 1
     click(at, "Step")
     assert epoch(at) == 2
+    twin = default_trainer()
+    twin.run(1)
+    twin.lr = 0.1
+    twin.run(1)
+    np.testing.assert_array_equal(at.session_state["trainer"][1].net.W1, twin.net.W1)
 
 
 def test_reset_clears_history_and_draws_new_weights():
+    """Reset draws weights from (seed, 1): neither the trained ones nor the initial ones."""
     at = open_page()
     click(at, "Step")
     click(at, "Reset")
@@ -203,6 +296,10 @@ def test_reset_clears_history_and_draws_new_weights():
     for p in ("W1", "b1", "W2", "b2"):
         np.testing.assert_array_equal(getattr(trainer.net, p), first[p])
     assert not np.array_equal(first["W1"], ref.glorot(0, 2, 8)["W1"])
+    nodes = specs(at)["network"]["data"][-1]   # the diagram's nodes are coloured by the biases
+    np.testing.assert_allclose(decoded(nodes["marker"]["color"])[2:],
+                               np.concatenate([first["b1"].ravel(), first["b2"].ravel()]),
+                               rtol=1e-6)
     click(at, "Reset")
     np.testing.assert_array_equal(at.session_state["trainer"][1].net.W1, second["W1"])
 
@@ -214,7 +311,7 @@ def test_divergence_is_reported_and_the_pictures_stay():
     text = at.error[0].value
     assert "diverged at epoch 1" in text and "Lower the learning rate" in text
     assert epoch(at) == 0
-    assert len(at.get("plotly_chart")) == len(CHARTS)
+    assert set(live(at)["charts"]) == set(CHARTS)
     click(at, "Step")   # pressing on does nothing bad
     assert at.error and epoch(at) == 0
     # A lower learning rate gets another chance from the last good weights.
@@ -224,81 +321,212 @@ def test_divergence_is_reported_and_the_pictures_stay():
     assert epoch(at) == 1 and not at.error
 
 
-def test_play_trains_chunks_until_pause():
+# -- Play: the chunks the page hands the browser ------------------------------------------------
+
+def test_play_hands_the_browser_a_chunk_of_frames_of_the_core():
     at = open_page()
     click(at, key="pg_play")
-    assert epoch(at) == pb.PLAY_CHUNK
     assert at.button(key="pg_play").label == "Pause"
-    anim = specs(at)["boundary"]
-    assert len(anim["frames"]) == pb.PLAY_CHUNK
-    assert anim["frames"][-1]["name"] == str(pb.PLAY_CHUNK)
-    assert anim["layout"]["updatemenus"][0]["buttons"][0]["args"][1]["frame"]["redraw"] is True
-    assert len(json.dumps(anim)) < 1_500_000
-    # The animation's script presses "next chunk" when the chunk has played.
-    click(at, key="pg_next")
-    assert epoch(at) == 2 * pb.PLAY_CHUNK
+    assert at.button(key="pg_step").disabled and at.button(key="pg_train").disabled
+    stream = live(at)["stream"]
+    assert (stream["seq"], stream["start"], stream["end"]) == (0, 0, None)
+    frames = stream["frames"]
+    assert [f["epoch"] for f in frames] == list(range(1, pb.CHUNK_FRAMES + 1))  # speed 1
+    twin = default_trainer()
+    G = plane(twin.data.X_train)[2]
+    points = [[] for _ in range(8)]
+    for f in frames:
+        twin.run(1)
+        patch = f["charts"]["boundary"]
+        assert patch["traces"] == [0, 1]      # the heatmap and its 0.5 contour
+        assert patch["layout"]["title.text"] == f"Decision boundary at epoch {f['epoch']}"
+        z, expected = decoded(patch["set"]["z"]), twin.net.predict(G).reshape(GRID, GRID)
+        assert np.abs(z - expected).max() <= LEVEL * np.ptp(expected) + 1e-9
+        curves = f["charts"]["curves"]
+        assert all(decoded(x).tolist() == [f["epoch"]] for x in curves["append"]["x"])
+        for k, y in enumerate(curves["append"]["y"]):
+            points[k] += decoded(y).tolist()
+        # the diagram on frames 5, 15, 25, the hidden units on 10, 20, 30
+        assert ("network" in f["charts"]) == (f["epoch"] % 10 == 5)
+        assert ("hidden" in f["charts"]) == (f["epoch"] % 10 == 0)
+    h = twin.history
+    expected = [getattr(h, k) for k in CURVES] + [h.grad_norm[p] for p in ("W1", "b1", "W2",
+                                                                           "b2")]
+    for got, values in zip(points, expected, strict=True):
+        np.testing.assert_allclose(got, values, rtol=1e-6)
+    # While playing, the numbers are those of the epoch on screen (the browser has not said
+    # yet that it showed any frame), not of the epochs trained ahead.
+    assert epoch(at) == 0
+    assert at.session_state["trainer"][1].epoch == pb.CHUNK_FRAMES
+
+
+def test_pause_without_word_from_the_browser_goes_back_to_the_last_epoch_it_showed():
+    at = open_page()
+    click(at, "Step")
     click(at, key="pg_play")
-    assert at.button(key="pg_play").label == "Play"
-    assert "frames" not in specs(at)["boundary"] or not specs(at)["boundary"]["frames"]
-    click(at, key="pg_next")   # a stray "next chunk" after Pause trains nothing
-    assert epoch(at) == 2 * pb.PLAY_CHUNK
+    assert at.session_state["trainer"][1].epoch == 1 + pb.CHUNK_FRAMES
+    click(at, key="pg_play")
+    assert at.button(key="pg_play").label == "Play" and live(at)["stream"] is None
+    assert epoch(at) == 1 and at.session_state["trainer"][1].history.epochs == 1
+    assert at.slider(key="view_epoch").value == 1
+    assert specs(at)["boundary"]["layout"]["title"]["text"] == "Decision boundary at epoch 1"
 
 
 def test_any_other_click_pauses_play():
     at = open_page()
     click(at, key="pg_play")
-    click(at, "Step")
-    assert epoch(at) == pb.PLAY_CHUNK + 1
-    assert at.button(key="pg_play").label == "Play"
+    click(at, "Reset")
+    assert at.button(key="pg_play").label == "Play" and epoch(at) == 0
+    click(at, key="pg_play")
+    at.toggle(key="pg_test").set_value(False).run()
+    assert at.button(key="pg_play").label == "Play" and live(at)["stream"] is None
 
 
-# -- Play's bookkeeping, without a page ----------------------------------------------------------
+def test_a_new_speed_keeps_playing():
+    at = open_page()
+    click(at, key="pg_play")
+    at.get("button_group")[0].set_value(10).run()
+    assert at.button(key="pg_play").label == "Pause"
+    assert live(at)["stream"]["seq"] == 0      # the chunk in flight plays on
 
-def test_play_epochs_stop_at_the_limit():
-    assert pb.play_epochs(0, chunk=60, limit=5000) == 60
-    assert pb.play_epochs(4980, chunk=60, limit=5000) == 20
-    assert pb.play_epochs(5000, chunk=60, limit=5000) == 0
+
+# -- Play's bookkeeping, as plain functions ------------------------------------------------------
+
+def small_trainer(**kw):
+    data = make_dataset(kw.pop("dataset", "moons"), kw.pop("samples", 100), 0.2, 0.3, 0)
+    net = TwoLayerNet(data.n_inputs, kw.pop("hidden", 4), kw.pop("activation", "tanh"), data.task,
+                      "mse" if data.task == "regression" else "log_loss", seed=0)
+    return Trainer(net, data, **{"lr": 0.3, "batch_size": 32, **kw})
 
 
-def test_play_chunk_stops_by_itself_after_the_limit():
-    data = make_dataset("moons", 100, 0.2, 0.3, 0)
-    trainer = Trainer(TwoLayerNet(2, 4, "tanh", seed=0), data, lr=0.3, batch_size=32)
-    state = {}
-    pb.start(state)
-    state[pb.PLAYED] = pb.MAX_PLAY_EPOCHS - 5
-    assert pb.chunk_due(state)
-    chunk, note = pb.play_chunk(state, trainer)
-    assert chunk == (0, 5) and note is None and state[pb.PLAYING]
-    pb.request_chunk(state)
-    assert pb.chunk_due(state)
-    chunk, note = pb.play_chunk(state, trainer)
-    assert chunk is None and "stopped by itself" in note and not state[pb.PLAYING]
-    pb.request_chunk(state)        # not playing: the request is ignored
-    assert not pb.chunk_due(state)
+def asked(play, seq, shown):
+    return pb.on_need(play, {"play": play.id, "seq": seq, "shown": shown})
+
+
+def test_the_next_chunk_continues_at_the_right_epoch_and_speed():
+    t = small_trainer()
+    t.run(7)
+    play, scene = pb.Play(), pb.PlaygroundScene(t)
+    pb.start(play, [t])
+    first = pb.make_chunk(play, scene, speed=1)
+    assert [f["epoch"] for f in first["frames"]] == list(range(8, 8 + pb.CHUNK_FRAMES))
+    assert pb.make_chunk(play, scene) is None         # nobody asked for the next one yet
+    assert asked(play, 1, 20) and play.shown == 20
+    second = pb.make_chunk(play, scene, speed=5)
+    epochs = [f["epoch"] for f in second["frames"]]
+    assert second["seq"] == 1 and epochs == list(range(42, 38 + 5 * pb.CHUNK_FRAMES, 5))
+    # the curves get every epoch trained, the pictures every 5th
+    x = np.concatenate([decoded(f["charts"]["curves"]["append"]["x"][0])
+                        for f in second["frames"]])
+    assert x.tolist() == list(range(38, 38 + 5 * pb.CHUNK_FRAMES))
+    twin = small_trainer()
+    twin.run(epochs[-1])
+    z = decoded(second["frames"][-1]["charts"]["boundary"]["set"]["z"])
+    expected = twin.net.predict(plane(twin.data.X_train)[2]).reshape(GRID, GRID)
+    assert np.abs(z - expected).max() <= LEVEL * np.ptp(expected) + 1e-9
+
+
+def test_requests_of_an_old_play_or_out_of_turn_make_nothing():
+    t = small_trainer()
+    play, scene = pb.Play(), pb.PlaygroundScene(t)
+    pb.start(play, [t])
+    pb.make_chunk(play, scene)
+    assert not pb.on_need(play, {"play": play.id - 1, "seq": 1, "shown": 3})
+    assert not asked(play, 0, 3)      # the chunk it has: sent again by the rerun itself
+    assert not asked(play, 2, 3)      # one it cannot have asked for yet
+    assert not pb.on_need(play, {"play": play.id, "seq": "1"})
+    assert pb.make_chunk(play, scene) is None and t.epoch == pb.CHUNK_FRAMES
+
+
+def test_play_stops_at_the_play_limit():
+    t = small_trainer()
+    play, scene = pb.Play(), pb.PlaygroundScene(t)
+    pb.start(play, [t])
+    chunk = pb.make_chunk(play, scene, limit=45)
+    assert chunk["end"] is None and t.epoch == 30
+    asked(play, 1, 10)
+    chunk = pb.make_chunk(play, scene, limit=45)
+    assert [f["epoch"] for f in chunk["frames"]] == list(range(31, 46)) and t.epoch == 45
+    assert chunk["end"]["reason"] == "limit"
+    # the browser plays it to the end and says where it stopped
+    assert pb.on_pause(play, [t], {"play": play.id, "epoch": 45, "end": True})
+    assert not play.playing and t.epoch == 45
+    assert play.note == "Play stopped by itself after 45 epochs."
+
+
+def test_play_stops_at_divergence_on_the_last_good_epoch():
+    t = small_trainer(dataset="bumps", samples=200, hidden=8, lr=1.0, batch_size=None)
+    play, scene = pb.Play(), pb.PlaygroundScene(t)
+    pb.start(play, [t])
+    chunk = pb.make_chunk(play, scene, speed=2)
+    assert t.diverged == 11 and t.epoch == 10
+    assert chunk["end"] == {"reason": "diverged"}
+    assert [f["epoch"] for f in chunk["frames"]] == [2, 4, 6, 8, 10]
+    last = chunk["frames"][-1]["charts"]              # the last frame shows every chart
+    assert "network" in last and "hidden" in last
+    assert pb.on_pause(play, [t], {"play": play.id, "epoch": 10, "end": True})
+    assert t.diverged == 11 and t.epoch == 10 and play.note is None
+
+
+def test_pause_goes_back_to_the_epoch_on_screen():
+    t = small_trainer()
+    play, scene = pb.Play(), pb.PlaygroundScene(t)
+    pb.start(play, [t])
+    pb.make_chunk(play, scene)
+    asked(play, 1, 12)
+    pb.make_chunk(play, scene)
+    assert t.epoch == 2 * pb.CHUNK_FRAMES
+    assert pb.on_pause(play, [t], {"play": play.id, "epoch": 17, "end": False})
+    assert not play.playing and play.stopped and play.note is None
+    twin = small_trainer()
+    twin.run(17)
+    assert t.epoch == 17 and t.history.train_loss == twin.history.train_loss
+    for p in ("W1", "b1", "W2", "b2"):
+        np.testing.assert_array_equal(getattr(t.net, p), getattr(twin.net, p))
+    # Paused: a late request trains nothing, a second Pause changes nothing.
+    assert not asked(play, 2, 17) and pb.make_chunk(play, scene) is None
+    assert not pb.on_pause(play, [t], {"play": play.id, "epoch": 5, "end": False})
+    assert t.epoch == 17
+
+
+def test_a_rerun_for_anything_else_pauses_on_the_last_epoch_reported():
+    t = small_trainer()
+    play, scene = pb.Play(), pb.PlaygroundScene(t)
+    pb.start(play, [t])
+    assert pb.settle(play, [t])         # Play's own first run
+    pb.make_chunk(play, scene)
+    asked(play, 1, 9)
+    pb.make_chunk(play, scene)
+    pb.keep_playing(play)                # the speed changed: plays on
+    assert pb.settle(play, [t])
+    assert not pb.settle(play, [t])      # anything else: paused where the browser last was
+    assert t.epoch == 9
+
+
+def test_metrics_at_an_epoch_are_its_record_or_the_initial_evaluation():
+    t = small_trainer()
+    initial = t.net.copy()
+    t.run(3)
+    loss0, metric0 = initial.loss(t.X_test, t.y_test), np.mean(
+        (initial.predict(t.X_test) >= 0.5) == (t.y_test >= 0.5))
+    _, test_loss, _, test_metric = pb.metrics_at(t, 0)
+    assert (test_loss, test_metric) == pytest.approx((loss0, metric0), rel=1e-12)
+    replay = small_trainer()
+    replay.run(2)
+    train_loss, _, _, _ = pb.metrics_at(t, 2)
+    assert train_loss == pytest.approx(replay.net.loss(t.X, t.y), rel=1e-12)
 
 
 def test_net_at_rebuilds_the_weights_of_a_past_epoch():
-    data = make_dataset("moons", 100, 0.2, 0.3, 0)
-    trainer = Trainer(TwoLayerNet(2, 4, "tanh", seed=0), data, lr=0.3, batch_size=32)
+    trainer = small_trainer()
     trainer.run(3)
-    replay = Trainer(TwoLayerNet(2, 4, "tanh", seed=0), data, lr=0.3, batch_size=32)
+    replay = small_trainer()
     replay.run(2)
-    past = pb.net_at(trainer, 2)
+    recorded, past = pb.net_at(trainer, 2)
+    assert recorded == 2
     for p in ("W1", "b1", "W2", "b2"):
         np.testing.assert_array_equal(getattr(past, p), getattr(replay.net, p))
     assert not np.array_equal(past.W1, trainer.net.W1)
-
-
-def test_current_metrics_are_the_last_record_or_the_initial_evaluation():
-    data = make_dataset("moons", 100, 0.2, 0.3, 0)
-    trainer = Trainer(TwoLayerNet(2, 4, "tanh", seed=0), data, lr=0.3, batch_size=32)
-    loss0, metric0 = trainer.evaluate(trainer.X_test, trainer.y_test)
-    assert pb.current_metrics(trainer)[1::2] == (loss0, metric0)
-    trainer.run(3)
-    now = (*trainer.evaluate(trainer.X, trainer.y), *trainer.evaluate(trainer.X_test,
-                                                                       trainer.y_test))
-    train_loss, test_loss, train_metric, test_metric = pb.current_metrics(trainer)
-    assert (train_loss, train_metric, test_loss, test_metric) == pytest.approx(now, rel=1e-12)
 
 
 def test_train_is_cut_to_what_one_click_may_cost():
@@ -398,7 +626,18 @@ def test_a_crafted_weights_file_is_refused_and_every_control_stays(make):
     _click(at, "Step")
     assert epoch(at) == 2
     assert {"Step", "Train", "Reset"} <= {b.label for b in at.button}
-    assert len(at.get("plotly_chart")) == len(CHARTS)
+    assert set(live(at)["charts"]) == set(CHARTS)
+
+
+@pytest.mark.parametrize("hidden", [8, 64])
+def test_a_chunk_stays_small(hidden):
+    """A second of Play (30 frames, three with the diagram and the hidden units) is a few
+    hundred KB at most, whatever the network."""
+    t = small_trainer(samples=500, hidden=hidden)
+    play = pb.Play()
+    pb.start(play, [t])
+    chunk = pb.make_chunk(play, pb.PlaygroundScene(t), speed=10)
+    assert len(json.dumps(chunk, allow_nan=False)) < 600_000
 
 
 def test_an_uploaded_csv_and_its_training_survive_a_visit_to_another_page():

@@ -288,3 +288,44 @@ def test_snapshots_stay_bounded_in_a_long_session(monkeypatch):
     for epoch in sorted(h.snapshots)[1:]:
         replay.run(epoch - replay.epoch)
         assert np.array_equal(replay.net.W1, h.snapshots[epoch]["W1"])
+
+
+def test_rewind_goes_back_as_if_training_had_stopped_there():
+    """Play trains ahead and, on Pause, rewinds to the epoch on screen: afterwards the trainer
+    must be exactly one that stopped at that epoch (weights, history, what comes next)."""
+    ahead, stopped = make_trainer(), make_trainer()
+    ahead.run(12)
+    stopped.run(5)
+    ahead.rewind(5)
+    assert ahead.epoch == 5 and max(ahead.history.snapshots) == 5
+    for p in PARAMS:
+        assert np.array_equal(getattr(ahead.net, p), getattr(stopped.net, p))
+    for key, values in history_lists(ahead.history).items():
+        assert values == history_lists(stopped.history)[key], key
+    ahead.run(3)    # the next epochs are the ones a trainer that stopped at 5 would train
+    stopped.run(3)
+    for p in PARAMS:
+        assert np.array_equal(getattr(ahead.net, p), getattr(stopped.net, p))
+
+
+def test_rewind_takes_given_params_and_forgets_a_later_divergence():
+    t = make_trainer(name="sine", n_samples=100, lr=0.01, batch_size=1)
+    t.run(3)
+    kept = {p: v.copy() for p, v in t.history.snapshots[1].items()}
+    t.lr = 10.0
+    t.run(3)
+    assert t.diverged == 4 and t.epoch == 3
+    t.rewind(3)                 # the last good epoch: the divergence after it still stands
+    assert t.diverged == 4
+    del t.history.snapshots[1]  # thinned out: the caller hands the weights over
+    t.rewind(1, params=kept)
+    assert t.diverged is None and t.epoch == 1 and t.history.epochs == 1
+    assert np.array_equal(t.net.W1, kept["W1"]) and np.array_equal(t.history.snapshots[1]["W1"],
+                                                                    kept["W1"])
+    with pytest.raises(ValueError, match="from 0 to 1"):
+        t.rewind(2)
+    gap = make_trainer()
+    gap.run(3)
+    del gap.history.snapshots[1]
+    with pytest.raises(ValueError, match="no snapshot of epoch 1"):
+        gap.rewind(1)

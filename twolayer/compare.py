@@ -22,15 +22,12 @@ from .activations import DERIVATIVES, sigmoid
 from .data import make_dataset
 from .losses import LOSSES
 from .net import TwoLayerNet
-from .settings import SETTINGS, Setting, epoch_budget
+from .settings import GRID, SETTINGS, Setting, epoch_budget
 from .train import Trainer
 
 LOSS_NAMES = ("mse", "log_loss")   # the order in which the page shows them
 LR_FACTORS = (1, 3, 10, 30, 100)   # the MSE learning rate may be multiplied by one of these
 OUTPUT_BIAS_LIMIT = 20.0           # |b2| at the start; sigmoid(-20) is 2e-9, saturated enough
-MAX_ANIMATION_EPOCHS = 300
-MAX_ANIMATION_FRAMES = 60
-ANIMATION_GRID = 50                # cells per side of each animated boundary
 DELTA_FLOOR = 1e-12                # |delta2| below this is drawn at this, on a log axis
 
 # The page's own settings, cleaned like the shared ones (from a widget or a link).
@@ -38,8 +35,6 @@ COMPARE_SETTINGS = {s.key: s for s in (
     Setting("output_bias", "Output bias b2 at the start", 0.0, float, -OUTPUT_BIAS_LIMIT,
             OUTPUT_BIAS_LIMIT, step=0.5),
     Setting("lr_factor", "MSE learning rate x", 1, int, options=LR_FACTORS),
-    Setting("animation_epochs", "Epochs to precompute", 150, int, 10, MAX_ANIMATION_EPOCHS,
-            step=10),
 )}
 
 
@@ -175,7 +170,7 @@ class Grid(NamedTuple):
     X: np.ndarray
 
 
-def boundary_grid(data, n=ANIMATION_GRID, margin=0.5):
+def boundary_grid(data, n=GRID, margin=0.5):
     """The grid covering the training points plus ``margin`` (in standard deviations),
     in the standardised units the net sees (as the Playground draws it)."""
     if data.n_inputs != 2:
@@ -191,28 +186,6 @@ def probabilities(net, grid):
     """a2 on the grid as float32, shape (n, n) (rows along x2, columns along x1)."""
     n = len(grid.x1)
     return net._forward(grid.X).a2.reshape(len(grid.x2), n).astype(np.float32)
-
-
-def boundary_frames(comparison, epochs, n_frames=MAX_ANIMATION_FRAMES, n=ANIMATION_GRID):
-    """Precompute an animation: train a fresh copy of ``comparison`` for ``epochs`` epochs.
-
-    Returns (grid, frames): frames is a list of (epoch, {loss: uint8 (n, n) grid of
-    round(255 * a2)}), from epoch 0 to ``epochs``, at most ``n_frames`` + 1 of them.
-    The session's own comparison is left untouched.
-    """
-    epochs = int(min(max(epochs, 1), MAX_ANIMATION_EPOCHS))
-    fresh = comparison.copy_fresh().run(epochs)
-    grid = boundary_grid(comparison.data, n)
-    shown = np.unique(np.linspace(0, epochs, min(n_frames, epochs) + 1).round().astype(int))
-    probe = {loss: t.net.copy() for loss, t in fresh.trainers.items()}
-    frames = []
-    for epoch in shown:
-        grids = {}
-        for loss, t in fresh.trainers.items():
-            probe[loss].set_params(t.history.snapshot(int(epoch))[1])
-            grids[loss] = np.round(255 * probabilities(probe[loss], grid)).astype(np.uint8)
-        frames.append((int(epoch), grids))
-    return grid, frames
 
 
 # -- Nielsen's one neuron --------------------------------------------------------------------

@@ -131,6 +131,33 @@ class Trainer:
         learning rate)."""
         self.diverged = None
 
+    def rewind(self, epoch, params=None):
+        """Go back to the end of ``epoch`` (0 <= epoch <= the current epoch), as if training had
+        stopped there: the history after it is dropped, a divergence after it forgotten, and
+        the net holds ``params`` (default: the snapshot of that epoch). Returns self.
+
+        Play trains ahead of the screen; on Pause it goes back to the epoch on screen.
+        """
+        if isinstance(epoch, bool) or not isinstance(epoch, (int, np.integer)) \
+                or not 0 <= epoch <= self.epoch:
+            raise ValueError(f"epoch must be an integer from 0 to {self.epoch}, got {epoch!r}")
+        h = self.history
+        if params is None:
+            if epoch not in h.snapshots:
+                raise ValueError(f"no snapshot of epoch {epoch}: pass its params")
+            params = h.snapshots[epoch]
+        if epoch == self.epoch:
+            return self
+        self.net.set_params(params)
+        for values in (h.train_loss, h.test_loss, h.train_metric, h.test_metric,
+                       *h.grad_norm.values()):
+            del values[epoch:]
+        for later in [e for e in h.snapshots if e > epoch]:
+            del h.snapshots[later]
+        h.snapshots[epoch] = self.net.get_params()
+        self.epoch, self.diverged = int(epoch), None
+        return self
+
     def epoch_order(self, epoch):
         """The order in which epoch ``epoch`` (1-based) visits the training samples."""
         return np.random.default_rng((self.seed, epoch)).permutation(self.X.shape[1])

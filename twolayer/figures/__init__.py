@@ -5,7 +5,7 @@ One module per page family, and one for what they all share:
     style       the palette, Style (NORMAL, PRESENT), apply_style, grids over the inputs
     playground  decision boundary, regression curve and surface, training curves, hidden-unit
                 maps, the network diagram
-    compare     MSE vs log-loss: curves per loss, |delta2| histogram, one neuron, animation
+    compare     MSE vs log-loss: curves per loss, |delta2| histogram, one neuron
     sweep       learning rate against what each loss reaches, over seeds; curves per seed
     landscape   a loss over two parameters (heatmap with contours, or 3-D), the nets' paths
 
@@ -13,7 +13,6 @@ Everything public is importable from ``twolayer.figures`` itself.
 """
 
 from .compare import (
-    boundary_animation_figure,
     compare_accuracy_figure,
     compare_grad_norm_figure,
     compare_loss_figure,
@@ -29,7 +28,6 @@ from .landscape import (
 )
 from .playground import (
     ACTIVATION_RANGE,
-    add_playback,
     decision_boundary,
     gradient_norms,
     hidden_unit_maps,
@@ -68,8 +66,8 @@ from .sweep import seed_curves_figure, sweep_figure
 __all__ = [
     "ACTIVATION_RANGE", "AXIS", "CLASS_COLORS", "LANDSCAPE_SCALE", "LAYER_COLORS", "LOSS_COLORS",
     "LOSS_LABELS", "MARKER_LINE", "NORMAL", "PARAM_DASH", "POINT_COLOR", "PRESENT",
-    "PROBABILITY_SCALE", "SIGNED_SCALE", "TOP_LEGEND", "Style", "add_playback", "apply_style",
-    "boundary_animation_figure", "compare_accuracy_figure", "compare_grad_norm_figure",
+    "PROBABILITY_SCALE", "SIGNED_SCALE", "TOP_LEGEND", "Style", "apply_style",
+    "compare_accuracy_figure", "compare_grad_norm_figure",
     "compare_loss_figure", "decision_boundary", "delta2_histogram_figure", "f32", "gradient_norms",
     "hidden_unit_maps", "landscape_heatmap", "landscape_surface", "line_grid", "log10",
     "loss_curves", "merge", "metric_curves", "network_diagram", "one_neuron_figure", "plain",

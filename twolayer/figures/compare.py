@@ -6,13 +6,11 @@ import numpy as np
 import plotly.graph_objects as go
 
 from .style import (
-    CLASS_COLORS,
     LOSS_COLORS,
     LOSS_LABELS,
     MARKER_LINE,
     NORMAL,
     PARAM_DASH,
-    PROBABILITY_SCALE,
     apply_style,
     log_dtick,
 )
@@ -25,17 +23,6 @@ def _compare_empty(fig, n, style):
                            xref="paper", yref="paper", x=0.5, y=0.5,
                            font=dict(size=style.font, color="#808080"))
     return fig
-
-
-def _compare_points(X, y, style, showlegend=True):
-    """The samples as two scatter traces, class 0 and class 1 (X of shape (2, m), y (m,))."""
-    y, X = np.asarray(y).ravel(), np.asarray(X, dtype=np.float32)
-    return [go.Scatter(x=X[0, y == c], y=X[1, y == c], mode="markers", name=f"class {c}",
-                       legendgroup=f"class {c}", showlegend=showlegend,
-                       marker=dict(color=CLASS_COLORS[c], size=style.marker,
-                                   line=dict(color="#000000", width=0.5)),
-                       hoverinfo="skip")
-            for c in (0, 1)]
 
 
 def compare_accuracy_figure(accuracy, style=NORMAL, title="Test accuracy"):
@@ -152,62 +139,3 @@ def one_neuron_figure(outputs, threshold=0.5, style=NORMAL,
     fig.update_yaxes(title_text="output a", range=[0, 1])
     # drawn across the page: twice the room of a chart in a column
     return apply_style(fig, style, title, legend_rows=1, title_chars=2 * style.title_chars)
-
-
-def _animation_title(epoch):
-    return f"Epoch {epoch}: both boundaries, played in your browser"
-
-
-def boundary_animation_figure(x1, x2, frames, X, y, style=NORMAL, frame_ms=120):
-    """Both nets' boundaries as ONE Plotly animation that plays in the browser.
-
-    frames : list of (epoch, {"mse": uint8 (n2, n1), "log_loss": uint8 (n2, n1)}), where 255
-    stands for P(class 1) = 1; uint8 keeps the figure small (Plotly 7 sends arrays as base64).
-    Traces 0 and 1 are the two heatmaps (the only ones the frames change), then the samples.
-    """
-    from plotly.subplots import make_subplots
-
-    losses = list(frames[0][1])
-    fig = make_subplots(rows=1, cols=len(losses), shared_yaxes=True, horizontal_spacing=0.03,
-                        subplot_titles=[LOSS_LABELS[loss] for loss in losses])
-    colorbar = dict(title=dict(text="P(class 1)", side="right"), thickness=12,
-                    tickvals=[0, 127.5, 255], ticktext=["0", "0.5", "1"])
-    for col, loss in enumerate(losses, start=1):
-        fig.add_trace(go.Heatmap(x=x1, y=x2, z=frames[0][1][loss], zmin=0, zmax=255,
-                                 colorscale=PROBABILITY_SCALE, showscale=col == len(losses),
-                                 colorbar=colorbar, hoverinfo="skip", name=LOSS_LABELS[loss],
-                                 zsmooth="best"),
-                      row=1, col=col)
-    for col in range(1, len(losses) + 1):
-        for trace in _compare_points(X, y, style, showlegend=False):
-            fig.add_trace(trace, row=1, col=col)
-    fig.frames = [go.Frame(name=str(epoch), traces=list(range(len(losses))),
-                           data=[go.Heatmap(z=grids[loss]) for loss in losses],
-                           layout=dict(title=dict(text=_animation_title(epoch))))
-                  for epoch, grids in frames]
-    play = dict(frame=dict(duration=frame_ms, redraw=True), transition=dict(duration=0),
-                fromcurrent=True, mode="immediate")
-    pause = dict(frame=dict(duration=0, redraw=False), transition=dict(duration=0),
-                 mode="immediate")
-    fig.update_layout(
-        updatemenus=[dict(type="buttons", direction="left", x=0, y=-0.2, xanchor="left",
-                          yanchor="top", showactive=False, pad=dict(t=0, r=10),
-                          font=dict(size=style.font),
-                          buttons=[dict(label="▶ Play", method="animate", args=[None, play]),
-                                   dict(label="❚❚ Pause", method="animate",
-                                        args=[[None], pause])])],
-        sliders=[dict(active=0, x=0.25, len=0.75, y=-0.17, yanchor="top", pad=dict(t=0),
-                      currentvalue=dict(visible=False),
-                      font=dict(size=style.font),
-                      steps=[dict(label=str(epoch), method="animate",
-                                  args=[[str(epoch)], dict(pause, frame=dict(duration=0,
-                                                                             redraw=True))])
-                             for epoch, _ in frames])])
-    fig.update_xaxes(range=[x1[0], x1[-1]], title_text="x1 (standardised)")
-    fig.update_yaxes(range=[x2[0], x2[-1]])
-    fig.update_yaxes(title_text="x2 (standardised)", row=1, col=1)
-    fig = apply_style(fig, style, _animation_title(frames[0][0]))
-    # room under the title for the subplot titles, and under the plot for the controls
-    fig.update_layout(height=style.height + 140,
-                      margin=dict(t=fig.layout.margin.t + style.font + 12, b=110))
-    return fig

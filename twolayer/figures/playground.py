@@ -6,7 +6,6 @@ out as float32 (or uint8 for animation frames) to keep payloads small.
 """
 
 import numpy as np
-import plotly.graph_objects as go
 
 from .style import (
     CLASS_COLORS,
@@ -22,7 +21,6 @@ from .style import (
     SIGNED_SCALE,
     f32,
     log_dtick,
-    merge,
     plain,
     styled_figure,
 )
@@ -135,40 +133,6 @@ def regression_surface(x1, x2, pred, X_train, y_train, X_test=None, y_test=None,
     return _plane(traces, x1, x2, names, style, title,
                   coloraxis=dict(colorscale=SIGNED_SCALE, cmin=-reach, cmax=reach,
                                  colorbar=_colorbar(plain(target))))
-
-
-def add_playback(fig, epochs, updates, traces, frame_ms=60, style=NORMAL):
-    """Turn ``fig`` into a browser-side animation: one frame per entry of ``epochs``.
-
-    updates[k] is a list of dicts, one per index in ``traces``, with the data that changes at
-    epochs[k] (e.g. ``{"z": grid}``). Plotly plays the frames with no server round trip; heatmaps
-    need redraw=True. Adds Play/Pause buttons; the title shows the epoch.
-    """
-    epochs = [int(e) for e in epochs]
-    kinds = [fig.data[i].type for i in traces]
-    frames = [dict(name=str(e), traces=list(traces),
-                   data=[dict(type=k, **u) for k, u in zip(kinds, up, strict=True)],
-                   layout=dict(title=dict(text=f"Epoch {e}")))
-              for e, up in zip(epochs, updates, strict=True)]
-    play = dict(frame=dict(duration=frame_ms, redraw=True), transition=dict(duration=0),
-                fromcurrent=True, mode="immediate")
-    pause = dict(frame=dict(duration=0, redraw=False), transition=dict(duration=0),
-                 mode="immediate")
-    # The buttons sit under the plot, left. No slider: redrawing it costs ~20 ms a frame, and
-    # the page's history slider scrubs every epoch once Play is paused.
-    below = 2 * style.font + 16
-    layout = merge(fig.layout.to_plotly_json(), dict(
-        title=dict(text=f"Epoch {epochs[0]}", font=dict(size=style.title)),
-        margin=dict(b=below + 3 * style.font),
-        updatemenus=[dict(type="buttons", direction="left", x=0.0, y=-0.12, xanchor="left",
-                          yanchor="top", pad=dict(t=0, l=0), showactive=False,
-                          font=dict(size=style.font),
-                          buttons=[dict(label="▶", method="animate", args=[None, play]),
-                                   dict(label="⏸", method="animate", args=[[None], pause])])],
-    ))
-    if fig.layout.height:
-        layout["height"] = fig.layout.height + below
-    return go.Figure(data=fig.data, layout=layout, frames=frames)
 
 
 def _epoch_marker(epoch):

@@ -1,36 +1,222 @@
-"""Playground state between reruns: Step / Train / Play / Reset, and what an epoch looked like.
+"""Training state between reruns: Step / Train / Play / Reset, what an epoch looked like, and
+Play's chunks of frames.
 
-Play computes ahead and replays: each press trains the next chunk of PLAY_CHUNK epochs at once
-(a fraction of a second) and the page sends the decision boundary of every epoch in it as one
-Plotly animation, which the browser plays with no server round trip per frame. When the
-animation ends, a small script presses the (hidden) "next chunk" button, so playing goes on
-until Pause, until training diverges, or until MAX_PLAY_EPOCHS epochs have been played.
+Play streams. Python trains ahead one chunk at a time (CHUNK_FRAMES frames, a second at 30
+frames a second), only when the browser asks for it, and sends that chunk's frames: for each
+epoch shown the prediction grid (8-bit levels), the chart title, the new points of the curves,
+and every KEYFRAME_EVERY-th frame the network diagram and the hidden units. The browser plays
+them one per animation frame and asks for the next chunk while AHEAD_FRAMES (1.5 s) are still
+queued, so a hand-over never shows. Speed: 1, 2, 5 or 10 epochs per frame (only the epochs shown
+carry a picture; the curves get every epoch).
 
-Nothing here draws; the functions are plain Python on the session state, so AppTest (where a
-timer never fires and no script runs) exercises every branch by pressing the buttons.
+Pause stops on the picture on screen: the browser reports that epoch and training goes back to
+it (Trainer.rewind); what was trained ahead beyond it is dropped, so the metrics, the history
+slider and the downloads agree with the picture, and the next Step is the epoch after it.
+Play also stops by itself after MAX_PLAY_EPOCHS epochs and when training diverges; either way
+the browser plays up to the last frame first.
+
+Nothing here draws or imports Streamlit: plain functions on plain objects, tested without a
+browser (the pages wire them to buttons and to the live component's requests).
 """
+
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from .. import figures as F
+from ..compare import boundary_grid, probabilities
+from ..metrics import METRICS
 from ..net import TwoLayerNet
 from ..settings import GRID, MAX_PLAY_EPOCHS, epoch_budget
 from ..train import Trainer
+from .live import array, charts, encode, quantise
 from .state import batch_size
 
-PLAY_CHUNK = 60          # epochs trained ahead per Play chunk: one animation frame each
-FRAME_MS = 50            # animation frame duration: 60 epochs play in about 3 s
-PLAY_GRID = 60           # animation grid per side (uint8 frames: 60 frames ~ 0.6 MB of JSON)
+CHUNK_FRAMES = 30        # frames per chunk: one second at the 30 frames a second of live.js
+AHEAD_FRAMES = 45        # the browser asks for the next chunk when fewer frames are queued
+KEYFRAME_EVERY = 10      # network diagram and hidden units: every 10th frame (3 a second),
+                         # not on the same frame (each costs a full redraw of its chart), and
+                         # drawn between two frames of the picture ("lazy" patches)
+SPEEDS = (1, 2, 5, 10)   # epochs per frame
 HIDDEN_GRID = {16: 40, 64: 24}   # per-unit map size: up to 16 units 40 x 40, else 24 x 24
 
-# Session-state keys this module owns.
-PLAYING, PLAYED, RESTARTS, DUE = "pg_playing", "pg_played", "pg_restarts", "pg_chunk_due"
+# Session-state keys the Playground keeps here.
+PLAY, RESTARTS = "pg_play_state", "pg_restarts"
 
 
-def play_epochs(played, chunk=PLAY_CHUNK, limit=MAX_PLAY_EPOCHS):
-    """How many epochs the next Play chunk trains: ``chunk``, but never past ``limit`` in all."""
-    return max(0, min(chunk, limit - played))
+@dataclass
+class Play:
+    """Where Play stands, kept in the session between reruns."""
 
+    id: int = 0                # one per press of Play: the browser drops chunks of older ones
+    start: int = 0             # the epoch on screen when Play was pressed
+    playing: bool = False
+    due: bool = False          # the next chunk is to be trained in this run
+    keep: bool = False         # this rerun does not pause (the speed changed)
+    seq: int = -1              # the last chunk made in this play
+    chunk: dict | None = None  # the last chunk, sent on every rerun until the next one
+    played: int = 0            # epochs trained in this play (at most MAX_PLAY_EPOCHS)
+    shown: int | None = None   # the epoch on screen, as the browser last reported it
+    saved: dict = field(default_factory=dict)  # epoch shown -> weights of each net, for Pause
+    base: dict | None = None   # the charts as they were at Play (sent unchanged while playing)
+    still: dict = field(default_factory=dict)  # chart -> traces no frame changes (the points)
+    note: str | None = None    # why the last play stopped by itself
+    stopped: bool = False      # Play has just stopped: the page follows the epoch it stopped at
+
+
+def epoch_of(trainers):
+    return max(t.epoch for t in trainers)
+
+
+def start(play, trainers):
+    """Play pressed: a new play starting at the current epoch; its first chunk is due."""
+    epoch = epoch_of(trainers)
+    play.id += 1
+    play.playing, play.due, play.keep = True, True, False
+    play.seq, play.chunk, play.played, play.shown, play.start = -1, None, 0, epoch, epoch
+    play.saved = {epoch: [t.net.get_params() for t in trainers]}
+    play.base, play.note = None, None
+
+
+def stop(play):
+    play.playing = play.due = play.keep = False
+    play.chunk, play.base, play.saved, play.still = None, None, {}, {}
+
+
+def set_base(play, scene, figures):
+    """The charts as Play starts (``figures``: {name: Figure}), before it trains ahead: sent
+    unchanged while playing, with the traces no frame moves (drawn once, kept still)."""
+    play.base = charts(figures)
+    play.still = {name: [i for i in range(len(figures[name].data)) if i not in moving]
+                  for name, moving in scene.moving.items()}
+
+
+def pause(play, trainers, epoch=None):
+    """Stop playing at ``epoch`` (default: the epoch on screen the browser last reported):
+    every net goes back to its weights of that epoch and what was trained beyond is dropped.
+    Returns the epoch training now stands at."""
+    target = play.shown if epoch is None else epoch
+    if play.playing and target in play.saved:
+        for t, params in zip(trainers, play.saved[target], strict=True):
+            if target < t.epoch:
+                t.rewind(target, params)
+    was_playing = play.playing
+    stop(play)
+    play.stopped = was_playing
+    return epoch_of(trainers)
+
+
+def toggle(play, trainers):
+    """The Play/Pause button (without the browser's report of the epoch on screen, Pause
+    goes back to the last one it reported)."""
+    pause(play, trainers) if play.playing else start(play, trainers)
+
+
+def keep_playing(play):
+    """A rerun that should not pause Play (the speed changed)."""
+    play.keep = play.playing
+
+
+def settle(play, trainers):
+    """Before the controls are drawn: a rerun for any other reason than Play's own (a setting,
+    a button, the slider) pauses. Returns True while playing."""
+    if play.playing and not (play.due or play.keep):
+        pause(play, trainers)
+    play.keep = False
+    return play.playing
+
+
+def _valid(request, play, *names):
+    return (isinstance(request, dict) and request.get("play") == play.id
+            and all(isinstance(request.get(n), int) and not isinstance(request.get(n), bool)
+                    for n in names))
+
+
+def on_need(play, request):
+    """The browser asks for chunk ``seq`` while showing epoch ``shown``: the chunk is made in
+    this run if it is the next one of the current play. A repeated request is answered by the
+    rerun itself, which sends the last chunk again. Returns True when a chunk is due."""
+    if not (play.playing and _valid(request, play, "seq")):
+        return False
+    shown = request.get("shown")
+    if isinstance(shown, int) and shown in play.saved:
+        play.shown = shown
+        play.saved = {e: w for e, w in play.saved.items() if e >= shown}
+    if request["seq"] == play.seq + 1:
+        play.due = True
+    return play.due
+
+
+def on_pause(play, trainers, request):
+    """The browser stopped at ``epoch`` (Pause, or the end of the last chunk): training goes
+    back to it. Returns True when this stopped the current play."""
+    if not (play.playing and _valid(request, play, "epoch")):
+        return False
+    end = (play.chunk or {}).get("end") if request.get("end") else None
+    pause(play, trainers, request["epoch"])
+    play.note = (end or {}).get("message")
+    return True
+
+
+def make_chunk(play, scene, speed=1, frames=CHUNK_FRAMES, limit=MAX_PLAY_EPOCHS):
+    """Train the next chunk of Play and return it (kept as ``play.chunk``), or None when this
+    run has none to make (not playing, or no chunk asked for).
+
+    Trains up to ``frames * speed`` epochs (fewer at the play limit, or when they would cost one
+    request too much CPU), one frame at every ``speed``-th epoch and one at the last epoch
+    trained. The chunk ends the play (``end``) at the limit and when a net diverges: the
+    browser plays it to its last frame, the last good epoch, and reports back.
+    """
+    if not (play.playing and play.due):
+        return None
+    play.due = False
+    trainers = scene.trainers
+    first = last = epoch_of(trainers)
+    epochs = min(frames * speed, limit - play.played, scene.budget(frames * speed))
+    shown = []
+    for i in range(max(epochs, 0)):
+        for t in trainers:
+            t.run(1)
+        if epoch_of(trainers) == last:  # diverged before this epoch
+            break
+        last = epoch_of(trainers)
+        if (last - first) % speed == 0 or i == epochs - 1 or scene.diverged():
+            shown.append(_frame(play, scene, last, len(shown)))
+        if scene.diverged():
+            break
+    if last != first and (not shown or shown[-1]["epoch"] != last):
+        shown.append(_frame(play, scene, last, len(shown)))
+    play.played += last - first
+    end = None
+    if scene.diverged():
+        end = {"reason": "diverged"}
+    elif play.played >= limit:
+        end = {"reason": "limit", "message": f"Play stopped by itself after {limit} epochs."}
+    if end and shown:  # the last picture of a play shows every chart as it is
+        shown[-1]["charts"].update(scene.keyframe(last, None))
+    for frame, patch in zip(shown, scene.curve_patches(first, [f["epoch"] for f in shown]),
+                            strict=True):
+        if patch:
+            frame["charts"]["curves"] = patch
+    play.seq += 1
+    play.chunk = {"play": play.id, "seq": play.seq, "start": play.start, "ahead": AHEAD_FRAMES,
+                  "still": play.still, "end": end, "frames": shown}
+    return play.chunk
+
+
+def _frame(play, scene, epoch, index):
+    charts = scene.frame(epoch)
+    charts.update(scene.keyframe(epoch, index))
+    play.saved[epoch] = [t.net.get_params() for t in scene.trainers]
+    return {"epoch": epoch, "charts": charts}
+
+
+def budget(trainer, epochs):
+    """(epochs, note): ``epochs``, or fewer when that many would cost one click too much CPU."""
+    return epoch_budget(epochs, trainer.X.shape[1], trainer.batch_size, trainer.net.n_hidden)
+
+
+# -- Reset, history, metrics --------------------------------------------------------------------
 
 def restart(state, settings):
     """Reset: a new trainer, history cleared, with new initial weights.
@@ -47,7 +233,6 @@ def restart(state, settings):
     trainer = Trainer(net, data, lr=float(settings["lr"]), batch_size=batch_size(settings),
                       l2=float(settings["l2"]), seed=int(settings["seed"]))
     state["trainer"] = (sig, trainer)
-    stop(state)
     return trainer
 
 
@@ -56,125 +241,32 @@ def forget_restarts(state):
     state[RESTARTS] = 0
 
 
-def start(state):
-    state[PLAYING], state[PLAYED], state[DUE] = True, 0, True
-
-
-def stop(state):
-    state[PLAYING], state[DUE] = False, False
-
-
-def toggle_play(state):
-    """The Play/Pause button's callback (runs before the script, so its label is current)."""
-    stop(state) if state.get(PLAYING) else start(state)
-
-
-def request_chunk(state):
-    """The hidden "next chunk" button's callback: only while playing."""
-    if state.get(PLAYING):
-        state[DUE] = True
-
-
-def chunk_due(state):
-    """At the top of a rerun: True when this run trains the next Play chunk. A rerun for any
-    other reason (Step, a setting, the slider) pauses, so the buttons are drawn right."""
-    due = bool(state.get(PLAYING) and state.get(DUE))
-    if not due:
-        stop(state)
-    state[DUE] = False
-    return due
-
-
-def budget(trainer, epochs):
-    """(epochs, note): ``epochs``, or fewer when that many would cost one click too much CPU."""
-    return epoch_budget(epochs, trainer.X.shape[1], trainer.batch_size, trainer.net.n_hidden)
-
-
-def play_chunk(state, trainer):
-    """Train the next chunk while playing; returns the epochs it covers (first, last), or None
-    when nothing was trained (then playing stops, and the reason is in the returned note).
-
-    Returns (epochs range or None, note or None).
-    """
-    # A chunk never costs more CPU than one click may (batch 1 on many samples is slow).
-    k = min(play_epochs(state.get(PLAYED, 0)), budget(trainer, PLAY_CHUNK)[0])
-    if trainer.diverged is not None:
-        stop(state)
-        return None, None
-    if k == 0:
-        stop(state)
-        return None, f"Play stopped by itself after {MAX_PLAY_EPOCHS} epochs."
-    first = trainer.epoch
-    trainer.run(k)
-    state[PLAYED] = state.get(PLAYED, 0) + (trainer.epoch - first)
-    if trainer.diverged is not None:
-        stop(state)
-    if trainer.epoch == first:
-        return None, None
-    return (first, trainer.epoch), None
-
-
-def current_metrics(trainer):
-    """(train loss, test loss, train metric, test metric) of the net as it stands: the last
-    epoch's record, or an evaluation of the initial weights before the first epoch."""
+def metrics_at(trainer, epoch):
+    """(train loss, test loss, train metric, test metric) after ``epoch``: the history's
+    record, or for epoch 0 an evaluation of the initial weights."""
     h = trainer.history
-    if h.epochs:
-        return h.train_loss[-1], h.test_loss[-1], h.train_metric[-1], h.test_metric[-1]
-    (train_loss, train_metric), (test_loss, test_metric) = (
-        trainer.evaluate(trainer.X, trainer.y), trainer.evaluate(trainer.X_test, trainer.y_test))
+    if 1 <= epoch <= h.epochs:
+        k = epoch - 1
+        return h.train_loss[k], h.test_loss[k], h.train_metric[k], h.test_metric[k]
+    net = net_at(trainer, 0)[1]
+    out = []
+    for X, y in ((trainer.X, trainer.y), (trainer.X_test, trainer.y_test)):
+        with np.errstate(all="ignore"):
+            out.append((net.loss(X, y), METRICS[net.task][1](y, net.predict(X))))
+    (train_loss, train_metric), (test_loss, test_metric) = out
     return train_loss, test_loss, train_metric, test_metric
 
 
-def params_at(trainer, epoch):
-    """(recorded epoch, parameters) of the trainer's history at ``epoch``."""
-    return trainer.history.snapshot(epoch)
-
-
 def net_at(trainer, epoch):
-    """A copy of the trainer's net holding the weights it had after ``epoch``."""
-    _, params = params_at(trainer, epoch)
+    """(recorded epoch, net): a copy of the trainer's net with the weights of the latest
+    snapshot at or before ``epoch`` (older history is kept sparser: that may be earlier)."""
+    recorded, params = trainer.history.snapshot(epoch)
     net = trainer.net.copy()
     net.set_params(params)
-    return net
+    return recorded, net
 
 
-# Starts the animation once it is on the page, and when its last frame has played (not when
-# it was paused or scrubbed) presses the hidden "next chunk" button. The last frame's name
-# tells this chunk's chart from the previous one while Streamlit swaps them.
-_AUTOPLAY = """<script>
-(function () {
-  const last = "%(last)d";
-  let tries = 0;
-  function arm() {
-    const gd = document.querySelector(".st-key-pg_boundary .js-plotly-plot");
-    const frames = gd && gd._transitionData && gd._transitionData._frames;
-    const button = gd && gd.querySelector(".updatemenu-button");
-    if (!(frames && frames.length && frames[frames.length - 1].name === last && button
-          && typeof gd.on === "function")) {
-      if (tries++ < 200) setTimeout(arm, 50);
-      return;
-    }
-    if (gd.dataset.autoplay === last) return;
-    gd.dataset.autoplay = last;
-    gd.on("plotly_animated", function () {
-      const title = gd.layout && gd.layout.title && gd.layout.title.text;
-      if (title !== "Epoch " + last) return;
-      const next = document.querySelector(".st-key-pg_next button");
-      if (next) next.click();
-    });
-    button.dispatchEvent(new MouseEvent("click", {bubbles: true}));
-  }
-  arm();
-})();
-</script>"""
-
-
-def autoplay_script(last_epoch):
-    """The script (HTML) that plays the chunk ending at ``last_epoch`` and asks for the next."""
-    return _AUTOPLAY % {"last": int(last_epoch)}
-
-# -- pictures: a net (or a stretch of history) in, a figure out ---------------------------------
-
+# -- what the live charts show ------------------------------------------------------------------
 
 def _points(data, show_test):
     test = (data.X_test, data.y_test) if show_test else (None, None)
@@ -198,38 +290,6 @@ def prediction_figure(net, data, show_test=True, style=F.NORMAL, grid=GRID, titl
                                 target=data.target_name, style=style, title=title)
 
 
-def animation_figure(trainer, first, last, show_test=True, style=F.NORMAL, grid=PLAY_GRID,
-                     frame_ms=FRAME_MS):
-    """The prediction picture for every epoch in (first, last], as one Plotly animation.
-
-    Classification frames carry the probability as uint8 (0..255): a quarter of float32's bytes.
-    """
-    data, epochs = trainer.data, list(range(first + 1, last + 1))
-    title = f"Epoch {epochs[0]}"  # the frames change it
-    nets = [net_at(trainer, e) for e in epochs]
-    pts = _points(data, show_test)
-    if data.n_inputs == 1:
-        x, G = F.line_grid(data.X_train, n=4 * grid)
-        curves = [n.predict(G)[0].astype(np.float32) for n in nets]
-        fig = F.regression_curve(x, curves[0], *pts, names=data.feature_names,
-                                 target=data.target_name, style=style, title=title)
-        updates, traces = [[{"y": c}] for c in curves], [0]
-    else:
-        x1, x2, G = F.plane_grid(data.X_train, n=grid)
-        zs = [n.predict(G).reshape(grid, grid) for n in nets]
-        if data.task == "classification":
-            zs = [np.round(z * 255).astype(np.uint8) for z in zs]
-            fig = F.decision_boundary(x1, x2, zs[0], *pts, names=data.feature_names, style=style,
-                                      title=title)
-            updates, traces = [[{"z": z}, {"z": z}] for z in zs], [0, 1]
-        else:
-            zs = [z.astype(np.float32) for z in zs]
-            fig = F.regression_surface(x1, x2, zs[0], *pts, names=data.feature_names,
-                                       target=data.target_name, style=style, title=title)
-            updates, traces = [[{"z": z}] for z in zs], [0]
-    return F.add_playback(fig, epochs, updates, traces, frame_ms=frame_ms, style=style)
-
-
 def hidden_figure(net, data, style=F.NORMAL):
     """Each hidden unit's activation a1 over the inputs (small multiples, one heatmap)."""
     h = net.n_hidden
@@ -242,3 +302,149 @@ def hidden_figure(net, data, style=F.NORMAL):
     return F.hidden_unit_maps(net.forward(G).a1.reshape(h, n, n), net.activation,
                               names=data.feature_names, style=style)
 
+
+class PlaygroundScene:
+    """The Playground's live charts for one trainer: the figures at an epoch (Step, Train,
+    the history slider) and the patches of Play's frames (the nets as they are when a frame
+    is made). Chart names: boundary, network, curves, hidden."""
+
+    LAYOUT = {"columns": "1.1fr 1fr",
+              "areas": ["boundary curves", "network curves", "hidden hidden"], "stack": 640}
+
+    def __init__(self, trainer, show_test=True, style=F.NORMAL, log_y=False, grid=GRID):
+        self.trainer, self.trainers = trainer, [trainer]
+        self.layout = self.LAYOUT
+        self.show_test, self.style, self.log_y, self.grid = show_test, style, log_y, grid
+        data = trainer.data
+        self.what = "Decision boundary" if data.task == "classification" else "Prediction"
+        two_layers = data.task == "classification" and data.n_inputs == 2  # heatmap + contour
+        self.moving = {"boundary": [0, 1] if two_layers else [0]}   # what frames change
+        if data.n_inputs == 1:
+            self.G = F.line_grid(data.X_train, n=4 * grid)[1]
+        else:
+            self.G = F.plane_grid(data.X_train, n=grid)[2]
+
+    def title(self, epoch):
+        return f"{self.what} at epoch {epoch}"
+
+    def diverged(self):
+        return self.trainer.diverged is not None
+
+    def budget(self, epochs):
+        return budget(self.trainer, epochs)[0]
+
+    def figures(self, epoch):
+        """(recorded epoch, {name: Figure}) at ``epoch`` of the history: the boundary's title
+        and the curves' marker name the recorded epoch, whose weights are drawn."""
+        t = self.trainer
+        recorded, net = net_at(t, epoch)
+        return recorded, {
+            "boundary": prediction_figure(net, t.data, self.show_test, style=self.style,
+                                          grid=self.grid, title=self.title(recorded)),
+            "network": F.network_diagram(net.get_params(), t.data.feature_names,
+                                         style=self.style),
+            "curves": F.training_curves(t.history, t.net.loss_name, epoch=recorded,
+                                        log_y=self.log_y, style=self.style),
+            "hidden": hidden_figure(net, t.data, style=self.style),
+        }
+
+    def frame(self, epoch):
+        """The boundary (or prediction) of the net as it is now, titled with ``epoch``."""
+        net, data = self.trainer.net, self.trainer.data
+        pred = net.predict(self.G)
+        layout = {"title.text": self.title(epoch)}
+        if data.n_inputs == 1:
+            return {"boundary": {"traces": [0], "set": {"y": array(pred[0].astype(np.float32))},
+                                 "layout": layout}}
+        z = quantise(pred.reshape(self.grid, self.grid))
+        return {"boundary": {"traces": self.moving["boundary"], "set": {"z": z},
+                             "layout": layout}}
+
+    def keyframe(self, epoch, index):
+        """The network diagram (frames 5, 15, ...) and the hidden units (frames 10, 20, ...)
+        of the net as it is now; both when ``index`` is None (the last frame of a play)."""
+        net, data = self.trainer.net, self.trainer.data
+        due = {"network": index is None or index % KEYFRAME_EVERY == KEYFRAME_EVERY // 2 - 1,
+               "hidden": index is None or index % KEYFRAME_EVERY == KEYFRAME_EVERY - 1}
+        out = {}
+        if due["network"]:
+            fig = F.network_diagram(net.get_params(), data.feature_names, style=self.style)
+            out["network"] = {"figure": encode(fig.to_plotly_json()), "lazy": True}
+        if due["hidden"]:
+            hidden = hidden_figure(net, data, style=self.style).data[0]
+            out["hidden"] = {"traces": [0], "lazy": True,
+                             "set": {"z": encode(np.asarray(hidden.z)), "zmin": hidden.zmin,
+                                     "zmax": hidden.zmax}}
+        return out
+
+    def curve_patches(self, first, epochs):
+        """For each frame epoch, the curves' points after the previous frame's epoch (from
+        ``first``) and the epoch marker at it. The values are read from the figure itself, so
+        what is appended is what a Step would have drawn."""
+        if not epochs:
+            return []
+        t = self.trainer
+        fig = F.training_curves(t.history, t.net.loss_name, epoch=epochs[0], log_y=self.log_y,
+                                style=self.style)
+        ys = [np.asarray(trace.y, dtype=np.float32) for trace in fig.data]
+        shapes = [s.to_plotly_json() for s in fig.layout.shapes]
+        notes = [a.to_plotly_json() for a in fig.layout.annotations]
+        patches, before = [], first
+        for k, epoch in enumerate(epochs):
+            x = np.arange(before + 1, epoch + 1, dtype=np.int32)
+            if k == 0:  # the whole marker, and no "no epochs yet" note
+                layout = {"shapes": shapes, "annotations": notes}
+            else:
+                layout = {f"shapes[{i}].{end}": epoch for i in range(len(shapes))
+                          for end in ("x0", "x1")}
+            patches.append({"traces": list(range(len(ys))), "lazy": True,
+                            "append": {"x": [array(x)] * len(ys),
+                                       "y": [array(y[before:epoch]) for y in ys]},
+                            "layout": encode(layout)})
+            before = epoch
+        return patches
+
+
+class CompareScene:
+    """The MSE vs log-loss page's live charts: the two boundaries side by side (chart names
+    mse and log_loss), from the two trainers of a Comparison."""
+
+    LAYOUT = {"columns": "1fr 1fr", "areas": ["mse log_loss"], "stack": 640}
+
+    def __init__(self, comparison, style=F.NORMAL, grid=GRID):
+        self.cmp, self.style = comparison, style
+        self.layout = self.LAYOUT
+        self.losses = list(comparison.trainers)
+        self.trainers = [comparison.trainers[loss] for loss in self.losses]
+        self.grid = boundary_grid(comparison.data, grid)
+        self.moving = {loss: [0, 1] for loss in self.losses}   # heatmap and 0.5 contour
+
+    def title(self, loss, epoch):
+        return f"trained with {F.LOSS_LABELS[loss]}, epoch {epoch}"
+
+    def diverged(self):
+        return any(t.diverged is not None for t in self.trainers)
+
+    def budget(self, epochs):
+        return self.cmp.budget(epochs)[0]
+
+    def figures(self, epoch=None):
+        """The two boundaries of the nets as they are now."""
+        data, g = self.cmp.data, self.grid
+        epoch = epoch_of(self.trainers) if epoch is None else epoch
+        return {loss: F.decision_boundary(g.x1, g.x2, probabilities(t.net, g), data.X_train,
+                                          data.y_train, names=data.feature_names,
+                                          style=self.style, title=self.title(loss, epoch))
+                for loss, t in zip(self.losses, self.trainers, strict=True)}
+
+    def frame(self, epoch):
+        return {loss: {"traces": self.moving[loss],
+                       "set": {"z": quantise(probabilities(t.net, self.grid))},
+                       "layout": {"title.text": self.title(loss, epoch)}}
+                for loss, t in zip(self.losses, self.trainers, strict=True)}
+
+    def keyframe(self, epoch, index):
+        return {}
+
+    def curve_patches(self, first, epochs):
+        return [None] * len(epochs)

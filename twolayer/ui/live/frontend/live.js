@@ -1,0 +1,442 @@
+// Live charts for twolayer: Plotly charts created once and updated in place, and Play frames
+// played here, one per animation frame, while the next chunk is asked for ahead of time.
+// The data format is described in twolayer/ui/live/__init__.py. plotly.js is the copy in the
+// installed plotly package, served by the app next to this file's directory.
+import "../twolayer.plotly/plotly.min.js";
+
+const Plotly = window.Plotly;
+const FRAME_MS = 1000 / 30;        // 30 frames a second
+const RETRY_MS = 4000;             // ask again for a chunk that has not come
+const LAZY_MS = 200;               // a lazy patch is drawn at most this often (see flush),
+const LAZY_FRAMES = 6;             // and at most every 6th frame,
+const OVERDUE_MS = 600;            // and on a frame's own tick only after this long
+const CONFIG = { displaylogo: false, responsive: true };
+
+// -- arrays --------------------------------------------------------------------------------
+
+const TYPED = { i1: Int8Array, u1: Uint8Array, i2: Int16Array, u2: Uint16Array,
+                i4: Int32Array, u4: Uint32Array, f4: Float32Array, f8: Float64Array };
+
+function bytes(b64) {
+  if (Uint8Array.fromBase64) return Uint8Array.fromBase64(b64);
+  const s = atob(b64), out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+function rows(flat, shape) {       // a 2-D grid as Plotly takes it: an array of row views
+  if (!shape || shape.length < 2) return flat;
+  const [n, m] = shape;
+  return Array.from({ length: n }, (_, i) => flat.subarray(i * m, (i + 1) * m));
+}
+
+// {"dtype", "bdata", "shape"} (Plotly's) and {"u8", "lo", "hi", "shape"} (8-bit levels, code
+// 255 = NaN) become typed arrays; everything else is copied as it is.
+function decode(v) {
+  if (Array.isArray(v)) return v.map(decode);
+  if (v === null || typeof v !== "object") return v;
+  if (typeof v.bdata === "string" && typeof v.dtype === "string") {
+    const raw = bytes(v.bdata), T = TYPED[v.dtype];
+    const flat = new T(raw.buffer, raw.byteOffset, raw.byteLength / T.BYTES_PER_ELEMENT);
+    return rows(flat, v.shape && String(v.shape).split(",").map(Number));
+  }
+  if (typeof v.u8 === "string") {
+    const q = bytes(v.u8), out = new Float32Array(q.length), step = (v.hi - v.lo) / 254;
+    for (let i = 0; i < q.length; i++) out[i] = q[i] === 255 ? NaN : v.lo + q[i] * step;
+    return rows(out, v.shape);
+  }
+  const out = {};
+  for (const k of Object.keys(v)) out[k] = decode(v[k]);
+  return out;
+}
+
+function concat(a, b) {
+  if (ArrayBuffer.isView(a) && ArrayBuffer.isView(b)) {
+    const out = new a.constructor(a.length + b.length);
+    out.set(a);
+    out.set(b, a.length);
+    return out;
+  }
+  return Array.from(a || []).concat(Array.from(b));
+}
+
+// -- one mounted component -----------------------------------------------------------------
+
+const mounts = new WeakMap();      // parentElement -> state of that mount
+let active = null;                 // the mount the presenter keys and the Pause click go to
+
+function mount(parentElement) {
+  const root = document.createElement("div");
+  root.className = "tl-live";
+  parentElement.appendChild(root);
+  // Plotly follows the window's size by itself, not its box's: the sidebar opening or the
+  // grid going to one column resizes the charts here.
+  const resized = new Set();
+  let pending = 0;
+  const observer = new ResizeObserver((entries) => {
+    for (const entry of entries) resized.add(entry.target);
+    if (pending) return;
+    pending = requestAnimationFrame(() => {
+      pending = 0;
+      if (resized.has(root)) stack(s);
+      for (const gd of resized) {
+        if (gd === root || !gd._fullLayout || gd.clientWidth === gd._fullLayout.width) continue;
+        const still = gd.__held && gd.__held.copy ? gd.__held.traces : null;
+        if (still) release(gd);                  // the still copy would not follow: made anew
+        Plotly.Plots.resize(gd).then(() => { if (still && playing(s)) hold(gd, still); });
+      }
+      resized.clear();
+    });
+  });
+  observer.observe(root);
+  const s = {
+    parentElement, root, divs: {}, drawn: {}, keys: null, trigger: null,
+    play: { id: null, stopped: true, seen: new Set(), queue: [], last: 0, shown: null,
+            lastSeq: -1, asked: -1, askedAt: 0, ahead: 45, end: null, raf: 0 },
+    lazy: {},                      // chart name -> {patch, drawn}: patches waiting to be drawn
+  };
+  s.observer = observer;
+  s.cleanup = () => {
+    observer.disconnect();
+    stop(s);
+    for (const gd of Object.values(s.divs)) Plotly.purge(gd);
+    if (active === s) active = null;
+  };
+  return s;
+}
+
+// One column when the component is narrower than grid.stack px (a projector at 1024 wide).
+function stack(s) {
+  const narrow = s.grid && s.root.clientWidth < (s.grid.stack || 0);
+  s.root.classList.toggle("tl-stacked", Boolean(narrow));
+}
+
+function layout(s, grid) {
+  if (!grid) return;
+  s.grid = grid;
+  s.root.style.gridTemplateColumns = grid.columns || "";
+  s.root.style.gridTemplateAreas = (grid.areas || []).map((r) => `"${r}"`).join(" ");
+  stack(s);
+  const names = new Set((grid.areas || []).join(" ").split(/\s+/).filter(Boolean));
+  for (const name of names) {
+    if (s.divs[name]) continue;
+    const div = document.createElement("div");
+    div.className = "tl-chart";
+    div.dataset.chart = name;
+    div.style.gridArea = name;
+    s.root.appendChild(div);
+    s.divs[name] = div;
+    s.observer.observe(div);
+  }
+}
+
+// A chart is drawn again only when its hash changed; data-hash says what it shows (tests and
+// the benchmark wait for it).
+function draw(s, charts) {
+  for (const [name, chart] of Object.entries(charts || {})) {
+    const gd = s.divs[name];
+    if (!gd || !chart || !chart.figure || s.drawn[name] === chart.hash) continue;
+    s.drawn[name] = chart.hash;
+    react(gd, decode(chart.figure))
+      .then(() => { gd.dataset.hash = chart.hash; })
+      .catch((err) => console.error(`twolayer live chart ${name}:`, err));
+  }
+}
+
+function react(gd, fig) {
+  release(gd, false);
+  if (fig.layout && fig.layout.height) gd.style.minHeight = `${fig.layout.height}px`;
+  return Plotly.react(gd, fig.data || [], fig.layout || {}, CONFIG);
+}
+
+// -- what does not move while playing ----------------------------------------------------
+// Plotly redraws a whole chart when one of its traces changes. While playing, two things that
+// do not change are kept out of that: the data points of a picture (hundreds of SVG markers,
+// costlier than the picture under them) become a copy of their drawing, an SVG over the chart;
+// and each chart's margins stay where they are (no second layout pass when a tick label grows).
+
+function hold(gd, traces) {
+  if (gd.__held || !gd._fullLayout) return;
+  const size = gd._fullLayout._size;
+  const axes = Object.keys(gd._fullLayout).filter((k) => /^[xy]axis\d*$/.test(k));
+  const before = { margin: structuredClone(gd.layout.margin || {}) };
+  const fixed = { margin: { l: size.l, r: size.r, t: size.t, b: size.b } };
+  for (const axis of axes) {
+    before[`${axis}.automargin`] = gd.layout[axis] ? gd.layout[axis].automargin : undefined;
+    fixed[`${axis}.automargin`] = false;
+  }
+  const held = { before, copy: null, traces: [], visible: [] };
+  gd.__held = held;
+  const done = [Plotly.relayout(gd, fixed)];
+  if (traces && traces.length && gd._fullData) done.push(keepStill(gd, traces));
+  // A zoom, a pan (an axis changes) or a click in the legend moves what the copy shows: back
+  // to the real thing. Listened to once this function's own changes are drawn (their events
+  // come first); frames use Plotly.update, which emits neither event.
+  Promise.all(done).then(() => {
+    if (gd.__held !== held || !held.copy) return;
+    held.moved = (change) => {
+      if (!change || Object.keys(change).some((k) => /^[xy]axis\d*\./.test(k))) release(gd);
+    };
+    held.clicked = () => release(gd);
+    gd.on("plotly_relayout", held.moved);
+    gd.on("plotly_restyle", held.clicked);
+  });
+}
+
+function keepStill(gd, traces) {
+  const svg = gd.querySelector(".main-svg");
+  if (!svg) return undefined;
+  const uids = new Set(traces.map((i) => gd._fullData[i] && `trace${gd._fullData[i].uid}`));
+  const copy = svg.cloneNode(true);
+  for (const child of [...copy.children]) {
+    if (!child.classList.contains("cartesianlayer")) child.remove();   // defs stay unique
+  }
+  copy.querySelectorAll(".cartesianlayer > .subplot > :not(.overplot)").forEach((g) => g.remove());
+  copy.querySelectorAll(".overplot > g > g:not(.scatterlayer)").forEach((g) => g.remove());
+  copy.querySelectorAll(".scatterlayer > g.trace").forEach((g) => {
+    if (![...g.classList].some((c) => uids.has(c))) g.remove();
+  });
+  copy.classList.remove("main-svg");
+  copy.classList.add("tl-still");
+  copy.style.background = "none";
+  svg.after(copy);
+  Object.assign(gd.__held, { copy, traces, visible: traces.map((i) => gd.data[i].visible) });
+  gd.classList.add("tl-frozen");
+  return Plotly.restyle(gd, { visible: "legendonly" }, traces);
+}
+
+// Back to the chart as it was; `restore` false when a whole new figure is drawn next anyway.
+function release(gd, restore = true) {
+  const held = gd.__held;
+  if (!held) return;
+  gd.__held = null;
+  if (held.moved) {
+    gd.removeListener("plotly_relayout", held.moved);
+    gd.removeListener("plotly_restyle", held.clicked);
+  }
+  if (held.copy) held.copy.remove();
+  gd.classList.remove("tl-frozen");
+  if (!restore) return;
+  Plotly.relayout(gd, held.before);
+  if (held.traces.length) {
+    Plotly.restyle(gd, { visible: held.visible.map((v) => (v === undefined ? true : v)) },
+                   held.traces);
+  }
+}
+
+// -- Play ----------------------------------------------------------------------------------
+
+function receive(s, stream) {
+  const p = s.play;
+  if (!stream) {                   // not playing (any more): what is drawn stays
+    stop(s);
+    p.id = null;
+    return;
+  }
+  if (stream.play !== p.id) {      // a new Play
+    stop(s);
+    for (const [name, gd] of Object.entries(s.divs)) hold(gd, (stream.still || {})[name]);
+    Object.assign(p, { id: stream.play, stopped: false, seen: new Set(), queue: [], last: 0,
+                       shown: stream.start, lastSeq: -1, asked: -1, askedAt: 0, end: null });
+  }
+  if (p.stopped || p.seen.has(stream.seq)) return;   // the data is sent again on every rerun
+  p.seen.add(stream.seq);
+  s.root.dataset.chunks = p.seen.size;
+  p.lastSeq = Math.max(p.lastSeq, stream.seq);
+  p.queue.push(...stream.frames);
+  p.ahead = stream.ahead || p.ahead;
+  if (stream.end) p.end = stream.end;
+  if (!p.raf) p.raf = requestAnimationFrame((t) => tick(s, t));
+}
+
+function tick(s, now) {
+  const p = s.play;
+  p.raf = 0;
+  if (p.stopped || !s.root.isConnected) return;
+  if (p.queue.length && now - p.last >= FRAME_MS - 4) {
+    const frame = p.queue.shift();
+    show(s, frame);
+    p.shown = frame.epoch;
+    p.last = now;
+    flush(s, now, OVERDUE_MS);       // a frame was drawn: only what has waited too long
+  } else {
+    flush(s, now, LAZY_MS);          // a tick between two frames: the time for the rest
+  }
+  if (!p.queue.length && p.end) {  // the last chunk has played: report where it stopped
+    finish(s, true);
+    return;
+  }
+  ask(s, now);
+  p.raf = requestAnimationFrame((t) => tick(s, t));
+}
+
+function ask(s, now) {             // keep at least `ahead` frames (about 1.5 s) queued
+  const p = s.play, next = p.lastSeq + 1;
+  if (p.end || p.queue.length >= p.ahead || !s.trigger) return;
+  if (p.asked === next && now - p.askedAt < RETRY_MS) return;
+  p.asked = next;
+  p.askedAt = now;
+  s.trigger("need", { play: p.id, seq: next, shown: p.shown });
+}
+
+function show(s, frame) {
+  for (const [name, patch] of Object.entries(frame.charts || {})) {
+    if (patch.lazy) s.lazy[name] = merge(s.lazy[name], patch);
+    else apply(s, name, patch);
+  }
+}
+
+// The frames' picture comes first. A "lazy" patch (the curves, which only grow; the network
+// and the hidden units, a few times a second) waits here, merged with the next ones, and is
+// drawn on a tick between two frames, at most every LAZY_MS and LAZY_FRAMES frames; one that
+// has waited `wait` ms is drawn anyway (a slow machine may have no tick between frames).
+function flush(s, now, wait) {
+  for (const [name, pending] of Object.entries(s.lazy)) {
+    if (!pending.patch) continue;
+    if (wait && (now - pending.drawn < wait || pending.frames < LAZY_FRAMES)) continue;
+    apply(s, name, pending.patch);
+    s.lazy[name] = { patch: null, drawn: now, frames: 0 };
+  }
+}
+
+function merge(pending, patch) {
+  const into = pending && pending.patch;
+  const frames = (pending ? pending.frames : LAZY_FRAMES) + 1;
+  if (!into) return { patch: structuredClone(patch), drawn: pending ? pending.drawn : 0, frames };
+  pending.frames = frames;
+  if (patch.figure) {                                     // a whole figure replaces the rest
+    pending.patch = structuredClone(patch);
+    return pending;
+  }
+  for (const [attr, vs] of Object.entries(patch.append || {})) {
+    into.append[attr] = into.append[attr].map((a, i) => [].concat(a, vs[i]));
+  }
+  Object.assign(into.set || (into.set = {}), patch.set || {});
+  const layout = into.layout || (into.layout = {});
+  for (const [path, value] of Object.entries(patch.layout || {})) {
+    const m = /^(\w+)\[(\d+)\]\.(\w+)$/.exec(path);   // "shapes[0].x0" into a whole list
+    if (m && Array.isArray(layout[m[1]]) && layout[m[1]][+m[2]]) {
+      layout[m[1]][+m[2]][m[3]] = value;
+      continue;
+    }
+    for (const key of Object.keys(layout)) {              // a whole list replaces its parts
+      if (key.startsWith(`${path}[`) || key.startsWith(`${path}.`)) delete layout[key];
+    }
+    layout[path] = value;
+  }
+  return pending;
+}
+
+// A patch that Plotly refuses is reported and skipped: it must not stop the frames (or Pause).
+function apply(s, name, patch) {
+  try {
+    update(s, name, patch);
+  } catch (err) {
+    console.error(`twolayer live chart ${name}:`, err);
+  }
+}
+
+function update(s, name, patch) {
+  const gd = s.divs[name];
+  if (!gd || !gd.data) return;
+  if (patch.figure) {
+    react(gd, decode(patch.figure));
+    return;
+  }
+  const traces = patch.traces || [];
+  const data = {};
+  for (const [attr, v] of Object.entries(patch.set || {})) {
+    const value = decode(v);
+    data[attr] = traces.map(() => value);         // one value for every trace listed
+  }
+  for (const [attr, vs] of Object.entries(patch.append || {})) {
+    data[attr] = traces.map((t, i) => [].concat(vs[i]).reduce(
+      (acc, v) => concat(acc, decode(v)), gd.data[t][attr]));
+  }
+  Plotly.update(gd, data, patch.layout || {}, traces.length ? traces : undefined);
+}
+
+function stop(s) {
+  const p = s.play;
+  s.lazy = {};
+  for (const gd of Object.values(s.divs)) release(gd);
+  if (p.raf) cancelAnimationFrame(p.raf);
+  p.raf = 0;
+  p.stopped = true;
+  p.queue = [];
+}
+
+// Stop on the frame on screen and tell Python which epoch that is (it goes back to it).
+function finish(s, end) {
+  const p = s.play;
+  if (p.stopped || p.id === null) return;
+  flush(s, performance.now(), 0);
+  stop(s);
+  if (s.trigger) s.trigger("pause", { play: p.id, epoch: p.shown, end });
+}
+
+// -- presenter keys and the Pause click ----------------------------------------------------
+
+// Keys are never taken from someone typing, choosing or sliding.
+const EDITABLE = "input, textarea, select, [contenteditable=''], [contenteditable='true'], " +
+  "[role='textbox'], [role='combobox'], [role='listbox'], [role='option'], [role='slider'], " +
+  "[role='spinbutton'], [role='radio'], [role='checkbox'], [role='switch'], [role='tab'], " +
+  "[role='menu'], [role='menuitem'], [role='dialog']";
+
+function button(key) {
+  return key ? document.querySelector(`.st-key-${CSS.escape(key)} button`) : null;
+}
+
+function playing(s) {
+  return s && !s.play.stopped && s.play.id !== null;
+}
+
+function onKey(e) {
+  const s = active;
+  if (!s || !s.keys || e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
+  const target = e.target instanceof Element ? e.target : null;
+  const own = target && Object.values(s.keys).some(
+    (key) => target.closest(`.st-key-${CSS.escape(key)}`));   // the page's own Play controls
+  if (target && !own && target.closest(EDITABLE)) return;
+  let action = null;
+  if (e.key === " " || e.key === "Spacebar") action = "play";
+  else if (e.key === "ArrowRight" || e.key === "PageDown") action = "step";
+  else if (e.key === "r" || e.key === "R") action = "reset";
+  if (!action) return;
+  e.preventDefault();
+  e.stopImmediatePropagation();    // R is also Streamlit's own "rerun" key
+  if (e.repeat) return;
+  if (action === "play" && playing(s)) finish(s, false);
+  else if (action !== "step" || !playing(s)) button(s.keys[action])?.click();
+}
+
+function onClick(e) {              // Pause: stop on the picture on screen, before the rerun
+  const s = active;
+  if (!playing(s) || !s.keys || !(e.target instanceof Element)) return;
+  if (!e.target.closest(`.st-key-${CSS.escape(s.keys.play)}`)) return;
+  e.preventDefault();
+  e.stopImmediatePropagation();
+  finish(s, false);
+}
+
+document.addEventListener("keydown", onKey, true);
+document.addEventListener("click", onClick, true);
+
+// -- the component's entry point: called on mount and whenever the data changes ------------
+
+export default function (component) {
+  const { data, parentElement, setTriggerValue } = component;
+  if (!data) return undefined;     // a preload: importing this module was the point
+  let s = mounts.get(parentElement);
+  if (!s) {
+    s = mount(parentElement);
+    mounts.set(parentElement, s);
+  }
+  s.trigger = setTriggerValue;
+  s.keys = data.keys || null;
+  active = s;
+  layout(s, data.grid);
+  draw(s, data.charts);
+  receive(s, data.stream);
+  return s.cleanup;
+}
