@@ -7,6 +7,7 @@ from twolayer.settings import MAX_PLAY_EPOCHS, SETTINGS
 from twolayer.ui import live
 from twolayer.ui import playback as pb
 from twolayer.ui.charts import style
+from twolayer.ui.frame import aside, aside_key
 from twolayer.ui.state import replace_net, session_trainer
 from twolayer.ui.text import literal
 from twolayer.ui.transfer import (
@@ -30,17 +31,19 @@ state[FULL_RUN] = True          # this run draws the whole page (not a click in 
 
 st.title("Playground")
 live.preload()
-st.caption("Step through training one epoch at a time and watch the decision boundary, the loss "
-           "and each layer's gradients move. Data and network settings are in the sidebar.")
+aside("pg-intro").caption("Step through training one epoch at a time and watch the decision "
+                          "boundary, the loss and each layer's gradients move. Data and network "
+                          "settings are in the sidebar.")
 
-with st.container(horizontal=True, vertical_alignment="center"):
+with st.container(horizontal=True, vertical_alignment="center", key=aside_key("pg-lessons")):
     st.caption("Lessons, one click each:")
     for lesson in LESSONS.values():
         st.page_link("pages/compare.py", label=lesson.title, icon=":material/school:",
                      query_params={"lesson": lesson.key})
     st.page_link("pages/backprop.py", label="Backprop by hand", icon=":material/school:")
 
-with st.expander("Your own data or weights", icon=":material/upload_file:"):
+with st.expander("Your own data or weights", icon=":material/upload_file:",
+                 key=aside_key("pg-upload")):
     upload = upload_panel(settings["task"], n_inputs=state["trainer"][1].data.n_inputs
                           if "trainer" in state else None,
                           test_fraction=settings["test_fraction"], seed=settings["seed"])
@@ -180,7 +183,8 @@ def playground():
     live.live_charts(LIVE, scene.layout, charts, stream=play.chunk if playing else None,
                      keys=KEYS, on_need=on_need, on_pause=on_pause)
 
-    with st.expander("Download data, weights, history, figure", icon=":material/download:"):
+    with st.expander("Download data, weights, history, figure", icon=":material/download:",
+                     key=aside_key("pg-download")):
         if playing:
             st.caption("Pause to download what is on screen.")
         else:
