@@ -715,6 +715,7 @@ GEOMETRY = r"""() => {
 }"""
 CUT_TEXT = """() => Array.from(document.querySelectorAll(
     '[data-testid="stMain"] button *, [data-testid="stMain"] label *, ' +
+    '[data-testid="stMain"] [data-testid="stLinkButton"] *, ' +
     '[data-testid="stMain"] [data-testid="stWidgetLabel"] *, ' +
     '[data-testid="stMain"] [data-testid="stMetricValue"] *'))
   .filter(e => e.scrollWidth > e.clientWidth + 1 && e.innerText.trim())
@@ -827,7 +828,8 @@ def test_presentation_mode_fits_a_projector(browser, app_server, size, path):
 
 # The words of a button's label that are broken across two lines (a label may wrap, but
 # only between words).
-SPLIT_WORDS = r"""() => Array.from(document.querySelectorAll('button p')).flatMap(p => {
+SPLIT_WORDS = r"""() => Array.from(document.querySelectorAll(
+    'button p, [data-testid="stLinkButton"] p')).flatMap(p => {
   const split = [];
   for (const node of p.childNodes) {
     if (node.nodeType !== Node.TEXT_NODE) continue;

@@ -29,10 +29,12 @@ PAGE_LINKS = {
 PAGE_CSS = """
   [data-testid="stMainBlockContainer"] { padding-top: 4rem !important; }
   button [data-testid="stMarkdownContainer"], button p,
+  [data-testid="stLinkButton"] [data-testid="stMarkdownContainer"], [data-testid="stLinkButton"] p,
   label [data-testid="stMarkdownContainer"], label p, [data-testid="stWidgetLabel"] p {
     white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
   }
-  button [data-testid="stMarkdownContainer"], button p {
+  button [data-testid="stMarkdownContainer"], button p,
+  [data-testid="stLinkButton"] [data-testid="stMarkdownContainer"], [data-testid="stLinkButton"] p {
     word-break: normal !important; overflow-wrap: normal !important; hyphens: none !important;
   }
   [data-testid="stBaseButton-secondary"], [data-testid="stBaseButton-primary"] {
