@@ -26,7 +26,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.browser_util import REPO_ROOT, free_port
+from tests.browser_util import REPO_ROOT, free_port, health_ok, stop_process
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 NGINX_CONF = REPO_ROOT / "deploy" / "nginx.conf"
@@ -77,31 +77,6 @@ def local_config(text: str, upstreams: list[int], listen: int) -> str:
     if n != 1:
         raise ValueError(f"expected one listen line in the nginx config, found {n}")
     return text
-
-
-def health_ok(url: str, timeout: float = 2.0) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=timeout) as response:
-            return response.status == 200 and response.read().decode().strip() == "ok"
-    except (urllib.error.URLError, OSError):
-        return False
-
-
-def stop_process(proc: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
-    """Signal the process group of ``proc`` and wait; SIGKILL if it lingers."""
-    if proc.poll() is not None:
-        return
-    try:
-        os.killpg(proc.pid, sig)
-        proc.wait(timeout=15)
-    except ProcessLookupError:
-        return
-    except subprocess.TimeoutExpired:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            return
-        proc.wait(timeout=15)
 
 
 def rss_mb(pid: int) -> float:
