@@ -42,8 +42,7 @@ with st.container(horizontal=True, vertical_alignment="center", key=aside_key("p
                      query_params={"lesson": lesson.key})
     st.page_link("pages/backprop.py", label="Backprop by hand", icon=":material/school:")
 
-with st.expander("Your own data or weights", icon=":material/upload_file:",
-                 key=aside_key("pg-upload")):
+with st.expander("Your own data or weights", icon=":material/upload_file:"):
     upload = upload_panel(settings["task"], n_inputs=state["trainer"][1].data.n_inputs
                           if "trainer" in state else None,
                           test_fraction=settings["test_fraction"], seed=settings["seed"])
@@ -183,8 +182,7 @@ def playground():
     live.live_charts(LIVE, scene.layout, charts, stream=play.chunk if playing else None,
                      keys=KEYS, on_need=on_need, on_pause=on_pause)
 
-    with st.expander("Download data, weights, history, figure", icon=":material/download:",
-                     key=aside_key("pg-download")):
+    with st.expander("Download data, weights, history, figure", icon=":material/download:"):
         if playing:
             st.caption("Pause to download what is on screen.")
         else:

@@ -53,16 +53,23 @@ PRESENT_CSS = """
   }
   [data-testid="stMain"] h1 { padding-top: 0 !important; }
   [class*="st-key-aside-"],
-  [data-testid="stLayoutWrapper"]:has(> [class*="st-key-aside-"]) { display: none !important; }
+  [data-testid="stLayoutWrapper"]:has(> [class*="st-key-aside-"]),
+  [data-testid="stLayoutWrapper"]:has(> [data-testid="stExpander"]
+                                      [data-testid="stFileUploader"]),
+  [data-testid="stLayoutWrapper"]:has(> [data-testid="stExpander"]
+                                      [data-testid="stDownloadButton"]) {
+    display: none !important;
+  }
 """
 ASIDE = "aside-"
 
 
 def aside(name):
-    """A container for what a hall does not need (a page's caption, links to lessons, uploads
-    and downloads): shown as usual, hidden in presentation mode, so that the buttons, the
-    numbers and the top of the first chart fit a projector's 768 px without scrolling.
-    ``name``: unique on the page; an expander of this kind takes ``key=aside_key(name)``."""
+    """A container for what a hall does not need (a page's caption, links to lessons): shown as
+    usual, hidden in presentation mode (so are expanders of uploads and downloads), so that the
+    buttons, the numbers and the top of the first chart fit a projector's 768 px without
+    scrolling. ``name``: unique on the page; a container of this kind takes
+    ``key=aside_key(name)``."""
     return st.container(key=aside_key(name))
 
 
