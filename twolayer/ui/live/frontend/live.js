@@ -10,7 +10,9 @@ const RETRY_MS = 4000;             // ask again for a chunk that has not come
 const LAZY_MS = 200;               // a lazy patch is drawn at most this often (see flush),
 const LAZY_FRAMES = 6;             // and at most every 6th frame,
 const OVERDUE_MS = 600;            // and on a frame's own tick only after this long
-const CONFIG = { displaylogo: false, responsive: true };
+// Not Plotly's own "responsive" (it follows the window, on a 100 ms timer that can read a size
+// the box no longer has): every chart is drawn at its box's width, set here (see size).
+const CONFIG = { displaylogo: false, responsive: false };
 
 // -- arrays --------------------------------------------------------------------------------
 
@@ -69,8 +71,9 @@ function mount(parentElement) {
   const root = document.createElement("div");
   root.className = "tl-live";
   parentElement.appendChild(root);
-  // Plotly follows the window's size by itself, not its box's: the sidebar opening or the
-  // grid going to one column resizes the charts here.
+  // Each chart is drawn at its box's width: the sidebar opening or the grid going to one
+  // column resizes the charts here. A hidden box (Streamlit hides an element for a moment
+  // during some reruns) says nothing about the width: it is not acted on.
   const resized = new Set();
   let pending = 0;
   const observer = new ResizeObserver((entries) => {
@@ -79,12 +82,7 @@ function mount(parentElement) {
     pending = requestAnimationFrame(() => {
       pending = 0;
       if (resized.has(root)) stack(s);
-      for (const gd of resized) {
-        if (gd === root || !gd._fullLayout || gd.clientWidth === gd._fullLayout.width) continue;
-        const still = gd.__held && gd.__held.copy ? gd.__held.traces : null;
-        if (still) release(gd);                  // the still copy would not follow: made anew
-        Plotly.Plots.resize(gd).then(() => { if (still && playing(s)) hold(gd, still); });
-      }
+      for (const gd of resized) if (gd !== root) resize(s, gd);
       resized.clear();
     });
   });
@@ -107,6 +105,7 @@ function mount(parentElement) {
 
 // One column when the component is narrower than grid.stack px (a projector at 1024 wide).
 function stack(s) {
+  if (!s.root.clientWidth) return;                      // hidden: no width to go by
   const narrow = s.grid && s.root.clientWidth < (s.grid.stack || 0);
   s.root.classList.toggle("tl-stacked", Boolean(narrow));
 }
@@ -145,8 +144,94 @@ function draw(s, charts) {
 
 function react(gd, fig) {
   release(gd, false);
-  if (fig.layout && fig.layout.height) gd.style.minHeight = `${fig.layout.height}px`;
-  return Plotly.react(gd, fig.data || [], fig.layout || {}, CONFIG);
+  const layout = fig.layout || {};
+  gd.__square = square(layout);
+  gd.__height = layout.height || 450;        // the figure's own height (Plotly's default)
+  // A legend placed in the container's coordinates keeps its distance from the top in pixels
+  // when the height changes (fit): it sits under the title whatever the height.
+  const legend = layout.legend;
+  gd.__legendTop = legend && legend.yref === "container" && typeof legend.y === "number"
+    ? (1 - legend.y) * gd.__height : null;
+  for (const [key, value] of Object.entries(size(gd, layout))) {
+    if (key === "legend.y") layout.legend.y = value;
+    else layout[key] = value;
+  }
+  if (layout.height) gd.style.minHeight = `${layout.height}px`;
+  return Plotly.react(gd, fig.data || [], layout, CONFIG)
+    .then(() => new Promise(requestAnimationFrame)).then(() => fit(gd));
+}
+
+// -- the size of a chart ----------------------------------------------------------------------
+// Width: the box's. Height: the figure's own; for a square plot (y scaled to x, the boundary
+// pictures) the height that makes the plot area as tall as the width gives it, so that no empty
+// band is left under it (at most MAX_SQUARE of the window's height: then the plot is narrower).
+
+const MAX_SQUARE = 0.92;
+
+function square(layout) {             // not the hidden units' tiles (no axes drawn)
+  const y = layout && layout.yaxis;
+  return Boolean(y && y.scaleanchor === "x" && y.visible !== false);
+}
+
+function size(gd, layout) {
+  const width = gd.clientWidth;
+  if (!width) return {};                     // hidden: Plotly's own guess, redone when shown
+  const out = { width };
+  if (gd.__square && gd.__fitted && gd.__fitted.width === width) out.height = gd.__fitted.height;
+  else if (layout && !layout.height) out.height = gd.__height;
+  return Object.assign(out, legendAt(gd, out.height || (layout && layout.height)));
+}
+
+function legendAt(gd, height) {
+  if (gd.__legendTop === null || gd.__legendTop === undefined || !height) return {};
+  return { "legend.y": 1 - gd.__legendTop / height };
+}
+
+// The height a square chart needs at its width, measured on the chart as drawn: the room its
+// y ticks and title take left of the plot, the x ticks and title under it, the margin right
+// of it (the colour bar), the title and legend above (Plotly's margins alone do not say: a plot with room
+// to spare is centred, and automargin pushes only what would fall outside). A new height may
+// move a tick label by a pixel: done again, up to three times, until it changes by <= 2 px.
+function fit(gd, tries = 3) {
+  const fl = gd._fullLayout;
+  if (!gd.__square || !fl || !fl.xaxis || !fl.yaxis || !tries || !gd.clientWidth) {
+    return undefined;
+  }
+  const box = gd.getBoundingClientRect();
+  const plot = gd.querySelector(".nsewdrag");
+  if (!plot) return undefined;
+  const p = plot.getBoundingClientRect();
+  const extent = (selector, side) => [...gd.querySelectorAll(selector)]
+    .map((el) => el.getBoundingClientRect()).filter((r) => r.width || r.height)
+    .reduce((m, r) => (side === "min" ? Math.min(m, r.left) : Math.max(m, r[side])),
+            side === "min" ? p.left : p[side === "right" ? "right" : "bottom"]);
+  const left = p.left - Math.max(box.left, extent(".g-ytitle, .yaxislayer-above", "min"));
+  const right = fl._size.r;           // the colour bar is placed from the paper's edge
+  const below = extent(".g-xtitle, .xaxislayer-above", "bottom") - p.bottom;
+  const x = fl.xaxis.range, y = fl.yaxis.range;
+  const ratio = Math.abs((y[1] - y[0]) / (x[1] - x[0])) * (fl.yaxis.scaleratio || 1);
+  const width = Math.max(fl.width - Math.max(left, fl.margin.l) - right, 50);
+  let height = Math.ceil(fl._size.t + width * ratio + Math.max(below, fl.margin.b) + 4);
+  height = Math.max(200, Math.min(height, Math.round(MAX_SQUARE * window.innerHeight)));
+  if (!Number.isFinite(height)) return undefined;
+  gd.__fitted = { width: fl.width, height };
+  if (Math.abs(height - fl.height) <= 2) return undefined;
+  gd.style.minHeight = `${height}px`;
+  return Plotly.relayout(gd, { height, ...legendAt(gd, height) })
+    .then(() => new Promise(requestAnimationFrame))
+    .then(() => fit(gd, tries - 1));
+}
+
+// The box changed width: the chart is drawn again at it (while playing, with its margins let
+// go and held again at the new size).
+function resize(s, gd) {
+  const width = gd.clientWidth;
+  if (!width || !gd._fullLayout || width === gd._fullLayout.width) return;
+  release(gd);
+  Plotly.relayout(gd, size(gd, null))
+    .then(() => fit(gd))
+    .then(() => { if (playing(s)) hold(gd, (s.still || {})[gd.dataset.chart]); })
+    .catch((err) => console.error("twolayer live chart resize:", err));
 }
 
 // -- what does not move while playing ----------------------------------------------------
@@ -156,7 +241,8 @@ function react(gd, fig) {
 // and each chart's margins stay where they are (no second layout pass when a tick label grows).
 
 function hold(gd, traces) {
-  if (gd.__held || !gd._fullLayout) return;
+  // Only a chart laid out at the width it shows (else resize holds it once it is)
+  if (gd.__held || !gd._fullLayout || gd.clientWidth !== gd._fullLayout.width) return;
   const size = gd._fullLayout._size;
   const axes = Object.keys(gd._fullLayout).filter((k) => /^[xy]axis\d*$/.test(k));
   const before = { margin: structuredClone(gd.layout.margin || {}) };
@@ -167,7 +253,10 @@ function hold(gd, traces) {
   }
   const held = { before, copy: null, traces: [], visible: [] };
   gd.__held = held;
-  const done = [Plotly.relayout(gd, fixed)];
+  // A square picture's axes and margins never move while playing (fixed ranges): left as
+  // they are, laid out by Plotly exactly as a rerun's figure is.
+  const done = gd.__square ? [] : [Plotly.relayout(gd, fixed)];
+  if (gd.__square) held.before = {};
   if (traces && traces.length && gd._fullData) done.push(keepStill(gd, traces));
   // A zoom, a pan (an axis changes) or a click in the legend moves what the copy shows: back
   // to the real thing. Listened to once this function's own changes are drawn (their events
@@ -217,7 +306,7 @@ function release(gd, restore = true) {
   if (held.copy) held.copy.remove();
   gd.classList.remove("tl-frozen");
   if (!restore) return;
-  Plotly.relayout(gd, held.before);
+  if (Object.keys(held.before).length) Plotly.relayout(gd, held.before);
   if (held.traces.length) {
     Plotly.restyle(gd, { visible: held.visible.map((v) => (v === undefined ? true : v)) },
                    held.traces);
@@ -235,7 +324,8 @@ function receive(s, stream) {
   }
   if (stream.play !== p.id) {      // a new Play
     stop(s);
-    for (const [name, gd] of Object.entries(s.divs)) hold(gd, (stream.still || {})[name]);
+    s.still = stream.still || {};
+    for (const [name, gd] of Object.entries(s.divs)) hold(gd, s.still[name]);
     Object.assign(p, { id: stream.play, stopped: false, seen: new Set(), queue: [], last: 0,
                        shown: stream.start, lastSeq: -1, asked: -1, askedAt: 0, end: null });
   }
