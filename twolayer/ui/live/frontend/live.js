@@ -88,7 +88,7 @@ function mount(parentElement) {
   });
   observer.observe(root);
   const s = {
-    parentElement, root, divs: {}, drawn: {}, keys: null, trigger: null,
+    parentElement, root, divs: {}, drawn: {}, parts: {}, keys: null, trigger: null,
     play: { id: null, stopped: true, seen: new Set(), queue: [], last: 0, shown: null,
             lastSeq: -1, asked: -1, askedAt: 0, ahead: 45, end: null, raf: 0 },
     lazy: {},                      // chart name -> {patch, drawn}: patches waiting to be drawn
@@ -136,14 +136,56 @@ function draw(s, charts) {
     const gd = s.divs[name];
     if (!gd || !chart || !chart.figure || s.drawn[name] === chart.hash) continue;
     s.drawn[name] = chart.hash;
-    react(gd, decode(chart.figure))
-      .then(() => { gd.dataset.hash = chart.hash; })
+    const t0 = performance.now();
+    const fig = decode(chart.figure);
+    const t1 = performance.now();
+    const still = unchanged(s, name, gd, chart, fig);
+    react(gd, fig, still)
+      .then(() => {
+        gd.dataset.hash = chart.hash;
+        // Where a redraw's time goes (read by benchmarks/bench_app.py): decoding, Plotly.
+        performance.measure(`tl decode ${name}`, { start: t0, end: t1 });
+        performance.measure(`tl draw ${name}`, { start: t1, end: performance.now() });
+      })
       .catch((err) => console.error(`twolayer live chart ${name}:`, err));
   }
 }
 
-function react(gd, fig) {
+// A square picture's data points whose trace did not change (nor the layout, its title
+// aside) since the chart was last drawn from Python: the hundreds of SVG markers cost more to
+// draw than the picture under them, so they are kept as they are drawn (see keep).
+function unchanged(s, name, gd, chart, fig) {
+  const before = s.parts[name], now = chart.parts;
+  s.parts[name] = now;
+  if (!gd.__square || !before || !now || before.layout !== now.layout) return [];
+  if (!gd._fullLayout || !gd.clientWidth || gd.clientWidth !== gd._fullLayout.width) return [];
+  return now.traces.map((_, i) => i).filter((i) => now.traces[i] === before.traces[i]
+    && fig.data[i] && fig.data[i].type === "scatter" && fig.data[i].visible === undefined);
+}
+
+// The traces `still` of the figure about to be drawn stay as a copy of their drawing (the one
+// already there when it holds the same traces) and are drawn "legendonly" (legend, no markers).
+function keep(gd, fig, still) {
+  const held = gd.__held;
+  let copy = null;
+  if (held && held.copy && held.traces.join() === still.join()) {
+    copy = held.copy;                          // already a copy of these very traces
+    held.copy = null;
+  } else if (held && held.copy) {
+    still = [];                                // what is on screen is not theirs to copy
+  }
   release(gd, false);
+  if (!still.length) return;
+  copy = copy || copyOf(gd, still);
+  if (!copy) return;
+  for (const i of still) fig.data[i].visible = "legendonly";
+  gd.__held = { before: {}, copy, traces: still, visible: still.map(() => true), play: false };
+  gd.classList.add("tl-frozen");
+}
+
+function react(gd, fig, still = []) {
+  keep(gd, fig, still);
+  const held = gd.__held;
   const layout = fig.layout || {};
   gd.__square = square(layout);
   gd.__height = layout.height || 450;        // the figure's own height (Plotly's default)
@@ -157,8 +199,12 @@ function react(gd, fig) {
     else layout[key] = value;
   }
   if (layout.height) gd.style.minHeight = `${layout.height}px`;
-  return Plotly.react(gd, fig.data || [], layout, CONFIG)
-    .then(() => new Promise(requestAnimationFrame)).then(() => fit(gd));
+  const t0 = performance.now();
+  const drawn = Plotly.react(gd, fig.data || [], layout, CONFIG);
+  performance.measure(`tl react ${gd.dataset.chart}`, { start: t0, end: performance.now() });
+  if (held) drawn.then(() => listen(gd, held));
+  if (!gd.__square) return drawn;
+  return drawn.then(() => new Promise(requestAnimationFrame)).then(() => fit(gd));
 }
 
 // -- the size of a chart ----------------------------------------------------------------------
@@ -217,6 +263,7 @@ function fit(gd, tries = 3) {
   gd.__fitted = { width: fl.width, height };
   if (Math.abs(height - fl.height) <= 2) return undefined;
   gd.style.minHeight = `${height}px`;
+  if (gd.__held && !gd.__held.play) release(gd);   // a copy of the points would not follow
   return Plotly.relayout(gd, { height, ...legendAt(gd, height) })
     .then(() => new Promise(requestAnimationFrame))
     .then(() => fit(gd, tries - 1));
@@ -251,30 +298,41 @@ function hold(gd, traces) {
     before[`${axis}.automargin`] = gd.layout[axis] ? gd.layout[axis].automargin : undefined;
     fixed[`${axis}.automargin`] = false;
   }
-  const held = { before, copy: null, traces: [], visible: [] };
+  const held = { before, copy: null, traces: [], visible: [], play: true };
   gd.__held = held;
   // A square picture's axes and margins never move while playing (fixed ranges): left as
   // they are, laid out by Plotly exactly as a rerun's figure is.
   const done = gd.__square ? [] : [Plotly.relayout(gd, fixed)];
   if (gd.__square) held.before = {};
   if (traces && traces.length && gd._fullData) done.push(keepStill(gd, traces));
-  // A zoom, a pan (an axis changes) or a click in the legend moves what the copy shows: back
-  // to the real thing. Listened to once this function's own changes are drawn (their events
-  // come first); frames use Plotly.update, which emits neither event.
-  Promise.all(done).then(() => {
-    if (gd.__held !== held || !held.copy) return;
-    held.moved = (change) => {
-      if (!change || Object.keys(change).some((k) => /^[xy]axis\d*\./.test(k))) release(gd);
-    };
-    held.clicked = () => release(gd);
-    gd.on("plotly_relayout", held.moved);
-    gd.on("plotly_restyle", held.clicked);
-  });
+  Promise.all(done).then(() => listen(gd, held));
+}
+
+// A zoom, a pan (an axis changes) or a click in the legend moves what the copy shows: back
+// to the real thing. Listened to once the changes that made the copy are drawn (their events
+// come first); frames use Plotly.update, which emits neither event.
+function listen(gd, held) {
+  if (gd.__held !== held || !held.copy || held.moved) return;
+  held.moved = (change) => {
+    if (!change || Object.keys(change).some((k) => /^[xy]axis\d*\./.test(k))) release(gd);
+  };
+  held.clicked = () => release(gd);
+  gd.on("plotly_relayout", held.moved);
+  gd.on("plotly_restyle", held.clicked);
 }
 
 function keepStill(gd, traces) {
+  const copy = copyOf(gd, traces);
+  if (!copy) return undefined;
+  Object.assign(gd.__held, { copy, traces, visible: traces.map((i) => gd.data[i].visible) });
+  gd.classList.add("tl-frozen");
+  return Plotly.restyle(gd, { visible: "legendonly" }, traces);
+}
+
+// An SVG copy of these traces as they are drawn now, laid over the chart.
+function copyOf(gd, traces) {
   const svg = gd.querySelector(".main-svg");
-  if (!svg) return undefined;
+  if (!svg || !gd._fullData) return null;
   const uids = new Set(traces.map((i) => gd._fullData[i] && `trace${gd._fullData[i].uid}`));
   const copy = svg.cloneNode(true);
   for (const child of [...copy.children]) {
@@ -289,9 +347,7 @@ function keepStill(gd, traces) {
   copy.classList.add("tl-still");
   copy.style.background = "none";
   svg.after(copy);
-  Object.assign(gd.__held, { copy, traces, visible: traces.map((i) => gd.data[i].visible) });
-  gd.classList.add("tl-frozen");
-  return Plotly.restyle(gd, { visible: "legendonly" }, traces);
+  return copy;
 }
 
 // Back to the chart as it was; `restore` false when a whole new figure is drawn next anyway.
@@ -449,7 +505,7 @@ function update(s, name, patch) {
 function stop(s) {
   const p = s.play;
   s.lazy = {};
-  for (const gd of Object.values(s.divs)) release(gd);
+  for (const gd of Object.values(s.divs)) if (gd.__held && gd.__held.play) release(gd);
   if (p.raf) cancelAnimationFrame(p.raf);
   p.raf = 0;
   p.stopped = true;
@@ -517,6 +573,7 @@ document.addEventListener("click", onClick, true);
 export default function (component) {
   const { data, parentElement, setTriggerValue } = component;
   if (!data) return undefined;     // a preload: importing this module was the point
+  performance.mark("tl data");
   let s = mounts.get(parentElement);
   if (!s) {
     s = mount(parentElement);
