@@ -224,9 +224,24 @@ function size(gd, layout) {
   const width = gd.clientWidth;
   if (!width) return {};                     // hidden: Plotly's own guess, redone when shown
   const out = { width };
-  if (gd.__square && gd.__fitted && gd.__fitted.width === width) out.height = gd.__fitted.height;
+  const known = gd.__square && (gd.__fitted && gd.__fitted.width === width ? gd.__fitted.height
+                                                                           : remembered(gd, width));
+  if (known) out.height = known;
   else if (layout && !layout.height) out.height = gd.__height;
   return Object.assign(out, legendAt(gd, out.height || (layout && layout.height)));
+}
+
+// The height a square chart was fitted to at a width, kept for the browser tab's session: a
+// reload draws it at that height at once instead of fitting it again (a redraw or two).
+function remembered(gd, width, height) {
+  const key = `twolayer.fit.${gd.dataset.chart}.${width}.${gd.__height}`;
+  try {
+    if (height) sessionStorage.setItem(key, String(height));
+    else return Number(sessionStorage.getItem(key)) || null;
+  } catch (err) {                  // storage refused (a private window): fit each time
+    return null;
+  }
+  return null;
 }
 
 function legendAt(gd, height) {
@@ -262,7 +277,8 @@ function fit(gd, tries = 3) {
   height = Math.max(200, Math.min(height, Math.round(MAX_SQUARE * window.innerHeight)));
   if (!Number.isFinite(height)) return undefined;
   gd.__fitted = { width: fl.width, height };
-  if (Math.abs(height - fl.height) <= 2) return undefined;
+  remembered(gd, fl.width, height);
+  if (Math.abs(height - fl.height) <= (tries < 3 ? 4 : 2)) return undefined;   // no 2nd redraw for 3 px
   gd.style.minHeight = `${height}px`;
   if (gd.__held && !gd.__held.play) release(gd);   // a copy of the points would not follow
   return Plotly.relayout(gd, { height, ...legendAt(gd, height) })
