@@ -1,6 +1,7 @@
 """Cluster load: S sessions press Train at once, behind nginx, with 1 and with 2 replicas.
 
     python benchmarks/bench_cluster.py [--sessions 10 20] [--replicas 1 2] [--timeout 600]
+    python benchmarks/bench_cluster.py --page-bytes [NGINX_CONF ...] [--class-size 30]
 
 For each (replicas, sessions) pair this starts a fresh local cluster (tests/cluster_util.py:
 deploy/nginx.conf from Debian's nginx in front of `streamlit run app.py` replicas on loopback
@@ -18,6 +19,16 @@ not Chromium pages. On this 2-core machine, 20 Chromium pages drawing Plotly cha
 the CPU the replicas need and measure the browser; this client costs a few milliseconds per
 message, so the figures are the servers' and the proxy's. What it leaves out is the drawing in
 the browser after the last message (bench_app.py measures that, for one page).
+
+--page-bytes measures what a class costs to load instead, for each nginx config given (default:
+deploy/nginx.conf; an older one to compare with, e.g. `git show main:deploy/nginx.conf`), on a
+fresh two-replica cluster each: the bytes Chromium receives over HTTP (Network.loadingFinished's
+encodedDataLength: headers and body as sent, compressed where they were; 0 from its cache) for
+a first visit to the Playground, a reload, and the same link opened again in a new tab, with
+plotly.js and the app's own live.js/live.css apart. Before that, on the fresh cluster,
+--class-size browsers ask for plotly.js at once (plain HTTP clients that accept gzip): the bytes
+sent, and the CPU seconds the replicas spent on it (compressing 4.8 MB on each request, unless
+the proxy keeps a copy).
 """
 
 import argparse
@@ -29,6 +40,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -36,7 +48,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
+from tests.browser_util import CHROMIUM, CHROMIUM_ARGS, LIVE_CHART, wait_for_app  # noqa: E402
 from tests.cluster_util import (  # noqa: E402
+    NGINX_CONF,
     ROUTE_COOKIE,
     Cluster,
     cpu_seconds,
@@ -198,6 +212,105 @@ def bench(replicas, sessions, even, query, timeout):
     return report
 
 
+PLOTLY_JS = "/_stcore/bidi-components/twolayer.plotly/plotly.min.js"
+
+
+def _kind(url):
+    if "/twolayer.plotly/" in url:
+        return "plotly"
+    if "/twolayer.live/" in url:
+        return "live"
+    return "other"
+
+
+def _visit(page, cdp, go):
+    """Bytes received over HTTP per kind ({"plotly", "live", "other"}) and the requests made
+    while ``go()`` loads the Playground and its live charts are drawn."""
+    got = {"plotly": 0, "live": 0, "other": 0, "requests": 0, "cached": 0}
+    urls = {}
+
+    def sent(event):
+        urls[event["requestId"]] = event["request"]["url"]
+        got["requests"] += 1
+
+    def finished(event):
+        got[_kind(urls.get(event["requestId"], ""))] += int(event["encodedDataLength"])
+
+    def cached(event):
+        got["cached"] += 1
+
+    cdp.on("Network.requestWillBeSent", sent)
+    cdp.on("Network.loadingFinished", finished)
+    cdp.on("Network.requestServedFromCache", cached)
+    go()
+    page.get_by_role("button", name="Train", exact=True).wait_for(timeout=120_000)
+    wait_for_app(page, timeout=120_000)
+    page.locator(f"{LIVE_CHART} .main-svg").first.wait_for(timeout=120_000)
+    page.wait_for_load_state("networkidle", timeout=120_000)
+    page.wait_for_timeout(500)
+    for name, handler in (("Network.requestWillBeSent", sent),
+                          ("Network.loadingFinished", finished),
+                          ("Network.requestServedFromCache", cached)):
+        cdp.remove_listener(name, handler)
+    return got
+
+
+def _fetch(url):
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(request, timeout=300) as response:
+        return len(response.read())
+
+
+def page_bytes(conf, class_size):
+    """One row per visit for ``conf``: see --page-bytes in the module's docstring."""
+    from playwright.sync_api import sync_playwright
+
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench-bytes-") as tmp:
+        with Cluster(replicas=2, workdir=Path(tmp), conf=Path(conf)) as cluster:
+            pids = [r.proc.pid for r in cluster.replicas]
+            cpu = [cpu_seconds(p) for p in pids]
+            t0 = time.monotonic()
+            with ThreadPoolExecutor(class_size) as pool:
+                sizes = list(pool.map(_fetch, [cluster.url + PLOTLY_JS] * class_size))
+            wall = time.monotonic() - t0
+            spent = sum(cpu_seconds(p) for p in pids) - sum(cpu)
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                context = browser.new_context(viewport={"width": 1280, "height": 800})
+                page = context.new_page()
+                cdp = context.new_cdp_session(page)
+                cdp.send("Network.enable")
+                rows.append(("first visit", _visit(page, cdp, lambda: page.goto(cluster.url))))
+                rows.append(("reload", _visit(page, cdp, page.reload)))
+                tab = context.new_page()
+                cdp_tab = context.new_cdp_session(tab)
+                cdp_tab.send("Network.enable")
+                rows.append(("new tab", _visit(tab, cdp_tab, lambda: tab.goto(cluster.url))))
+                browser.close()
+    return rows, (sum(sizes), spent, wall)
+
+
+def main_page_bytes(confs, class_size):
+    print(f"{os.cpu_count()} CPUs; load average before: {os.getloadavg()[0]:.2f}; bytes over "
+          "HTTP (headers + body as sent) for the Playground through nginx, 2 replicas, "
+          "Chromium; websocket messages not counted")
+    print(f"{'config':<28} {'visit':<12} {'total kB':>9} {'plotly kB':>9} {'live kB':>8} "
+          f"{'other kB':>9} {'requests':>8} {'load':>5}")
+    for conf in confs:
+        rows, (sent, spent, wall) = page_bytes(conf, class_size)
+        for visit, got in rows:
+            total = got["plotly"] + got["live"] + got["other"]
+            print(f"{str(conf)[-28:]:<28} {visit:<12} {total / 1e3:>9.1f} "
+                  f"{got['plotly'] / 1e3:>9.1f} {got['live'] / 1e3:>8.1f} "
+                  f"{got['other'] / 1e3:>9.1f} {got['requests']:>8} "
+                  f"{os.getloadavg()[0]:>5.2f}", flush=True)
+        print(f"{str(conf)[-28:]:<28} {class_size} browsers fetch plotly.js at once: "
+              f"{sent / 1e6:.1f} MB sent in {wall:.1f} s, replicas' CPU {spent:.2f} s "
+              f"(load {os.getloadavg()[0]:.2f})", flush=True)
+    return 0
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, nargs="+", default=[10, 20])
@@ -209,7 +322,14 @@ def main():
                         help="the Playground's settings as a link has them, e.g. "
                              "'samples=5000&hidden=64&epochs_per_run=5000' (default: none)")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds, per pair")
+    parser.add_argument("--page-bytes", nargs="*", metavar="NGINX_CONF",
+                        help="measure the bytes a page load costs instead, for each config "
+                             "(default: deploy/nginx.conf)")
+    parser.add_argument("--class-size", type=int, default=30,
+                        help="with --page-bytes: browsers fetching plotly.js at once")
     args = parser.parse_args()
+    if args.page_bytes is not None:
+        return main_page_bytes(args.page_bytes or [NGINX_CONF], args.class_size)
     print(f"{os.cpu_count()} CPUs; load average before: {os.getloadavg()[0]:.2f}; each row a "
           "fresh cluster: S websocket sessions press Train at once; "
           f"settings: {args.query or 'the defaults (100 epochs a Train)'}; sessions split over "

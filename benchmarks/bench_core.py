@@ -19,16 +19,15 @@ or 100 epochs and must end on the weights of the core (the "weights" column).
     python benchmarks/bench_core.py
 """
 
-import gc
 import math
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from timing import interleaved  # noqa: E402  (benchmarks/timing.py, beside this script)
 
 from twolayer import TwoLayerNet  # noqa: E402
 from twolayer.data import make_dataset  # noqa: E402
@@ -132,27 +131,6 @@ def same_weights(a, b):
     return "identical" if diff == 0 else f"differ by up to {diff:.1e}"
 
 
-def interleaved(contenders, trials=TRIALS):
-    """Median seconds per call of each contender, the trials interleaved: {name: seconds}.
-
-    contenders: {name: (fn, calls per trial)}
-    """
-    times = {name: [] for name in contenders}
-    names = list(contenders)
-    gc.disable()  # as timeit does: a collection would land on whichever contender runs
-    try:
-        for trial in range(trials):
-            for name in names[trial % len(names):] + names[:trial % len(names)]:  # rotate
-                fn, calls = contenders[name]
-                t0 = time.perf_counter()
-                for _ in range(calls):
-                    fn()
-                times[name].append((time.perf_counter() - t0) / calls)
-    finally:
-        gc.enable()
-    return {name: statistics.median(t) for name, t in times.items()}
-
-
 def bench_step():
     from sklearn.datasets import make_moons
 
@@ -167,7 +145,8 @@ def bench_step():
     check = same_weights(net.params(), lean.params())
     t = interleaved({"TwoLayerNet._step": (lambda: net._step(X, y, 0.1), 60),
                      "lean step": (lambda: lean.step(X, y, 0.1), 60),
-                     "TwoLayerNet.step (checks X, y)": (lambda: checked.step(X, y, 0.1), 60)})
+                     "TwoLayerNet.step (checks X, y)": (lambda: checked.step(X, y, 0.1), 60)},
+                    TRIALS)
     return t, check
 
 
@@ -211,7 +190,7 @@ def bench_epochs(data, hidden, activation, loss, lr, batch_size, epochs, lean=Tr
         for _ in range(-(-100 // epochs)):
             run()
         checks[name] = same_weights(trainer.net.params(), net.params())
-    t = interleaved({name: (run, 1) for name, (run, _) in loops.items()})
+    t = interleaved({name: (run, 1) for name, (run, _) in loops.items()}, TRIALS)
     assert trainer.diverged is None
     return {name: s / epochs for name, s in t.items()}, checks
 

@@ -19,15 +19,15 @@ runs (net-epochs are only worth counting if each net is the run it claims to be)
 
 import gc
 import os
-import statistics
 import sys
-import time
 import tracemalloc
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from timing import interleaved  # noqa: E402  (benchmarks/timing.py, beside this script)
 
 from twolayer import TwoLayerNet  # noqa: E402
 from twolayer.data import make_dataset  # noqa: E402
@@ -119,27 +119,6 @@ def peak_memory(fn):
         tracemalloc.stop()
 
 
-def interleaved(contenders, trials=TRIALS):
-    """Median seconds per call of each contender: {name: seconds}.
-
-    contenders: {name: (fn, calls per trial)}
-    """
-    times = {name: [] for name in contenders}
-    names = list(contenders)
-    gc.disable()
-    try:
-        for trial in range(trials):
-            for name in names[trial % len(names):] + names[:trial % len(names)]:
-                fn, calls = contenders[name]
-                t0 = time.perf_counter()
-                for _ in range(calls):
-                    fn()
-                times[name].append((time.perf_counter() - t0) / calls)
-    finally:
-        gc.enable()
-    return {name: statistics.median(t) for name, t in times.items()}
-
-
 def bench_nets_per_second(data):
     """{name: (net-epochs/s, peak bytes)} for the Trainer, the lean loop and each Sweep."""
     trainer = Trainer(TwoLayerNet(2, HIDDEN, ACTIVATION, data.task, "mse", seed=0), data,
@@ -155,7 +134,7 @@ def bench_nets_per_second(data):
         sw = new_sweep(data, K, seeds)
         contenders[name] = ((lambda sw=sw: sw.run(1)), max(1, 400 // K))
         nets[name] = K
-    seconds = interleaved(contenders)
+    seconds = interleaved(contenders, TRIALS)
     peaks = {"Trainer (one net)": peak_memory(lambda: Trainer(
                  TwoLayerNet(2, HIDDEN, ACTIVATION, data.task, "mse", seed=0), data, lr=LR,
                  batch_size=BATCH, seed=0, snapshot_every=10**9).run(20)),
@@ -184,7 +163,7 @@ def bench_checks(data):
     return interleaved({
         "TwoLayerNet.step (checks X, y)": (loop(lambda X, y: nets["step"].step(X, y, LR)), 20),
         "TwoLayerNet._step (no checks)": (loop(lambda X, y: nets["_step"]._step(X, y, LR)), 20),
-        "lean step": (loop(lean.step), 20)})
+        "lean step": (loop(lean.step), 20)}, TRIALS)
 
 
 def main():

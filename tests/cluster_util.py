@@ -18,6 +18,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -25,7 +26,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.browser_util import REPO_ROOT, free_port
+from tests.browser_util import REPO_ROOT, free_port, health_ok, stop_process
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 NGINX_CONF = REPO_ROOT / "deploy" / "nginx.conf"
@@ -76,31 +77,6 @@ def local_config(text: str, upstreams: list[int], listen: int) -> str:
     if n != 1:
         raise ValueError(f"expected one listen line in the nginx config, found {n}")
     return text
-
-
-def health_ok(url: str, timeout: float = 2.0) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=timeout) as response:
-            return response.status == 200 and response.read().decode().strip() == "ok"
-    except (urllib.error.URLError, OSError):
-        return False
-
-
-def stop_process(proc: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
-    """Signal the process group of ``proc`` and wait; SIGKILL if it lingers."""
-    if proc.poll() is not None:
-        return
-    try:
-        os.killpg(proc.pid, sig)
-        proc.wait(timeout=15)
-    except ProcessLookupError:
-        return
-    except subprocess.TimeoutExpired:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            return
-        proc.wait(timeout=15)
 
 
 def rss_mb(pid: int) -> float:
@@ -159,9 +135,11 @@ class Cluster:
     script: str = "app.py"
     cwd: Path = REPO_ROOT
     warm: bool = True  # run the image's healthcheck on each replica once it is up
+    conf: Path = NGINX_CONF  # the nginx.conf to run (another one: to compare, or a planted bug)
     port: int = 0
     nginx: subprocess.Popen | None = None
     config: str = ""
+    prefix: Path | None = None  # nginx's prefix (-p): its temp files and the proxy's cache
     _started: list[Replica] = field(default_factory=list)
 
     @property
@@ -197,23 +175,27 @@ class Cluster:
     def __exit__(self, *exc) -> None:
         if self.nginx is not None:
             stop_process(self.nginx, signal.SIGQUIT)  # graceful: finish the log lines
+        if self.prefix is not None:
+            shutil.rmtree(self.prefix, ignore_errors=True)
         for replica in self.replicas if isinstance(self.replicas, list) else ():
             if replica.proc is not None:
                 stop_process(replica.proc)
 
     def _start_nginx(self) -> None:
-        prefix = self.workdir / "nginx"
-        prefix.mkdir(exist_ok=True)
-        # nginx started as root runs its workers as nobody: let them reach the prefix.
-        for path in (self.workdir, prefix):
-            path.chmod(0o755)
+        logs = self.workdir / "nginx"  # the config, the logs and the pid, for a person to read
+        logs.mkdir(exist_ok=True)
+        # The paths that nginx writes (its temp files, the proxy's cache) are relative to its
+        # prefix. nginx started as root runs its workers as nobody, and they write the cache:
+        # the prefix is a directory of its own under /tmp, since pytest's are private to root.
+        self.prefix = Path(tempfile.mkdtemp(prefix="twolayer-nginx-"))
+        self.prefix.chmod(0o755)
         self.port = free_port()
-        self.config = local_config(NGINX_CONF.read_text(), [r.port for r in self.replicas],
+        self.config = local_config(Path(self.conf).read_text(), [r.port for r in self.replicas],
                                    self.port)
-        conf = prefix / "nginx.conf"
+        conf = logs / "nginx.conf"
         conf.write_text(self.config)
-        cmd = [NGINX, "-p", f"{prefix}/", "-c", str(conf), "-e", str(prefix / "error.log"),
-               "-g", f"daemon off; pid {prefix / 'nginx.pid'};"]
+        cmd = [NGINX, "-p", f"{self.prefix}/", "-c", str(conf), "-e", str(logs / "error.log"),
+               "-g", f"daemon off; pid {logs / 'nginx.pid'};"]
         with open(self.nginx_log, "ab") as out:
             self.nginx = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out,
                                           stderr=subprocess.STDOUT, start_new_session=True)

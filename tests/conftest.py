@@ -8,13 +8,10 @@ playwright package the browser tests are skipped, except under CI=true, where th
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,7 +23,9 @@ from tests.browser_util import (
     REPO_ROOT,
     VIEWPORT,
     free_port,
+    health_ok,
     in_ci,
+    stop_process,
 )
 
 SERVER_START_TIMEOUT = 60.0  # seconds until /_stcore/health must answer "ok"
@@ -37,31 +36,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "browser" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
-
-
-def _health_ok(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status == 200 and response.read().decode().strip() == "ok"
-    except (urllib.error.URLError, OSError):
-        return False
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    """Terminate the server's whole process group, then kill it if it lingers."""
-    if proc.poll() is not None:
-        return
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=10)
-    except ProcessLookupError:
-        return
-    except subprocess.TimeoutExpired:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            return
-        proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")
@@ -100,7 +74,7 @@ def app_server(browser) -> Iterator[str]:
 
     try:
         deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while not _health_ok(f"{base_url}/_stcore/health"):
+        while not health_ok(base_url):
             if proc.poll() is not None:
                 pytest.fail(
                     f"streamlit exited with code {proc.returncode} before it was healthy:\n"
@@ -117,7 +91,7 @@ def app_server(browser) -> Iterator[str]:
         _warm_up(browser, base_url)
         yield base_url
     finally:
-        _stop(proc)
+        stop_process(proc)
         log.close()
         os.unlink(log.name)
 

@@ -8,6 +8,7 @@ sit on both replicas every time. Without nginx the tests are skipped, except und
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import re
@@ -20,11 +21,13 @@ import urllib.request
 from pathlib import Path
 
 import numpy as np
+import plotly
 import pytest
 
 from tests.browser_util import (
     APP_IDLE,
     EXCEPTION,
+    LIVE_CHART,
     REPO_ROOT,
     VIEWPORT,
     exception_texts,
@@ -234,6 +237,161 @@ def test_the_proxy_passes_an_upload_of_1_mb_and_refuses_more(shared_cluster):
 
 
 # --- several sessions through the proxy ----------------------------------------------------
+
+# --- what a class downloads: plotly.js kept long and gzipped, the app's own files not --------
+
+COMPONENTS = "/_stcore/bidi-components"
+PLOTLY_JS = f"{COMPONENTS}/twolayer.plotly/plotly.min.js"
+LIVE_FILES = {f"{COMPONENTS}/twolayer.live/{name}": REPO_ROOT / "twolayer/ui/live/frontend" / name
+              for name in ("live.js", "live.css")}
+# The reference: the browser bundle of the installed plotly package, read here, not by the app.
+PLOTLY_MIN_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
+LONG = 7 * 24 * 3600  # s: at least a week counts as long-lived
+SHORT = 300           # s: the most the app's own files may be kept without asking
+
+
+def get(url, headers=None):
+    """(status, headers, body as sent) of a GET, without urllib's decompression or cookies."""
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read()
+
+
+def max_age(cache_control):
+    """The max-age of a Cache-Control value in seconds, or None."""
+    found = re.search(r"(?:^|,)\s*max-age\s*=\s*(\d+)", cache_control or "")
+    return int(found.group(1)) if found else None
+
+
+def directives(cache_control):
+    return {d.strip().split("=")[0].lower() for d in (cache_control or "").split(",") if d.strip()}
+
+
+def plotly_log_lines(cluster, route):
+    """The access log's lines for plotly.js asked with ``route`` as the route cookie."""
+    time.sleep(0.3)  # nginx writes the line once the response has gone out
+    return [line for line in cluster.nginx_log.read_text(errors="replace").splitlines()
+            if f"GET {PLOTLY_JS} " in line and f"route={route} " in line]
+
+
+def asset_requests(cluster, path, route):
+    time.sleep(0.3)
+    return [line for line in cluster.nginx_log.read_text(errors="replace").splitlines()
+            if f"GET {path}" in line and f"route={route} " in line]
+
+
+@pytest.fixture(scope="module")
+def assets(shared_cluster):
+    """The shared cluster once its replicas serve the component's files (they do once app.py
+    has run, which the image's healthcheck has done on each)."""
+    for replica in shared_cluster.replicas:
+        status, _, _ = get(replica.url + PLOTLY_JS)
+        assert status == 200, f"{replica.url} does not serve plotly.js ({status})"
+    return shared_cluster
+
+
+def test_plotly_js_through_the_proxy_is_gzipped_kept_long_and_the_packages_bytes(assets):
+    reference = PLOTLY_MIN_JS.read_bytes()
+    assert len(reference) > 1_000_000
+    status, headers, body = get(assets.url + PLOTLY_JS, {"Accept-Encoding": "gzip"})
+    assert status == 200
+    assert headers["Content-Encoding"] == "gzip"
+    assert len(body) < len(reference) / 2  # 1.5 of 4.8 MB
+    assert gzip.decompress(body) == reference
+    cache_control = headers["Cache-Control"]
+    assert {"public", "immutable"} <= directives(cache_control), cache_control
+    assert max_age(cache_control) >= LONG, cache_control
+    assert "accept-encoding" in (headers["Vary"] or "").lower()
+    assert headers["Set-Cookie"] is None  # a public response carries no one's route
+    # A client that does not take gzip gets the plain file, kept as long.
+    status, headers, body = get(assets.url + PLOTLY_JS, {"Accept-Encoding": "identity"})
+    assert status == 200
+    assert headers["Content-Encoding"] in (None, "identity")
+    assert body == reference
+    assert max_age(headers["Cache-Control"]) >= LONG
+    # The long-lived header is for files that were found, not for an error.
+    status, headers, _ = get(f"{assets.url}{COMPONENTS}/twolayer.plotly/no-such-file.js")
+    assert status == 404
+    assert max_age(headers["Cache-Control"]) is None
+
+
+def test_a_class_asking_for_plotly_js_at_once_costs_the_replicas_one_copy(assets):
+    """The replicas gzip plotly.js anew for every request (about 0.2 s of CPU each): the proxy
+    keeps the copy and lets at most one request of a crowd through to them."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    routes = [f"{i:032x}" for i in range(0xC1A55000, 0xC1A55000 + 12)]
+
+    def fetch(route):
+        return get(assets.url + PLOTLY_JS, {"Accept-Encoding": "gzip",
+                                            "Cookie": f"{ROUTE_COOKIE}={route}"})
+
+    with ThreadPoolExecutor(len(routes)) as pool:
+        answers = list(pool.map(fetch, routes))
+    reference = PLOTLY_MIN_JS.read_bytes()
+    assert all(status == 200 and gzip.decompress(body) == reference
+               for status, _, body in answers)
+    lines = [line for route in routes for line in plotly_log_lines(assets, route)]
+    assert len(lines) == len(routes)
+    to_a_replica = [line for line in lines if re.search(r"upstream=\d", line)]
+    assert len(to_a_replica) <= 1, to_a_replica
+
+
+def test_the_apps_own_component_files_are_not_kept_long(assets):
+    """live.js and live.css change with each deploy under the same address: a browser must
+    ask again (at most a short max-age), and they are not immutable."""
+    for path, source in LIVE_FILES.items():
+        status, headers, body = get(assets.url + path, {"Accept-Encoding": "gzip"})
+        assert status == 200, path
+        if headers["Content-Encoding"] == "gzip":
+            body = gzip.decompress(body)
+        assert body == source.read_bytes(), path
+        cache_control = headers["Cache-Control"] or ""
+        assert "immutable" not in directives(cache_control), (path, cache_control)
+        assert "no-cache" in directives(cache_control) or (
+            max_age(cache_control) is not None and max_age(cache_control) <= SHORT), (
+            path, cache_control)
+
+
+def test_streamlits_own_javascript_is_gzipped_by_the_proxy(assets):
+    """Streamlit sends its JavaScript bundles uncompressed (some 5 MB on a first visit)."""
+    _, _, index = get(assets.url + "/")
+    script = re.search(r'<script type="module"[^>]* src="\./(static/js/[^"]+\.js)"',
+                       index.decode()).group(1)
+    _, _, plain = get(f"{assets.replicas[0].url}/{script}")
+    assert len(plain) > 100_000
+    status, headers, body = get(f"{assets.url}/{script}", {"Accept-Encoding": "gzip"})
+    assert status == 200
+    assert headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(body) == plain
+    assert len(body) < len(plain) / 2
+    assert max_age(headers["Cache-Control"]) >= LONG  # Streamlit's own, kept as it sends it
+
+
+def test_a_reload_in_the_browser_takes_plotly_js_from_its_cache(browser, assets):
+    """Chromium through the proxy: the first load fetches plotly.js and the app's files, a
+    reload fetches the app's files again but not plotly.js."""
+    route = routes_by_replica(assets, per_replica=1)[0][0]
+    context, page = open_session(browser, assets.url, route)
+    try:
+        page.locator(f"{LIVE_CHART} .main-svg").first.wait_for(timeout=T)
+        assert len(plotly_log_lines(assets, route)) == 1
+        first = {path: len(asset_requests(assets, path, route)) for path in LIVE_FILES}
+        assert all(n >= 1 for n in first.values()), first
+        page.reload(timeout=T)
+        page.get_by_role("button", name="Train", exact=True).wait_for(timeout=T)
+        wait_for_app(page, timeout=T)
+        page.locator(f"{LIVE_CHART} .main-svg").first.wait_for(timeout=T)
+        assert exception_texts(page) == []
+        assert len(plotly_log_lines(assets, route)) == 1
+        again = {path: len(asset_requests(assets, path, route)) for path in LIVE_FILES}
+        assert all(again[path] > first[path] for path in LIVE_FILES), (first, again)
+    finally:
+        context.close()
+
 
 def test_sessions_on_both_replicas_train_upload_and_download(browser, shared_cluster, csv_file):
     cluster = shared_cluster

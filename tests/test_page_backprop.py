@@ -1,13 +1,14 @@
 """The Backprop page under AppTest: the numbers it shows are the net's numbers, computed here
 again from the weights and the data; the gradient check passes, and fails when broken."""
 
-from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests import apptest_util
 from tests import reference as ref
+from tests.apptest_util import APP
 from tests.shown_text import as_shown
 from twolayer import TwoLayerNet
 from twolayer.activations import HIDDEN_ACTIVATIONS
@@ -17,7 +18,6 @@ from twolayer.settings import SETTINGS, clean_settings
 from twolayer.train import Trainer
 from twolayer.ui.state import signature
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGE = "pages/backprop.py"
 PARAMS = ("W1", "b1", "W2", "b2")
 G = {"sigmoid": lambda z: 1 / (1 + np.exp(-z)), "tanh": np.tanh,
@@ -25,13 +25,7 @@ G = {"sigmoid": lambda z: 1 / (1 + np.exp(-z)), "tanh": np.tanh,
 
 
 def open_page(**query):
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = str(value)
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return apptest_util.open_page(PAGE, timeout=60, **query)
 
 
 def settings_of(at):

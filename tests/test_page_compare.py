@@ -3,12 +3,11 @@ live boundaries get (figures, and Play's chunks of frames)."""
 
 import base64
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
-from streamlit.testing.v1 import AppTest
 
+from tests import apptest_util
 from tests import reference as ref
 from tests.shown_text import as_shown
 from twolayer.compare import LESSONS, comparison_for, lesson_numbers
@@ -17,7 +16,6 @@ from twolayer.figures import LOSS_COLORS, LOSS_LABELS
 from twolayer.settings import SETTINGS
 from twolayer.ui import playback as pb
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGE = "pages/compare.py"
 BASE_CHARTS = ("compare_accuracy", "compare_loss", "compare_grad_norms", "compare_delta2")
 BOUNDARIES = ("mse", "log_loss")   # the live boundaries, by the name the component draws them
@@ -25,13 +23,7 @@ GRID = 80
 
 
 def open_page(**params):
-    at = AppTest.from_file(APP, default_timeout=120)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return apptest_util.open_page(PAGE, **params)
 
 
 def charts(at):

@@ -2,12 +2,11 @@
 
 import base64
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
-from streamlit.testing.v1 import AppTest
 
+from tests import apptest_util
 from twolayer import TwoLayerNet
 from twolayer.data import make_dataset
 from twolayer.figures import LOSS_COLORS
@@ -19,20 +18,13 @@ from twolayer.settings import (
 )
 from twolayer.train import Trainer
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGE = "pages/landscape.py"
 LOSSES = ("mse", "log_loss")
 D = {k: s.default for k, s in SETTINGS.items()}   # the sidebar's defaults
 
 
 def open_page(**params):
-    at = AppTest.from_file(APP, default_timeout=120)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return apptest_util.open_page(PAGE, **params)
 
 
 def click(at, label):

@@ -4,12 +4,11 @@ functions."""
 
 import base64
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
-from streamlit.testing.v1 import AppTest
 
+from tests import apptest_util
 from tests import reference as ref
 from tests.shown_text import as_shown
 from twolayer.data import make_dataset
@@ -18,7 +17,6 @@ from twolayer.settings import MAX_HIDDEN, SETTINGS, epoch_budget
 from twolayer.train import Trainer
 from twolayer.ui import playback as pb
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGE = "pages/playground.py"
 CHARTS = ("boundary", "network", "curves", "hidden")
 GRID = 80                 # the boundary grid per side (twolayer.settings.GRID)
@@ -29,13 +27,7 @@ CURVES = ("train_loss", "test_loss", "train_metric", "test_metric")   # then W1,
 def open_page(switch=True, **query):
     """The app opened on a link with ``query``; Playground is its default page, and
     ``switch`` goes there once more the way a click in the navigation does."""
-    at = AppTest.from_file(APP, default_timeout=120)
-    for key, value in query.items():
-        at.query_params[key] = str(value)
-    at.run()
-    if switch:
-        at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = apptest_util.open_page(PAGE if switch else None, **query)
     assert at.title[0].value == "Playground"
     return at
 

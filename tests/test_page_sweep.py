@@ -6,13 +6,12 @@ sweep the page trains.
 
 import base64
 import json
-from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import numpy as np
 import pytest
-from streamlit.testing.v1 import AppTest
 
+from tests import apptest_util
 from tests.shown_text import as_shown
 from twolayer import TwoLayerNet
 from twolayer.data import make_dataset
@@ -20,20 +19,13 @@ from twolayer.settings import SETTINGS, SWEEP_SETTINGS, clean_settings, sweep_bu
 from twolayer.sweep import Sweep
 from twolayer.train import Trainer
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGE = "pages/sweep.py"
 SMALL = dict(samples="200", sweep_lr_min="0.1", sweep_lr_max="3.0", sweep_seeds="3",
              sweep_epochs="30")
 
 
 def open_page(**params):
-    at = AppTest.from_file(APP, default_timeout=120)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return apptest_util.open_page(PAGE, **params)
 
 
 def figure(at, key="sweep_figure"):
