@@ -334,7 +334,7 @@ function hold(gd, traces) {
 // to the real thing. Listened to once the changes that made the copy are drawn (their events
 // come first); frames use Plotly.update, which emits neither event.
 function listen(gd, held) {
-  if (gd.__held !== held || !held.copy || held.moved) return;
+  if (gd.__held !== held || !held.copy || held.moved || !gd.on) return;
   held.moved = (change) => {
     if (!change || Object.keys(change).some((k) => /^[xy]axis\d*\./.test(k))) release(gd);
   };
@@ -377,7 +377,7 @@ function release(gd, restore = true) {
   const held = gd.__held;
   if (!held) return;
   gd.__held = null;
-  if (held.moved) {
+  if (held.moved && gd.removeListener) {     // (a purged chart has no listeners left)
     gd.removeListener("plotly_relayout", held.moved);
     gd.removeListener("plotly_restyle", held.clicked);
   }
