@@ -220,6 +220,7 @@ def main():
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.add_init_script("globalThis.tlTiming = true")  # live.js's measures
             counter = Bytes(page)
             t0 = time.perf_counter()
             servers.append(start_server(port))

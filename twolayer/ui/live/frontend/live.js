@@ -129,6 +129,13 @@ function layout(s, grid) {
   }
 }
 
+// Where the browser's time goes, for benchmarks/bench_app.py only: it sets globalThis.tlTiming
+// before the page loads. Left on, the entries would pile up (one per frame) for as long as a
+// tab plays.
+function measure(name, start, end) {
+  if (globalThis.tlTiming) performance.measure(name, { start, end });
+}
+
 // A chart is drawn again only when its hash changed; data-hash says what it shows (tests and
 // the benchmark wait for it).
 function draw(s, charts) {
@@ -144,8 +151,8 @@ function draw(s, charts) {
       .then(() => {
         gd.dataset.hash = chart.hash;
         // Where a redraw's time goes (read by benchmarks/bench_app.py): decoding, Plotly.
-        performance.measure(`tl decode ${name}`, { start: t0, end: t1 });
-        performance.measure(`tl draw ${name}`, { start: t1, end: performance.now() });
+        measure(`tl decode ${name}`, t0, t1);
+        measure(`tl draw ${name}`, t1, performance.now());
       })
       .catch((err) => console.error(`twolayer live chart ${name}:`, err));
   }
@@ -202,7 +209,7 @@ function react(gd, fig, still = []) {
   if (layout.height) gd.style.minHeight = `${layout.height}px`;
   const t0 = performance.now();
   const drawn = Plotly.react(gd, fig.data || [], layout, CONFIG);
-  performance.measure(`tl react ${gd.dataset.chart}`, { start: t0, end: performance.now() });
+  measure(`tl react ${gd.dataset.chart}`, t0, performance.now());
   if (held) drawn.then(() => listen(gd, held));
   if (!gd.__square) return drawn;
   return drawn.then(() => new Promise(requestAnimationFrame)).then(() => fit(gd));
@@ -424,7 +431,7 @@ function tick(s, now) {
   if (p.queue.length && now - p.last >= FRAME_MS - 4) {
     const frame = p.queue.shift();
     show(s, frame);
-    performance.measure("tl frame", { start: now, end: performance.now() });   // benchmark
+    measure("tl frame", now, performance.now());
     p.shown = frame.epoch;
     p.last = now;
     flush(s, now, OVERDUE_MS);       // a frame was drawn: only what has waited too long
@@ -741,7 +748,7 @@ document.addEventListener("click", onClick, true);
 export default function (component) {
   const { data, parentElement, setTriggerValue } = component;
   if (!data) return undefined;     // a preload: importing this module was the point
-  performance.mark("tl data");
+  if (globalThis.tlTiming) performance.mark("tl data");
   let s = mounts.get(parentElement);
   if (!s) {
     s = mount(parentElement);
