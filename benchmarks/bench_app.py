@@ -16,6 +16,9 @@ shared machine slows every number; compare the ratios printed in one run):
                 (goal >= 30 epochs/s at speed 1 and no gap > 200 ms, quiet machine)
   bytes         websocket bytes the server sends per Step and per Play chunk: the data of the
                 live charts plus Streamlit's own small messages   (goal per Step <= 0.21 MB)
+  split         where a Step's time goes in the browser: click -> the component gets its
+                data (the rerun: Python and the websocket), then Plotly.react per chart
+                (performance measures in live.js); and the browser's work per Play frame
 
 All at TensorFlow Playground's setting: 500 samples, 8 tanh units, batch 10, lr 0.03.
 """
@@ -119,9 +122,27 @@ def epoch_shown(page):
     return int(page.locator('[data-testid="stMetricValue"]').first.inner_text())
 
 
-def timed_click(page, name, target_epoch, timeout=120000):
-    """Seconds from the click on ``name`` until every live chart shows ``target_epoch``."""
+# JS: the component's performance marks and measures since the click (live.js: "tl data" when
+# the data arrives, "tl react <chart>" per Plotly.react), in ms after the click.
+SPLIT = """() => {
+  const click = window.__click, out = {data: null, react: {}};
+  for (const m of performance.getEntriesByName('tl data')) {
+    if (m.startTime >= click && out.data === null) out.data = m.startTime - click;
+  }
+  for (const m of performance.getEntriesByType('measure')) {
+    if (m.startTime >= click && m.name.startsWith('tl react ')) {
+      out.react[m.name.slice(9)] = (out.react[m.name.slice(9)] || 0) + m.duration;
+    }
+  }
+  return out;
+}"""
+
+
+def timed_click(page, name, target_epoch, timeout=120000, split=None):
+    """Seconds from the click on ``name`` until every live chart shows ``target_epoch``;
+    the browser's split of that time is appended to ``split`` (a list) when given."""
     before = page.evaluate(STATE)["hashes"]
+    page.evaluate("() => { window.__click = performance.now(); }")
     t0 = time.perf_counter()
     page.get_by_role("button", name=name, exact=True).click()
     try:
@@ -130,7 +151,10 @@ def timed_click(page, name, target_epoch, timeout=120000):
     except Exception:
         print("waiting for epoch", target_epoch, "before", before, "now", page.evaluate(STATE))
         raise
-    return time.perf_counter() - t0
+    took = time.perf_counter() - t0
+    if split is not None:
+        split.append(page.evaluate(SPLIT))
+    return took
 
 
 def timed_one_button(page, clicks):
@@ -153,15 +177,18 @@ class Bytes:
 
 def play(page, counter, speed, seconds):
     """Play at ``speed`` for ``seconds`` (from the first new picture); returns (distinct
-    epochs per second, longest gap in s, epochs seen, bytes per chunk, chunks)."""
+    epochs per second, longest gap in s, frames skipped, bytes per chunk, chunks, the
+    browser's ms of work per frame)."""
     page.get_by_role("radio", name=f"{speed}×", exact=True).click()
     page.wait_for_selector(APP_IDLE, state="attached")
     page.evaluate(RECORD)
+    page.evaluate("() => performance.clearMeasures('tl frame')")
     before = counter.total
     page.get_by_role("button", name="Play", exact=True).click()
     page.wait_for_function("() => window.__frames.length >= 1", timeout=120000)
     page.wait_for_timeout(seconds * 1000 + 300)
     frames = page.evaluate("window.__frames")
+    work = page.evaluate("() => performance.getEntriesByName('tl frame').map(m => m.duration)")
     chunks = int(page.evaluate(
         "() => +document.querySelector('.tl-live').dataset.chunks || 0"))
     sent = counter.total - before
@@ -173,7 +200,7 @@ def play(page, counter, speed, seconds):
     gaps = [b[1] - a[1] for a, b in zip(window, window[1:], strict=False)]
     skipped = sum(1 for a, b in zip(window, window[1:], strict=False) if b[0] - a[0] != speed)
     return (len(window) / seconds, max(gaps, default=0) / 1000, skipped, sent / max(chunks, 1),
-            chunks)
+            chunks, work)
 
 
 def main():
@@ -193,6 +220,7 @@ def main():
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.add_init_script("globalThis.tlTiming = true")  # live.js's measures
             counter = Bytes(page)
             t0 = time.perf_counter()
             servers.append(start_server(port))
@@ -222,11 +250,11 @@ def main():
                 reload.append(time.perf_counter() - t)
 
             epoch = epoch_shown(page)        # a reload is a new session: epoch 0 again
-            steps, rounds, step_bytes = [], [], []
+            steps, rounds, step_bytes, split = [], [], [], []
             for i in range(args.steps):
                 before = counter.total
                 epoch += 1
-                steps.append(timed_click(page, "Step", epoch))
+                steps.append(timed_click(page, "Step", epoch, split=split))
                 step_bytes.append(counter.total - before)
                 rounds.append(timed_one_button(other, i + 2))
             trains = []
@@ -253,15 +281,26 @@ def main():
     print(f"Step -> every live chart updated   {ms(steps)}")
     print(f"one-button app: click -> text      {ms(rounds)}")
     print(f"  Step / round trip                {step / trip:5.2f} x   goal <= 1.5 x")
+    datas = [x["data"] for x in split if x["data"] is not None]
+    if datas:
+        reacts = {name: statistics.median(x["react"].get(name, 0) for x in split)
+                  for name in CHARTS}
+        print(f"  split: click -> data in browser  median {statistics.median(datas):5.0f} ms; "
+              "Plotly.react " + ", ".join(f"{n} {v:.0f}" for n, v in reacts.items())
+              + f" ms (sum {sum(reacts.values()):.0f} ms)")
     print(f"Train 100 -> every chart           {ms(trains)}")
     print(f"bytes per Step                     median {statistics.median(step_bytes) / 1e6:.3f} MB"
           f"   goal <= 0.21 MB")
     print(f"Play ({load_play} when it started):")
-    for speed, (rate, gap, skipped, per_chunk, chunks) in played.items():
+    for speed, (rate, gap, skipped, per_chunk, chunks, work) in played.items():
         print(f"  speed {speed:2d}: {rate:5.1f} distinct epochs/s shown ({rate * speed:5.0f} "
               f"epochs/s), longest gap {gap * 1000:4.0f} ms, {skipped} frames not "
               f"{speed} epoch(s) after the one before; {per_chunk / 1e6:.3f} MB per chunk "
               f"({chunks} chunks)")
+        if work:
+            work = sorted(work)
+            print(f"            browser work per frame: median {statistics.median(work):.1f} ms,"
+                  f" 90th percentile {work[int(0.9 * len(work))]:.1f} ms (goal < 25 ms)")
     print("  goal at speed 1: >= 30 epochs/s, gap <= 200 ms (quiet machine)")
     print(f"after: {load()}")
 

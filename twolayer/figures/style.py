@@ -7,6 +7,8 @@ Every function takes a ``style`` (NORMAL, or PRESENT for a projector) that sets 
 line widths and marker sizes explicitly, so no theme can shrink them.
 """
 
+import contextlib
+import contextvars
 import html
 from dataclasses import dataclass
 
@@ -154,13 +156,44 @@ def merge(base, extra):
     return out
 
 
+_VALIDATE = contextvars.ContextVar("twolayer_validate_figures", default=True)
+
+
+@contextlib.contextmanager
+def unvalidated():
+    """Figures built by styled_figure in this block skip plotly.py's check of every property
+    (the same figure, a quarter of the time): for the live charts, drawn anew on every Step
+    from this module's own parts, which the figure tests build validated."""
+    token = _VALIDATE.set(False)
+    try:
+        yield
+    finally:
+        _VALIDATE.reset(token)
+
+
+_NONE_TEMPLATE = []
+
+
+def _none_template():
+    """The "none" template as a validated figure holds it (unvalidated, it stays a name)."""
+    if not _NONE_TEMPLATE:
+        _NONE_TEMPLATE.append(go.Figure(layout=dict(template="none")).layout.template
+                              .to_plotly_json())
+    return _NONE_TEMPLATE[0]
+
+
 def styled_figure(traces, style, title=None, legend_rows=1, **layout):
     """A Figure with apply_style's layout (fonts, template, title and legend rows at the top,
     growing margins), built in one call; ``layout`` wins."""
     chars = layout.pop("title_chars", None)
     own = merge(_frame_layout(style, title, legend_rows, layout.get("height"), chars),
                 dict(xaxis=dict(AXIS, ticklabelstandoff=_standoff(style)), yaxis=AXIS))
-    return go.Figure(data=traces, layout=merge(merge(_styled(style), own), layout))
+    layout = merge(merge(_styled(style), own), layout)
+    if _VALIDATE.get():
+        return go.Figure(data=traces, layout=layout)
+    if layout.get("template") == "none":
+        layout["template"] = _none_template()
+    return go.Figure(data=traces, layout=layout, _validate=False)
 
 
 def plane_grid(X, n=80, pad=0.5):

@@ -9,8 +9,10 @@ What travels, in ``data``::
 
     grid    {"columns": CSS grid-template-columns, "areas": [one string per row]}: where each
             chart sits (chart names as grid areas)
-    charts  {name: {"hash": str, "figure": figure}} or None (keep what is drawn). A chart is
-            drawn again (Plotly.react, in place) only when its hash changes.
+    charts  {name: {"hash": str, "figure": figure, "parts": {"layout", "traces"}}} or None
+            (keep what is drawn). A chart is drawn again (Plotly.react, in place) only when its
+            hash changes; a square picture's data points whose trace hash did not change (nor
+            the layout's) are kept as drawn, not drawn again (see ``figure``).
     stream  None, or one chunk of Play frames (see twolayer.ui.playback): {"play", "seq",
             "start", "ahead", "still", "end", "frames": [{"epoch", "charts": {name: patch}}]};
             ``still`` {name: [trace]} names traces no frame changes (drawn once and kept as a
@@ -147,15 +149,26 @@ def encode(value):
     return value
 
 
+def _digest(value):
+    text = json.dumps(value, separators=(",", ":"), allow_nan=False)
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
 def figure(fig):
-    """A Plotly figure (from twolayer.figures) as the component draws it: {"hash", "figure"}.
+    """A Plotly figure (from twolayer.figures) as the component draws it: {"hash", "figure",
+    "parts"}.
 
     The hash changes exactly when what is drawn changes, so an unchanged chart is not drawn
-    again on a rerun.
+    again on a rerun. ``parts`` {"layout", "traces"}: a hash of the layout but its title and
+    one per trace, so that the browser sees what a redraw leaves as it was (a Step moves the
+    picture, not the data points over it: those are kept as they are drawn).
     """
     plain = encode(fig.to_plotly_json())
-    text = json.dumps(plain, separators=(",", ":"), allow_nan=False)
-    return {"hash": hashlib.blake2b(text.encode(), digest_size=8).hexdigest(), "figure": plain}
+    layout = dict(plain.get("layout", {}))
+    title = layout.pop("title", None)
+    parts = {"layout": _digest(layout), "traces": [_digest(t) for t in plain.get("data", [])]}
+    whole = _digest([parts["layout"], parts["traces"], title])
+    return {"hash": whole, "figure": plain, "parts": parts}
 
 
 def charts(figures):

@@ -10,7 +10,9 @@ const RETRY_MS = 4000;             // ask again for a chunk that has not come
 const LAZY_MS = 200;               // a lazy patch is drawn at most this often (see flush),
 const LAZY_FRAMES = 6;             // and at most every 6th frame,
 const OVERDUE_MS = 600;            // and on a frame's own tick only after this long
-const CONFIG = { displaylogo: false, responsive: true };
+// Not Plotly's own "responsive" (it follows the window, on a 100 ms timer that can read a size
+// the box no longer has): every chart is drawn at its box's width, set here (see size).
+const CONFIG = { displaylogo: false, responsive: false };
 
 // -- arrays --------------------------------------------------------------------------------
 
@@ -69,8 +71,9 @@ function mount(parentElement) {
   const root = document.createElement("div");
   root.className = "tl-live";
   parentElement.appendChild(root);
-  // Plotly follows the window's size by itself, not its box's: the sidebar opening or the
-  // grid going to one column resizes the charts here.
+  // Each chart is drawn at its box's width: the sidebar opening or the grid going to one
+  // column resizes the charts here. A hidden box (Streamlit hides an element for a moment
+  // during some reruns) says nothing about the width: it is not acted on.
   const resized = new Set();
   let pending = 0;
   const observer = new ResizeObserver((entries) => {
@@ -79,18 +82,13 @@ function mount(parentElement) {
     pending = requestAnimationFrame(() => {
       pending = 0;
       if (resized.has(root)) stack(s);
-      for (const gd of resized) {
-        if (gd === root || !gd._fullLayout || gd.clientWidth === gd._fullLayout.width) continue;
-        const still = gd.__held && gd.__held.copy ? gd.__held.traces : null;
-        if (still) release(gd);                  // the still copy would not follow: made anew
-        Plotly.Plots.resize(gd).then(() => { if (still && playing(s)) hold(gd, still); });
-      }
+      for (const gd of resized) if (gd !== root) resize(s, gd);
       resized.clear();
     });
   });
   observer.observe(root);
   const s = {
-    parentElement, root, divs: {}, drawn: {}, keys: null, trigger: null,
+    parentElement, root, divs: {}, drawn: {}, parts: {}, keys: null, trigger: null,
     play: { id: null, stopped: true, seen: new Set(), queue: [], last: 0, shown: null,
             lastSeq: -1, asked: -1, askedAt: 0, ahead: 45, end: null, raf: 0 },
     lazy: {},                      // chart name -> {patch, drawn}: patches waiting to be drawn
@@ -107,6 +105,7 @@ function mount(parentElement) {
 
 // One column when the component is narrower than grid.stack px (a projector at 1024 wide).
 function stack(s) {
+  if (!s.root.clientWidth) return;                      // hidden: no width to go by
   const narrow = s.grid && s.root.clientWidth < (s.grid.stack || 0);
   s.root.classList.toggle("tl-stacked", Boolean(narrow));
 }
@@ -130,6 +129,13 @@ function layout(s, grid) {
   }
 }
 
+// Where the browser's time goes, for benchmarks/bench_app.py only: it sets globalThis.tlTiming
+// before the page loads. Left on, the entries would pile up (one per frame) for as long as a
+// tab plays.
+function measure(name, start, end) {
+  if (globalThis.tlTiming) performance.measure(name, { start, end });
+}
+
 // A chart is drawn again only when its hash changed; data-hash says what it shows (tests and
 // the benchmark wait for it).
 function draw(s, charts) {
@@ -137,16 +143,171 @@ function draw(s, charts) {
     const gd = s.divs[name];
     if (!gd || !chart || !chart.figure || s.drawn[name] === chart.hash) continue;
     s.drawn[name] = chart.hash;
-    react(gd, decode(chart.figure))
-      .then(() => { gd.dataset.hash = chart.hash; })
+    const t0 = performance.now();
+    const fig = decode(chart.figure);
+    const t1 = performance.now();
+    const still = unchanged(s, name, gd, chart, fig);
+    react(gd, fig, still)
+      .then(() => {
+        gd.dataset.hash = chart.hash;
+        // Where a redraw's time goes (read by benchmarks/bench_app.py): decoding, Plotly.
+        measure(`tl decode ${name}`, t0, t1);
+        measure(`tl draw ${name}`, t1, performance.now());
+      })
       .catch((err) => console.error(`twolayer live chart ${name}:`, err));
   }
 }
 
-function react(gd, fig) {
+// A square picture's data points whose trace did not change (nor the layout, its title
+// aside) since the chart was last drawn from Python: the hundreds of SVG markers cost more to
+// draw than the picture under them, so they are kept as they are drawn (see keep).
+function unchanged(s, name, gd, chart, fig) {
+  const before = s.parts[name], now = chart.parts;
+  s.parts[name] = now;
+  if (!gd.__square || !before || !now || before.layout !== now.layout) return [];
+  if (!gd._fullLayout || !gd.clientWidth || gd.clientWidth !== gd._fullLayout.width) return [];
+  return now.traces.map((_, i) => i).filter((i) => now.traces[i] === before.traces[i]
+    && fig.data[i] && fig.data[i].type === "scatter" && fig.data[i].visible === undefined);
+}
+
+// The traces `still` of the figure about to be drawn stay as a copy of their drawing (the one
+// already there when it holds the same traces) and are drawn "legendonly" (legend, no markers).
+function keep(gd, fig, still) {
+  const held = gd.__held;
+  let copy = null;
+  if (held && held.copy && held.traces.join() === still.join()) {
+    copy = held.copy;                          // already a copy of these very traces
+    held.copy = null;
+  } else if (held && held.copy) {
+    still = [];                                // what is on screen is not theirs to copy
+  }
   release(gd, false);
-  if (fig.layout && fig.layout.height) gd.style.minHeight = `${fig.layout.height}px`;
-  return Plotly.react(gd, fig.data || [], fig.layout || {}, CONFIG);
+  if (!still.length) return;
+  copy = copy || copyOf(gd, still);
+  if (!copy) return;
+  for (const i of still) fig.data[i].visible = "legendonly";
+  gd.__held = { before: {}, copy, traces: still, visible: still.map(() => true), play: false };
+  gd.classList.add("tl-frozen");
+}
+
+function react(gd, fig, still = []) {
+  unpaint(gd, false);
+  keep(gd, fig, still);
+  const held = gd.__held;
+  const layout = fig.layout || {};
+  gd.__square = square(layout);
+  gd.__height = layout.height || 450;        // the figure's own height (Plotly's default)
+  // A legend placed in the container's coordinates keeps its distance from the top in pixels
+  // when the height changes (fit): it sits under the title whatever the height.
+  const legend = layout.legend;
+  gd.__legendTop = legend && legend.yref === "container" && typeof legend.y === "number"
+    ? (1 - legend.y) * gd.__height : null;
+  for (const [key, value] of Object.entries(size(gd, layout))) {
+    if (key === "legend.y") layout.legend.y = value;
+    else layout[key] = value;
+  }
+  if (layout.height) gd.style.minHeight = `${layout.height}px`;
+  const t0 = performance.now();
+  const drawn = Plotly.react(gd, fig.data || [], layout, CONFIG);
+  measure(`tl react ${gd.dataset.chart}`, t0, performance.now());
+  if (held) drawn.then(() => listen(gd, held));
+  if (!gd.__square) return drawn;
+  return drawn.then(() => new Promise(requestAnimationFrame)).then(() => fit(gd));
+}
+
+// -- the size of a chart ----------------------------------------------------------------------
+// Width: the box's. Height: the figure's own; for a square plot (y scaled to x, the boundary
+// pictures) the height that makes the plot area as tall as the width gives it, so that no empty
+// band is left under it (at most MAX_SQUARE of the window's height: then the plot is narrower).
+
+const MAX_SQUARE = 0.92;
+
+function square(layout) {             // not the hidden units' tiles (no axes drawn)
+  const y = layout && layout.yaxis;
+  return Boolean(y && y.scaleanchor === "x" && y.visible !== false);
+}
+
+function size(gd, layout) {
+  const width = gd.clientWidth;
+  if (!width) return {};                     // hidden: Plotly's own guess, redone when shown
+  const out = { width };
+  const known = gd.__square && (gd.__fitted && gd.__fitted.width === width ? gd.__fitted.height
+                                                                           : remembered(gd, width));
+  if (known) out.height = known;
+  else if (layout && !layout.height) out.height = gd.__height;
+  return Object.assign(out, legendAt(gd, out.height || (layout && layout.height)));
+}
+
+// The height a square chart was fitted to at a width, kept for the browser tab's session: a
+// reload draws it at that height at once instead of fitting it again (a redraw or two).
+function remembered(gd, width, height) {
+  const key = `twolayer.fit.${gd.dataset.chart}.${width}.${gd.__height}`;
+  try {
+    if (height) sessionStorage.setItem(key, String(height));
+    else return Number(sessionStorage.getItem(key)) || null;
+  } catch (err) {                  // storage refused (a private window): fit each time
+    return null;
+  }
+  return null;
+}
+
+function legendAt(gd, height) {
+  if (gd.__legendTop === null || gd.__legendTop === undefined || !height) return {};
+  return { "legend.y": 1 - gd.__legendTop / height };
+}
+
+// The height a square chart needs at its width, measured on the chart as drawn: the room its
+// y ticks and title take left of the plot, the x ticks and title under it, the margin right
+// of it (the colour bar), the title and legend above (Plotly's margins alone do not say: a plot with room
+// to spare is centred, and automargin pushes only what would fall outside). A new height may
+// move a tick label by a pixel: done again, up to three times, until it changes by <= 2 px.
+function fit(gd, tries = 3) {
+  const fl = gd._fullLayout;
+  if (!gd.__square || !fl || !fl.xaxis || !fl.yaxis || !tries || !gd.clientWidth) {
+    return undefined;
+  }
+  const box = gd.getBoundingClientRect();
+  const plot = gd.querySelector(".nsewdrag");
+  if (!plot) return undefined;
+  const p = plot.getBoundingClientRect();
+  const extent = (selector, side) => [...gd.querySelectorAll(selector)]
+    .map((el) => el.getBoundingClientRect()).filter((r) => r.width || r.height)
+    .reduce((m, r) => (side === "min" ? Math.min(m, r.left) : Math.max(m, r[side])),
+            side === "min" ? p.left : p[side === "right" ? "right" : "bottom"]);
+  const left = p.left - Math.max(box.left, extent(".g-ytitle, .yaxislayer-above", "min"));
+  const right = fl._size.r;           // the colour bar is placed from the paper's edge
+  const below = extent(".g-xtitle, .xaxislayer-above", "bottom") - p.bottom;
+  const x = fl.xaxis.range, y = fl.yaxis.range;
+  const ratio = Math.abs((y[1] - y[0]) / (x[1] - x[0])) * (fl.yaxis.scaleratio || 1);
+  const width = Math.max(fl.width - Math.max(left, fl.margin.l) - right, 50);
+  let height = Math.ceil(fl._size.t + width * ratio + Math.max(below, fl.margin.b) + 4);
+  height = Math.max(200, Math.min(height, Math.round(MAX_SQUARE * window.innerHeight)));
+  if (!Number.isFinite(height)) return undefined;
+  gd.__fitted = { width: fl.width, height };
+  remembered(gd, fl.width, height);
+  if (Math.abs(height - fl.height) <= (tries < 3 ? 4 : 2)) return undefined;   // no 2nd redraw for 3 px
+  gd.style.minHeight = `${height}px`;
+  if (gd.__held && !gd.__held.play) release(gd);   // a copy of the points would not follow
+  return Plotly.relayout(gd, { height, ...legendAt(gd, height) })
+    .then(() => new Promise(requestAnimationFrame))
+    .then(() => fit(gd, tries - 1));
+}
+
+// The box changed width: the chart is drawn again at it (while playing, with its margins let
+// go and held again at the new size).
+function resize(s, gd) {
+  const width = gd.clientWidth;
+  if (!width || !gd._fullLayout) return;
+  if (width === gd._fullLayout.width) {      // shown again as it was (hidden by a rerun)
+    if (playing(s) && !gd.__held) hold(gd, (s.still || {})[gd.dataset.chart]);
+    return;
+  }
+  unpaint(gd);
+  release(gd);
+  Plotly.relayout(gd, size(gd, null))
+    .then(() => fit(gd))
+    .then(() => { if (playing(s)) hold(gd, (s.still || {})[gd.dataset.chart]); })
+    .catch((err) => console.error("twolayer live chart resize:", err));
 }
 
 // -- what does not move while playing ----------------------------------------------------
@@ -156,7 +317,8 @@ function react(gd, fig) {
 // and each chart's margins stay where they are (no second layout pass when a tick label grows).
 
 function hold(gd, traces) {
-  if (gd.__held || !gd._fullLayout) return;
+  // Only a chart laid out at the width it shows (else resize holds it once it is)
+  if (gd.__held || !gd._fullLayout || gd.clientWidth !== gd._fullLayout.width) return;
   const size = gd._fullLayout._size;
   const axes = Object.keys(gd._fullLayout).filter((k) => /^[xy]axis\d*$/.test(k));
   const before = { margin: structuredClone(gd.layout.margin || {}) };
@@ -165,27 +327,41 @@ function hold(gd, traces) {
     before[`${axis}.automargin`] = gd.layout[axis] ? gd.layout[axis].automargin : undefined;
     fixed[`${axis}.automargin`] = false;
   }
-  const held = { before, copy: null, traces: [], visible: [] };
+  const held = { before, copy: null, traces: [], visible: [], play: true };
   gd.__held = held;
-  const done = [Plotly.relayout(gd, fixed)];
+  // A square picture's axes and margins never move while playing (fixed ranges): left as
+  // they are, laid out by Plotly exactly as a rerun's figure is.
+  const done = gd.__square ? [] : [Plotly.relayout(gd, fixed)];
+  if (gd.__square) held.before = {};
   if (traces && traces.length && gd._fullData) done.push(keepStill(gd, traces));
-  // A zoom, a pan (an axis changes) or a click in the legend moves what the copy shows: back
-  // to the real thing. Listened to once this function's own changes are drawn (their events
-  // come first); frames use Plotly.update, which emits neither event.
-  Promise.all(done).then(() => {
-    if (gd.__held !== held || !held.copy) return;
-    held.moved = (change) => {
-      if (!change || Object.keys(change).some((k) => /^[xy]axis\d*\./.test(k))) release(gd);
-    };
-    held.clicked = () => release(gd);
-    gd.on("plotly_relayout", held.moved);
-    gd.on("plotly_restyle", held.clicked);
-  });
+  Promise.all(done).then(() => listen(gd, held));
+}
+
+// A zoom, a pan (an axis changes) or a click in the legend moves what the copy shows: back
+// to the real thing. Listened to once the changes that made the copy are drawn (their events
+// come first); frames use Plotly.update, which emits neither event.
+function listen(gd, held) {
+  if (gd.__held !== held || !held.copy || held.moved || !gd.on) return;
+  held.moved = (change) => {
+    if (!change || Object.keys(change).some((k) => /^[xy]axis\d*\./.test(k))) release(gd);
+  };
+  held.clicked = () => release(gd);
+  gd.on("plotly_relayout", held.moved);
+  gd.on("plotly_restyle", held.clicked);
 }
 
 function keepStill(gd, traces) {
+  const copy = copyOf(gd, traces);
+  if (!copy) return undefined;
+  Object.assign(gd.__held, { copy, traces, visible: traces.map((i) => gd.data[i].visible) });
+  gd.classList.add("tl-frozen");
+  return Plotly.restyle(gd, { visible: "legendonly" }, traces);
+}
+
+// An SVG copy of these traces as they are drawn now, laid over the chart.
+function copyOf(gd, traces) {
   const svg = gd.querySelector(".main-svg");
-  if (!svg) return undefined;
+  if (!svg || !gd._fullData) return null;
   const uids = new Set(traces.map((i) => gd._fullData[i] && `trace${gd._fullData[i].uid}`));
   const copy = svg.cloneNode(true);
   for (const child of [...copy.children]) {
@@ -199,10 +375,8 @@ function keepStill(gd, traces) {
   copy.classList.remove("main-svg");
   copy.classList.add("tl-still");
   copy.style.background = "none";
-  svg.after(copy);
-  Object.assign(gd.__held, { copy, traces, visible: traces.map((i) => gd.data[i].visible) });
-  gd.classList.add("tl-frozen");
-  return Plotly.restyle(gd, { visible: "legendonly" }, traces);
+  (gd.querySelector(".tl-paint") || svg).after(copy);   // over the painted picture
+  return copy;
 }
 
 // Back to the chart as it was; `restore` false when a whole new figure is drawn next anyway.
@@ -210,14 +384,14 @@ function release(gd, restore = true) {
   const held = gd.__held;
   if (!held) return;
   gd.__held = null;
-  if (held.moved) {
+  if (held.moved && gd.removeListener) {     // (a purged chart has no listeners left)
     gd.removeListener("plotly_relayout", held.moved);
     gd.removeListener("plotly_restyle", held.clicked);
   }
   if (held.copy) held.copy.remove();
   gd.classList.remove("tl-frozen");
   if (!restore) return;
-  Plotly.relayout(gd, held.before);
+  if (Object.keys(held.before).length) Plotly.relayout(gd, held.before);
   if (held.traces.length) {
     Plotly.restyle(gd, { visible: held.visible.map((v) => (v === undefined ? true : v)) },
                    held.traces);
@@ -235,7 +409,8 @@ function receive(s, stream) {
   }
   if (stream.play !== p.id) {      // a new Play
     stop(s);
-    for (const [name, gd] of Object.entries(s.divs)) hold(gd, (stream.still || {})[name]);
+    s.still = stream.still || {};
+    for (const [name, gd] of Object.entries(s.divs)) hold(gd, s.still[name]);
     Object.assign(p, { id: stream.play, stopped: false, seen: new Set(), queue: [], last: 0,
                        shown: stream.start, lastSeq: -1, asked: -1, askedAt: 0, end: null });
   }
@@ -256,6 +431,7 @@ function tick(s, now) {
   if (p.queue.length && now - p.last >= FRAME_MS - 4) {
     const frame = p.queue.shift();
     show(s, frame);
+    measure("tl frame", now, performance.now());
     p.shown = frame.epoch;
     p.last = now;
     flush(s, now, OVERDUE_MS);       // a frame was drawn: only what has waited too long
@@ -344,6 +520,7 @@ function update(s, name, patch) {
     return;
   }
   const traces = patch.traces || [];
+  if (paint(s, gd, patch, traces)) return;
   const data = {};
   for (const [attr, v] of Object.entries(patch.set || {})) {
     const value = decode(v);
@@ -356,10 +533,154 @@ function update(s, name, patch) {
   Plotly.update(gd, data, patch.layout || {}, traces.length ? traces : undefined);
 }
 
+// -- the picture while playing: a canvas over the plot area ---------------------------------
+// Plotly redraws a heatmap, its contour and the axes on every z it is given (30-50 ms a frame
+// on a busy 2-CPU machine, more than a frame's 33 ms). While playing, a frame's probability
+// map and its 0.5 contour are painted on a canvas laid exactly over the plot area instead
+// (a millisecond or two), with the heatmap's own colour scale and the contour's own line;
+// the title goes through Plotly. When playing stops (or the chart is resized) the last frame
+// painted is handed to Plotly and the canvas goes: the chart is Plotly's again.
+
+function paint(s, gd, patch, traces) {
+  if (!playing(s) || !gd.__square || patch.append || !patch.set || !patch.set.z) return false;
+  if (Object.keys(patch.set).length !== 1) return false;
+  const p = painter(gd, traces);
+  if (!p) return false;
+  const z = decode(patch.set.z);
+  if (!Array.isArray(z) || !z.length || z.length !== p.rows || z[0].length !== p.cols) {
+    return false;
+  }
+  draw2d(p, z);
+  p.last = { traces, z, layout: patch.layout || {} };
+  if (patch.layout && Object.keys(patch.layout).length) Plotly.relayout(gd, patch.layout);
+  return true;
+}
+
+function painter(gd, traces) {
+  const fl = gd._fullLayout, fd = gd._fullData;
+  if (!fl || !fd || !fl.xaxis || !fl.yaxis || traces.length < 1 || traces.length > 2) return null;
+  const h = fd[traces[0]], c = traces.length > 1 ? fd[traces[1]] : null;
+  if (!h || h.type !== "heatmap" || h.visible !== true || !Array.isArray(h.colorscale)) return null;
+  if (typeof h.zmin !== "number" || typeof h.zmax !== "number" || h.zmax <= h.zmin) return null;
+  if (c && (c.type !== "contour" || c.visible !== true || !c.contours)) return null;
+  const xa = fl.xaxis, ya = fl.yaxis;
+  const key = [fl.width, fl.height, xa._offset, ya._offset, xa._length, ya._length].join();
+  if (gd.__paint && gd.__paint.key === key) return gd.__paint;
+  unpaint(gd, false);
+  const x = Array.from(h.x || []), y = Array.from(h.y || []);
+  if (x.length < 2 || y.length < 2) return null;
+  const dpr = window.devicePixelRatio || 1;
+  const canvas = document.createElement("canvas");
+  canvas.className = "tl-paint";
+  Object.assign(canvas.style, { left: `${xa._offset}px`, top: `${ya._offset}px`,
+                                width: `${xa._length}px`, height: `${ya._length}px` });
+  canvas.width = Math.round(xa._length * dpr);
+  canvas.height = Math.round(ya._length * dpr);
+  const svg = gd.querySelector(".main-svg");
+  if (!svg) return null;
+  svg.after(canvas);                         // under the still copy of the points (tl-still)
+  const bitmap = document.createElement("canvas");
+  bitmap.width = x.length;
+  bitmap.height = y.length;
+  const dx = (x[x.length - 1] - x[0]) / (x.length - 1), dy = (y[y.length - 1] - y[0]) / (y.length - 1);
+  const px = (v) => xa.c2p(v) * dpr, py = (v) => ya.c2p(v) * dpr;
+  gd.__paint = {
+    key, canvas, bitmap, rows: y.length, cols: x.length, lut: lut(h.colorscale),
+    zmin: h.zmin, zmax: h.zmax, dpr,
+    image: [px(x[0] - dx / 2), py(y[y.length - 1] + dy / 2), px(x[x.length - 1] + dx / 2),
+            py(y[0] - dy / 2)],
+    xs: x.map(px), ys: y.map(py),
+    level: c ? c.contours.start : null,
+    line: c ? { color: c.line.color, width: c.line.width * dpr } : null,
+  };
+  return gd.__paint;
+}
+
+function lut(scale) {                        // 256 RGBA colours along a Plotly colour scale
+  const c = document.createElement("canvas");
+  c.width = 256;
+  c.height = 1;
+  const ctx = c.getContext("2d");
+  const g = ctx.createLinearGradient(0, 0, 256, 0);
+  for (const [at, color] of scale) g.addColorStop(Math.min(1, Math.max(0, at)), color);
+  ctx.fillStyle = g;
+  ctx.fillRect(0, 0, 256, 1);
+  return ctx.getImageData(0, 0, 256, 1).data;
+}
+
+function draw2d(p, z) {
+  const { rows, cols, lut: colors, zmin, zmax } = p;
+  const bctx = p.bitmap.getContext("2d");
+  const img = bctx.createImageData(cols, rows);
+  const scale = 255 / (zmax - zmin);
+  for (let i = 0; i < rows; i++) {
+    const row = z[i], out = (rows - 1 - i) * cols * 4;   // y grows upwards, pixel rows down
+    for (let j = 0; j < cols; j++) {
+      const v = row[j], o = out + 4 * j;
+      if (Number.isNaN(v)) continue;                     // transparent
+      const k = 4 * Math.max(0, Math.min(255, Math.round((v - zmin) * scale)));
+      img.data[o] = colors[k];
+      img.data[o + 1] = colors[k + 1];
+      img.data[o + 2] = colors[k + 2];
+      img.data[o + 3] = 255;
+    }
+  }
+  bctx.putImageData(img, 0, 0);
+  const ctx = p.canvas.getContext("2d");
+  ctx.clearRect(0, 0, p.canvas.width, p.canvas.height);
+  ctx.imageSmoothingEnabled = true;
+  const [x0, y0, x1, y1] = p.image;
+  ctx.drawImage(p.bitmap, x0, y0, x1 - x0, y1 - y0);
+  if (p.level !== null) contour(ctx, p, z);
+}
+
+// The level line by marching squares, straight across each cell (as Plotly's contour at its
+// default smoothing of the grid's own resolution).
+function contour(ctx, p, z) {
+  const L = p.level, xs = p.xs, ys = p.ys;
+  ctx.beginPath();
+  const at = (a, b) => (L - a) / (b - a);
+  for (let i = 0; i + 1 < p.rows; i++) {
+    for (let j = 0; j + 1 < p.cols; j++) {
+      const a = z[i][j], b = z[i][j + 1], c = z[i + 1][j + 1], d = z[i + 1][j];
+      if ([a, b, c, d].some(Number.isNaN)) continue;
+      const pts = [];
+      if ((a >= L) !== (b >= L)) pts.push([xs[j] + at(a, b) * (xs[j + 1] - xs[j]), ys[i]]);
+      if ((b >= L) !== (c >= L)) pts.push([xs[j + 1], ys[i] + at(b, c) * (ys[i + 1] - ys[i])]);
+      if ((d >= L) !== (c >= L)) pts.push([xs[j] + at(d, c) * (xs[j + 1] - xs[j]), ys[i + 1]]);
+      if ((a >= L) !== (d >= L)) pts.push([xs[j], ys[i] + at(a, d) * (ys[i + 1] - ys[i])]);
+      for (let k = 0; k + 1 < pts.length; k += 2) {
+        ctx.moveTo(pts[k][0], pts[k][1]);
+        ctx.lineTo(pts[k + 1][0], pts[k + 1][1]);
+      }
+    }
+  }
+  ctx.strokeStyle = p.line.color;
+  ctx.lineWidth = p.line.width;
+  ctx.lineCap = "round";
+  ctx.stroke();
+}
+
+// The canvas goes; the last frame painted is handed to Plotly first (`keep` false: a figure
+// is drawn next anyway, or nothing was painted).
+function unpaint(gd, keep = true) {
+  const p = gd.__paint;
+  if (!p) return;
+  gd.__paint = null;
+  if (keep && p.last && gd._fullData) {
+    const { traces, z, layout } = p.last;
+    Plotly.update(gd, { z: traces.map(() => z) }, layout, traces)
+      .then(() => p.canvas.remove(), () => p.canvas.remove());
+  } else {
+    p.canvas.remove();
+  }
+}
+
 function stop(s) {
   const p = s.play;
   s.lazy = {};
-  for (const gd of Object.values(s.divs)) release(gd);
+  for (const gd of Object.values(s.divs)) unpaint(gd);
+  for (const gd of Object.values(s.divs)) if (gd.__held && gd.__held.play) release(gd);
   if (p.raf) cancelAnimationFrame(p.raf);
   p.raf = 0;
   p.stopped = true;
@@ -427,6 +748,7 @@ document.addEventListener("click", onClick, true);
 export default function (component) {
   const { data, parentElement, setTriggerValue } = component;
   if (!data) return undefined;     // a preload: importing this module was the point
+  if (globalThis.tlTiming) performance.mark("tl data");
   let s = mounts.get(parentElement);
   if (!s) {
     s = mount(parentElement);
