@@ -24,6 +24,7 @@ from twolayer.figures import (
     delta2_histogram_figure,
     one_neuron_figure,
 )
+from twolayer.figures.compare import EMPTY
 from twolayer.settings import MAX_PLAY_EPOCHS, SETTINGS
 from twolayer.ui import live
 from twolayer.ui import playback as pb
@@ -32,6 +33,7 @@ from twolayer.ui.frame import aside, show_link_notes
 from twolayer.ui.sidebar import clamp_from_link
 from twolayer.ui.state import DATA_KEYS, dataset_for, signature
 
+PLAYING_EMPTY = "Playing: the curves<br>follow on Pause"   # a curve as Play starts at epoch 0
 NET_KEYS = DATA_KEYS + ("hidden", "activation")  # not "loss": this page trains both
 
 LESSON_KEYS = ("none",) + tuple(LESSONS)
@@ -212,14 +214,15 @@ def reset(settings, output_bias, lr_factor, sig):
     st.session_state["compare_play_of"] = cmp
 
 
-def curve_figures(cmp):
+def curve_figures(cmp, empty=EMPTY):
+    """The curves and the histogram; ``empty`` is what a curve says before the first epoch."""
     hist = cmp.histories
     return {"compare_accuracy": compare_accuracy_figure(
-                {k: h.test_metric for k, h in hist.items()}, style=style()),
+                {k: h.test_metric for k, h in hist.items()}, style=style(), empty=empty),
             "compare_loss": compare_loss_figure(
-                {k: h.train_loss for k, h in hist.items()}, style=style()),
+                {k: h.train_loss for k, h in hist.items()}, style=style(), empty=empty),
             "compare_grad_norms": compare_grad_norm_figure(
-                {k: h.grad_norm for k, h in hist.items()}, style=style()),
+                {k: h.grad_norm for k, h in hist.items()}, style=style(), empty=empty),
             "compare_delta2": delta2_histogram_figure(
                 cmp.delta2_per_sample(), style=style(),
                 title=f"|delta2| per training sample at epoch {cmp.epoch}")}
@@ -271,7 +274,7 @@ def both_nets():
     scene = pb.CompareScene(cmp, style=style())
     if playing and play.base is None:  # the boundaries and curves as Play starts
         pb.set_base(play, scene, scene.figures())
-        st.session_state["compare_play_curves"] = curve_figures(cmp)
+        st.session_state["compare_play_curves"] = curve_figures(cmp, PLAYING_EMPTY)
     pb.make_chunk(play, scene, speed=int(st.session_state.get(KEYS["speed"]) or 1))
     shown = play.shown if playing else cmp.epoch
     st.markdown(f"**Epoch {shown}**")

@@ -306,6 +306,24 @@ def test_play_streams_both_boundaries_and_pause_goes_back_to_the_screen():
     assert all(len(h.train_loss) == 0 for h in comparison(at).histories.values())
 
 
+def annotations(fig):
+    return [a["text"] for a in fig["layout"].get("annotations", [])]
+
+
+def test_curves_frozen_at_epoch_0_by_play_do_not_ask_for_step_or_train():
+    """Play from epoch 0 keeps the curves as they were (empty) until Pause: they must not tell
+    the user to press Step or Train, which Play disables."""
+    at = open_page()
+    empty = [annotations(charts(at)[k]) for k in BASE_CHARTS[:3]]
+    assert all(any("press Step or Train" in t for t in a) for a in empty), empty
+    click(at, "Play")
+    playing = [annotations(charts(at)[k]) for k in BASE_CHARTS[:3]]
+    assert all(a and not any("Step or Train" in t for t in a) for a in playing), playing
+    assert all(any("follow on Pause" in t for t in a) for a in playing), playing
+    click(at, "Pause")   # no word from the browser: back to epoch 0, Step and Train enabled
+    assert [annotations(charts(at)[k]) for k in BASE_CHARTS[:3]] == empty
+
+
 def test_the_browser_animation_is_gone():
     """The live boundaries replace the precomputed animation (and its "press again")."""
     at = open_page(lesson="saturated")

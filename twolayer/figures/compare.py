@@ -15,17 +15,19 @@ from .style import (
     log_dtick,
 )
 
+EMPTY = "No epochs yet:<br>press Step or Train"
 
-def _compare_empty(fig, n, style):
-    """Before the first epoch a curve chart has nothing to draw: say what to do."""
+
+def _compare_empty(fig, n, style, empty=EMPTY):
+    """Before the first epoch a curve chart has nothing to draw: say what to do (``empty``)."""
     if n == 0:
-        fig.add_annotation(text="No epochs yet:<br>press Step or Train", showarrow=False,
+        fig.add_annotation(text=empty, showarrow=False,
                            xref="paper", yref="paper", x=0.5, y=0.5,
                            font=dict(size=style.font, color="#808080"))
     return fig
 
 
-def compare_accuracy_figure(accuracy, style=NORMAL, title="Test accuracy"):
+def compare_accuracy_figure(accuracy, style=NORMAL, title="Test accuracy", empty=EMPTY):
     """accuracy : {loss: list of test accuracy per epoch (index k-1 = epoch k)}."""
     fig = go.Figure()
     for loss, values in accuracy.items():
@@ -34,11 +36,12 @@ def compare_accuracy_figure(accuracy, style=NORMAL, title="Test accuracy"):
                                                                    width=style.line)))
     fig.update_xaxes(title_text="epoch")
     fig.update_yaxes(title_text="accuracy", range=[0, 1.02])
-    _compare_empty(fig, max(map(len, accuracy.values()), default=0), style)
+    _compare_empty(fig, max(map(len, accuracy.values()), default=0), style, empty)
     return apply_style(fig, style, title, legend_rows=1)
 
 
-def compare_loss_figure(losses, style=NORMAL, title="Training loss, each on its own axis"):
+def compare_loss_figure(losses, style=NORMAL, title="Training loss, each on its own axis",
+                        empty=EMPTY):
     """losses : {loss: list of the training loss per epoch}. One row per loss: MSE and
     log-loss are not on one scale (log-loss is unbounded, MSE at most 1)."""
     from plotly.subplots import make_subplots
@@ -53,12 +56,12 @@ def compare_loss_figure(losses, style=NORMAL, title="Training loss, each on its 
                       row=row, col=1)
         fig.update_yaxes(title_text=LOSS_LABELS[loss], rangemode="tozero", row=row, col=1)
     fig.update_xaxes(title_text="epoch", row=len(losses), col=1)
-    _compare_empty(fig, max(map(len, losses.values()), default=0), style)
+    _compare_empty(fig, max(map(len, losses.values()), default=0), style, empty)
     return apply_style(fig, style, title, legend_rows=1)
 
 
 def compare_grad_norm_figure(grad_norms, style=NORMAL,
-                             title="Gradient norms by epoch (log scale)"):
+                             title="Gradient norms by epoch (log scale)", empty=EMPTY):
     """grad_norms : {loss: {"W1": [...], "b1": [...], "W2": [...], "b2": [...]}} per epoch.
 
     Two panels, layer 1 and layer 2; colour = loss, dash = parameter (weights solid, biases
@@ -92,7 +95,8 @@ def compare_grad_norm_figure(grad_norms, style=NORMAL,
     fig.update_xaxes(nticks=4, tickangle=0)
     fig.update_xaxes(title_text="layer 1", row=1, col=1)
     fig.update_xaxes(title_text="layer 2", row=1, col=2)
-    _compare_empty(fig, max((len(n["W1"]) for n in grad_norms.values()), default=0), style)
+    _compare_empty(fig, max((len(n["W1"]) for n in grad_norms.values()), default=0), style,
+                   empty)
     return apply_style(fig, style, title, legend_rows=2)
 
 
