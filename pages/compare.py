@@ -29,7 +29,7 @@ from twolayer.settings import MAX_PLAY_EPOCHS, SETTINGS
 from twolayer.ui import live
 from twolayer.ui import playback as pb
 from twolayer.ui.charts import show, style
-from twolayer.ui.frame import show_link_notes
+from twolayer.ui.frame import aside, show_link_notes
 from twolayer.ui.sidebar import clamp_from_link
 from twolayer.ui.state import DATA_KEYS, dataset_for, signature
 
@@ -92,11 +92,12 @@ def new_comparison(settings, output_bias):
 
 st.title("MSE vs log-loss")
 live.preload()
-st.write("The same network, the same start, the same mini-batches: one net learns with mean "
-         "squared error, the other with log-loss. The only line of backprop that differs is "
-         "delta2. Watch what that one factor does.")
-st.caption("The sidebar's *Loss* does not apply on this page: it always trains one net with "
-           "each loss.")
+aside("cmp-intro").write("The same network, the same start, the same mini-batches: one net "
+                         "learns with mean squared error, the other with log-loss. The only "
+                         "line of backprop that differs is delta2. Watch what that one factor "
+                         "does.")
+aside("cmp-caption").caption("The sidebar's *Loss* does not apply on this page: it always "
+                             "trains one net with each loss.")
 
 show_link_notes(clamp_from_link(COMPARE_LINK, "compare"))
 
@@ -128,12 +129,14 @@ lr_factor = c3.select_slider(s.label, s.options, value=s.default, key="lr_factor
 
 settings = dict(st.session_state["settings"])
 if lesson in LESSONS:
-    st.subheader(LESSONS[lesson].title)
+    aside("cmp-lesson").subheader(LESSONS[lesson].title)
     # The text states the numbers of the lesson's own start: shown as the lesson's only while
     # the page is at that start, so that it never contradicts what a link or a click set.
     moved = off_start(lesson, output_bias, lr_factor)
-    if not moved:
-        st.info(cached_lesson_text(lesson), icon=":material/search:")
+    if not moved:  # on a projector, folded under its title: the buttons and boundaries first
+        box = st.expander(LESSONS[lesson].title, icon=":material/search:") if style().present \
+            else st
+        box.info(cached_lesson_text(lesson), icon=":material/search:")
     else:
         st.warning(f"This page is off the lesson's start: {moved}. The lesson's text describes "
                    "its own start, so it is folded away below.", icon=":material/tune:")
@@ -146,11 +149,12 @@ if lesson in LESSONS and LESSONS[lesson].settings:
     settings = lesson_settings(lesson, settings)
     fixed = ", ".join(f"{SETTINGS[k].label.lower()} {v}"
                       for k, v in LESSONS[lesson].settings.items())
-    st.caption(f"This lesson fixes {fixed}. The sidebar's values for these are not used while "
-               "it is selected.")
-    st.button("Edit these settings in the sidebar", on_click=copy_lesson_to_sidebar,
-              args=(lesson,), help="Copies the lesson's settings into the sidebar and leaves "
-                                   "the lesson, so you can change them.")
+    box = aside("cmp-fixed")
+    box.caption(f"This lesson fixes {fixed}. The sidebar's values for these are not used while "
+                "it is selected.")
+    box.button("Edit these settings in the sidebar", on_click=copy_lesson_to_sidebar,
+               args=(lesson,), help="Copies the lesson's settings into the sidebar and leaves "
+                                    "the lesson, so you can change them.")
 
 if lesson == "one_neuron":
     start = st.radio("Start", tuple(ONE_NEURON_STARTS), horizontal=True, key="neuron_start")

@@ -7,6 +7,7 @@ from twolayer.settings import MAX_PLAY_EPOCHS, SETTINGS
 from twolayer.ui import live
 from twolayer.ui import playback as pb
 from twolayer.ui.charts import style
+from twolayer.ui.frame import aside, aside_key
 from twolayer.ui.state import replace_net, session_trainer
 from twolayer.ui.text import literal
 from twolayer.ui.transfer import (
@@ -30,10 +31,11 @@ state[FULL_RUN] = True          # this run draws the whole page (not a click in 
 
 st.title("Playground")
 live.preload()
-st.caption("Step through training one epoch at a time and watch the decision boundary, the loss "
-           "and each layer's gradients move. Data and network settings are in the sidebar.")
+aside("pg-intro").caption("Step through training one epoch at a time and watch the decision "
+                          "boundary, the loss and each layer's gradients move. Data and network "
+                          "settings are in the sidebar.")
 
-with st.container(horizontal=True, vertical_alignment="center"):
+with st.container(horizontal=True, vertical_alignment="center", key=aside_key("pg-lessons")):
     st.caption("Lessons, one click each:")
     for lesson in LESSONS.values():
         st.page_link("pages/compare.py", label=lesson.title, icon=":material/school:",

@@ -633,12 +633,17 @@ def test_copy_link_reproduces_the_backprop_view(page, app_server):
 
 
 # Geometry of every chart: no two of title, legend, axis titles, annotations, colour bar and
-# tick labels overlap (tick labels of one axis need a 2 px gap), and none leaves its chart.
-GEOMETRY = """() => {
+# tick labels overlap (tick labels of one axis need a 2 px gap), none leaves its chart, none
+# reaches into a plot area (an axis title into the panel beside it, a legend crossed by a plot;
+# a note written wholly inside a plot is fine); tick labels are level; a title of several lines
+# fills most of its width (one wrapped at a third of a wide chart does not); and the page does
+# not scroll sideways.
+GEOMETRY = r"""() => {
   const box = e => { const r = e.getBoundingClientRect();
                      return {l: r.left, t: r.top, r: r.right, b: r.bottom}; };
   const hit = (a, b, gap) => a.l < b.r + gap && b.l < a.r + gap && a.t < b.b + gap
                              && b.t < a.b + gap;
+  const inside = (a, b) => a.l >= b.l - 1 && a.r <= b.r + 1 && a.t >= b.t - 1 && a.b <= b.b + 1;
   const text = e => (e.textContent || '').trim();
   const problems = [];
   document.querySelectorAll('.js-plotly-plot').forEach((gd, n) => {
@@ -658,9 +663,26 @@ GEOMETRY = """() => {
     add('.colorbar .cbtitle text', 'colorbar title');
     add('.colorbar .cbaxis text', 'colorbar tick');
     add('[class$="tick"] text', 'tick');
+    gd.querySelectorAll('.colorbar .cbfills').forEach(e => {
+      const b = box(e);
+      if (b.r > b.l && b.b > b.t) items.push({kind: 'colour bar', text: 'its bar', b}); });
+    // The plot areas (cartesian subplots): no text may reach into one, except an annotation
+    // written wholly inside the region they span (a note such as "No epochs yet").
+    const L = gd._fullLayout || {};
+    const plots = Object.entries(L._plots || {}).map(([id, p]) => ({id, b: {
+      l: svg.l + p.xaxis._offset, r: svg.l + p.xaxis._offset + p.xaxis._length,
+      t: svg.t + p.yaxis._offset, b: svg.t + p.yaxis._offset + p.yaxis._length}}));
+    const all = plots.length ? {l: Math.min(...plots.map(p => p.b.l)),
+                                r: Math.max(...plots.map(p => p.b.r)),
+                                t: Math.min(...plots.map(p => p.b.t)),
+                                b: Math.max(...plots.map(p => p.b.b))} : null;
     items.forEach(it => {
       if (it.b.l < svg.l - 1 || it.b.r > svg.r + 1 || it.b.t < svg.t - 1 || it.b.b > svg.b + 1)
-        problems.push(`${name}: ${it.kind} '${it.text}' is cut`); });
+        problems.push(`${name}: ${it.kind} '${it.text}' is cut`);
+      plots.forEach(p => {
+        if (hit(it.b, p.b, -1) && !(it.kind === 'annotation' && inside(it.b, all)))
+          problems.push(`${name}: ${it.kind} '${it.text}' reaches into plot ${p.id}`); });
+    });
     for (let i = 0; i < items.length; i++) for (let j = i + 1; j < items.length; j++) {
       const a = items[i], b = items[j];
       if (a.kind === 'legend' && b.kind === 'legend') continue;
@@ -668,11 +690,32 @@ GEOMETRY = """() => {
       if (hit(a.b, b.b, gap))
         problems.push(`${name}: ${a.kind} '${a.text}' meets ${b.kind} '${b.text}'`);
     }
+    // Tick labels are written level, never turned on their side for want of room.
+    Object.keys(L).filter(k => /^[xy]axis\d*$/.test(k)).forEach(k => {
+      const a = L[k];
+      if (a.visible && a.showticklabels && a._tickAngles &&
+          Object.values(a._tickAngles).some(v => v && Math.abs(v) % 180 !== 0))
+        problems.push(`${name}: ${k}'s tick labels are turned`); });
+    // A title wraps only when it must: its longest line fills most of the width it has.
+    const title = gd.querySelector('.g-gtitle text');
+    const lines = title ? Array.from(title.querySelectorAll('tspan.line')) : [];
+    if (lines.length > 1) {
+      const longest = Math.max(...lines.map(t => t.getComputedTextLength()));
+      const room = svg.r - svg.l - 20;
+      if (longest < 0.6 * room)
+        problems.push(`${name}: title in ${lines.length} lines, the longest ` +
+                      `${Math.round(longest)} of ${Math.round(room)} px`);
+    }
   });
+  const main = document.querySelector('[data-testid="stMain"]');
+  for (const e of [document.documentElement, main])
+    if (e && e.scrollWidth > e.clientWidth + 1)
+      problems.push(`the page scrolls sideways: ${e.scrollWidth} > ${e.clientWidth}`);
   return problems;
 }"""
 CUT_TEXT = """() => Array.from(document.querySelectorAll(
     '[data-testid="stMain"] button *, [data-testid="stMain"] label *, ' +
+    '[data-testid="stMain"] [data-testid="stLinkButton"] *, ' +
     '[data-testid="stMain"] [data-testid="stWidgetLabel"] *, ' +
     '[data-testid="stMain"] [data-testid="stMetricValue"] *'))
   .filter(e => e.scrollWidth > e.clientWidth + 1 && e.innerText.trim())
@@ -682,18 +725,70 @@ CUT_FORMULAS = """() => Array.from(document.querySelectorAll('.katex-display'))
   .map(e => (e.querySelector('annotation') || {}).textContent)"""
 
 
-@pytest.mark.parametrize("size", [(1024, 768), (1280, 720)], ids=["1024x768", "1280x720"])
-@pytest.mark.parametrize("path", ["", "mse-vs-log-loss?lesson=saturated", "chain-rule"])
-def test_presentation_mode_fits_a_projector(browser, app_server, size, path):
-    """B11: at a projector's size in presentation mode, after some training, no chart text
-    overlaps or is cut, no button or label is truncated, no formula is cut, and nothing is
-    fetched from anywhere but the app (the tab's icon included)."""
+# Every page, and what its main action is: (how many Plotly charts it draws, the action).
+PROJECTOR_PAGES = {
+    "": (4, "train"),
+    "mse-vs-log-loss?lesson=saturated": (4, "train"),
+    "chain-rule": (0, "batch"),
+    "sweep": (2, "saturated"),
+    "loss-landscape": (2, "train"),
+}
+# What must be on a 1024 x 768 projector without scrolling: the buttons and the top of the
+# (first) boundary, by the live chart's name.
+ABOVE_THE_FOLD = {"": "boundary", "mse-vs-log-loss?lesson=saturated": "mse"}
+FOLD = r"""(chart) => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  const header = document.querySelector('[data-testid="stHeader"]').getBoundingClientRect();
+  const box = e => e ? e.getBoundingClientRect().toJSON() : null;
+  const buttons = Array.from(main.querySelectorAll('button[data-testid^="stBaseButton"]'))
+    .map(b => ({text: b.innerText.trim().split(/\s+/).pop(), ...box(b)}))
+    .filter(b => ['Step', 'Play'].includes(b.text) && b.width > 0 && b.x > 0);
+  return {header: header.bottom, buttons,
+          chart: box(document.querySelector(`.tl-chart[data-chart="${chart}"]`)),
+          scrolled: Array.from(document.querySelectorAll('*')).some(e => e.scrollTop > 0)};
+}"""
+
+
+def _main_action(page, action):
+    """Press the page's main action and wait until its result is on the page."""
     import re
+
+    from tests.browser_util import wait_for_app
+
+    main = page.locator('[data-testid="stMain"]')
+    if action == "train":
+        main.get_by_role("button", name=re.compile(r"^Train( \d+)?$")).first.click()
+        # the Playground's epoch counter, or "Epoch 100" on the other pages
+        page.wait_for_function("() => document.querySelector('[data-testid=\"stMain\"]')"
+                               ".innerText.match(/(^|\\n)(Epoch\\s+)?100(\\n|$)/)",
+                               timeout=90000)
+    elif action == "batch":
+        main.get_by_text("batch", exact=True).click()
+        page.wait_for_function("() => location.search.includes('bp_view=batch')",
+                               timeout=30000)
+    elif action == "saturated":
+        main.get_by_text("Saturated start").click()
+        page.wait_for_function("() => location.search.includes('sweep_saturated=true')",
+                               timeout=30000)
+    page.wait_for_timeout(300)
+    wait_for_app(page, timeout=120000)
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (1280, 720)], ids=["1024x768", "1280x720"])
+@pytest.mark.parametrize("path", list(PROJECTOR_PAGES))
+def test_presentation_mode_fits_a_projector(browser, app_server, size, path):
+    """B11: at a projector's size in presentation mode, on every page, before and after the
+    page's main action: no chart text overlaps another or reaches into a plot, none is cut,
+    tick labels are level, titles use their width, the page does not scroll sideways, no
+    button or label is truncated, no formula is cut, and nothing is fetched from anywhere but
+    the app (the tab's icon included). At 1024 x 768 the Playground's and the comparison's
+    Step and Play buttons and the top of their boundary are on screen without scrolling."""
     from urllib.parse import urlsplit
 
-    from tests.browser_util import screenshot_path, wait_for_app
+    from tests.browser_util import screenshot_path
 
     width, height = size
+    charts, action = PROJECTOR_PAGES[path]
     context = browser.new_context(viewport={"width": width, "height": height})
     try:
         page = context.new_page()
@@ -701,32 +796,27 @@ def test_presentation_mode_fits_a_projector(browser, app_server, size, path):
         page.on("request", lambda r: requests.append(r.url))
         sep = "&" if "?" in path else "?"
         _goto(page, f"{app_server}/{path}{sep}present=1")
-        views = [None]
-        if path == "chain-rule":
-            views.append("batch")
-        else:  # Plotly charts, Streamlit's or the live ones
-            page.wait_for_function(_charts_drawn(".js-plotly-plot", 4), timeout=60000)
-            page.wait_for_timeout(1500)
-            assert page.evaluate(GEOMETRY) == []  # before the first epoch: empty charts
-            train = page.get_by_role("button", name=re.compile(r"^Train( \d+)?$")).first
-            train.click()
-            # the Playground's epoch counter, or the comparison's "Epoch 100"
-            page.wait_for_function("() => document.querySelector('[data-testid=\"stMain\"]')"
-                                   ".innerText.match(/(^|\\n)(Epoch\\s+)?100(\\n|$)/)",
-                                   timeout=90000)
-            wait_for_app(page, timeout=90000)
         name = f"present_{width}x{height}_{path.split('?')[0] or 'playground'}"
-        for view in views:
-            if view:
-                page.locator('[data-testid="stMain"]').get_by_text(view, exact=True).click()
-                page.wait_for_function(f"() => location.search.includes('bp_view={view}')",
-                                       timeout=30000)
-                wait_for_app(page)
+        for when in ("before", "after"):
+            if when == "after":
+                _main_action(page, action)
+            if charts:  # Plotly charts, Streamlit's or the live ones
+                page.wait_for_function(_charts_drawn(".js-plotly-plot", charts), timeout=60000)
             page.wait_for_timeout(1500)  # Plotly draws after the run's end
-            assert page.evaluate(GEOMETRY) == []
-            assert page.evaluate(CUT_TEXT) == []
-            assert page.evaluate(CUT_FORMULAS) == []
-            page.screenshot(path=screenshot_path(name + (f"_{view}" if view else "")))
+            if path in ABOVE_THE_FOLD and width == 1024 and when == "before":
+                page.wait_for_function(_charts_drawn(
+                    f'.tl-chart[data-chart="{ABOVE_THE_FOLD[path]}"]', 1), timeout=60000)
+                fold = page.evaluate(FOLD, ABOVE_THE_FOLD[path])
+                assert not fold["scrolled"], fold
+                assert sorted(b["text"] for b in fold["buttons"]) == ["Play", "Step"], fold
+                assert all(fold["header"] <= b["top"] and b["bottom"] <= height
+                           for b in fold["buttons"]), fold
+                assert fold["chart"] and fold["chart"]["top"] < height, fold
+            problems = page.evaluate(GEOMETRY)
+            assert problems == [], f"{when}: " + "; ".join(problems)
+            assert page.evaluate(CUT_TEXT) == [], when
+            assert page.evaluate(CUT_FORMULAS) == [], when
+            page.screenshot(path=screenshot_path(f"{name}_{when}"))
         page.set_viewport_size({"width": width, "height": 4000})  # one picture of the page
         page.wait_for_timeout(1000)
         page.screenshot(path=screenshot_path(name + "_whole"))
@@ -734,3 +824,34 @@ def test_presentation_mode_fits_a_projector(browser, app_server, size, path):
         assert [u for u in requests if urlsplit(u).netloc not in (server, "")] == []
     finally:
         context.close()
+
+
+# The words of a button's label that are broken across two lines (a label may wrap, but
+# only between words).
+SPLIT_WORDS = r"""() => Array.from(document.querySelectorAll(
+    'button p, [data-testid="stLinkButton"] p')).flatMap(p => {
+  const split = [];
+  for (const node of p.childNodes) {
+    if (node.nodeType !== Node.TEXT_NODE) continue;
+    for (const m of node.textContent.matchAll(/\S+/g)) {
+      const r = document.createRange();
+      r.setStart(node, m.index);
+      r.setEnd(node, m.index + m[0].length);
+      if (new Set(Array.from(r.getClientRects()).map(b => Math.round(b.top))).size > 1)
+        split.push(m[0]);
+    }
+  }
+  return split;
+})"""
+
+
+def test_button_labels_wrap_only_between_words(page, app_server):
+    """The sidebar's "Regenerate" in its narrow column, and every other button: no word is
+    broken across lines ("Regenera/te")."""
+    from tests.browser_util import screenshot_path
+
+    _goto(page, f"{app_server}/")
+    page.locator('[data-testid="stSidebar"]').get_by_role(
+        "button", name="Regenerate").wait_for(timeout=30000)
+    assert page.evaluate(SPLIT_WORDS) == []
+    page.screenshot(path=screenshot_path("button_labels"))

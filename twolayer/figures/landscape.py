@@ -17,6 +17,10 @@ LANDSCAPE_SCALE = "Cividis"
 CONTOURS = 14            # contour lines across the range of log10 L
 SLOPE_DECADES = 4        # the slope's colour scale spans at most this many powers of ten
 START_COLOR = "#FFFFFF"
+# The maps sit two to a row: a title such as "log-loss around its net, epoch 1000" keeps one
+# line in half of 1024 px (the default, sized for a third, would wrap it, and the two maps
+# would then start at different heights).
+HALF_TITLE_CHARS = {False: 44, True: 36}     # by style.present
 
 
 def log10(values, floor=1e-300):
@@ -38,23 +42,29 @@ def slope_range(surfaces, decades=SLOPE_DECADES):
     return max(float(finite.min()), hi - decades), hi
 
 
-def _ticks(lo, hi):
-    """Colour-bar ticks for a log10 range: 1, 2, 5 per decade where the range is narrow, one per
-    decade where it is wide; labels in the quantity's own units."""
+def _ticks(lo, hi, narrow=3):
+    """Colour-bar ticks for a log10 range: 1, 2, 5 per decade where the range is narrower than
+    ``narrow`` decades, one per decade where it is wide; labels in the quantity's own units."""
     lo, hi = float(lo), float(hi)
     decades = np.arange(np.floor(lo), np.ceil(hi) + 1)
-    steps = (1, 2, 5) if hi - lo < 3 else (1,)
-    ticks = [d + np.log10(s) for d in decades for s in steps]
-    ticks = [t for t in ticks if lo - 1e-9 <= t <= hi + 1e-9]
+    for steps in ((1, 2, 5),) if hi - lo < narrow else ((1,), (1, 3), (1, 2, 5)):
+        ticks = [d + np.log10(s) for d in decades for s in steps]
+        ticks = [t for t in ticks if lo - 1e-9 <= t <= hi + 1e-9]
+        if len(ticks) >= 2:
+            break
     if len(ticks) < 2:   # a narrow range: ticks at its ends
         ticks = [lo, hi]
     return ticks, [f"{10 ** t:.3g}" for t in ticks]
 
 
 def _colorbar(text, zmin, zmax, style):
+    """Below the map, across its width: beside it, it would take a third of a half-page chart's
+    width from a map that must stay square (at 1024 px a 220 px map under 600 px of figure)."""
     tickvals, ticktext = _ticks(zmin, zmax)
-    return dict(title=dict(text=text, side="right", font=dict(size=style.font)), thickness=12,
-                len=0.85, tickvals=tickvals, ticktext=ticktext, tickfont=dict(size=style.font))
+    return dict(title=dict(text=text, side="bottom", font=dict(size=style.font)), thickness=12,
+                orientation="h", x=0.5, xanchor="center", xref="container", len=0.8,
+                y=0.0, yanchor="bottom", yref="container", ypad=10,
+                tickvals=tickvals, ticktext=ticktext, tickfont=dict(size=style.font))
 
 
 def _path_traces(paths, own, names, style):
@@ -142,6 +152,7 @@ def landscape_heatmap(x, y, loss_values, loss, names, paths=None, color="loss", 
     axis = dict(showgrid=False, zeroline=False, constrain="domain")
     return styled_figure(
         traces, style, title, legend_rows=2, height=int(style.height * 1.35),
+        title_chars=HALF_TITLE_CHARS[style.present],
         xaxis=dict(axis, title=dict(text=names[0]), range=[float(x[0]), float(x[-1])]),
         yaxis=dict(axis, title=dict(text=names[1]), range=[float(y[0]), float(y[-1])],
                    scaleanchor="x", constraintoward="top"))
@@ -181,13 +192,21 @@ def landscape_surface(x, y, loss_values, loss, names, path=None, style=NORMAL, t
                            mode="markers", name=f"{label} net now", showlegend=False,
                            marker=dict(color=color, size=style.marker * 1.2,
                                        line=dict(color="#FFFFFF", width=2))))
-    tickvals, ticktext = _ticks(lo, hi)
-    axis = dict(tickfont=dict(size=style.font), title=dict(font=dict(size=style.font)))
-    scene = dict(xaxis=dict(axis, title=dict(text=names[0])),
-                 yaxis=dict(axis, title=dict(text=names[1])),
-                 zaxis=dict(axis, title=dict(text=f"{label} (log)"), tickvals=tickvals,
-                            ticktext=ticktext),
-                 aspectmode="manual", aspectratio=dict(x=1, y=1, z=0.6),
-                 camera=dict(eye=dict(x=1.25, y=-1.55, z=0.95)))
-    return styled_figure(traces, style, title, legend_rows=1, height=int(style.height * 1.35),
+    tickvals, ticktext = _ticks(lo, hi, narrow=1)   # a short axis: 1, 2, 5 would pile up
+
+    def axis(text, **more):
+        # (on a projector, 3-D tick labels come out larger than their font's size)
+        return dict(tickfont=dict(size=round(style.font * (0.8 if style.present else 1))),
+                    nticks=5,
+                    title=dict(text=text, font=dict(size=style.font)), **more)
+
+    # The scene's box is drawn to the height it is given: as tall as the heatmaps, it would
+    # be wider than half of a 1024 px page and lose its left corner, its z axis with it. So
+    # it gets a box about as tall as the column is wide, seen from a little further away.
+    scene = dict(xaxis=axis(names[0]), yaxis=axis(names[1]),
+                 zaxis=axis(f"{label} (log)", tickvals=tickvals, ticktext=ticktext),
+                 aspectmode="manual", aspectratio=dict(x=1, y=1, z=0.75),
+                 camera=dict(eye=dict(x=1.6, y=-1.95, z=1.0), center=dict(x=0, y=0, z=-0.2)))
+    return styled_figure(traces, style, title, legend_rows=1, height=style.height + 40,
+                         title_chars=HALF_TITLE_CHARS[style.present],
                          scene=scene, margin=dict(l=0, r=0, b=0))

@@ -46,6 +46,12 @@ PRESENT = Style(font=20, title=24, line=4.0, marker=10.0, height=440, present=Tr
                 title_chars=32)
 
 
+def across(style):
+    """title_chars for a chart drawn across the page's whole width (twice a column's): the
+    narrow default would wrap its title at a third of the width."""
+    return 2 * style.title_chars
+
+
 AXIS = dict(automargin=True, gridcolor="#E5E5E5", zerolinecolor="#BBBBBB")
 # A legend in one row (or as many as the width needs) right under the title: placed in the
 # container's coordinates, it pushes the plot down by its own height (Plotly's automargin), so

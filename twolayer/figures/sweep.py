@@ -8,11 +8,39 @@ the order.
 import numpy as np
 import plotly.graph_objects as go
 
-from .style import LOSS_COLORS, LOSS_LABELS, MARKER_LINE, NORMAL, TOP_LEGEND, apply_style
+from .style import (
+    LINE_SPACING,
+    LOSS_COLORS,
+    LOSS_LABELS,
+    MARKER_LINE,
+    NORMAL,
+    TOP_LEGEND,
+    across,
+    apply_style,
+    title_height,
+    wrap,
+)
 
 METRIC_LABELS = {"accuracy": "test accuracy", "r2": "test R²"}
 DIVERGED_SYMBOL = "x-thin-open"
 NOT_REACHED_SYMBOL = "triangle-up-open"
+# A panel's own title, above it, in lines of at most this many characters: a third of the
+# chart's width at 1024 px. (A rotated y-axis title would reach into the panel to its left.)
+PANEL_CHARS = {False: 26, True: 20}     # by style.present
+# Across the whole width the legend would sit under the panels' titles: it goes below.
+BOTTOM_LEGEND = dict(TOP_LEGEND, y=0.0, yanchor="bottom")
+
+
+def _lr_ticks(lrs, style):
+    """Tick labels at the learning rates swept, as typed. On a projector a panel is about
+    200 px wide: seven labels would be turned on their side, so only the powers of ten are
+    labelled (every other rate where fewer than two are), the others keep a bare tick."""
+    text = [f"{lr:g}" for lr in lrs]
+    if not style.present or len(lrs) <= 4:
+        return text
+    decades = [float(np.log10(lr)).is_integer() for lr in lrs]
+    keep = decades if sum(decades) >= 2 else [i % 2 == 0 for i in range(len(lrs))]
+    return [t if k else "" for t, k in zip(text, keep, strict=True)]
 
 
 def _rgba(color, alpha):
@@ -82,7 +110,7 @@ def sweep_figure(table, runs, epochs, target, metric="accuracy", style=NORMAL, t
     from plotly.subplots import make_subplots
 
     name = METRIC_LABELS[metric]
-    fig = make_subplots(rows=1, cols=3, horizontal_spacing=0.07)
+    fig = make_subplots(rows=1, cols=3, horizontal_spacing=0.1 if style.present else 0.07)
 
     def reach(s):
         # The band spans the seeds that got there, up to the top for those that did not;
@@ -105,8 +133,8 @@ def sweep_figure(table, runs, epochs, target, metric="accuracy", style=NORMAL, t
                     fig.add_trace(trace, row=1, col=col)
     # Ticks at the learning rates swept, written as they are typed.
     fig.update_xaxes(type="log", title_text="learning rate", tickvals=lrs,
-                     ticktext=[f"{lr:g}" for lr in lrs])
-    fig.update_yaxes(title_text=f"final {name}", row=1, col=1)
+                     ticktext=_lr_ticks(lrs, style), **(dict(tickangle=0) if style.present
+                                                        else {}))
     if metric == "accuracy":
         fig.update_yaxes(range=[0, 1.02], row=1, col=1)
     # Labels at 1, 2, 5 x each power of ten over a range of up to two decades; beyond, at
@@ -115,10 +143,8 @@ def sweep_figure(table, runs, epochs, target, metric="accuracy", style=NORMAL, t
     decades = np.log10(max(losses) / min(losses)) if min(losses) > 0 else np.inf
     ticks = dict(dtick="D2", tickformat=".2g") if decades <= 2 else \
         dict(dtick=1, exponentformat="power")
-    fig.update_yaxes(type="log", title_text="final training loss (each its own)", row=1,
-                     col=2, **ticks)
-    fig.update_yaxes(range=[0, epochs * 1.08], title_text=f"epochs to {name} ≥ {target:g}",
-                     row=1, col=3)
+    fig.update_yaxes(type="log", row=1, col=2, **ticks)
+    fig.update_yaxes(range=[0, epochs * 1.08], row=1, col=3)
     # Legend entries for the two kinds of marks, in a neutral colour (the marks themselves
     # are in their loss's colour).
     for symbol, label in ((NOT_REACHED_SYMBOL, f"median never reached {target:g} in {epochs} "
@@ -129,10 +155,20 @@ def sweep_figure(table, runs, epochs, target, metric="accuracy", style=NORMAL, t
                                      marker=dict(color=MARKER_LINE, size=style.marker + 4,
                                                  symbol=symbol, line=dict(width=2)),
                                      meta=dict(kind="legend")), row=1, col=3)
-    entries = sum(t.showlegend is not False for t in fig.data)
-    rows = -(-entries // (2 if style.present else 3))
-    return apply_style(fig, style, title, legend_rows=rows, legend=TOP_LEGEND,
-                       height=style.height + 40)
+    # Each panel's title above it, left-aligned with its plot, as many lines as the longest.
+    panels = [wrap(text, PANEL_CHARS[style.present]) for text in (
+        f"final {name}", "final training loss (each its own)", f"epochs to {name} ≥ {target:g}")]
+    lines = max(text.count("<br>") + 1 for text in panels)
+    top = title_height(wrap(title, across(style)), style.title) if title else 6
+    fig = apply_style(fig, style, title, legend=BOTTOM_LEGEND, title_chars=across(style),
+                      height=style.height + 60 + int(lines * LINE_SPACING * style.font))
+    fig.update_layout(margin_t=top + int(lines * LINE_SPACING * style.font) + 8)
+    for axis, text in zip(("xaxis", "xaxis2", "xaxis3"), panels, strict=True):
+        fig.add_annotation(text=text, xref="paper", yref="paper", x=fig.layout[axis].domain[0],
+                           y=1.0, xanchor="left", yanchor="bottom", align="left",
+                           showarrow=False, yshift=4, font=dict(size=style.font),
+                           name="panel title")
+    return fig
 
 
 def seed_curves_figure(curves, target=None, metric="accuracy", style=NORMAL, title=None):
@@ -157,4 +193,5 @@ def seed_curves_figure(curves, target=None, metric="accuracy", style=NORMAL, tit
     fig.update_xaxes(title_text="epoch")
     fig.update_yaxes(title_text=METRIC_LABELS[metric],
                      **(dict(range=[0, 1.02]) if metric == "accuracy" else {}))
-    return apply_style(fig, style, title, legend_rows=1, legend=TOP_LEGEND)
+    return apply_style(fig, style, title, legend_rows=1, legend=TOP_LEGEND,
+                       title_chars=across(style))

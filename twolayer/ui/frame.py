@@ -24,12 +24,21 @@ PAGE_LINKS = {
 
 # Streamlit's header bar is 3.75rem tall and stays on top: the first element (a link's note)
 # starts below it. Text that does not fit a button or a widget's label wraps instead of being
-# cut to "Re...".
+# cut to "Re...", and a button's label wraps only between words ("Regenera/te" in a narrow
+# sidebar column): its padding gives way first.
 PAGE_CSS = """
   [data-testid="stMainBlockContainer"] { padding-top: 4rem !important; }
   button [data-testid="stMarkdownContainer"], button p,
+  [data-testid="stLinkButton"] [data-testid="stMarkdownContainer"], [data-testid="stLinkButton"] p,
   label [data-testid="stMarkdownContainer"], label p, [data-testid="stWidgetLabel"] p {
     white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+  }
+  button [data-testid="stMarkdownContainer"], button p,
+  [data-testid="stLinkButton"] [data-testid="stMarkdownContainer"], [data-testid="stLinkButton"] p {
+    word-break: normal !important; overflow-wrap: normal !important; hyphens: none !important;
+  }
+  [data-testid="stBaseButton-secondary"], [data-testid="stBaseButton-primary"] {
+    padding-left: 0.5rem !important; padding-right: 0.5rem !important;
   }
 """
 # Streamlit sizes its text in rem: a larger root font scales every word on the page at once.
@@ -42,7 +51,30 @@ PRESENT_CSS = """
     html { font-size: 20px !important; }
     .katex { font-size: 0.9em !important; }
   }
+  [data-testid="stMain"] h1 { padding-top: 0 !important; }
+  [class*="st-key-aside-"],
+  [data-testid="stLayoutWrapper"]:has(> [class*="st-key-aside-"]),
+  [data-testid="stLayoutWrapper"]:has(> [data-testid="stExpander"]
+                                      [data-testid="stFileUploader"]),
+  [data-testid="stLayoutWrapper"]:has(> [data-testid="stExpander"]
+                                      [data-testid="stDownloadButton"]) {
+    display: none !important;
+  }
 """
+ASIDE = "aside-"
+
+
+def aside(name):
+    """A container for what a hall does not need (a page's caption, links to lessons): shown as
+    usual, hidden in presentation mode (so are expanders of uploads and downloads), so that the
+    buttons, the numbers and the top of the first chart fit a projector's 768 px without
+    scrolling. ``name``: unique on the page; a container of this kind takes
+    ``key=aside_key(name)``."""
+    return st.container(key=aside_key(name))
+
+
+def aside_key(name):
+    return ASIDE + name
 
 
 def presenting():
