@@ -433,7 +433,10 @@ function tick(s, now) {
     show(s, frame);
     measure("tl frame", now, performance.now());
     p.shown = frame.epoch;
-    p.last = now;
+    // On the 30-a-second schedule, not from this tick: a tick a few ms late (a busy main
+    // thread) would otherwise push every later frame back and cost a whole tick now and then.
+    // After a real stall the schedule starts again from now.
+    p.last = now - p.last < 2 * FRAME_MS ? p.last + FRAME_MS : now;
     flush(s, now, OVERDUE_MS);       // a frame was drawn: only what has waited too long
   } else {
     flush(s, now, LAZY_MS);          // a tick between two frames: the time for the rest
