@@ -6,6 +6,7 @@ import "../twolayer.plotly/plotly.min.js";
 
 const Plotly = window.Plotly;
 const FRAME_MS = 1000 / 30;        // 30 frames a second
+const CATCH_UP_MS = 4 * FRAME_MS;  // a stall shorter than this is made up (one frame a tick)
 const RETRY_MS = 4000;             // ask again for a chunk that has not come
 const LAZY_MS = 200;               // a lazy patch is drawn at most this often (see flush),
 const LAZY_FRAMES = 6;             // and at most every 6th frame,
@@ -434,9 +435,10 @@ function tick(s, now) {
     measure("tl frame", now, performance.now());
     p.shown = frame.epoch;
     // On the 30-a-second schedule, not from this tick: a tick a few ms late (a busy main
-    // thread) would otherwise push every later frame back and cost a whole tick now and then.
-    // After a real stall the schedule starts again from now.
-    p.last = now - p.last < 2 * FRAME_MS ? p.last + FRAME_MS : now;
+    // thread) would otherwise push every later frame back and cost a whole tick now and then;
+    // after a short stall the frames due come on the next ticks, one per tick, until the
+    // schedule is met again. After a long stall the schedule starts again from now.
+    p.last = now - p.last < CATCH_UP_MS ? p.last + FRAME_MS : now;
     flush(s, now, OVERDUE_MS);       // a frame was drawn: only what has waited too long
   } else {
     flush(s, now, LAZY_MS);          // a tick between two frames: the time for the rest
