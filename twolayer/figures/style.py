@@ -9,6 +9,7 @@ line widths and marker sizes explicitly, so no theme can shrink them.
 
 import contextlib
 import contextvars
+import functools
 import html
 from dataclasses import dataclass
 
@@ -161,7 +162,8 @@ _VALIDATE = contextvars.ContextVar("twolayer_validate_figures", default=True)
 
 @contextlib.contextmanager
 def unvalidated():
-    """Figures built by styled_figure in this block skip plotly.py's check of every property
+    """Figures built by styled_figure in this block (or in a function decorated with
+    ``@unvalidated()``) skip plotly.py's check of every property
     (the same figure, a quarter of the time): for the live charts, drawn anew on every Step
     from this module's own parts, which the figure tests build validated."""
     token = _VALIDATE.set(False)
@@ -171,15 +173,10 @@ def unvalidated():
         _VALIDATE.reset(token)
 
 
-_NONE_TEMPLATE = []
-
-
+@functools.cache
 def _none_template():
     """The "none" template as a validated figure holds it (unvalidated, it stays a name)."""
-    if not _NONE_TEMPLATE:
-        _NONE_TEMPLATE.append(go.Figure(layout=dict(template="none")).layout.template
-                              .to_plotly_json())
-    return _NONE_TEMPLATE[0]
+    return go.Figure(layout=dict(template="none")).layout.template.to_plotly_json()
 
 
 def styled_figure(traces, style, title=None, legend_rows=1, **layout):

@@ -304,16 +304,6 @@ def hidden_figure(net, data, style=F.NORMAL):
                               names=data.feature_names, style=style)
 
 
-def _unvalidated(method):
-    """The scene's figures are built without plotly.py's per-property check (see
-    twolayer.figures.style.unvalidated): they are rebuilt on every Step and every chunk."""
-    def built(*args, **kwargs):
-        with unvalidated():
-            return method(*args, **kwargs)
-    built.__doc__, built.__name__ = method.__doc__, method.__name__
-    return built
-
-
 class PlaygroundScene:
     """The Playground's live charts for one trainer: the figures at an epoch (Step, Train,
     the history slider) and the patches of Play's frames (the nets as they are when a frame
@@ -344,7 +334,7 @@ class PlaygroundScene:
     def budget(self, epochs):
         return budget(self.trainer, epochs)[0]
 
-    @_unvalidated
+    @unvalidated()   # rebuilt on every Step and every chunk: no per-property check
     def figures(self, epoch):
         """(recorded epoch, {name: Figure}) at ``epoch`` of the history: the boundary's title
         and the curves' marker name the recorded epoch, whose weights are drawn."""
@@ -372,7 +362,7 @@ class PlaygroundScene:
         return {"boundary": {"traces": self.moving["boundary"], "set": {"z": z},
                              "layout": layout}}
 
-    @_unvalidated
+    @unvalidated()   # rebuilt on every Step and every chunk: no per-property check
     def keyframe(self, epoch, index):
         """The network diagram (frames 5, 15, ...) and the hidden units (frames 10, 20, ...)
         of the net as it is now; both when ``index`` is None (the last frame of a play)."""
@@ -390,7 +380,7 @@ class PlaygroundScene:
                                      "zmax": hidden.zmax}}
         return out
 
-    @_unvalidated
+    @unvalidated()   # rebuilt on every Step and every chunk: no per-property check
     def curve_patches(self, first, epochs):
         """For each frame epoch, the curves' points after the previous frame's epoch (from
         ``first``) and the epoch marker at it. The values are read from the figure itself, so
@@ -442,7 +432,7 @@ class CompareScene:
     def budget(self, epochs):
         return self.cmp.budget(epochs)[0]
 
-    @_unvalidated
+    @unvalidated()   # rebuilt on every Step and every chunk: no per-property check
     def figures(self, epoch=None):
         """The two boundaries of the nets as they are now."""
         data, g = self.cmp.data, self.grid
@@ -458,10 +448,8 @@ class CompareScene:
                        "layout": {"title.text": self.title(loss, epoch)}}
                 for loss, t in zip(self.losses, self.trainers, strict=True)}
 
-    @_unvalidated
     def keyframe(self, epoch, index):
         return {}
 
-    @_unvalidated
     def curve_patches(self, first, epochs):
         return [None] * len(epochs)
