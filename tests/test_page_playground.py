@@ -658,3 +658,23 @@ def test_removing_the_file_goes_back_to_the_generated_data():
     uploader(at).clear()
     at.run()
     assert at.session_state["trainer"][1].data.name == "moons"
+
+
+
+@pytest.mark.parametrize("present", [False, True])
+def test_the_live_figures_are_those_a_checked_build_makes(present):
+    """The scene builds its figures without plotly.py's per-property check (for speed): their
+    JSON must be what the checked build gives, the template included."""
+    from twolayer.figures import NORMAL, PRESENT
+    d = {k: s.default for k, s in SETTINGS.items()}
+    data = make_dataset(d["dataset"], d["samples"], d["noise"], d["test_fraction"], d["seed"])
+    trainer = Trainer(TwoLayerNet(2, 8, "tanh", "classification", "log_loss", seed=0), data,
+                      lr=0.3, batch_size=32, seed=0)
+    trainer.run(3)
+    scene = pb.PlaygroundScene(trainer, style=PRESENT if present else NORMAL)
+    fast = scene.figures(3)[1]
+    checked = pb.PlaygroundScene.figures.__wrapped__(scene, 3)[1]   # without @unvalidated()
+    assert set(fast) == set(checked) == {"boundary", "network", "curves", "hidden"}
+    for name in fast:
+        assert json.dumps(fast[name].to_plotly_json(), sort_keys=True, default=str) == \
+            json.dumps(checked[name].to_plotly_json(), sort_keys=True, default=str), name
