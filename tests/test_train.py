@@ -329,3 +329,31 @@ def test_rewind_takes_given_params_and_forgets_a_later_divergence():
     del gap.history.snapshots[1]
     with pytest.raises(ValueError, match="no snapshot of epoch 1"):
         gap.rewind(1)
+
+
+def test_copy_trains_on_without_touching_the_original():
+    """Step's next epoch is trained ahead on a copy: the copy must go on exactly as the
+    original would (weights, history), and the original must stay where it was."""
+    t, alone = make_trainer(), make_trainer()
+    t.run(4)
+    alone.run(4)
+    before = {p: getattr(t.net, p).copy() for p in PARAMS}
+    lists = {k: list(v) for k, v in history_lists(t.history).items()}
+    snapshots = {e: {p: v.copy() for p, v in s.items()} for e, s in t.history.snapshots.items()}
+    twin = t.copy()
+    twin.run(3)
+    alone.run(3)                # a trainer that simply went on: the reference
+    assert twin.epoch == 7 and t.epoch == 4
+    for p in PARAMS:
+        assert np.array_equal(getattr(twin.net, p), getattr(alone.net, p))
+        assert np.array_equal(getattr(t.net, p), before[p])
+    assert history_lists(twin.history) == history_lists(alone.history)
+    assert history_lists(t.history) == lists
+    assert sorted(t.history.snapshots) == sorted(snapshots)
+    for e, s in snapshots.items():
+        for p in PARAMS:
+            assert np.array_equal(t.history.snapshots[e][p], s[p])
+    t.run(1)                    # and the original still trains on as before
+    assert t.epoch == 5 and np.array_equal(t.net.W1, alone.history.snapshots[5]["W1"])
+    twin.lr = 5.0               # settings belong to each trainer
+    assert t.lr != 5.0

@@ -6,8 +6,9 @@ same reason two trainers with the same seed and data see the same mini-batches i
 order, whatever their loss: that is what makes MSE and log-loss comparable.
 """
 
+import copy
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -125,6 +126,20 @@ class Trainer:
                 and value >= 0):
             raise ValueError(f"l2 must be a finite number >= 0, got {value!r}")
         self._l2 = float(value)
+
+    def copy(self):
+        """A trainer that trains on from here and leaves this one as it is: its own net,
+        history and settings; the data is shared (neither changes it). Step's next epoch is
+        trained ahead on one, while the current epoch is on screen."""
+        twin = copy.copy(self)
+        twin.net = self.net.copy()
+        h = self.history
+        twin.history = replace(
+            h, train_loss=list(h.train_loss), test_loss=list(h.test_loss),
+            train_metric=list(h.train_metric), test_metric=list(h.test_metric),
+            grad_norm={p: list(v) for p, v in h.grad_norm.items()},
+            snapshots=dict(h.snapshots))   # snapshots are copies no update touches
+        return twin
 
     def resume(self):
         """Forget a divergence: training goes on from the last good weights (say, at a lower
