@@ -159,7 +159,7 @@ def playground():
     m[3].metric(f"Train {metric_label}", f"{train_metric:.3f}")
     m[4].metric(f"Test {metric_label}", f"{test_metric:.3f}")
 
-    boundary_fig = net = None
+    boundary_fig = net = ahead = None
     if playing:
         st.caption(":material/play_circle: Playing: the pictures move live; the numbers above "
                    "catch up about once a second. Pause stops on the epoch on screen.")
@@ -172,15 +172,16 @@ def playground():
             view = st.slider("History: show epoch", 0, trainer.epoch, key="view_epoch",
                              help="Scrub back to any recorded epoch; the pictures and the "
                                   "dotted marker on the curves follow.")
-        recorded, figs = scene.figures(view)
+        drawn = state.setdefault(pb.DRAWN, pb.Drawn())
+        recorded, figs, charts = drawn.at(scene, view)  # after a Step: made in the run before
         if recorded != view:
             st.caption(f"Epoch {view} is not kept (a long session keeps older epochs more "
                        f"sparsely): the pictures show epoch {recorded}, the nearest one "
                        "before.")
         boundary_fig, net = figs["boundary"], pb.net_at(trainer, recorded)[1]
-        charts = live.charts(figs)
+        ahead = drawn.ahead(scene)    # shown by the browser the moment Step is pressed
     live.live_charts(LIVE, scene.layout, charts, stream=play.chunk if playing else None,
-                     keys=KEYS, on_need=on_need, on_pause=on_pause)
+                     keys=KEYS, on_need=on_need, on_pause=on_pause, ahead=ahead)
 
     with st.expander("Download data, weights, history, figure", icon=":material/download:"):
         if playing:

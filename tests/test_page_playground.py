@@ -149,6 +149,33 @@ def test_step_hands_the_component_the_boundary_of_the_trained_net():
     assert boundary["layout"]["title"]["text"] == "Decision boundary at epoch 1"
 
 
+def test_the_page_hands_over_the_next_steps_charts_and_step_brings_those():
+    """With the charts on screen comes the next Step's (trained ahead): the boundary of the net
+    one epoch on, as the core computes it; Step then sends exactly those charts, and Play none."""
+    at = open_page()
+    for n in (1, 2):
+        ahead = live(at)["ahead"]
+        assert ahead["epoch"] == n and epoch(at) == n - 1   # the page itself has not moved
+        twin = default_trainer()
+        twin.run(n)
+        heat = ahead["charts"]["boundary"]["figure"]["data"][0]
+        expected = twin.net.predict(plane(twin.data.X_train)[2]).reshape(GRID, GRID)
+        assert np.abs(decoded(heat["z"]) - expected).max() <= LEVEL * np.ptp(expected) + 1e-9
+        assert ahead["charts"]["boundary"]["figure"]["layout"]["title"]["text"] == \
+            f"Decision boundary at epoch {n}"
+        curves = ahead["charts"]["curves"]["figure"]
+        np.testing.assert_allclose(decoded(curves["data"][0]["y"]), twin.history.train_loss,
+                                   rtol=1e-6)
+        click(at, "Step")
+        assert epoch(at) == n
+        assert live(at)["charts"] == ahead["charts"]
+    at.toggle(key="pg_test").set_value(False).run()     # the next Step's charts follow along
+    assert len(live(at)["ahead"]["charts"]["boundary"]["figure"]["data"]) < \
+        len(ahead["charts"]["boundary"]["figure"]["data"])
+    click(at, "Play")
+    assert live(at)["ahead"] is None
+
+
 def test_step_advances_one_epoch_and_train_by_epochs_per_run():
     at = open_page()
     click(at, "Step")
@@ -389,6 +416,71 @@ def small_trainer(**kw):
     net = TwoLayerNet(data.n_inputs, kw.pop("hidden", 4), kw.pop("activation", "tanh"), data.task,
                       "mse" if data.task == "regression" else "log_loss", seed=0)
     return Trainer(net, data, **{"lr": 0.3, "batch_size": 32, **kw})
+
+
+def chart_hashes(charts):
+    return {name: chart["hash"] for name, chart in charts.items()}
+
+
+@pytest.mark.parametrize("options", [{}, {"show_test": False, "log_y": True},
+                                     {"style": pb.F.PRESENT}])
+def test_the_next_step_is_made_ahead_on_a_copy_and_found_again_after_step(options):
+    t, alone = small_trainer(), small_trainer()
+    t.run(5)
+    weights = t.net.get_params()
+    drawn, scene = pb.Drawn(), pb.PlaygroundScene(t, **options)
+    drawn.at(scene, 5)
+    ahead = drawn.ahead(scene)
+    assert t.epoch == 5 and t.history.epochs == 5              # the trainer stays where it is
+    assert all(np.array_equal(getattr(t.net, p), weights[p]) for p in weights)
+    alone.run(6)                                  # a trainer that simply went on: the reference
+    _, figs = pb.PlaygroundScene(alone, **options).figures(6)
+    assert ahead["epoch"] == 6
+    assert chart_hashes(ahead["charts"]) == chart_hashes(pb.charts(figs))
+    for view in (4, 3, 2, 1):                     # the history slider scrubs back ...
+        assert drawn.at(scene, view)[0] == view
+        assert drawn.ahead(scene) is ahead        # ... and the next Step stays as it was made
+    t.run(1)                                      # Step
+    recorded, _, charts = drawn.at(scene, 6)
+    assert recorded == 6 and charts is ahead["charts"]          # made once, not twice
+    assert drawn.ahead(scene)["epoch"] == 7
+
+
+def test_the_next_step_follows_the_settings_and_the_trainer():
+    t = small_trainer()
+    drawn = pb.Drawn()
+    scene = pb.PlaygroundScene(t)
+    slow = drawn.ahead(scene)
+    t.lr = 3.0                                    # a new learning rate: another next epoch
+    fast = drawn.ahead(scene)
+    reference = small_trainer(lr=3.0)
+    reference.run(1)
+    assert chart_hashes(fast["charts"]) == \
+        chart_hashes(pb.charts(pb.PlaygroundScene(reference).figures(1)[1]))
+    assert chart_hashes(fast["charts"]) != chart_hashes(slow["charts"])
+    # Another net with the very same weights and no history yet (Reset after a new loss or
+    # activation, same seed): its charts are its own.
+    other = t.copy()                              # the same data, weights and epoch
+    other.net.loss_name = "mse"
+    other.net.activation = "relu"
+    mine = drawn.at(pb.PlaygroundScene(other), 0)[2]
+    reference = pb.charts(pb.PlaygroundScene(other).figures(0)[1])
+    assert chart_hashes(mine) == chart_hashes(reference)
+    assert chart_hashes(mine) != chart_hashes(drawn.at(scene, 0)[2])
+
+
+def test_no_next_step_is_shown_where_training_cannot_go_on():
+    t = small_trainer(dataset="sine", samples=100, lr=50.0, batch_size=1)
+    t.run(1)
+    if t.diverged is None:      # diverges within its first epochs at this learning rate
+        t.run(5)
+    assert t.diverged is not None
+    assert pb.Drawn().ahead(pb.PlaygroundScene(t)) is None
+    good = small_trainer(dataset="sine", samples=100, lr=50.0, batch_size=1)
+    good.run(t.epoch)           # one epoch before it diverges: the next one would
+    assert good.diverged is None
+    assert pb.Drawn().ahead(pb.PlaygroundScene(good)) is None
+    assert good.epoch == t.epoch and good.diverged is None
 
 
 def asked(play, seq, shown):

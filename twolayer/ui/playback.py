@@ -19,6 +19,8 @@ Nothing here draws or imports Streamlit: plain functions on plain objects, teste
 browser (the pages wire them to buttons and to the live component's requests).
 """
 
+import hashlib
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,7 +29,7 @@ from .. import figures as F
 from ..compare import boundary_grid, probabilities
 from ..figures.style import unvalidated
 from ..metrics import METRICS
-from ..net import TwoLayerNet
+from ..net import PARAMS, TwoLayerNet
 from ..settings import GRID, MAX_PLAY_EPOCHS, epoch_budget
 from ..train import Trainer
 from .live import array, charts, encode, quantise
@@ -42,7 +44,7 @@ SPEEDS = (1, 2, 5, 10)   # epochs per frame
 HIDDEN_GRID = {16: 40, 64: 24}   # per-unit map size: up to 16 units 40 x 40, else 24 x 24
 
 # Session-state keys the Playground keeps here.
-PLAY, RESTARTS = "pg_play_state", "pg_restarts"
+PLAY, RESTARTS, DRAWN = "pg_play_state", "pg_restarts", "pg_drawn"
 
 
 @dataclass
@@ -267,6 +269,70 @@ def net_at(trainer, epoch):
     return recorded, net
 
 
+# -- Step, drawn ahead -------------------------------------------------------------------------
+# The next Step's charts are made in the run before it, from a copy of the trainer trained one
+# epoch ahead (the trainer itself stays where it is), and sent along with the charts on screen:
+# the browser shows them the moment Step is pressed, while the rerun that Step starts trains
+# that epoch for real and finds those very charts already made (Drawn). Nothing is made twice,
+# in Python or in the browser; the numbers follow with the rerun.
+
+class Drawn:
+    """The live charts last made, by what they show (see ``state_key``): the last ``size``
+    asked for (the charts on screen, the history slider's last few) and the next Step's."""
+
+    def __init__(self, size=3):
+        self.size, self.entries = size, OrderedDict()
+        # The next Step: the state it starts from, its key, its entry, what the browser gets.
+        self.base = self.step = self.made = self.next = None
+
+    def at(self, scene, view):
+        """(recorded epoch, {name: Figure}, live charts) of ``scene.figures(view)``."""
+        key = state_key(scene, view)
+        if key == self.step and key not in self.entries:
+            self.entries[key] = self.made           # Step: the charts made ahead
+        if key not in self.entries:
+            recorded, figs = scene.figures(view)
+            # The data is held with its key: its id() is not reused while the entry lives.
+            self.entries[key] = (recorded, figs, charts(figs), scene.trainer.data)
+        self.entries.move_to_end(key)
+        entry = self.entries[key]
+        while len(self.entries) > self.size:
+            self.entries.popitem(last=False)
+        return entry[:3]
+
+    def ahead(self, scene):
+        """The charts of the epoch a Step would train next, as {"epoch", "charts"} for the
+        browser, or None when training cannot go on (it diverged, or would at that epoch)."""
+        trainer = scene.trainer
+        base = (state_key(scene, trainer.epoch), trainer.lr, trainer.batch_size, trainer.l2)
+        if self.base != base:
+            self.base, self.step, self.made, self.next = base, None, None, None
+            twin = trainer.copy()
+            twin.run(1)
+            if twin.epoch > trainer.epoch:
+                twin_scene = scene.on(twin)
+                recorded, figs, made = self.at(twin_scene, twin.epoch)
+                self.step = state_key(twin_scene, twin.epoch)
+                self.made = (recorded, figs, made, trainer.data)
+                self.next = {"epoch": twin.epoch, "charts": made}
+        return self.next
+
+
+def state_key(scene, view):
+    """What a scene's charts at ``view`` depend on. The weights and losses are hashed: a rerun
+    after Step finds the charts a copy of the trainer made ahead only if that epoch came out
+    the same."""
+    t = scene.trainer
+    net, h = t.net, t.history
+    digest = hashlib.blake2b(digest_size=16)
+    for p in PARAMS:
+        digest.update(getattr(net, p).tobytes())
+    for values in (h.train_loss, h.test_loss):
+        digest.update(np.asarray(values, dtype=np.float64).tobytes())
+    return (id(t.data), net.n_hidden, net.activation, net.loss_name, t.epoch, t.diverged,
+            len(h.snapshots), digest.hexdigest(), view, scene.options)
+
+
 # -- what the live charts show ------------------------------------------------------------------
 
 def _points(data, show_test):
@@ -324,6 +390,15 @@ class PlaygroundScene:
             self.G = F.line_grid(data.X_train, n=4 * grid)[1]
         else:
             self.G = F.plane_grid(data.X_train, n=grid)[2]
+
+    @property
+    def options(self):
+        """What the charts depend on besides the trainer."""
+        return self.show_test, self.style, self.log_y, self.grid
+
+    def on(self, trainer):
+        """The same charts of another trainer (a copy trained ahead)."""
+        return PlaygroundScene(trainer, *self.options)
 
     def title(self, epoch):
         return f"{self.what} at epoch {epoch}"

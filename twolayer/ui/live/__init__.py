@@ -23,6 +23,10 @@ What travels, in ``data``::
             units) may be merged with the next ones and is drawn between two frames, a few
             times a second.
     keys    {"play", "step", "reset"}: the keys of the page's buttons the presenter keys press
+    ahead   None, or {"epoch", "charts"}: the charts the next Step will show (made from a copy
+            of the trainer trained one epoch ahead), drawn the moment the Step button is
+            clicked (or its key pressed) if no rerun is under way; the rerun that the click
+            starts then sends the very same charts, which are not drawn again
 
 Arrays travel as base64: Plotly's own {"dtype", "bdata", "shape"} for 1-D arrays, and
 {"u8", "lo", "hi", "shape"} for 2-D float grids (255 levels from lo to hi, code 255 = NaN; a
@@ -185,11 +189,12 @@ def _component():
     return _mount
 
 
-def live_charts(key, grid, charts=None, stream=None, keys=None, on_need=None, on_pause=None):
+def live_charts(key, grid, charts=None, stream=None, keys=None, on_need=None, on_pause=None,
+                ahead=None):
     """Mount (once per session, by ``key``) or update the live charts; see the module docstring
     for the arguments. on_need / on_pause: callbacks (no arguments) for the browser's requests;
     their values are in ``st.session_state[key]["need"]`` / ``["pause"]``."""
-    data = {"grid": grid, "charts": charts, "stream": stream, "keys": keys}
+    data = {"grid": grid, "charts": charts, "stream": stream, "keys": keys, "ahead": ahead}
     callbacks = {"on_need_change": on_need or _ignore, "on_pause_change": on_pause or _ignore}
     return _component()(key=key, data=data, **callbacks)
 
