@@ -85,11 +85,13 @@ function mount(parentElement) {
       if (resized.has(root)) stack(s);
       for (const gd of resized) if (gd !== root) resize(s, gd);
       resized.clear();
+      prepare(s);                  // the next Step's charts, at the new width
     });
   });
   observer.observe(root);
   const s = {
-    parentElement, root, divs: {}, drawn: {}, parts: {}, keys: null, trigger: null,
+    parentElement, root, cells: {}, divs: {}, back: {}, drawn: {}, parts: {}, keys: null,
+    trigger: null, ahead: null,
     play: { id: null, stopped: true, seen: new Set(), queue: [], last: 0, shown: null,
             lastSeq: -1, asked: -1, askedAt: 0, ahead: 45, end: null, raf: 0 },
     lazy: {},                      // chart name -> {patch, drawn}: patches waiting to be drawn
@@ -98,7 +100,7 @@ function mount(parentElement) {
   s.cleanup = () => {
     observer.disconnect();
     stop(s);
-    for (const gd of Object.values(s.divs)) Plotly.purge(gd);
+    for (const gd of [...Object.values(s.divs), ...Object.values(s.back)]) Plotly.purge(gd);
     if (active === s) active = null;
   };
   return s;
@@ -120,14 +122,22 @@ function layout(s, grid) {
   const names = new Set((grid.areas || []).join(" ").split(/\s+/).filter(Boolean));
   for (const name of names) {
     if (s.divs[name]) continue;
-    const div = document.createElement("div");
-    div.className = "tl-chart";
-    div.dataset.chart = name;
-    div.style.gridArea = name;
-    s.root.appendChild(div);
-    s.divs[name] = div;
-    s.observer.observe(div);
+    const cell = document.createElement("div");      // the chart shown, and the next Step's
+    cell.className = "tl-cell";
+    cell.style.gridArea = name;
+    s.root.appendChild(cell);
+    s.cells[name] = cell;
+    s.divs[name] = chart(name, "tl-chart");
+    cell.appendChild(s.divs[name]);
+    s.observer.observe(s.divs[name]);
   }
+}
+
+function chart(name, className) {
+  const div = document.createElement("div");
+  div.className = className;
+  div.dataset.chart = name;
+  return div;
 }
 
 // Where the browser's time goes, for benchmarks/bench_app.py only: it sets globalThis.tlTiming
@@ -140,6 +150,7 @@ function measure(name, start, end) {
 // A chart is drawn again only when its hash changed; data-hash says what it shows (tests and
 // the benchmark wait for it).
 function draw(s, charts) {
+  const drawn = [];
   for (const [name, chart] of Object.entries(charts || {})) {
     const gd = s.divs[name];
     if (!gd || !chart || !chart.figure || s.drawn[name] === chart.hash) continue;
@@ -148,15 +159,16 @@ function draw(s, charts) {
     const fig = decode(chart.figure);
     const t1 = performance.now();
     const still = unchanged(s, name, gd, chart, fig);
-    react(gd, fig, still)
+    drawn.push(react(gd, fig, still)
       .then(() => {
         gd.dataset.hash = chart.hash;
         // Where a redraw's time goes (read by benchmarks/bench_app.py): decoding, Plotly.
         measure(`tl decode ${name}`, t0, t1);
         measure(`tl draw ${name}`, t1, performance.now());
       })
-      .catch((err) => console.error(`twolayer live chart ${name}:`, err));
+      .catch((err) => console.error(`twolayer live chart ${name}:`, err)));
   }
+  return Promise.all(drawn);
 }
 
 // A square picture's data points whose trace did not change (nor the layout, its title
@@ -210,7 +222,8 @@ function react(gd, fig, still = []) {
   if (layout.height) gd.style.minHeight = `${layout.height}px`;
   const t0 = performance.now();
   const drawn = Plotly.react(gd, fig.data || [], layout, CONFIG);
-  measure(`tl react ${gd.dataset.chart}`, t0, performance.now());
+  const which = gd.classList.contains("tl-back") ? "ahead" : "react";   // the next Step's
+  measure(`tl ${which} ${gd.dataset.chart}`, t0, performance.now());
   if (held) drawn.then(() => listen(gd, held));
   if (!gd.__square) return drawn;
   return drawn.then(() => new Promise(requestAnimationFrame)).then(() => fit(gd));
@@ -738,11 +751,107 @@ function onKey(e) {
 
 function onClick(e) {              // Pause: stop on the picture on screen, before the rerun
   const s = active;
-  if (!playing(s) || !s.keys || !(e.target instanceof Element)) return;
+  if (!s || !s.keys || !(e.target instanceof Element)) return;
+  if (!playing(s)) {
+    stepAhead(s, e.target);
+    return;
+  }
   if (!e.target.closest(`.st-key-${CSS.escape(s.keys.play)}`)) return;
   e.preventDefault();
   e.stopImmediatePropagation();
   finish(s, false);
+}
+
+// Step: the next epoch's charts came with the ones on screen (made from a copy of the trainer
+// trained one epoch ahead) and are shown at once; the rerun the click starts trains that epoch
+// and sends the same charts again (same hashes: not drawn twice), and the numbers with them.
+// Not while a rerun is under way: it may change what they were made from.
+function stepAhead(s, target) {
+  const next = s.ahead, key = s.keys.step;
+  if (!next || !key || !target.closest(`.st-key-${CSS.escape(key)} button:not(:disabled)`)) {
+    return;
+  }
+  s.ahead = null;                  // once
+  mark(s);
+  if (!settled()) return;
+  const rest = {};
+  for (const [name, next_] of Object.entries(next.charts || {})) {
+    if (ready(s, name, next_)) swap(s, name, next_);
+    else rest[name] = next_;
+  }
+  if (Object.keys(rest).length) setTimeout(() => draw(s, rest), 0);   // after Streamlit's click
+}
+
+// Each chart has a second one, where the next Step's chart is drawn when the browser has
+// nothing else to do: in the page, hidden under the one shown, while it is drawn, then taken
+// out of the page (the page holds the charts shown, no more). Step puts it in the place of the
+// one shown (nothing is drawn at the click), which becomes the next one's. Drawn again when
+// the next Step changes or the box's width does.
+function prepare(s) {
+  const next = s.ahead;
+  if (!next || playing(s)) {
+    mark(s);
+    return;
+  }
+  for (const [name, next_] of Object.entries(next.charts || {})) {
+    if (!s.divs[name] || !next_ || !next_.figure || ready(s, name, next_)) continue;
+    s.back[name] = s.back[name] || chart(name, "tl-back");
+    idle(() => {
+      const back = s.back[name];
+      if (s.ahead !== next || playing(s) || ready(s, name, next_)) return;
+      delete back.dataset.hash;
+      if (!back.isConnected) s.cells[name].appendChild(back);
+      react(back, decode(next_.figure))
+        .then(() => {
+          if (s.back[name] !== back) return;
+          back.dataset.hash = next_.hash;
+          back.remove();
+          if (s.ahead === next) mark(s);
+        })
+        .catch((err) => console.error(`twolayer live chart ${name} (next Step):`, err));
+    });
+  }
+  mark(s);
+}
+
+// data-ahead: the epoch whose charts are all drawn ahead, ready for Step (tests wait for it).
+function mark(s) {
+  const next = s.ahead;
+  const all = next && Object.entries(next.charts || {}).every(([name, c]) => ready(s, name, c));
+  if (all) s.root.dataset.ahead = next.epoch;
+  else delete s.root.dataset.ahead;
+}
+
+function ready(s, name, next) {
+  const back = s.back[name], front = s.divs[name];
+  return Boolean(back && front && next && back.dataset.hash === next.hash && back._fullLayout
+                 && back._fullLayout.width === front.clientWidth);
+}
+
+function swap(s, name, next) {
+  const front = s.divs[name], back = s.back[name];
+  front.classList.replace("tl-chart", "tl-back");
+  back.classList.replace("tl-back", "tl-chart");
+  front.replaceWith(back);
+  s.observer.unobserve(front);
+  s.observer.observe(back);
+  s.divs[name] = back;
+  s.back[name] = front;
+  s.drawn[name] = next.hash;
+  s.parts[name] = next.parts;
+}
+
+// When the app has finished its run and the browser has nothing else to do: the next Step's
+// charts never hold up the page's own.
+function idle(task) {
+  const run = () => (settled() ? task() : setTimeout(() => idle(task), 100));
+  if (window.requestIdleCallback) requestIdleCallback(run, { timeout: 1000 });
+  else setTimeout(run, 50);
+}
+
+function settled() {
+  return Boolean(document.querySelector(
+    '[data-testid="stApp"][data-test-script-state="notRunning"]'));
 }
 
 document.addEventListener("keydown", onKey, true);
@@ -761,9 +870,11 @@ export default function (component) {
   }
   s.trigger = setTriggerValue;
   s.keys = data.keys || null;
+  s.ahead = data.ahead || null;
   active = s;
   layout(s, data.grid);
-  draw(s, data.charts);
+  const drawn = draw(s, data.charts);
   receive(s, data.stream);
+  drawn.then(() => prepare(s));     // the charts shown first, then the next Step's
   return s.cleanup;
 }
