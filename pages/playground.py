@@ -173,12 +173,12 @@ def playground():
                              help="Scrub back to any recorded epoch; the pictures and the "
                                   "dotted marker on the curves follow.")
         drawn = state.setdefault(pb.DRAWN, pb.Drawn())
-        recorded, figs, charts = drawn.at(scene, view)  # after a Step: made in the run before
+        recorded, charts, boundary_fig = drawn.at(scene, view)  # after Step: made the run before
         if recorded != view:
             st.caption(f"Epoch {view} is not kept (a long session keeps older epochs more "
                        f"sparsely): the pictures show epoch {recorded}, the nearest one "
                        "before.")
-        boundary_fig, net = figs["boundary"], pb.net_at(trainer, recorded)[1]
+        net = pb.net_at(trainer, recorded)[1]
         ahead = drawn.ahead(scene)    # shown by the browser the moment Step is pressed
     live.live_charts(LIVE, scene.layout, charts, stream=play.chunk if playing else None,
                      keys=KEYS, on_need=on_need, on_pause=on_pause, ahead=ahead)

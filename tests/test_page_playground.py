@@ -441,8 +441,9 @@ def test_the_next_step_is_made_ahead_on_a_copy_and_found_again_after_step(option
         assert drawn.at(scene, view)[0] == view
         assert drawn.ahead(scene) is ahead        # ... and the next Step stays as it was made
     t.run(1)                                      # Step
-    recorded, _, charts = drawn.at(scene, 6)
+    recorded, charts, boundary = drawn.at(scene, 6)
     assert recorded == 6 and charts is ahead["charts"]          # made once, not twice
+    assert boundary.layout.title.text.endswith("at epoch 6")    # the figure download's
     assert drawn.ahead(scene)["epoch"] == 7
 
 
@@ -463,10 +464,10 @@ def test_the_next_step_follows_the_settings_and_the_trainer():
     other = t.copy()                              # the same data, weights and epoch
     other.net.loss_name = "mse"
     other.net.activation = "relu"
-    mine = drawn.at(pb.PlaygroundScene(other), 0)[2]
+    mine = drawn.at(pb.PlaygroundScene(other), 0)[1]
     reference = pb.charts(pb.PlaygroundScene(other).figures(0)[1])
     assert chart_hashes(mine) == chart_hashes(reference)
-    assert chart_hashes(mine) != chart_hashes(drawn.at(scene, 0)[2])
+    assert chart_hashes(mine) != chart_hashes(drawn.at(scene, 0)[1])
 
 
 def test_no_next_step_is_shown_where_training_cannot_go_on():
