@@ -242,6 +242,29 @@ def test_playground_play_shows_every_epoch_in_order_and_pause_agrees(page, app_s
     _wait_epoch(page, shown + 1)
 
 
+def test_playground_plays_and_pauses_a_regression_curve(page, app_server):
+    """One input, a fitted curve instead of a boundary: Play moves it epoch by epoch and Pause
+    stops on it; the live charts stay on the page throughout (no component error)."""
+    from tests.browser_util import exception_texts, wait_for_app
+
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    _open_playground(page, app_server, "?task=regression&dataset=sine")
+    page.evaluate(RECORD_TITLES, "boundary")
+    page.get_by_role("button", name="Play", exact=True).click()
+    page.get_by_role("button", name="Pause", exact=True).wait_for(timeout=60000)
+    page.wait_for_function("window.__seen.length >= 4", timeout=60000)
+    page.get_by_role("button", name="Pause", exact=True).click()
+    page.get_by_role("button", name="Play", exact=True).wait_for(timeout=60000)
+    wait_for_app(page, timeout=60000)
+    seen = page.evaluate("window.__seen")
+    assert seen == list(range(len(seen))), seen
+    page.wait_for_function(f"{_title()} === 'Prediction at epoch {seen[-1]}'", timeout=60000)
+    _wait_epoch(page, seen[-1])
+    assert page.locator(".tl-live .tl-chart").count() == 4
+    assert exception_texts(page) == [] and errors == []
+
+
 def test_presenter_keys(page, app_server):
     """Space plays and pauses, Right and PageDown step, R resets; never while typing."""
     from tests.browser_util import wait_for_app

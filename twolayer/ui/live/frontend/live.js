@@ -159,7 +159,7 @@ function draw(s, charts) {
     const fig = decode(chart.figure);
     const t1 = performance.now();
     const still = unchanged(s, name, gd, chart, fig);
-    drawn.push(react(gd, fig, still)
+    drawn.push(safely(() => react(gd, fig, still), `twolayer live chart ${name}`)
       .then(() => {
         gd.dataset.hash = chart.hash;
         // Where a redraw's time goes (read by benchmarks/bench_app.py): decoding, Plotly.
@@ -169,6 +169,17 @@ function draw(s, charts) {
       .catch((err) => console.error(`twolayer live chart ${name}:`, err)));
   }
   return Promise.all(drawn);
+}
+
+// A chart that Plotly fails to draw is reported and left as it is: the others, Play and the
+// keys go on (an error thrown here would take the whole component off the page).
+function safely(draw, what) {
+  try {
+    return draw();
+  } catch (err) {
+    console.error(`${what}:`, err);
+    return Promise.reject(err);
+  }
 }
 
 // A square picture's data points whose trace did not change (nor the layout, its title
@@ -386,6 +397,9 @@ function copyOf(gd, traces) {
   copy.querySelectorAll(".scatterlayer > g.trace").forEach((g) => {
     if (![...g.classList].some((c) => uids.has(c))) g.remove();
   });
+  // A picture only: Plotly finds its traces in the chart by class (g.trace.scatter, ...), and
+  // would take these, which carry no data, for its own (its styling then fails).
+  copy.querySelectorAll("[class]").forEach((el) => el.removeAttribute("class"));
   copy.classList.remove("main-svg");
   copy.classList.add("tl-still");
   copy.style.background = "none";
