@@ -888,7 +888,11 @@ export default function (component) {
   active = s;
   layout(s, data.grid);
   const drawn = draw(s, data.charts);
-  receive(s, data.stream);
+  try {
+    receive(s, data.stream);
+  } catch (err) {                   // reported; the charts stay on the page
+    console.error("twolayer live Play:", err);
+  }
   drawn.then(() => prepare(s));     // the charts shown first, then the next Step's
   return s.cleanup;
 }
