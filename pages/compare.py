@@ -39,6 +39,7 @@ NET_KEYS = DATA_KEYS + ("hidden", "activation")  # not "loss": this page trains 
 LESSON_KEYS = ("none",) + tuple(LESSONS)
 URL = "query-params"
 LIVE, PLAY = "cmp_live", "cmp_play_state"   # the live boundaries' component, Play's state
+DRAWN = "cmp_drawn"         # the boundaries made, and the next Step's (twolayer.ui.playback.Drawn)
 # What the presenter keys press; in the speed control (one of Play's own) they work too.
 KEYS = {"play": "cmp_play", "step": "cmp_step", "reset": "cmp_reset",
         "speed": "cmp_speed"}
@@ -287,10 +288,13 @@ def both_nets():
         # The boundaries as Play started, in the run that starts it or redraws the page; a
         # chunk's own run sends only the chunk.
         charts = play.base if full_run or play.seq == 0 else None
+        ahead = None
     else:
-        charts = live.charts(scene.figures())
+        drawn = st.session_state.setdefault(DRAWN, pb.Drawn())
+        charts = drawn.at(scene, cmp.epoch)[1]   # after a Step: made in the run before
+        ahead = drawn.ahead(scene)               # shown the moment Step is pressed
     live.live_charts(LIVE, scene.layout, charts, stream=play.chunk if playing else None,
-                     keys=KEYS, on_need=on_need, on_pause=on_pause)
+                     keys=KEYS, on_need=on_need, on_pause=on_pause, ahead=ahead)
     if playing:
         st.caption(":material/play_circle: Playing: the boundaries move live; the numbers "
                    "above catch up about once a second, the curves below follow on Pause.")

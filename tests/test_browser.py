@@ -356,6 +356,42 @@ def test_compare_renders_its_charts_and_trains(page, app_server):
     page.screenshot(path=screenshot_path("compare_saturated_100"), full_page=True)
 
 
+def test_compare_step_shows_both_boundaries_trained_ahead_at_once(page, app_server):
+    """On MSE vs log-loss too, Step shows the next epoch's two boundaries (drawn ahead) before
+    the rerun answers: each title names the new epoch while the page still says the old one,
+    and nothing is drawn at the click."""
+    from tests.browser_util import exception_texts, wait_for_app
+
+    page.add_init_script("globalThis.tlTiming = true")
+    _open_compare(page, app_server)
+    _ahead_ready(page, 1)
+    page.evaluate("""() => {
+        window.__seen = [];
+        window.__at = performance.now();
+        const root = document.querySelector('.tl-live');
+        const epoch = () => [...document.querySelectorAll('[data-testid="stMarkdown"]')]
+            .map(e => e.innerText.trim()).find(t => /^Epoch \\d+$/.test(t));
+        new MutationObserver(() => {
+            const titles = [...root.querySelectorAll('.tl-chart')].map(g => g.layout.title.text);
+            const last = window.__seen[window.__seen.length - 1];
+            const now = [titles.join(' / '), epoch()];
+            if (!last || last[0] !== now[0]) window.__seen.push(now);
+        }).observe(root, {subtree: true, childList: true, characterData: true, attributes: true});
+    }""")
+    page.get_by_role("button", name="Step", exact=True).click()
+    page.get_by_text("Epoch 1", exact=True).wait_for(timeout=60000)
+    wait_for_app(page, timeout=60000)
+    seen = page.evaluate("window.__seen")
+    assert seen[0] == ["trained with MSE, epoch 1 / trained with log-loss, epoch 1", "Epoch 0"], \
+        seen                                           # the pictures first, the page after
+    assert len(seen) == 1, seen
+    redrawn = page.evaluate("() => performance.getEntriesByType('measure').filter(m => "
+                            "m.startTime >= window.__at && m.name.startsWith('tl react '))"
+                            ".map(m => m.name)")
+    assert redrawn == []
+    assert exception_texts(page) == []
+
+
 def test_compare_plays_both_boundaries_live(page, app_server):
     from tests.browser_util import exception_texts, screenshot_path, wait_for_app
 

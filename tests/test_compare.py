@@ -134,6 +134,25 @@ def test_copy_fresh_replays_the_same_run(moons):
             assert np.array_equal(getattr(again.nets[loss], p), getattr(cmp.nets[loss], p))
 
 
+def test_copy_goes_on_as_the_original_would_and_leaves_it(moons):
+    """The MSE vs log-loss page's next Step is trained ahead on a copy."""
+    cmp = Comparison(moons, hidden=4, lr=0.7, batch_size=32, seed=5, output_bias=-2,
+                     lr_factor=3).run(4)
+    alone = cmp.copy_fresh().run(4)
+    weights = {loss: net.get_params() for loss, net in cmp.nets.items()}
+    twin = cmp.copy()
+    twin.run(2)
+    alone.run(2)                # the reference: a comparison that simply went on
+    assert twin.epoch == 6 and cmp.epoch == 4
+    for loss in LOSS_NAMES:
+        assert cmp.trainers[loss].history.epochs == 4
+        for p in PARAMS:
+            assert np.array_equal(getattr(twin.nets[loss], p), getattr(alone.nets[loss], p))
+            assert np.array_equal(getattr(cmp.nets[loss], p), weights[loss][p])
+    twin.configure(lr_factor=1.0)          # settings belong to each
+    assert cmp.lr_factor == 3 and cmp.trainers["mse"].lr == pytest.approx(2.1)
+
+
 # -- per-sample delta2 --------------------------------------------------------------------------
 
 def test_delta2_per_sample_matches_the_formulas(moons):

@@ -167,6 +167,27 @@ def test_the_live_boundaries_are_the_two_nets():
                                 "speed": "cmp_speed"}
 
 
+def test_the_next_steps_boundaries_come_ahead_and_step_brings_those():
+    """With the two boundaries comes the next Step's pair, trained ahead on a copy of both nets:
+    each is its net one epoch on, as the core computes it; Step sends exactly those."""
+    at = open_page()
+    for n in (1, 2):
+        ahead = live(at)["ahead"]
+        assert ahead["epoch"] == n and comparison(at).epoch == n - 1   # the nets stay put
+        twin = default_comparison().run(n)
+        G = plane(twin.data.X_train)
+        for loss in BOUNDARIES:
+            fig = ahead["charts"][loss]["figure"]
+            expected = twin.nets[loss].predict(G).reshape(GRID, GRID)
+            assert np.abs(values(fig["data"][0]["z"]) - expected).max() <= \
+                np.ptp(expected) / 508 + 1e-9
+            assert fig["layout"]["title"]["text"].endswith(f"epoch {n}")
+        click(at, "Step")
+        assert live(at)["charts"] == ahead["charts"]
+    click(at, "Play")
+    assert live(at)["ahead"] is None
+
+
 @pytest.mark.parametrize("lesson", list(LESSONS))
 def test_a_lesson_link_opens_that_lesson(lesson):
     at = open_page(lesson=lesson)

@@ -12,6 +12,7 @@ same order), and advances them together. ``one_neuron`` is Nielsen's single sigm
 ``LESSONS`` are the page's presets; their numbers come from ``lesson_numbers``, never from text.
 """
 
+import copy
 import math
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -151,6 +152,14 @@ class Comparison:
                 _, test_accuracy = t.evaluate(t.X_test, t.y_test)
             out[loss] = (test_accuracy, train_loss)
         return out
+
+    def copy(self):
+        """A comparison that trains on from here and leaves this one as it is (Trainer.copy
+        of each net); the next Step of the page is trained ahead on one."""
+        twin = copy.copy(self)
+        twin.config = dict(self.config)
+        twin.trainers = {loss: t.copy() for loss, t in self.trainers.items()}
+        return twin
 
     def copy_fresh(self):
         """A new Comparison with the same settings, at epoch 0."""

@@ -270,8 +270,9 @@ def net_at(trainer, epoch):
 
 
 # -- Step, drawn ahead -------------------------------------------------------------------------
-# The next Step's charts are made in the run before it, from a copy of the trainer trained one
-# epoch ahead (the trainer itself stays where it is), and sent along with the charts on screen:
+# The next Step's charts are made in the run before it, from a copy of the trainer (or of both
+# nets of a Comparison) trained one epoch ahead (the original stays where it is), and sent
+# along with the charts on screen:
 # the browser shows them the moment Step is pressed, while the rerun that Step starts trains
 # that epoch for real and finds those very charts already made (Drawn). Nothing is made twice,
 # in Python or in the browser; the numbers follow with the rerun.
@@ -287,14 +288,15 @@ class Drawn:
         self.base = self.step = self.made = self.next = None
 
     def at(self, scene, view):
-        """(recorded epoch, live charts, the boundary Figure) of ``scene.figures(view)``."""
+        """(recorded epoch, live charts, the boundary Figure or None) of ``scene.view(view)``."""
         key = state_key(scene, view)
         if key == self.step and key not in self.entries:
             self.entries[key] = self.made           # Step: the charts made ahead
         if key not in self.entries:
-            recorded, figs = scene.figures(view)
+            recorded, figs = scene.view(view)
             # The data is held with its key: its id() is not reused while the entry lives.
-            self.entries[key] = (recorded, charts(figs), figs["boundary"], scene.trainer.data)
+            self.entries[key] = (recorded, charts(figs), figs.get("boundary"),
+                                 scene.trainers[0].data)
         self.entries.move_to_end(key)
         entry = self.entries[key]
         while len(self.entries) > self.size:
@@ -304,34 +306,35 @@ class Drawn:
     def ahead(self, scene):
         """The charts of the epoch a Step would train next, as {"epoch", "charts"} for the
         browser, or None when training cannot go on (it diverged, or would at that epoch)."""
-        trainer = scene.trainer
-        base = (state_key(scene, trainer.epoch), trainer.lr, trainer.batch_size, trainer.l2)
+        epoch = epoch_of(scene.trainers)
+        base = (state_key(scene, epoch),
+                tuple((t.lr, t.batch_size, t.l2) for t in scene.trainers))
         if self.base != base:
             self.base, self.step, self.made, self.next = base, None, None, None
-            twin = trainer.copy()
-            twin.run(1)
-            if twin.epoch > trainer.epoch:
-                twin_scene = scene.on(twin)
-                recorded, made, boundary = self.at(twin_scene, twin.epoch)
-                self.step = state_key(twin_scene, twin.epoch)
-                self.made = (recorded, made, boundary, trainer.data)
-                self.next = {"epoch": twin.epoch, "charts": made}
+            twin = scene.ahead()                    # the scene one epoch on, or None
+            if twin is not None:
+                after = epoch_of(twin.trainers)
+                recorded, made, boundary = self.at(twin, after)
+                self.step = state_key(twin, after)
+                self.made = (recorded, made, boundary, twin.trainers[0].data)
+                self.next = {"epoch": after, "charts": made}
         return self.next
 
 
 def state_key(scene, view):
     """What a scene's charts at ``view`` depend on. The weights and losses are hashed: a rerun
-    after Step finds the charts a copy of the trainer made ahead only if that epoch came out
-    the same."""
-    t = scene.trainer
-    net, h = t.net, t.history
-    digest = hashlib.blake2b(digest_size=16)
-    for p in PARAMS:
-        digest.update(getattr(net, p).tobytes())
-    for values in (h.train_loss, h.test_loss):
-        digest.update(np.asarray(values, dtype=np.float64).tobytes())
-    return (id(t.data), net.n_hidden, net.activation, net.loss_name, t.epoch, t.diverged,
-            len(h.snapshots), digest.hexdigest(), view, scene.options)
+    after Step finds the charts a copy made ahead only if that epoch came out the same."""
+    nets = []
+    for t in scene.trainers:
+        net, h = t.net, t.history
+        digest = hashlib.blake2b(digest_size=16)
+        for p in PARAMS:
+            digest.update(getattr(net, p).tobytes())
+        for values in (h.train_loss, h.test_loss):
+            digest.update(np.asarray(values, dtype=np.float64).tobytes())
+        nets.append((id(t.data), net.n_hidden, net.activation, net.loss_name, t.epoch,
+                     t.diverged, len(h.snapshots), digest.hexdigest()))
+    return tuple(nets), view, scene.options
 
 
 # -- what the live charts show ------------------------------------------------------------------
@@ -397,9 +400,16 @@ class PlaygroundScene:
         """What the charts depend on besides the trainer."""
         return self.show_test, self.style, self.log_y, self.grid
 
-    def on(self, trainer):
-        """The same charts of another trainer (a copy trained ahead)."""
-        return PlaygroundScene(trainer, *self.options)
+    def ahead(self):
+        """The same charts of a copy of the trainer trained one epoch on (the trainer stays
+        as it is), or None when it cannot go on (it diverged, or would in that epoch)."""
+        twin = self.trainer.copy()
+        twin.run(1)
+        return PlaygroundScene(twin, *self.options) if twin.epoch > self.trainer.epoch else None
+
+    def view(self, epoch):
+        """(recorded epoch, {name: Figure}) at ``epoch`` of the history: see ``figures``."""
+        return self.figures(epoch)
 
     def title(self, epoch):
         return f"{self.what} at epoch {epoch}"
@@ -492,12 +502,29 @@ class CompareScene:
     LAYOUT = {"columns": "1fr 1fr", "areas": ["mse log_loss"], "stack": 640}
 
     def __init__(self, comparison, style=F.NORMAL, grid=GRID):
-        self.cmp, self.style = comparison, style
+        self.cmp, self.style, self.n = comparison, style, grid
         self.layout = self.LAYOUT
         self.losses = list(comparison.trainers)
         self.trainers = [comparison.trainers[loss] for loss in self.losses]
         self.grid = boundary_grid(comparison.data, grid)
         self.moving = {loss: [0, 1] for loss in self.losses}   # heatmap and 0.5 contour
+
+    @property
+    def options(self):
+        return self.style, self.n
+
+    def ahead(self):
+        """The boundaries of a copy of both nets trained one epoch on (as a Step trains
+        them), or None when neither can go on."""
+        twin = self.cmp.copy().run(1)
+        if twin.epoch == self.cmp.epoch:
+            return None
+        return CompareScene(twin, style=self.style, grid=self.n)
+
+    def view(self, epoch=None):
+        """(epoch, {name: Figure}): the two boundaries of the nets as they are now (the page
+        has no history slider)."""
+        return epoch_of(self.trainers), self.figures()
 
     def title(self, loss, epoch):
         return f"trained with {F.LOSS_LABELS[loss]}, epoch {epoch}"
