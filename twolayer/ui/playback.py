@@ -272,10 +272,10 @@ def net_at(trainer, epoch):
 # -- Step, drawn ahead -------------------------------------------------------------------------
 # The next Step's charts are made in the run before it, from a copy of the trainer (or of both
 # nets of a Comparison) trained one epoch ahead (the original stays where it is), and sent
-# along with the charts on screen:
-# the browser shows them the moment Step is pressed, while the rerun that Step starts trains
-# that epoch for real and finds those very charts already made (Drawn). Nothing is made twice,
-# in Python or in the browser; the numbers follow with the rerun.
+# along with the charts on screen: the browser shows them the moment Step is pressed, while
+# the rerun that Step starts trains that epoch for real and finds those very charts already
+# made (Drawn). Nothing is made twice, in Python or in the browser; the numbers follow with
+# the rerun.
 
 class Drawn:
     """The live charts last made, by what they show (see ``state_key``): the last ``size``
