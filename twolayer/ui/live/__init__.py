@@ -24,9 +24,10 @@ What travels, in ``data``::
             times a second.
     keys    {"play", "step", "reset"}: the keys of the page's buttons the presenter keys press
     ahead   None, or {"epoch", "charts"}: the charts the next Step will show (made from a copy
-            of the trainer trained one epoch ahead), drawn the moment the Step button is
-            clicked (or its key pressed) if no rerun is under way; the rerun that the click
-            starts then sends the very same charts, which are not drawn again
+            of the trainer trained one epoch ahead). The browser draws them ahead, out of
+            sight, once the app has finished its run, and puts them in place of the charts
+            shown when the Step button is clicked (or its key pressed) while no rerun is under
+            way; the rerun the click starts sends the very same charts, not drawn again
 
 Arrays travel as base64: Plotly's own {"dtype", "bdata", "shape"} for 1-D arrays, and
 {"u8", "lo", "hi", "shape"} for 2-D float grids (255 levels from lo to hi, code 255 = NaN; a
