@@ -289,19 +289,7 @@ class Drawn:
 
     def at(self, scene, view):
         """(recorded epoch, live charts, the boundary Figure or None) of ``scene.view(view)``."""
-        key = state_key(scene, view)
-        if key == self.step and key not in self.entries:
-            self.entries[key] = self.made           # Step: the charts made ahead
-        if key not in self.entries:
-            recorded, figs = scene.view(view)
-            # The data is held with its key: its id() is not reused while the entry lives.
-            self.entries[key] = (recorded, charts(figs), figs.get("boundary"),
-                                 scene.trainers[0].data)
-        self.entries.move_to_end(key)
-        entry = self.entries[key]
-        while len(self.entries) > self.size:
-            self.entries.popitem(last=False)
-        return entry[:3]
+        return self._entry(state_key(scene, view), scene, view)[:3]
 
     def ahead(self, scene):
         """The charts of the epoch a Step would train next, as {"epoch", "charts"} for the
@@ -314,11 +302,28 @@ class Drawn:
             twin = scene.ahead()                    # the scene one epoch on, or None
             if twin is not None:
                 after = epoch_of(twin.trainers)
-                recorded, made, boundary = self.at(twin, after)
-                self.step = state_key(twin, after)
-                self.made = (recorded, made, boundary, twin.trainers[0].data)
-                self.next = {"epoch": after, "charts": made}
+                key = state_key(twin, after)
+                made = self._entry(key, twin, after)
+                self.step, self.made = key, made
+                self.next = {"epoch": after, "charts": made[1]}
         return self.next
+
+    def _entry(self, key, scene, view):
+        """(recorded epoch, live charts, boundary Figure or None, data) for ``key``: kept, the
+        next Step's (made ahead), or made now."""
+        if key not in self.entries:
+            if key == self.step:
+                self.entries[key] = self.made       # Step: the charts made ahead
+            else:
+                recorded, figs = scene.view(view)
+                # The data is held with its key: its id() is not reused while the entry lives.
+                self.entries[key] = (recorded, charts(figs), figs.get("boundary"),
+                                     scene.trainers[0].data)
+        self.entries.move_to_end(key)
+        entry = self.entries[key]
+        while len(self.entries) > self.size:
+            self.entries.popitem(last=False)
+        return entry
 
 
 def state_key(scene, view):
