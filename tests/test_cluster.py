@@ -595,6 +595,8 @@ def test_the_image_sets_streamlit_options_that_exist():
     assert values["port"] == "8501"
     assert values["address"] == '"0.0.0.0"'
     assert values["gatherUsageStats"] == "false"
+    # A visitor who meets an unexpected error sees a generic message, not the traceback.
+    assert values["showErrorDetails"] == '"none"'
 
 
 def test_the_image_is_slim_runs_as_a_user_and_checks_its_health():

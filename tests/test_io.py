@@ -644,3 +644,201 @@ def test_download_buttons_are_drawn():
     buttons = at.get("download_button")
     assert [b.label for b in buttons] == ["Data (CSV)", "Weights (.npz)", "History (CSV)",
                                           "Figure (HTML)"]
+
+
+# -- zip bombs: compression the weights format never uses, and directories that lie ----------
+
+def _npy_bytes(a):
+    member = io.BytesIO()
+    np.save(member, a)
+    return member.getvalue()
+
+
+def _lying_zip(members, method, padding):
+    """A .npz whose members are each a valid small .npy followed by ``padding`` zero bytes,
+    compressed with ``method``, while the archive's directory claims each member holds only
+    its .npy (the size a reader that trusts the directory would check)."""
+    buf = io.BytesIO()
+    chunk = bytes(1 << 20)
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, a in members.items():
+            info = zipfile.ZipInfo(f"{name}.npy")
+            info.compress_type = method
+            with z.open(info, "w") as f:
+                f.write(_npy_bytes(a))
+                for _ in range(padding // len(chunk)):
+                    f.write(chunk)
+    raw = bytearray(buf.getvalue())
+    claimed = {f"{name}.npy".encode(): len(_npy_bytes(a)) for name, a in members.items()}
+    # Patch the uncompressed size in every local header (offset 22) and central directory
+    # entry (offset 24): the directory now says "small".
+    for sig, size_at, name_len_at, name_at in ((b"PK\x03\x04", 22, 26, 30),
+                                               (b"PK\x01\x02", 24, 28, 46)):
+        start = 0
+        while (start := raw.find(sig, start)) >= 0:
+            n = int.from_bytes(raw[start + name_len_at:start + name_len_at + 2], "little")
+            name = bytes(raw[start + name_at:start + name_at + n])
+            if name in claimed:
+                raw[start + size_at:start + size_at + 4] = claimed[name].to_bytes(4, "little")
+            start += 4
+    return bytes(raw)
+
+
+BOMB_PADDING = 100 << 20   # 100 MB of zeros behind each member's array: twice the limit
+
+
+@pytest.fixture(scope="module")
+def bombs():
+    one = {"W1": good_arrays()["W1"]}
+    return {
+        "bzip2": _lying_zip({**good_arrays(), **one}, zipfile.ZIP_BZIP2, BOMB_PADDING),
+        "lzma": _lying_zip({**good_arrays(), **one}, zipfile.ZIP_LZMA, BOMB_PADDING),
+        "deflate, lying directory": _lying_zip(good_arrays(), zipfile.ZIP_DEFLATED,
+                                               BOMB_PADDING),
+        "11 members": _lying_zip({**good_arrays(), "input_mean": np.zeros(2),
+                                  "input_scale": np.ones(2)}, zipfile.ZIP_BZIP2, 10 << 20),
+    }
+
+
+@pytest.mark.parametrize("kind", ["bzip2", "lzma", "deflate, lying directory", "11 members"])
+def test_zip_bombs_are_refused_with_little_memory(bombs, kind):
+    import tracemalloc
+
+    raw = bombs[kind]
+    assert len(raw) < MAX_BYTES  # it passes the upload size limit: the reader must hold
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError) as refused:
+            net_from_npz(raw)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert str(refused.value).startswith("Cannot load these weights")
+    assert peak < 50_000_000, f"{peak:,} bytes allocated while refusing {kind}"
+
+
+def test_a_zip_bomb_is_refused_in_a_fresh_process_with_little_resident_memory(bombs, tmp_path):
+    """The peak resident memory of a process while it refuses the bzip2 bomb (tracemalloc does
+    not see every allocation a decompressor makes). Linux's peak (VmHWM) is reset to the
+    current size first, after the imports, through /proc/self/clear_refs."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "bomb.npz"
+    path.write_bytes(bombs["bzip2"])
+    code = ("import re, sys\n"
+            "from twolayer.io import net_from_npz\n"
+            "raw = open(sys.argv[1], 'rb').read()\n"
+            "def kb(key):\n"
+            "    status = open('/proc/self/status').read()\n"
+            "    return int(re.search(key + r':\\s+(\\d+) kB', status).group(1))\n"
+            "open('/proc/self/clear_refs', 'w').write('5')\n"
+            "before = kb('VmRSS')\n"
+            "try:\n"
+            "    net_from_npz(raw)\n"
+            "except ValueError as e:\n"
+            "    print('refused:', e)\n"
+            "print(kb('VmHWM') - before)\n")
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True,
+                         text=True, timeout=120, check=True).stdout.splitlines()
+    assert out[0].startswith("refused: Cannot load these weights"), out
+    assert int(out[-1]) * 1024 < 50_000_000, f"peak resident memory grew by {out[-1]} kB"
+
+
+@pytest.mark.parametrize("method", [zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA])
+def test_only_the_compression_numpy_writes_is_read(method):
+    """np.savez stores, np.savez_compressed deflates: any other method is refused by name,
+    even for an honest file."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=method) as z:
+        for name, a in good_arrays().items():
+            z.writestr(f"{name}.npy", _npy_bytes(a))
+    with pytest.raises(ValueError, match="compression"):
+        net_from_npz(buf.getvalue())
+
+
+def test_compressed_weights_load():
+    net, _ = trained_net()
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **good_arrays())
+    loaded = net_from_npz(buf.getvalue())
+    np.testing.assert_array_equal(loaded.W1, net.W1)
+
+
+def test_a_member_longer_than_its_array_is_refused():
+    """Bytes after an array's data are refused, also when the directory tells the truth."""
+    raw = _member("b1", _npy_bytes(good_arrays()["b1"]) + b"\0" * 64)
+    with pytest.raises(ValueError, match="b1"):
+        net_from_npz(raw)
+
+
+@pytest.mark.parametrize("layout", ["fortran", "big-endian", "float16", "float32", "int"])
+def test_weights_in_any_numpy_layout_load_to_their_values(layout):
+    net, _ = trained_net()
+    params = net.get_params()
+    if layout == "fortran":
+        arrays = {p: np.asfortranarray(v) for p, v in params.items()}
+    elif layout == "big-endian":
+        arrays = {p: v.astype(">f8") for p, v in params.items()}
+    elif layout == "float16":
+        arrays = {p: v.astype(np.float16) for p, v in params.items()}
+    elif layout == "float32":
+        arrays = {p: v.astype(np.float32) for p, v in params.items()}
+    else:
+        arrays = {p: np.round(v * 10).astype(np.int32) for p, v in params.items()}
+    raw = npz(**good_arrays(**arrays))
+    if layout == "fortran":
+        assert np.load(io.BytesIO(raw))["W1"].flags.f_contiguous  # the file is what it says
+    loaded = net_from_npz(raw)
+    for p, v in arrays.items():
+        # the values as NumPy itself reads the array, in float64
+        np.testing.assert_array_equal(getattr(loaded, p), np.asarray(v, dtype=np.float64))
+        assert getattr(loaded, p).dtype == np.float64
+
+
+def test_float16_weights_beyond_the_limit_are_refused_without_a_warning():
+    """float16 overflows at 65504: the magnitude check must not compute in float16
+    (RuntimeWarnings fail tests here, see pyproject.toml)."""
+    raw = npz(**good_arrays(W1=np.full((7, 2), 6e4, dtype=np.float16)))
+    assert net_from_npz(raw).W1[0, 0] == np.float16(6e4)
+
+
+def test_an_upload_is_parsed_once_across_reruns(monkeypatch):
+    """A weights file (and a refused one) is read once per file, not on every rerun while it
+    sits in the uploader."""
+    from streamlit.testing.v1 import AppTest
+
+    import twolayer.ui.transfer as transfer
+
+    calls = []
+
+    def counting(raw, **kwargs):
+        calls.append(len(raw))
+        return net_from_npz(raw, **kwargs)
+
+    monkeypatch.setattr(transfer, "net_from_npz", counting)
+    at = AppTest.from_function(_panel_app, default_timeout=30).run()
+    net, _ = trained_net()
+    at.file_uploader[0].set_value(("w.npz", weights_to_npz(net), "application/octet-stream"))
+    for _ in range(3):
+        at.run()
+    assert at.session_state["result"].net is not None
+    assert len(calls) == 1
+    at.file_uploader[0].set_value(("bad.npz", b"PK\x03\x04 junk", "application/octet-stream"))
+    for _ in range(3):
+        at.run()
+    assert "not a valid .npz" in as_shown(at.error[0].value)
+    assert len(calls) == 2
+
+
+def test_a_zip_bomb_is_refused_in_the_page_with_its_reason(bombs):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_panel_app, default_timeout=30).run()
+    at.file_uploader[0].set_value(("w.npz", bombs["bzip2"], "application/octet-stream"))
+    at.run()
+    assert not at.exception
+    assert at.session_state["result"] is None
+    assert as_shown(at.error[0].value) == (
+        "w.npz: Cannot load these weights: array W1 uses a compression NumPy never "
+        "writes (ZIP method 12); only stored or deflate.")

@@ -15,6 +15,7 @@ import io
 import math
 import re
 import zipfile
+import zlib
 
 import numpy as np
 
@@ -397,31 +398,57 @@ def weights_to_npz(net, dataset=None):
     return buf.getvalue()
 
 
-def _read_npy(z, member, name):
-    """One array of the archive, its header checked before anything is allocated.
+# np.savez stores its members, np.savez_compressed deflates them; nothing else is read. bzip2
+# and LZMA are refused by method, before a byte is decompressed: zipfile hands them whole
+# chunks to decompress at once, and a few hundred bytes of bzip2 unpack to gigabytes.
+_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate"}
+MAX_NPY_HEADER = 4096      # bytes: np.save writes 128 for any array this app has
+MAX_NPZ_TOTAL = 400_000    # bytes unpacked, all members together
+
+
+def _read_member(z, member, name, budget):
+    """The member's bytes, unpacked with a hard cap: never more than ``budget`` (and the
+    per-member limit) plus one byte, whatever the archive's directory claims."""
+    cap = min(budget, MAX_NPZ_MEMBER + MAX_NPY_HEADER)
+    chunks, size = [], 0
+    with z.open(member) as f:
+        # zipfile bounds each deflate read by the length asked for (decompress's max_length)
+        while size <= cap and (chunk := f.read(min(65536, cap + 1 - size))):
+            chunks.append(chunk)
+            size += len(chunk)
+    if size > cap:
+        raise ValueError(f"array {name} is too large: more than {cap:,} bytes once unpacked")
+    return b"".join(chunks)
+
+
+def _read_npy(raw, name):
+    """One array from the bytes of its .npy member, its header checked before anything is
+    allocated.
 
     The .npy header states shape and dtype; a crafted one may claim 10^15 values in a 2 KB
-    file. So the header is read alone, the size it claims is checked against the member's
-    own, and only then are exactly that many bytes read (never a pickle).
+    file. So the header is read alone and the size it claims must be exactly what follows it
+    (never a pickle, never np.load).
     """
-    with z.open(member) as f:
-        try:
-            version = np.lib.format.read_magic(f)
-            read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
-                           else np.lib.format.read_array_header_2_0)
-            shape, fortran_order, dtype = read_header(f)
-        except (ValueError, TypeError, SyntaxError, EOFError, OSError):
-            raise ValueError(f"array {name} is not a NumPy array file") from None
-        if dtype.hasobject:
-            raise ValueError("it holds Python objects (pickle), which are never loaded")
-        if dtype.kind not in "biufU" or any(d < 0 for d in shape):
-            raise ValueError(f"array {name} has an unsupported type or shape")
-        nbytes = math.prod(shape) * dtype.itemsize  # Python ints: no overflow
-        if nbytes > MAX_NPZ_MEMBER:
-            raise ValueError(f"array {name} is too large: its header claims {nbytes:,} bytes")
-        data = f.read(nbytes)
-    if len(data) != nbytes:
+    f = io.BytesIO(raw)
+    try:
+        version = np.lib.format.read_magic(f)
+        read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                       else np.lib.format.read_array_header_2_0)
+        shape, fortran_order, dtype = read_header(f)
+    except (ValueError, TypeError, SyntaxError, EOFError, OSError):
+        raise ValueError(f"array {name} is not a NumPy array file") from None
+    if dtype.hasobject:
+        raise ValueError("it holds Python objects (pickle), which are never loaded")
+    if dtype.kind not in "biufU" or any(d < 0 for d in shape):
+        raise ValueError(f"array {name} has an unsupported type or shape")
+    nbytes = math.prod(shape) * dtype.itemsize  # Python ints: no overflow
+    if nbytes > MAX_NPZ_MEMBER:
+        raise ValueError(f"array {name} is too large: its header claims {nbytes:,} bytes")
+    data = raw[f.tell():]
+    if len(data) < nbytes:
         raise ValueError(f"array {name} is truncated: {len(data):,} of {nbytes:,} bytes")
+    if len(data) > nbytes:
+        raise ValueError(f"array {name} has {len(data) - nbytes:,} bytes after its data")
     return np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran_order else "C")
 
 
@@ -444,14 +471,21 @@ def _unpack(raw):
                                  f"holds {', '.join([*PARAMS, *_META])}")
             if len(set(names)) != len(names):
                 raise ValueError("an array appears twice")
-            big = [n for n, m in zip(names, members, strict=True)
-                   if m.file_size > MAX_NPZ_MEMBER]
-            if big:
-                raise ValueError(f"array {big[0]} is too large")
-            return {n: _read_npy(z, m, n) for n, m in zip(names, members, strict=True)}
+            for n, m in zip(names, members, strict=True):
+                if m.compress_type not in _METHODS:
+                    raise ValueError(f"array {n} uses a compression NumPy never writes (ZIP "
+                                     f"method {m.compress_type}); only stored or deflate")
+                if m.file_size > MAX_NPZ_MEMBER + MAX_NPY_HEADER:
+                    raise ValueError(f"array {n} is too large")
+            arrays, budget = {}, MAX_NPZ_TOTAL
+            for n, m in zip(names, members, strict=True):
+                member = _read_member(z, m, n, budget)
+                budget -= len(member)
+                arrays[n] = _read_npy(member, n)
+            return arrays
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError,
-            KeyError, RuntimeError) as e:
-        # RuntimeError: an encrypted member; NotImplementedError: an unknown compression.
+            KeyError, RuntimeError, zlib.error) as e:
+        # RuntimeError: an encrypted member; BadZipFile: a CRC that does not match the bytes.
         raise ValueError(f"not a valid .npz file ({type(e).__name__})") from None
 
 
@@ -495,9 +529,9 @@ def net_from_npz(raw, task=None, n_inputs=None):
         shapes = {"W1": (n_hidden, n_in), "b1": (n_hidden, 1), "W2": (1, n_hidden),
                   "b2": (1, 1)}
         for p, shape in shapes.items():
-            a = arrays[p]
-            if a.dtype.kind not in "fiu":
-                raise ValueError(f"{p} must hold numbers, not {a.dtype}")
+            if arrays[p].dtype.kind not in "fiu":
+                raise ValueError(f"{p} must hold numbers, not {arrays[p].dtype}")
+            a = arrays[p].astype(np.float64)  # float16 would overflow the checks below
             if a.shape != shape:
                 raise ValueError(f"{p} has shape {a.shape}; n_inputs={n_in} and "
                                  f"n_hidden={n_hidden} need {shape}")
@@ -512,5 +546,8 @@ def net_from_npz(raw, task=None, n_inputs=None):
         net = TwoLayerNet(n_in, n_hidden, activation, net_task, loss)
         net.set_params({p: arrays[p] for p in PARAMS})
         return net
+    except MemoryError:
+        raise ValueError("Cannot load these weights: the file unpacks to more memory than "
+                         "this server has to spare.") from None
     except ValueError as e:
         raise ValueError(f"Cannot load these weights: {e}.") from None

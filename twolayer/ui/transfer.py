@@ -70,13 +70,16 @@ def upload_panel(task, n_inputs=None, test_fraction=0.3, seed=0, key="upload"):
     raw = file.getvalue()
     try:
         if file.name.lower().endswith(".npz"):
-            net = net_from_npz(raw, task=task, n_inputs=n_inputs)
+            net = _parsed(key, (file.file_id, task, n_inputs), net_from_npz, raw, task=task,
+                          n_inputs=n_inputs)
             return Upload(file.file_id, file.name, None, net, {})
         features, label = _column_choice(raw, task, key)
         if features is not None and len(features) not in FEATURES_FOR_TASK[task]:
             st.info("Choose the feature columns.")
             return None
-        data, info = _parsed(raw, task, features, label, test_fraction, seed, file.file_id, key)
+        data, info = _parsed(key, (file.file_id, task, tuple(features or ()), label,
+                                   test_fraction, seed),
+                             read_csv_dataset, raw, task, features, label, test_fraction, seed)
     except ValueError as e:  # the message quotes the file's names and cells: shown as typed
         st.error(literal(f"{file.name}: {e}"), icon=":material/block:")
         return None
@@ -88,13 +91,19 @@ def upload_panel(task, n_inputs=None, test_fraction=0.3, seed=0, key="upload"):
     return Upload(file.file_id, file.name, data, None, info)
 
 
-def _parsed(raw, task, features, label, test_fraction, seed, file_id, key):
-    """read_csv_dataset, kept in the session while the file and the choices stay the same."""
-    sig = (file_id, task, tuple(features or ()), label, test_fraction, seed)
+def _parsed(key, sig, parse, *args, **kwargs):
+    """``parse(*args, **kwargs)``, kept in the session while the file (its id) and the choices
+    (``sig``) stay the same: an upload is read once, not on every rerun, and so is a refusal
+    (its ValueError is raised again)."""
     held = st.session_state.get(f"{key}_parsed")
     if held is None or held[0] != sig:
-        held = (sig, read_csv_dataset(raw, task, features, label, test_fraction, seed))
+        try:
+            held = (sig, parse(*args, **kwargs), None)
+        except ValueError as e:
+            held = (sig, None, e)
         st.session_state[f"{key}_parsed"] = held
+    if held[2] is not None:
+        raise held[2]
     return held[1]
 
 
@@ -157,4 +166,4 @@ def new_weights(upload, key="upload"):
     if upload is None or upload.net is None or st.session_state.get(f"{key}_net") == upload.file_id:
         return None
     st.session_state[f"{key}_net"] = upload.file_id
-    return upload.net
+    return upload.net.copy()  # the upload's own stays as read, for the reruns to come
