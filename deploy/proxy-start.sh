@@ -5,6 +5,9 @@
 #     REPLICAS=3 PROJECT=twolayer sh proxy-start.sh
 #
 # TEMPLATE, OUT and NGINX may point elsewhere (the cluster test runs it with NGINX=true).
+# ROUTE_SECRET is what the route cookie is hashed with (nginx.conf, upstream twolayer): set it
+# to keep each browser on its replica across restarts of the proxy; unset, a random one is
+# made at each start (browsers then move to new replicas, as after a replica's restart).
 set -eu
 : "${REPLICAS:?REPLICAS must be set}" "${PROJECT:=twolayer}"
 TEMPLATE="${TEMPLATE:-/etc/nginx/twolayer.conf}"
@@ -14,9 +17,16 @@ case "$REPLICAS" in
     '' | *[!0-9]* | 0) echo "REPLICAS must be a whole number from 1, got '$REPLICAS'" >&2; exit 2 ;;
 esac
 
+if [ -z "${ROUTE_SECRET:-}" ]; then
+    ROUTE_SECRET=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+fi
+case "$ROUTE_SECRET" in
+    *[!0-9A-Za-z]*) echo "ROUTE_SECRET must be letters and digits only" >&2; exit 2 ;;
+esac
+
 # The server lines of `upstream twolayer { ... }` give way to the new ones, at the place of the
 # first; everything else is copied as it is.
-awk -v n="$REPLICAS" -v project="$PROJECT" '
+awk -v n="$REPLICAS" -v project="$PROJECT" -v secret="$ROUTE_SECRET" '
     /^[ \t]*upstream[ \t]+twolayer[ \t]*\{/ { inside = 1 }
     inside && /^[ \t]*server[ \t]/ {
         if (!written) {
@@ -27,6 +37,7 @@ awk -v n="$REPLICAS" -v project="$PROJECT" '
         }
         next
     }
+    inside && /^[ \t]*hash[ \t]/ { sub(/ROUTE_SECRET/, secret) }
     inside && /\}/ { inside = 0 }
     { print }
 ' "$TEMPLATE" > "$OUT"

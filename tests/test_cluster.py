@@ -205,8 +205,8 @@ def test_health_is_passed_through_and_every_browser_gets_its_own_route(shared_cl
     for _ in range(2):
         with urllib.request.urlopen(f"{cluster.url}/", timeout=10) as response:
             cookie = response.headers["Set-Cookie"]
-        assert re.fullmatch(rf"{ROUTE_COOKIE}=[0-9a-f]{{32}}; Path=/; HttpOnly; SameSite=Lax",
-                            cookie), cookie
+        assert re.fullmatch(rf"{ROUTE_COOKIE}=[0-9a-f]{{32}}; Path=/; Max-Age=43200; HttpOnly; "
+                            "SameSite=Lax", cookie), cookie
         routes.add(cookie.split(";")[0])
     assert len(routes) == 2  # random per browser: not one replica per NAT address
     # A browser that holds a route is not given another.
@@ -214,6 +214,10 @@ def test_health_is_passed_through_and_every_browser_gets_its_own_route(shared_cl
                                      headers={"Cookie": f"{ROUTE_COOKIE}={'a' * 32}"})
     with urllib.request.urlopen(request, timeout=10) as response:
         assert response.headers["Set-Cookie"] is None
+    # Behind a TLS proxy that says so, the cookie is sent over TLS only.
+    request = urllib.request.Request(f"{cluster.url}/", headers={"X-Forwarded-Proto": "https"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.headers["Set-Cookie"].endswith("; SameSite=Lax; Secure")
 
 
 def test_the_proxy_passes_an_upload_of_1_mb_and_refuses_more(shared_cluster):
@@ -340,6 +344,23 @@ def test_a_class_asking_for_plotly_js_at_once_costs_the_replicas_one_copy(assets
     assert len(to_a_replica) <= 1, to_a_replica
 
 
+def test_a_query_string_on_plotly_js_neither_misses_the_cache_nor_reaches_a_replica(assets):
+    """`?bust=N` is the same file: answered from the proxy's copy, never passed on (each miss
+    cost a replica 0.13 s of CPU and pushed the real copy out of the cache)."""
+    get(assets.url + PLOTLY_JS, {"Accept-Encoding": "gzip"})  # the copy is in the cache
+    routes = [f"{i:032x}" for i in range(0xB0575000, 0xB0575000 + 8)]
+    reference = PLOTLY_MIN_JS.read_bytes()
+    for n, route in enumerate(routes):
+        status, headers, body = get(f"{assets.url}{PLOTLY_JS}?bust={n}",
+                                    {"Accept-Encoding": "gzip",
+                                     "Cookie": f"{ROUTE_COOKIE}={route}"})
+        assert status == 200 and gzip.decompress(body) == reference
+        assert headers["X-Cache"] == "HIT", (n, headers["X-Cache"])
+    lines = [line for route in routes for line in asset_requests(assets, PLOTLY_JS, route)]
+    assert len(lines) == len(routes)
+    assert [line for line in lines if re.search(r"upstream=\d", line)] == []
+
+
 def test_the_apps_own_component_files_are_not_kept_long(assets):
     """live.js and live.css change with each deploy under the same address: a browser must
     ask again (at most a short max-age), and they are not immutable."""
@@ -426,6 +447,64 @@ def test_sessions_on_both_replicas_train_upload_and_download(browser, shared_clu
         assert any("GET /media/" in line for line in lines)
         failed = [line for line in lines if re.search(r'" [45]\d\d ', line)]
         assert failed == []
+
+
+# --- one client cannot take the proxy from everyone else --------------------------------------
+
+FLOOD = 1100        # websockets one address tries to open and hold
+FLOOD_SECONDS = 60  # at most this long for all of them to be answered
+
+
+def _open_websockets(url, count, source, seconds):
+    """Open ``count`` websockets to Streamlit's stream through ``url`` from the local address
+    ``source`` and hold them; (statuses by code, the sockets, to be closed by the caller)."""
+    import base64
+    import socket
+    from collections import Counter
+    from concurrent.futures import ThreadPoolExecutor
+
+    host, port = url.removeprefix("http://").split(":")
+    deadline = time.monotonic() + seconds
+
+    def one(i):
+        sock = socket.socket()
+        try:
+            sock.settimeout(max(0.1, deadline - time.monotonic()))
+            sock.bind((source, 0))
+            sock.connect((host, int(port)))
+            key = base64.b64encode(i.to_bytes(16, "little")).decode()
+            sock.sendall((f"GET /_stcore/stream HTTP/1.1\r\nHost: {host}:{port}\r\n"
+                          f"Origin: {url}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                          f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+                          "Sec-WebSocket-Protocol: streamlit\r\n\r\n").encode())
+            head = sock.recv(64).split()
+            return (head[1].decode() if len(head) > 1 else "closed"), sock
+        except OSError as e:
+            return type(e).__name__, sock
+
+    with ThreadPoolExecutor(64) as pool:
+        answers = list(pool.map(one, range(count)))
+    return Counter(status for status, _ in answers), [sock for _, sock in answers]
+
+
+def test_one_address_holding_a_thousand_websockets_leaves_room_for_a_visitor(browser, cluster):
+    """1,100 websockets from 127.0.0.2 (held open) do not keep a visitor from 127.0.0.1 from
+    loading the Playground and training: the proxy refuses one address's excess at once."""
+    held = []
+    try:
+        statuses, held = _open_websockets(cluster.url, FLOOD, "127.0.0.2", FLOOD_SECONDS)
+        assert sum(statuses.values()) == FLOOD
+        assert 0 < statuses["101"] <= 300, statuses        # limit_conn per address
+        assert statuses["429"] >= FLOOD - 300, statuses
+        context, page = open_session(browser, cluster.url, "b" * 32)
+        try:
+            assert press_train(page) == SETTINGS["epochs_per_run"].default
+            assert exception_texts(page) == []
+        finally:
+            context.close()
+    finally:
+        for sock in held:
+            sock.close()
 
 
 # --- a replica dies mid-session ------------------------------------------------------------
@@ -560,8 +639,19 @@ def test_proxy_start_lists_one_server_per_replica(tmp_path):
     block = re.search(r"upstream twolayer \{(.*?)\}", text, re.S).group(1)
     assert re.findall(r"^\s*server (\S+) resolve;$", block, re.M) == [
         "demo-app-1:8501", "demo-app-2:8501", "demo-app-3:8501"]
-    # Apart from the server lines, the file is the one in the repository.
-    assert local_config(text, [1, 2], 3) == local_config(template, [1, 2], 3)
+    # The route is hashed with a secret of its own, made anew at each start unless given.
+    secrets = re.findall(r"^\s*hash \$route:(\w+) consistent;$", block, re.M)
+    assert len(secrets) == 1 and re.fullmatch(r"[0-9a-f]{32}", secrets[0]), secrets
+    assert secrets[0] not in start(3)[1].read_text()
+    # Apart from the server lines and the secret, the file is the one in the repository.
+    assert (local_config(text.replace(secrets[0], "ROUTE_SECRET"), [1, 2], 3)
+            == local_config(template, [1, 2], 3))
+    result = subprocess.run(
+        ["sh", str(DEPLOY / "proxy-start.sh")], capture_output=True, text=True, timeout=30,
+        env={**os.environ, "REPLICAS": "2", "TEMPLATE": str(NGINX_CONF), "NGINX": "true",
+             "OUT": str(tmp_path / "kept.conf"), "ROUTE_SECRET": "KeptAcrossRestarts"})
+    assert result.returncode == 0, result.stderr
+    assert "hash $route:KeptAcrossRestarts consistent;" in (tmp_path / "kept.conf").read_text()
     for bad in (0, "two", ""):
         result, _ = start(bad)
         assert result.returncode != 0 and "REPLICAS" in result.stderr
