@@ -21,9 +21,10 @@ def make_trainer(name="moons", n_samples=200, noise=0.2, hidden=8, activation="t
 
 
 def history_lists(h):
-    return {"train_loss": h.train_loss, "test_loss": h.test_loss,
-            "train_metric": h.train_metric, "test_metric": h.test_metric,
-            **{f"grad_norm_{p}": h.grad_norm[p] for p in PARAMS}}
+    """Copies of the per-epoch lists: a later change to the history does not reach them."""
+    return {"train_loss": list(h.train_loss), "test_loss": list(h.test_loss),
+            "train_metric": list(h.train_metric), "test_metric": list(h.test_metric),
+            **{f"grad_norm_{p}": list(h.grad_norm[p]) for p in PARAMS}}
 
 
 @pytest.mark.parametrize("chunks", [[1] * 10, [3, 7], [0, 10, 0]])
