@@ -342,3 +342,20 @@ def test_the_budget_caps_one_request_for_the_pair():
     assert 1 <= epochs <= one_net // 2 + 1 and "too long" in note
     small = Comparison(make_dataset("moons", 200, 0.2, 0.3, 0), hidden=4)
     assert small.budget(100) == (100, None)
+
+
+def test_a_comparison_stops_on_measured_cpu_time_with_both_nets_in_step(moons, monkeypatch):
+    import twolayer.compare as compare
+    from tests.test_train import FakeClock
+
+    cmp = Comparison(moons, hidden=4, seed=0)
+    # A clock that advances 1 s at every reading (the nets' trainers read it too): the run
+    # stops after a few epochs, and both nets stand at the same one.
+    monkeypatch.setattr(compare.time, "process_time", FakeClock(1.0))
+    cmp.run(50, cpu_seconds=8.0)
+    monkeypatch.undo()
+    epochs = {loss: t.epoch for loss, t in cmp.trainers.items()}
+    assert len(set(epochs.values())) == 1 and 1 <= epochs["mse"] < 50
+    whole = Comparison(moons, hidden=4, seed=0).run(epochs["mse"])
+    for loss in LOSS_NAMES:
+        assert cmp.histories[loss].train_loss == whole.histories[loss].train_loss

@@ -358,3 +358,32 @@ def test_copy_trains_on_without_touching_the_original():
     assert t.epoch == 5 and np.array_equal(t.net.W1, alone.history.snapshots[5]["W1"])
     twin.lr = 5.0               # settings belong to each trainer
     assert t.lr != 5.0
+
+
+class FakeClock:
+    """time.process_time that advances ``tick`` seconds at every call."""
+
+    def __init__(self, tick):
+        self.now, self.tick = 0.0, tick
+
+    def __call__(self):
+        self.now += self.tick
+        return self.now
+
+
+@pytest.mark.parametrize(("cpu_seconds", "expected"), [(0.0, 1), (2.5, 3), (100.0, 20)])
+def test_run_stops_on_measured_cpu_time(monkeypatch, cpu_seconds, expected):
+    """One clock reading at the start and one per epoch: with a clock that advances 1 s per
+    reading, epoch k ends k seconds after the start. At least one epoch is trained, and the
+    epochs trained equal an unlimited run of as many."""
+    import twolayer.train as train
+
+    t = make_trainer()
+    monkeypatch.setattr(train.time, "process_time", FakeClock(1.0))
+    t.run(20, cpu_seconds=cpu_seconds)
+    monkeypatch.undo()
+    assert t.epoch == expected
+    whole = make_trainer()
+    whole.run(expected)
+    assert history_lists(t.history) == history_lists(whole.history)
+    np.testing.assert_array_equal(t.net.W1, whole.net.W1)

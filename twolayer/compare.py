@@ -14,6 +14,7 @@ same order), and advances them together. ``one_neuron`` is Nielsen's single sigm
 
 import copy
 import math
+import time
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -110,10 +111,22 @@ class Comparison:
         """{loss: epoch} for each net that diverged (its weights stay at the last good epoch)."""
         return {loss: t.diverged for loss, t in self.trainers.items() if t.diverged is not None}
 
-    def run(self, epochs):
-        """Train both nets ``epochs`` more epochs each, on the same batches; returns self."""
-        for t in self.trainers.values():
-            t.run(epochs)
+    def run(self, epochs, cpu_seconds=None):
+        """Train both nets ``epochs`` more epochs each, on the same batches; returns self.
+
+        cpu_seconds : as in ``Trainer.run``: stop, both nets at the same epoch, after the
+            epoch in which this much CPU time was spent (at least one epoch); None: no limit.
+        """
+        if cpu_seconds is None:
+            for t in self.trainers.values():
+                t.run(epochs)
+            return self
+        started = time.process_time()
+        for _ in range(epochs):  # epoch by epoch, both nets in step: ten run(1) equal run(10)
+            for t in self.trainers.values():
+                t.run(1)
+            if time.process_time() - started >= cpu_seconds:
+                break
         return self
 
     # -- what the page shows ---------------------------------------------------------------

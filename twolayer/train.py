@@ -8,6 +8,7 @@ order, whatever their loss: that is what makes MSE and log-loss comparable.
 
 import copy
 import math
+import time
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -191,10 +192,17 @@ class Trainer:
         f = net._forward(X)
         return net._loss(X, y, f=f), self._metric(y, f.a2)
 
-    def run(self, epochs):
-        """Train ``epochs`` more epochs (fewer if it diverges); returns the History."""
+    def run(self, epochs, cpu_seconds=None):
+        """Train ``epochs`` more epochs (fewer if it diverges); returns the History.
+
+        cpu_seconds : stop after the epoch in which this much CPU time (``time.process_time``
+            of this process) has been spent, having trained at least one; None for no limit.
+            An estimate of the cost decides how many epochs to ask for; this measured limit
+            holds when the estimate is wrong (a busy machine, a slow BLAS).
+        """
         if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
             raise ValueError(f"epochs must be an integer >= 0, got {epochs!r}")
+        started = time.process_time()
         net, h = self.net, self.history
         X, y, lr, l2, bs = self.X, self.y, self.lr, self.l2, self.batch_size
         m = X.shape[1]
@@ -234,6 +242,8 @@ class Trainer:
                     h.snapshots[epoch] = net.get_params()
                     if len(h.snapshots) > self.max_snapshots:
                         self._thin_snapshots()
+                if cpu_seconds is not None and time.process_time() - started >= cpu_seconds:
+                    break
         if self.epoch not in h.snapshots:
             h.snapshots[self.epoch] = net.get_params()
         return h
