@@ -1,4 +1,4 @@
-"""A reference for training, written from the equations in DESIGN.md, not from twolayer.
+"""A reference for training, written from the equations in docs/design.md, not from twolayer.
 
 Tests compare the app's numbers with these: a forward pass, the loss, the gradients of the
 batch mean (each line of the derivation written out again, with the 1/m), plain gradient
