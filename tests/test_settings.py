@@ -35,7 +35,7 @@ _DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 
 
 def reference_valid(setting, raw):
-    """Is ``raw`` already a valid value for ``setting``? Written from docs/design.md, not settings.py.
+    """Is ``raw`` already a valid value for ``setting``? From docs/design.md, not settings.py.
 
     Text is trimmed; a number must be a plain decimal literal within [lo, hi] (an integer for
     an int setting); an option must be one of the options as typed; on/off for a switch.
