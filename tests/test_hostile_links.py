@@ -282,3 +282,25 @@ def test_page_keys_stay_in_the_address_too(page, params, address):
     at = visit(page, params)
     assert not at.exception
     assert {k: v for k, v in at.query_params.items() if k in params} == address
+
+
+def _read_link_app():
+    import streamlit as st
+
+    from twolayer.settings import SETTINGS
+    from twolayer.ui.sidebar import NOTES, REWRITES, read_link
+
+    # As after a rewrite of the address bar that could not take the app's spelling: the run
+    # before kept its note for this one, and the link gives the same value again.
+    st.session_state.setdefault(REWRITES, {"settings"})
+    st.session_state.setdefault(
+        NOTES, {"settings": ["Hidden units = '999' is outside 1..64; using 64."]})
+    st.session_state["notes"] = read_link({"hidden": SETTINGS["hidden"]}, "settings")[1]
+
+
+def test_a_note_kept_across_a_rewrite_is_shown_once():
+    at = AppTest.from_function(_read_link_app, default_timeout=TIMEOUT)
+    at.query_params["hidden"] = "999"
+    at.run()
+    notes = at.session_state["notes"]
+    assert len(notes) == len(set(notes)) == 1, notes

@@ -60,8 +60,11 @@ def read_link(table, scope, clean=None):
         if _rewrite_url(rewrite):
             st.session_state.setdefault(NOTES, {})[scope] = notes
             st.rerun()
-    # Notes of the run before a rewrite: shown until a run gets to its end (share_box).
-    return values, st.session_state.get(NOTES, {}).get(scope, []) + notes
+    # Notes of the run before a rewrite: shown until a run gets to its end (share_box). The
+    # rewritten link may give the same note again (a value the address bar could not take as
+    # the app spells it): each note is shown once.
+    kept = st.session_state.get(NOTES, {}).get(scope, [])
+    return values, list(dict.fromkeys(kept + notes))
 
 
 def _rewrite_url(rewrite):
