@@ -328,6 +328,23 @@ def test_an_uploaded_dataset_round_trips_too():
     assert back.feature_names == ("x1", "x2") and back.target_name == "label"
 
 
+@pytest.mark.parametrize("split", ["random", "file"])
+def test_an_uploaded_datasets_values_come_back_exactly_as_given(split):
+    """0 stays 0 and 0.1 stays 0.1 in the download (un-standardising gave -2.2e-16)."""
+    rows = [[round(0.1 * (i % 7), 1), float(i % 3), i % 2] for i in range(40)]
+    header = ["x1", "x2", "label"]
+    if split == "file":
+        header.append("split")
+        rows = [[*r, "test" if i % 5 == 0 else "train"] for i, r in enumerate(rows)]
+    data, _ = read_csv_dataset(table(header, rows), "classification")
+    written = list(csv.reader(io.StringIO(dataset_to_csv(data).decode())))[1:]
+    given = {(float(a), float(b), int(c)) for a, b, c, *_ in rows}
+    back = {(float(a), float(b), int(c)) for a, b, c, _ in written}
+    assert back == given
+    cells = {cell for row in written for cell in row[:2]}
+    assert cells <= {"0.0", "0.1", "0.2", "0.3", "0.4", "0.5", "0.6", "1.0", "2.0"}, cells
+
+
 # -- weights ----------------------------------------------------------------------------------
 
 def trained_net(task="classification", activation="tanh"):

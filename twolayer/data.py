@@ -101,6 +101,10 @@ class Dataset:
     scale: np.ndarray = field(repr=False)
     feature_names: tuple = ("x1", "x2")
     target_name: str = "y"
+    # The features as they were before standardising, (n_inputs, m) each: a download gives
+    # back exactly the values that came in (x * scale + mean may turn 0 into -2.2e-16).
+    X_train_raw: np.ndarray | None = field(default=None, repr=False)
+    X_test_raw: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def n_inputs(self):
@@ -109,6 +113,13 @@ class Dataset:
     def unscale(self, X):
         """Back to the units of the original features: X of shape (n_inputs, m)."""
         return X * self.scale[:, None] + self.mean[:, None]
+
+    def original(self, part):
+        """The features of ``part`` ("train" or "test") in their original units, as given."""
+        raw = self.X_train_raw if part == "train" else self.X_test_raw
+        if raw is not None:
+            return raw
+        return self.unscale(self.X_train if part == "train" else self.X_test)
 
 
 def make_dataset(name="moons", n_samples=500, noise=0.2, test_fraction=0.3, seed=0):
@@ -132,7 +143,6 @@ def split_and_scale(X, y, task, name="data", test_fraction=0.3, seed=0, feature_
     X : array of shape (m, n_features), y : array of shape (m,), sklearn's layout.
     """
     from sklearn.model_selection import train_test_split
-    from sklearn.preprocessing import StandardScaler
 
     if not (0.0 < test_fraction < 1.0):
         raise ValueError(f"test_fraction must lie strictly between 0 and 1, got {test_fraction!r}")
@@ -141,7 +151,17 @@ def split_and_scale(X, y, task, name="data", test_fraction=0.3, seed=0, feature_
     stratify = y if task == "classification" else None
     X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=test_fraction, random_state=seed,
                                               stratify=stratify)
-    scaler = StandardScaler().fit(X_tr)
     names = tuple(feature_names or (f"x{i + 1}" for i in range(X.shape[1])))
-    return Dataset(name, task, scaler.transform(X_tr).T, y_tr[None, :], scaler.transform(X_te).T,
-                   y_te[None, :], scaler.mean_, scaler.scale_, names, target_name)
+    return standardised(name, task, X_tr, y_tr, X_te, y_te, names, target_name)
+
+
+def standardised(name, task, X_tr, y_tr, X_te, y_te, feature_names, target_name="y"):
+    """A Dataset from a split in sklearn's layout (X of shape (m, n_features), y of shape
+    (m,)), standardised with a StandardScaler fitted on the training part only."""
+    from sklearn.preprocessing import StandardScaler
+
+    X_tr, X_te = np.asarray(X_tr, dtype=np.float64), np.asarray(X_te, dtype=np.float64)
+    scaler = StandardScaler().fit(X_tr)
+    return Dataset(name, task, scaler.transform(X_tr).T, np.asarray(y_tr, float)[None, :],
+                   scaler.transform(X_te).T, np.asarray(y_te, float)[None, :], scaler.mean_,
+                   scaler.scale_, tuple(feature_names), target_name, X_tr.T, X_te.T)

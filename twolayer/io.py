@@ -20,7 +20,7 @@ import zlib
 import numpy as np
 
 from .activations import HIDDEN_ACTIVATIONS
-from .data import MIN_SAMPLES, Dataset, split_and_scale
+from .data import MIN_SAMPLES, split_and_scale, standardised
 from .losses import LOSSES
 from .net import PARAMS, TASKS, TwoLayerNet
 from .settings import MAX_HIDDEN, MAX_SAMPLES
@@ -250,16 +250,6 @@ def _min_per_class(test_fraction):
     return max(2, math.ceil(1.0 / min(test_fraction, 1.0 - test_fraction)))
 
 
-def _scaled(X, y, is_test, task, name, feature_names, target_name):
-    """A Dataset for a split given by the file: standardised with the training part's scaler."""
-    from sklearn.preprocessing import StandardScaler
-
-    X_tr, X_te, y_tr, y_te = X[~is_test], X[is_test], y[~is_test], y[is_test]
-    scaler = StandardScaler().fit(X_tr)
-    return Dataset(name, task, scaler.transform(X_tr).T, y_tr[None, :], scaler.transform(X_te).T,
-                   y_te[None, :], scaler.mean_, scaler.scale_, tuple(feature_names), target_name)
-
-
 def read_csv_dataset(raw, task, feature_columns=None, label_column=None, test_fraction=0.3,
                      seed=0):
     """A Dataset from an uploaded CSV with a header row; (dataset, info).
@@ -307,7 +297,8 @@ def read_csv_dataset(raw, task, feature_columns=None, label_column=None, test_fr
             if task == "classification" and len(np.unique(values)) < 2:
                 raise ValueError(f"The file's split column leaves only one class in the {part} "
                                  "part; each part needs rows of both classes.")
-        data = _scaled(X, y, is_test, task, "upload", features, label)
+        data = standardised("upload", task, X[~is_test], y[~is_test], X[is_test], y[is_test],
+                            features, label)
         info["split"] = "file"
     else:
         if task == "classification":
@@ -346,9 +337,8 @@ def dataset_to_csv(dataset):
     """
     label = ((lambda v: str(int(v))) if dataset.task == "classification" else _num)
     rows = []
-    for X, y, part in ((dataset.X_train, dataset.y_train, "train"),
-                       (dataset.X_test, dataset.y_test, "test")):
-        X = dataset.unscale(X)
+    for y, part in ((dataset.y_train, "train"), (dataset.y_test, "test")):
+        X = dataset.original(part)
         for j in range(X.shape[1]):
             rows.append([*(_num(v) for v in X[:, j]), label(y[0, j]), part])
     header = [*dataset.feature_names, dataset.target_name, SPLIT_COLUMN]
