@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from twolayer.ui.frame import page_config, share_box, show_link_notes
+from twolayer.ui.frame import page_config, presenting, share_box, share_link, show_link_notes
+from twolayer.ui.join import join_button
 from twolayer.ui.restart import restart_notice
 from twolayer.ui.sidebar import settings_sidebar
 
@@ -31,3 +32,5 @@ st.session_state["settings"] = settings
 show_link_notes(link_notes)
 page.run()
 share_box(settings, page)
+if presenting():
+    join_button(share_link(settings, page))
