@@ -22,6 +22,9 @@ shared machine slows every number; compare the ratios printed in one run):
                 (goal >= 30 epochs/s at speed 1 and no gap > 200 ms, quiet machine)
   bytes         websocket bytes the server sends per Step and per Play chunk: the data of the
                 live charts plus Streamlit's own small messages   (goal per Step <= 0.21 MB)
+  page switch   click on a page in the navigation -> that page's main picture drawn (the first
+                Plotly plot area in the page, in the first screen), for each page, from the
+                Playground and back                                         (goal <= 1.5 s)
   split         where a Step's time goes in the browser: click -> the component gets its
                 data (the rerun: Python and the websocket), then Plotly.react per chart shown
                 (performance measures in live.js; 0 when Step shows the charts drawn ahead);
@@ -259,11 +262,46 @@ def play(page, counter, speed, seconds):
             chunks, work)
 
 
+# The pages by their title in the navigation, in the order a lecture visits them.
+PAGES = ("MSE vs log-loss", "Loss landscape", "Sweep: learning rates", "Backprop, step by step",
+         "Playground")
+# JS: the main picture is drawn: a Plotly plot area with a size, under the page's title (the
+# Backprop page's picture is its derivation: the first formula drawn by KaTeX).
+MAIN_PICTURE = """(title) => {
+  const h1 = [...document.querySelectorAll('[data-testid="stMain"] h1')]
+    .find((h) => h.innerText.trim().startsWith(title));
+  if (!h1) return false;
+  const selector = title === 'Backprop' ? '.katex' : '.nsewdrag';
+  const drawn = [...document.querySelectorAll(`[data-testid="stMain"] ${selector}`)]
+    .find((d) => d.getBoundingClientRect().width > 0 && d.getBoundingClientRect().top >= 0);
+  return !!drawn;
+}"""
+TITLES = {"MSE vs log-loss": "MSE vs log-loss", "Loss landscape": "Loss landscape",
+          "Sweep: learning rates": "Sweep", "Backprop, step by step": "Backprop",
+          "Playground": "Playground"}
+
+
+def page_switches(page, rounds):
+    """{page: [seconds from the click in the navigation to its main picture drawn]}."""
+    times = {name: [] for name in PAGES}
+    for _ in range(rounds):
+        for name in PAGES:
+            page.wait_for_selector(APP_IDLE, state="attached")
+            link = page.locator('[data-testid="stSidebarNavLink"]').filter(has_text=name).first
+            t = time.perf_counter()
+            link.click()
+            page.wait_for_function(MAIN_PICTURE, arg=TITLES[name], polling="raf",
+                                   timeout=120000)
+            times[name].append(time.perf_counter() - t)
+    return times
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--steps", type=int, default=10)
     ap.add_argument("--trains", type=int, default=3)
     ap.add_argument("--play-seconds", type=int, default=10)
+    ap.add_argument("--switches", type=int, default=3, help="rounds through the pages")
     args = ap.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -331,6 +369,9 @@ def main():
 
             load_play = load()
             played = {speed: play(page, counter, speed, args.play_seconds) for speed in (1, 10)}
+            page.wait_for_selector(APP_IDLE, state="attached")
+            load_switch = load()
+            switches = page_switches(page, args.switches) if args.switches else {}
         finally:
             for server in servers:
                 os.killpg(server.pid, signal.SIGTERM)
@@ -379,6 +420,10 @@ def main():
             print(f"            browser work per frame: median {statistics.median(work):.1f} ms,"
                   f" 90th percentile {work[int(0.9 * len(work))]:.1f} ms (goal < 25 ms)")
     print("  goal at speed 1: >= 30 epochs/s, gap <= 200 ms (quiet machine)")
+    if switches:
+        print(f"page switch -> main picture ({load_switch} when it started), goal <= 1500 ms:")
+        for name, xs in switches.items():
+            print(f"  {name:24s} {ms(xs)}")
     print(f"after: {load()}")
 
 
