@@ -15,6 +15,8 @@ from twolayer.compare import Comparison
 from twolayer.data import make_dataset
 from twolayer.landscape import (
     Landscape,
+    OverBudget,
+    budgeted_surfaces,
     gradient_at,
     loss_surfaces,
     losses_at,
@@ -284,6 +286,81 @@ def test_each_net_gets_its_own_surface_around_its_own_weights(moons):
                                       moons.y_train, [("W2[0,0]", land.values[0][j]),
                                                       ("b2", land.values[1][i])])
             assert land.surface(loss)[i, j] == pytest.approx(expected, rel=1e-12)
+
+
+# -- the CPU a click may spend ----------------------------------------------------------------
+
+class PerPointClock:
+    """time.process_time on a machine of known speed: the test's forward pass advances it by a
+    fixed cost per grid point it computes, and a reading returns where it stands."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_a_grid_that_would_overrun_its_cpu_time_stops_after_a_chunk(moons, monkeypatch):
+    """With 1 ms of CPU per point (a fake clock driven by the chunks), a 61 x 61 grid (3.7 s)
+    stops after its first chunk of 64 points when 2 s are allowed, and says what it measured."""
+    import twolayer.landscape as landscape
+
+    clock = PerPointClock()
+    real_forward = landscape.forward
+
+    def costly_forward(nets, X, activation, task):
+        f = real_forward(nets, X, activation, task)
+        clock.now += 1e-3 * f.a2.shape[0]  # 1 ms per net of the chunk
+        return f
+
+    monkeypatch.setattr(landscape.time, "process_time", clock)
+    monkeypatch.setattr(landscape, "forward", costly_forward)
+    weights = trained_weights(moons, "tanh")
+    m = moons.X_train.shape[1]
+    chunk = 64 * m  # elements per chunk for 64 points of one unit: 64 points a chunk
+    with pytest.raises(OverBudget) as over:
+        loss_surfaces(weights, moons.X_train, moons.y_train, "tanh", "classification",
+                      ("W2[0,0]", "b2"), grid=61, chunk_elements=chunk, cpu_seconds=2.0)
+    assert over.value.seconds_per_point == pytest.approx(1e-3)
+    assert clock.now == pytest.approx(64e-3)  # one chunk, not the whole grid
+    # Within its time, the same grid is computed whole and equals the unlimited one.
+    clock.now = 0.0
+    whole = loss_surfaces(weights, moons.X_train, moons.y_train, "tanh", "classification",
+                          ("W2[0,0]", "b2"), grid=61, chunk_elements=chunk, cpu_seconds=5.0)
+    monkeypatch.undo()
+    free = loss_surfaces(weights, moons.X_train, moons.y_train, "tanh", "classification",
+                         ("W2[0,0]", "b2"), grid=61)
+    np.testing.assert_array_equal(whole.mse, free.mse)
+
+
+def test_a_click_draws_the_finest_grid_its_measured_time_allows(moons, monkeypatch):
+    import twolayer.landscape as landscape
+
+    clock = PerPointClock()
+    real_forward = landscape.forward
+
+    def costly_forward(nets, X, activation, task):
+        f = real_forward(nets, X, activation, task)
+        clock.now += 2e-4 * f.a2.shape[0]
+        return f
+
+    monkeypatch.setattr(landscape.time, "process_time", clock)
+    monkeypatch.setattr(landscape, "forward", costly_forward)
+    cmp = Comparison(moons, hidden=8, activation="tanh", lr=0.3, batch_size=32, seed=0,
+                     output_bias=-8.0).run(2)   # two nets apart: two surfaces
+    pair = ("W2[0,0]", "b2")
+    center = start_values(cmp.trainers, pair)
+    grids = (21, 41, 61, 81, 101, 120)
+    # 120 x 120 x 2 nets x 0.2 ms = 5.8 s > 2.2 s. The first chunk (2**20 elements // 350
+    # samples = 2995 points, 0.6 s) tells; the 1.6 s left allow 61 x 61 x 2 x 0.2 ms = 1.49 s,
+    # not 81 x 81 (2.6 s).
+    surfaces, grid, note = budgeted_surfaces(cmp.trainers, pair, 8.0, 120, center, grids, 2.2)
+    assert grid == 61 and "120 x 120" in note and "61 x 61" in note
+    assert surfaces["mse"].mse.shape == (61, 61)
+    clock.now = 0.0
+    surfaces, grid, note = budgeted_surfaces(cmp.trainers, pair, 8.0, 41, center, grids, 2.2)
+    assert (grid, note) == (41, None)
 
 
 # -- names --------------------------------------------------------------------------------------

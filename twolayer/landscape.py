@@ -24,6 +24,7 @@ be named without an index (b2), and an entry of a vector with one index (b1[i], 
 
 import math
 import re
+import time
 from typing import NamedTuple
 
 import numpy as np
@@ -180,8 +181,17 @@ def _reduced(weights, pair, X, activation):
     return params, where
 
 
+class OverBudget(Exception):  # noqa: N818 (a signal to the caller, not an error)
+    """The grid would cost more CPU time than allowed: ``seconds_per_point`` is what the
+    points computed so far cost each (measured), for the caller to choose a grid that fits."""
+
+    def __init__(self, seconds_per_point):
+        super().__init__(f"{seconds_per_point:.3g} s of CPU per grid point")
+        self.seconds_per_point = seconds_per_point
+
+
 def loss_surfaces(weights, X, y, activation, task, params, span=8.0, grid=61, center=None,
-                  losses=("mse", "log_loss"), chunk_elements=CHUNK_ELEMENTS):
+                  losses=("mse", "log_loss"), chunk_elements=CHUNK_ELEMENTS, cpu_seconds=None):
     """The mean loss over the grid, for MSE and (classification) log-loss, as a Landscape.
 
     weights : {"W1", "b1", "W2", "b2"} like TwoLayerNet.get_params(): every parameter but the
@@ -193,7 +203,11 @@ def loss_surfaces(weights, X, y, activation, task, params, span=8.0, grid=61, ce
     center : the two parameters' values at offset 0 (default: their values in ``weights``)
     losses : which surfaces to compute (log_loss is left out for regression); the others are None
     chunk_elements : at most this many elements in the largest array of one chunk
+    cpu_seconds : raise OverBudget as soon as the CPU time measured so far (process_time)
+        says the whole grid would take longer than this (checked after every chunk); None:
+        no limit
     """
+    started = time.process_time()
     shapes = {k: np.shape(weights[k]) for k in PARAMS}
     pair = parse_pair(params, shapes)
     if task not in ("classification", "regression"):
@@ -229,6 +243,10 @@ def loss_surfaces(weights, X, y, activation, task, params, span=8.0, grid=61, ce
             f = forward(nets, X, activation, task)
             for loss, surface in out.items():   # every loss from the same forward pass
                 surface[chunk] = mean_loss(f, y, loss)
+            if cpu_seconds is not None:
+                per_point = (time.process_time() - started) / chunk.stop
+                if per_point * n_points > cpu_seconds:
+                    raise OverBudget(per_point)
     grids = {loss: out[loss].reshape(grid, grid) if loss in out else None
              for loss in ("mse", "log_loss")}
     return Landscape(tuple(q.name for q in pair), center, u, u.copy(), grids["mse"],
@@ -308,13 +326,15 @@ def start_values(trainers, params):
     return tuple(float(snapshot[q.key][q.index]) for q in pair)
 
 
-def net_surfaces(trainers, params, span, grid, center):
+def net_surfaces(trainers, params, span, grid, center, cpu_seconds=None):
     """{loss: Landscape}: each net's own loss, every other parameter at its own current weights,
     over the window of ``span`` and ``grid`` around ``center``.
 
     trainers : {loss: Trainer} (a Comparison's ``trainers``, or {"mse": trainer} for regression).
     Nets whose weights are identical (at the start) share one forward pass for both losses.
+    cpu_seconds : for all surfaces together; OverBudget is raised as in ``loss_surfaces``.
     """
+    started = time.process_time()
     out = {}
     for loss, t in trainers.items():
         if loss in out:
@@ -322,8 +342,28 @@ def net_surfaces(trainers, params, span, grid, center):
         weights = t.net.get_params()
         same = [other for other, o in trainers.items()
                 if all(np.array_equal(weights[k], o.net.params()[k]) for k in PARAMS)]
+        left = None if cpu_seconds is None else \
+            (cpu_seconds - (time.process_time() - started)) / (len(trainers) - len(out))
         found = loss_surfaces(weights, t.X, t.y, t.net.activation, t.net.task, params,
-                              span=span, grid=grid, center=center, losses=same)
+                              span=span, grid=grid, center=center, losses=same,
+                              cpu_seconds=left)
         for other in same:
             out[other] = found
     return {loss: out[loss] for loss in trainers}
+
+
+def budgeted_surfaces(trainers, params, span, grid, center, grids, cpu_seconds):
+    """(surfaces, grid, note): ``net_surfaces`` on ``grid`` when it fits ``cpu_seconds`` of
+    measured CPU time, else on the finest of ``grids`` that the time measured per point allows
+    in what is left (the coarsest when none does). note says what was cut, or is None."""
+    started = time.process_time()
+    try:
+        return net_surfaces(trainers, params, span, grid, center, cpu_seconds), grid, None
+    except OverBudget as over:
+        left = max(cpu_seconds - (time.process_time() - started), 0.0)
+        n = len(trainers)
+        fits = [g for g in grids if g < grid and over.seconds_per_point * g * g * n <= left]
+        coarser = fits[-1] if fits else min(grids)
+    note = (f"A {grid} x {grid} grid would take longer than one click may on this machine now "
+            f"(measured); drawing {coarser} x {coarser}.")
+    return net_surfaces(trainers, params, span, coarser, center), coarser, note
