@@ -352,14 +352,14 @@ def test_a_click_draws_the_finest_grid_its_measured_time_allows(moons, monkeypat
     pair = ("W2[0,0]", "b2")
     center = start_values(cmp.trainers, pair)
     grids = (21, 41, 61, 81, 101, 120)
-    # 120 x 120 x 2 nets x 0.2 ms = 5.8 s > 2.2 s. The first chunk (2**20 elements // 350
-    # samples = 2995 points, 0.6 s) tells; the 1.6 s left allow 61 x 61 x 2 x 0.2 ms = 1.49 s,
-    # not 81 x 81 (2.6 s).
-    surfaces, grid, note = budgeted_surfaces(cmp.trainers, pair, 8.0, 120, center, grids, 2.2)
+    # 120 x 120 x 2 nets x 0.2 ms = 5.8 s > 2.5 s. The first chunk (2**20 elements // 245
+    # training samples = 4279 points, 0.86 s) tells; the 1.64 s left allow 61 x 61 x 2 x 0.2 ms
+    # = 1.49 s, not 81 x 81 (2.6 s).
+    surfaces, grid, note = budgeted_surfaces(cmp.trainers, pair, 8.0, 120, center, grids, 2.5)
     assert grid == 61 and "120 x 120" in note and "61 x 61" in note
     assert surfaces["mse"].mse.shape == (61, 61)
     clock.now = 0.0
-    surfaces, grid, note = budgeted_surfaces(cmp.trainers, pair, 8.0, 41, center, grids, 2.2)
+    surfaces, grid, note = budgeted_surfaces(cmp.trainers, pair, 8.0, 41, center, grids, 2.5)
     assert (grid, note) == (41, None)
 
 
