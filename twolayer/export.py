@@ -16,6 +16,7 @@ The script trains each net (one, or MSE and log-loss from the same start for a c
 """
 
 import json
+import textwrap
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -137,10 +138,13 @@ def _header(run):
     what = ("an MSE net and a log-loss net from the same start" if run.compare
             else f"a two-layer net with {run.losses[0]}")
     needs = "NumPy" if run.data is not None else "NumPy and scikit-learn"
-    source = f"\n{run.source}\n" if run.source else ""
-    doc = (f'"""{what[0].upper() + what[1:]}, trained by gradient descent with backpropagation '
-           f"written out by hand.\n{source}\nNeeds only {needs}. Samples are columns, as in "
-           'the derivation: X has shape\n(n_inputs, m), y has shape (1, m)."""\n')
+    # The source line quotes command-line arguments: nothing in it may end the docstring.
+    safe = run.source.replace("\\", "\\\\").replace('"', '\\"')
+    source = f"\n{textwrap.fill(safe, 95)}\n" if run.source else ""
+    title = (f"{what[0].upper() + what[1:]}, trained by gradient descent with backpropagation "
+             "written out by hand.")
+    doc = ('"""' + textwrap.fill(title, 95) + f"\n{source}\nNeeds only {needs}. Samples are "
+           "columns, as in the derivation: X has shape\n(n_inputs, m), y has shape (1, m).\"\"\"\n")
     imports = ["import numpy as np"]
     if run.data is None:
         sk = GENERATOR_CODE[run.dataset][0]
@@ -207,22 +211,23 @@ def _data(run):
 
 def _embedded_data(data):
     n = data.X_train.shape[0]
-    names = [str(f) for f in data.feature_names]
+    # The file's column names go into a comment as reprs: no newline of theirs can end it.
+    names = [repr(str(f)) for f in data.feature_names]
     rows = []
     for part, X, y in (("train", data.X_train, data.y_train), ("test", data.X_test, data.y_test)):
         for j in range(X.shape[1]):
             rows.append(",".join([part, *(_num(v) for v in X[:, j]), _num(y[0, j])]))
-    header = ",".join(["part", *names, "y"])
-    code = (f"# Your data: {len(rows)} rows ({', '.join(names)} -> {data.target_name}), already "
-            "split and standardised\n# as the app did it (with the training part's mean "
+    header = ",".join(["part", *(f"x{i + 1}" for i in range(n)), "y"])
+    code = (f"# Your data: {len(rows)} rows ({', '.join(names)} -> {str(data.target_name)!r}),\n"
+            "# already split and standardised as the app did it (with the training part's mean "
             f"{[float(v) for v in data.mean]}\n# and scale {[float(v) for v in data.scale]}).\n"
             f'DATA = """\\\n{header}\n' + "\n".join(rows) + '\n"""\n'
             "rows = [line.split(\",\") for line in DATA.splitlines()[1:]]\n"
             "train = np.array([[float(v) for v in r[1:]] for r in rows if r[0] == \"train\"])\n"
             "test = np.array([[float(v) for v in r[1:]] for r in rows if r[0] == \"test\"])\n"
             f"# Samples as columns: X_train ({n}, m), y_train (1, m).\n"
-            f"X_train, y_train = train[:, :{n}].T, train[:, {n}][None, :]\n"
-            f"X_test, y_test = test[:, :{n}].T, test[:, {n}][None, :]\n"
+            f"X_train, y_train = train[:, :{n}].copy().T, train[:, {n}][None, :]\n"
+            f"X_test, y_test = test[:, :{n}].copy().T, test[:, {n}][None, :]\n"
             "n_inputs, m = X_train.shape")
     md = ("## The data\n\nYour file's rows, embedded: already split and standardised the way "
           "the app did it.")
