@@ -401,3 +401,19 @@ def test_the_compare_download_prints_both_nets_on_screen(tmp_path):
         [accuracy] = [v for k, v in on_screen.items() if k.endswith("test accuracy")
                       and k.lower().startswith(label.lower())]
         assert f"{printed[loss]['test accuracy']:.3f}" == accuracy
+
+
+def test_a_long_run_is_replayed_only_as_far_as_one_click_may_cost(monkeypatch, tmp_path):
+    import twolayer.settings
+
+    data = make_dataset("moons", 100, 0.2, 0.3, 0)
+    trainer = Trainer(TwoLayerNet(2, 3, "sigmoid", "classification", "mse", seed=0), data,
+                      lr=1.0, batch_size=10, seed=0)
+    trainer.run(30)
+    monkeypatch.setattr(twolayer.settings, "MAX_SECONDS_PER_REQUEST", 5e-3)
+    allowed, _ = twolayer.settings.epoch_budget(30, 70, 10, 3)
+    assert 1 <= allowed < 30
+    run = run_from_trainers({"mse": trainer})
+    assert run.start["mse"][0] == 30 - allowed
+    (tmp_path / "run.py").write_text(script(run))
+    assert_same(run_isolated(tmp_path / "run.py", tmp_path)[""], expected_numbers(trainer))

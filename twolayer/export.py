@@ -117,19 +117,17 @@ def _num(x):
     return repr(float(x))
 
 
-def _array(name, a, indent=""):
-    """``name = np.array([...]).reshape(shape)`` with every value exact, wrapped at ~95."""
+def _array(name, a):
+    """``name = np.array([...]).reshape(shape)`` with every value exact, wrapped at 95."""
     a = np.asarray(a, dtype=np.float64)
-    head = f"{indent}{name} = np.array(["
-    lines, line = [], head
-    for i, x in enumerate(a.ravel()):
-        item = _num(x) + (", " if i < a.size - 1 else "")
-        if len(line) + len(item) > 95 and line.strip() != head.strip():
-            lines.append(line.rstrip())
-            line = indent + "    "
-        line += item
-    lines.append(line + f"]).reshape{a.shape}")
-    return "\n".join(lines)
+    items = [_num(x) for x in a.ravel()]
+    text = f"{name} = np.array([{', '.join(items)}]).reshape{a.shape}"
+    if len(text) <= 95:
+        return text
+    return (f"{name} = np.array([\n"
+            + textwrap.fill(", ".join(items), 95, initial_indent="    ",
+                            subsequent_indent="    ")
+            + f"\n]).reshape{a.shape}")
 
 
 # -- the sections: (markdown for the notebook, code) ---------------------------------------------
@@ -316,8 +314,8 @@ def _loss(run):
     md = ("## The loss\n\n"
           + ("$$L_\\text{MSE} = \\frac1m \\sum_i (y_i - a_{2,i})^2$$\n\n" if "mse" in run.losses
              else "")
-          + ("$$L_\\text{log} = -\\frac1m \\sum_i y_i \\log a_{2,i} + (1 - y_i) \\log(1 - "
-             "a_{2,i}) = \\frac1m \\sum_i \\log(1 + e^{z_{2,i}}) - y_i z_{2,i}$$\n\n"
+          + ("$$L_\\text{log} = -\\frac1m \\sum_i \\left[y_i \\log a_{2,i} + (1 - y_i) \\log(1 - "
+             "a_{2,i})\\right] = \\frac1m \\sum_i \\log(1 + e^{z_{2,i}}) - y_i z_{2,i}$$\n\n"
              if "log_loss" in run.losses else "")
           + "The metric is " + ("the accuracy at the threshold 0.5." if run.task ==
                                 "classification" else "$R^2$."))
@@ -410,21 +408,25 @@ def _start(run):
     """The embedded start of each net that does not begin from the seeded weights."""
     if not run.start:
         return None
-    lines = ["# Each net starts from the weights it had after start_epoch (on the page: "
-             "loaded weights, or\n# settings changed there); the epochs after it are trained "
-             "here."]
+    epochs = sorted({int(e) for e, _ in run.start.values()})
+    when = " and ".join(str(e) for e in epochs)
+    lines = [f"# The page loaded weights or changed a setting (at epoch {when}): training starts "
+             "from the\n# weights it had then, and the epochs after it are trained here with "
+             "the settings above."]
+    starts = {}
     for loss, (epoch, params) in run.start.items():
         prefix = f"{loss.upper()}_" if run.compare else ""
         for p in ("W1", "b1", "W2", "b2"):
             lines.append(_array(f"{prefix}{p}", params[p]))
-        if run.compare:
-            continue
-        lines.append(f"START = ({int(epoch)}, [W1, b1, W2, b2])")
+        names = ", ".join(f"{prefix}{p}" for p in ("W1", "b1", "W2", "b2"))
+        starts[loss] = f"({int(epoch)}, [{names}])"
     if run.compare:
-        lines.append("START = {" + ", ".join(
-            f"\"{loss}\": ({int(e)}, [{loss.upper()}_W1, {loss.upper()}_b1, {loss.upper()}_W2, "
-            f"{loss.upper()}_b2])" for loss, (e, _) in run.start.items()) + "}")
-    md = "## Where training starts\n\nThe weights the page had when its settings last changed."
+        lines.append("START = {\n" + "".join(f"    \"{loss}\": {start},\n"
+                                             for loss, start in starts.items()) + "}")
+    else:
+        lines.append(f"START = {starts[run.losses[0]]}")
+    md = ("## Where training starts\n\nThe weights the page had when it loaded weights or a "
+          "setting changed; from there on, the settings above reproduce its run.")
     return md, "\n".join(lines)
 
 
@@ -526,29 +528,43 @@ def _same(twin, history, first):
             and ours.test_loss == history.test_loss[first:k])
 
 
-def replay_start(trainer, epoch):
+def replay_start(trainer, epoch, budget=True):
     """(e0, params): the earliest recorded epoch from which the trainer's current settings
     (learning rate, batch size, L2), replayed from its weights then, give its history up to
     ``epoch`` to the last bit. 0 unless a setting changed half-way (or, for a net that
-    diverged, the settings no longer diverge)."""
+    diverged, the settings no longer diverge).
+
+    budget : replay at most what one click may cost (twolayer.settings.epoch_budget); a longer
+        run starts from its weights that many epochs before ``epoch``.
+    """
+    from .settings import epoch_budget
+
     h = trainer.history
-    twin = _twin(trainer, 0)
-    twin.run(epoch)
-    if _same(twin, h, 0) and twin.epoch == epoch:
-        return 0, h.snapshots[0]
+    first = 0
+    if budget:
+        allowed, _ = epoch_budget(epoch, trainer.X.shape[1], trainer.batch_size,
+                                  trainer.net.n_hidden)
+        if allowed < epoch:
+            first = min((e for e in h.snapshots if epoch - allowed <= e <= epoch),
+                        default=max(e for e in h.snapshots if e <= epoch))
+    twin = _twin(trainer, first)
+    twin.run(epoch - first)
+    if _same(twin, h, first) and twin.epoch == epoch:
+        return first, h.snapshots[first]
     # A setting changed somewhere: walk epoch by epoch, and after each epoch the current
     # settings do not reproduce, go on from the page's own weights (the next snapshot kept).
-    start, twin = 0, _twin(trainer, 0)
+    start, twin = first, _twin(trainer, first)
     while twin.epoch < epoch:
         before = twin.epoch
         twin.run(1)
         if twin.epoch == before + 1 and _same(twin, h, start):
             continue
         later = [e for e in h.snapshots if before + 1 <= e <= epoch]
-        start = min(later) if later else max(e for e in h.snapshots if e <= epoch)
-        twin = _twin(trainer, start)
-        if start == before:   # no snapshot to go on from: the best there is
+        if not later:   # none kept after this point (an old epoch): the nearest one before it
+            start = max(e for e in h.snapshots if e <= epoch)
             break
+        start = min(later)
+        twin = _twin(trainer, start)
     return start, h.snapshots[start]
 
 
