@@ -310,9 +310,9 @@ def both_nets():
             with col:
                 show(figs[key], key=key)
     if not playing:
-        with st.expander("Download the run as code", icon=":material/download:"):
-            export_buttons(cmp.trainers, settings, cmp.lr_factor, "twolayer-compare",
-                           "MSE vs log-loss")
+        st.caption("Take this run home: both nets as code that reproduces these numbers.")
+        export_buttons(cmp.trainers, settings, cmp.lr_factor, "twolayer-compare",
+                       "MSE vs log-loss")
 
 
 both_nets()
