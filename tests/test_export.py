@@ -7,6 +7,8 @@ there, twolayer is not (checked below). The expected numbers come from the app's
 (net.py, train.py), which the file does not share: its net is generated text.
 """
 
+import contextlib
+import io
 import json
 import re
 import subprocess
@@ -46,11 +48,25 @@ SETTINGS = {
 
 # -- running a file where twolayer is not importable ---------------------------------------------
 
-def run_isolated(path, cwd):
-    result = subprocess.run([sys.executable, "-I", str(path)], cwd=cwd, capture_output=True,
-                            text=True, timeout=120)
+# Runs each file in turn in one interpreter (scikit-learn is imported once), each in a fresh
+# namespace, as `python file.py` would; a line of its own separates their outputs.
+RUNNER = """\
+import runpy, sys
+for path in sys.argv[1:]:
+    print("=== next file", flush=True)
+    runpy.run_path(path, run_name="__main__")
+"""
+
+
+def run_isolated(*paths, cwd):
+    """What each file printed, parsed (one dict per file, or the dict of the only one)."""
+    (cwd / "runner.py").write_text(RUNNER)
+    result = subprocess.run([sys.executable, "-I", "runner.py", *map(str, paths)], cwd=cwd,
+                            capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
-    return parse(result.stdout)
+    outputs = [parse(out) for out in result.stdout.split("=== next file\n")[1:]]
+    assert len(outputs) == len(paths)
+    return outputs if len(paths) > 1 else outputs[0]
 
 
 def parse(out):
@@ -105,16 +121,28 @@ def test_twolayer_is_not_importable_where_the_files_run(tmp_path):
 
 # -- the script against `train --json` ----------------------------------------------------------
 
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    """{name: (script text, what it printed)} for every row of SETTINGS, run at once."""
+    folder = tmp_path_factory.mktemp("exported")
+    texts, paths = {}, []
+    for k, (name, args) in enumerate(SETTINGS.items()):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            assert main(["export", *args.split()]) == 0
+        texts[name] = out.getvalue()
+        paths.append(folder / f"run{k}.py")
+        paths[-1].write_text(texts[name])
+    printed = run_isolated(*paths, cwd=folder)
+    return {name: (texts[name], p) for name, p in zip(SETTINGS, printed, strict=True)}
+
+
 @pytest.mark.parametrize("name", SETTINGS)
-def test_the_script_prints_what_train_json_reports(name, capsys, tmp_path):
-    args = SETTINGS[name].split()
-    text = export(capsys, args)
+def test_the_script_prints_what_train_json_reports(name, exported, capsys):
+    text, printed = exported[name]
     assert not IMPORTS_TWOLAYER.search(text)
     assert len(text.splitlines()) <= 150
-    path = tmp_path / "run.py"
-    path.write_text(text)
-    printed = run_isolated(path, tmp_path)
-    expected = train_json(capsys, args)
+    expected = train_json(capsys, SETTINGS[name].split())
     assert_same(printed[""], expected)
     if name == "plane relu diverges":
         assert expected["diverged"] == 2
@@ -127,7 +155,7 @@ def test_the_compare_script_trains_both_nets_from_the_same_start(capsys, tmp_pat
     assert len(text.splitlines()) <= 155 and not IMPORTS_TWOLAYER.search(text)
     path = tmp_path / "compare.py"
     path.write_text(text)
-    printed = run_isolated(path, tmp_path)
+    printed = run_isolated(path, cwd=tmp_path)
     assert main(["compare", *args, "--json"]) == 0
     expected = json.loads(capsys.readouterr().out)
     assert set(printed) == {"mse", "log_loss"}
@@ -168,13 +196,12 @@ def test_the_data_part_makes_the_data_of_twolayer_data(name):
 
 # -- a change in net.py's update that the script does not share is caught ------------------------
 
-def test_a_changed_update_in_the_core_no_longer_matches(capsys, tmp_path, monkeypatch):
+def test_a_changed_update_in_the_core_no_longer_matches(exported, capsys, monkeypatch):
     """The script is not net.py: change the core's update (b1 learns 0.1% faster) and the
     comparison above fails."""
-    args = SETTINGS["moons tanh log-loss mini-batch"].split()
-    path = tmp_path / "run.py"
-    path.write_text(export(capsys, args))
-    printed = run_isolated(path, tmp_path)[""]
+    name = "moons tanh log-loss mini-batch"
+    args, printed = SETTINGS[name].split(), exported[name][1][""]
+    assert_same(printed, train_json(capsys, args))
     original = TwoLayerNet._step
 
     def planted(self, X, y, lr, l2=0.0):
@@ -311,7 +338,7 @@ def test_an_uploaded_csv_is_embedded_and_a_changed_rate_is_replayed(split, tmp_p
     text = script(run)
     assert "sklearn" not in text and not IMPORTS_TWOLAYER.search(text)
     (tmp_path / "run.py").write_text(text)
-    assert_same(run_isolated(tmp_path / "run.py", tmp_path)[""], expected_numbers(trainer))
+    assert_same(run_isolated(tmp_path / "run.py", cwd=tmp_path)[""], expected_numbers(trainer))
 
 
 def test_a_seeded_run_is_not_embedded_and_a_changed_rate_before_the_end_is(tmp_path):
@@ -335,10 +362,11 @@ def test_a_seeded_run_is_not_embedded_and_a_changed_rate_before_the_end_is(tmp_p
     run = run_from_trainers({"mse": diverging}, generated)
     # No epoch was trained at 30: the file starts from the weights of epoch 10.
     assert run.start["mse"][0] == 10 and run.epochs == 10
-    for t in (seeded, diverging):
-        (tmp_path / "run.py").write_text(script(run_from_trainers({"mse": t}, generated)))
-        printed = run_isolated(tmp_path / "run.py", tmp_path)[""]
-        assert_same(printed, {**expected_numbers(t), "diverged": False})
+    paths = [tmp_path / "seeded.py", tmp_path / "diverging.py"]
+    for path, t in zip(paths, (seeded, diverging), strict=True):
+        path.write_text(script(run_from_trainers({"mse": t}, generated)))
+    for printed, t in zip(run_isolated(*paths, cwd=tmp_path), (seeded, diverging), strict=True):
+        assert_same(printed[""], {**expected_numbers(t), "diverged": False})
 
 
 # -- the pages: the download reproduces the numbers on screen ----------------------------------
@@ -370,7 +398,7 @@ def test_the_playground_download_prints_the_numbers_on_screen(tmp_path):
     run = page_run({trainer.net.loss_name: trainer}, at.session_state["settings"])
     assert run.data is trainer.data and run.start["log_loss"][0] == 2
     (tmp_path / "run.py").write_text(script(run))
-    printed = run_isolated(tmp_path / "run.py", tmp_path)[""]
+    printed = run_isolated(tmp_path / "run.py", cwd=tmp_path)[""]
     assert_same(printed, expected_numbers(trainer))
     assert f"{printed['train loss']:.4f}" == on_screen["Train loss"]
     assert f"{printed['test loss']:.4f}" == on_screen["Test loss"]
@@ -416,4 +444,4 @@ def test_a_long_run_is_replayed_only_as_far_as_one_click_may_cost(monkeypatch, t
     run = run_from_trainers({"mse": trainer})
     assert run.start["mse"][0] == 30 - allowed
     (tmp_path / "run.py").write_text(script(run))
-    assert_same(run_isolated(tmp_path / "run.py", tmp_path)[""], expected_numbers(trainer))
+    assert_same(run_isolated(tmp_path / "run.py", cwd=tmp_path)[""], expected_numbers(trainer))
