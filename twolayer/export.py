@@ -5,7 +5,7 @@ imports twolayer: the net is written out as the derivation, line by line, as gen
 It is not a copy of net.py's source, so tests can check the two against each other: the same
 settings give the same numbers, to the last bit on this machine, only while both agree.
 
-    run = Run(task="classification", dataset="moons", ...)     # or run_from_args / from_trainer
+    run = Run(task="classification", dataset="moons", ...)    # or run_from_trainers(...)
     script(run)      # str: Python source
     notebook(run)    # str: nbformat 4 JSON, the same code in cells with markdown between
 
@@ -22,8 +22,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .data import DATASETS
-
-LOSS_NAMES = ("mse", "log_loss")
 
 # One generator per data set, as twolayer.data makes it: (sklearn import or None, lines giving
 # X of shape (m, n_features) and y of shape (m,) from N_SAMPLES, NOISE and DATA_SEED).
@@ -138,7 +136,8 @@ def _header(run):
     needs = "NumPy" if run.data is not None else "NumPy and scikit-learn"
     # The source line quotes command-line arguments: nothing in it may end the docstring.
     safe = run.source.replace("\\", "\\\\").replace('"', '\\"')
-    source = f"\n{textwrap.fill(safe, 95)}\n" if run.source else ""
+    source = (f"\n{textwrap.fill(safe, 95, break_long_words=False, break_on_hyphens=False)}\n"
+              if run.source else "")
     title = (f"{what[0].upper() + what[1:]}, trained by gradient descent with backpropagation "
              "written out by hand.")
     doc = ('"""' + textwrap.fill(title, 95) + f"\n{source}\nNeeds only {needs}. Samples are "
