@@ -341,7 +341,7 @@ def test_an_uploaded_csv_is_embedded_and_a_changed_rate_is_replayed(split, tmp_p
     assert_same(run_isolated(tmp_path / "run.py", cwd=tmp_path)[""], expected_numbers(trainer))
 
 
-def test_a_seeded_run_is_not_embedded_and_a_changed_rate_before_the_end_is(tmp_path):
+def test_a_seeded_run_is_not_embedded_loaded_weights_and_a_late_change_are(tmp_path):
     data = make_dataset("bumps", 150, 0.1, 0.3, 1)
     generated = {"dataset": "bumps", "samples": 150, "noise": 0.1, "test_fraction": 0.3,
                  "seed": 1}
@@ -362,10 +362,17 @@ def test_a_seeded_run_is_not_embedded_and_a_changed_rate_before_the_end_is(tmp_p
     run = run_from_trainers({"mse": diverging}, generated)
     # No epoch was trained at 30: the file starts from the weights of epoch 10.
     assert run.start["mse"][0] == 10 and run.epochs == 10
-    paths = [tmp_path / "seeded.py", tmp_path / "diverging.py"]
-    for path, t in zip(paths, (seeded, diverging), strict=True):
+    loaded = trainer(0.1)    # weights loaded from a file (the page's .npz upload)
+    loaded.net.set_params({p: np.random.default_rng(5).normal(size=v.shape)
+                           for p, v in loaded.net.params().items()})
+    loaded = Trainer(loaded.net, data, lr=0.1, batch_size=16, seed=1)
+    loaded.run(7)
+    assert run_from_trainers({"mse": loaded}, generated).start["mse"][0] == 0
+    trainers = (seeded, diverging, loaded)
+    paths = [tmp_path / f"run{k}.py" for k in range(len(trainers))]
+    for path, t in zip(paths, trainers, strict=True):
         path.write_text(script(run_from_trainers({"mse": t}, generated)))
-    for printed, t in zip(run_isolated(*paths, cwd=tmp_path), (seeded, diverging), strict=True):
+    for printed, t in zip(run_isolated(*paths, cwd=tmp_path), trainers, strict=True):
         assert_same(printed[""], {**expected_numbers(t), "diverged": False})
 
 
