@@ -20,9 +20,10 @@ import pytest
 from tests import apptest_util
 from twolayer.__main__ import final_numbers, main
 from twolayer.data import DATASETS, make_dataset
-from twolayer.export import Run, notebook, run_from_trainers, script
+from twolayer.export import Run, notebook, script
 from twolayer.io import read_csv_dataset
 from twolayer.net import TwoLayerNet
+from twolayer.replay import run_from_trainers
 from twolayer.train import Trainer
 
 REL = 1e-9

@@ -7,7 +7,8 @@ change a file half-way through.
 
 import streamlit as st
 
-from ..export import notebook, run_from_trainers, script
+from ..export import notebook, script
+from ..replay import run_from_trainers
 
 GENERATED = ("dataset", "samples", "noise", "test_fraction", "seed")
 
