@@ -29,6 +29,7 @@ from twolayer.settings import MAX_PLAY_EPOCHS, SETTINGS
 from twolayer.ui import live
 from twolayer.ui import playback as pb
 from twolayer.ui.charts import show, style
+from twolayer.ui.export_buttons import export_buttons
 from twolayer.ui.frame import aside, show_link_notes
 from twolayer.ui.sidebar import clamp_from_link
 from twolayer.ui.state import DATA_KEYS, dataset_for, signature
@@ -308,6 +309,10 @@ def both_nets():
         for col, key in zip(st.columns(2), row, strict=True):
             with col:
                 show(figs[key], key=key)
+    if not playing:
+        st.caption("Take this run home: both nets as code that reproduces these numbers.")
+        export_buttons(cmp.trainers, settings, cmp.lr_factor, "twolayer-compare",
+                       "MSE vs log-loss")
 
 
 both_nets()

@@ -7,6 +7,7 @@ from twolayer.settings import MAX_PLAY_EPOCHS, SETTINGS
 from twolayer.ui import live
 from twolayer.ui import playback as pb
 from twolayer.ui.charts import style
+from twolayer.ui.export_buttons import export_buttons
 from twolayer.ui.frame import aside, aside_key
 from twolayer.ui.state import replace_net, session_trainer
 from twolayer.ui.text import literal
@@ -188,6 +189,7 @@ def playground():
             st.caption("Pause to download what is on screen.")
         else:
             download_buttons(trainer.data, net, h, boundary_fig)
+            export_buttons({trainer.net.loss_name: trainer}, settings)
 
 
 playground()

@@ -148,3 +148,11 @@ def test_wrong_arguments_exit_2(capsys, args, reason):
     assert exit_info.value.code == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert "error: " in err[-1] and reason in err[-1]
+
+
+def test_export_writes_a_script_to_standard_output():
+    result = cli("export", "--format", "script", "--dataset", "sine", "--epochs", "2")
+    assert result.returncode == 0, result.stderr
+    compile(result.stdout, "exported.py", "exec")   # a whole Python file, nothing else
+    assert "make_dataset" not in result.stdout and "EPOCHS = 2" in result.stdout
+    assert "export" in cli("--help").stdout

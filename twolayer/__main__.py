@@ -9,6 +9,8 @@ at once, or map the loss over two parameters.
         --seeds 0-7 --data-seed 0 --epochs 300 [--target 0.9] [--json]
     python -m twolayer landscape --dataset moons --params 'W2[0,0]' b2 --span 8 --grid 61 \
         --epochs 0 --output-bias -8 [--json]
+    python -m twolayer export  --format script|notebook [--output PATH] [--compare] \
+        <train's arguments>
 
 A wrong argument exits with status 2 and a one-line reason. Same arguments, same output.
 """
@@ -16,6 +18,7 @@ A wrong argument exits with status 2 and a one-line reason. Same arguments, same
 import argparse
 import json
 import math
+import shlex
 import sys
 import time
 
@@ -86,7 +89,8 @@ def make_parser():
                                   help="train an MSE and a log-loss net from identical weights")
     sweep = add_sweep_parser(commands, common, usage, fmt)
     landscape = add_landscape_command(commands, common, usage, fmt)
-    for command in (train, compare, sweep, landscape):
+    export = add_export_parser(commands, common, usage, fmt)
+    for command in (train, compare, sweep, landscape, export):
         command.set_defaults(error=command.error)  # errors show the subcommand's usage
     return parser
 
@@ -217,6 +221,8 @@ def main(argv=None):
         return run_sweep(args, argv)
     if args.command == "landscape":
         return run_landscape(args)
+    if args.command == "export":
+        return run_export(args, argv)
     losses = [args.loss] if args.command == "train" else ["mse", "log_loss"]
     try:
         data = data_for(args)
@@ -239,6 +245,56 @@ def main(argv=None):
         print_table(f"{args.dataset} ({data.task}), {args.samples} samples: {args.hidden} "
                     f"{args.activation} hidden units, lr {args.lr}, "
                     f"batch {trainers[0].batch_size}", results)
+    return 0
+
+
+# -- export ------------------------------------------------------------------------------------
+
+def add_export_parser(commands, common, usage, fmt):
+    export = commands.add_parser(
+        "export", parents=[common], usage=usage, epilog=CHOICES, formatter_class=fmt,
+        help="write the run as a self-contained Python script or notebook (NumPy and "
+             "scikit-learn only) that prints the same final numbers as train")
+    export.add_argument("--loss", default=None, choices=LOSSES, help="the loss (see below)")
+    export.add_argument("--format", default="script", choices=("script", "notebook"),
+                        help="a Python script or a Jupyter notebook (script)")
+    export.add_argument("--output", default=None, metavar="PATH",
+                        help="write the file here (default: standard output)")
+    export.add_argument("--compare", action="store_true",
+                        help="train an MSE and a log-loss net from the same start, as compare")
+    return export
+
+
+def run_export(args, argv):
+    """`export`: the arguments of train (or compare, with --compare) as a script or notebook."""
+    from .export import Run, notebook, script
+
+    losses = ["mse", "log_loss"] if args.compare else [args.loss]
+    try:
+        data = data_for(args)
+        if args.compare and data.task != "classification":
+            raise ValueError(f"--compare needs a classification dataset; {args.dataset!r} is "
+                             "regression")
+        trainers = [make_trainer(args, data, loss) for loss in losses]  # checks every setting
+    except ValueError as err:
+        args.error(str(err))
+    run = Run(task=data.task, dataset=args.dataset, samples=args.samples, noise=args.noise,
+              test_fraction=args.test_fraction,
+              data_seed=args.seed if args.data_seed is None else args.data_seed,
+              hidden=args.hidden, activation=args.activation,
+              losses=tuple(t.net.loss_name for t in trainers), lr=args.lr,
+              batch_size=args.batch_size, l2=args.l2, seed=args.seed,
+              output_bias=args.output_bias, epochs=args.epochs,
+              source="Written by: python -m twolayer " + shlex.join(argv))
+    text = (notebook if args.format == "notebook" else script)(run)
+    if args.output is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        with open(args.output, "w", encoding="utf-8") as f:
+            f.write(text)
+    except OSError as err:
+        args.error(f"cannot write {args.output}: {err.strerror}")
     return 0
 
 
