@@ -1,5 +1,6 @@
 """Sweep: MSE against log-loss over a range of learning rates and seeds, all nets at once."""
 
+import time
 from urllib.parse import urlencode, urlsplit
 
 import numpy as np
@@ -10,9 +11,11 @@ from twolayer.figures import LOSS_LABELS, seed_curves_figure, sweep_figure
 from twolayer.settings import (
     LEARNING_RATES,
     MAX_EPOCHS_PER_RUN,
+    MAX_SECONDS_PER_REQUEST,
     SETTINGS,
     SWEEP_SETTINGS,
     sweep_budget,
+    sweep_seed_budget,
 )
 from twolayer.sweep import Sweep, best_sentence, grid, summarize, with_target
 from twolayer.ui.charts import show, style
@@ -31,19 +34,24 @@ PAGE_PATH = "sweep"   # this page's url_path in app.py
 def cached_sweep(key, _data):
     """Train the sweep that ``key`` describes on ``_data`` (the data of key's settings), with
     a progress bar; cached across sessions, so the same settings cost nothing the second time.
-    Returns plain data: the results, the test metric per epoch (K, epochs), the metric name."""
+    Training stops early, after the epoch in which the page load's CPU time (process_time)
+    reached MAX_SECONDS_PER_REQUEST: an estimate chose the epochs, the measurement holds them.
+    Returns plain data: the results, the test metric per epoch (K, epochs), the metric name,
+    the epochs trained."""
     _, losses, lrs, seeds, epochs, output_bias, hidden, activation, batch, l2 = key
+    started = time.process_time()
     sw = Sweep(_data, grid(losses, lrs, seeds), hidden=hidden, activation=activation,
                batch_size=batch, l2=l2, output_bias=output_bias)
     bar = st.progress(0.0, text=f"Training {sw.K} nets ...")
     chunk = max(1, -(-epochs // PROGRESS_UPDATES))
-    for done in range(chunk, epochs + chunk, chunk):
-        sw.run(min(chunk, epochs - sw.epoch))
-        bar.progress(min(done, epochs) / epochs,
-                     text=f"Training {sw.K} nets: epoch {min(done, epochs)} of {epochs}")
+    while sw.epoch < epochs and time.process_time() - started < MAX_SECONDS_PER_REQUEST:
+        sw.run(1)
+        if sw.epoch % chunk == 0:
+            bar.progress(sw.epoch / epochs,
+                         text=f"Training {sw.K} nets: epoch {sw.epoch} of {epochs}")
     bar.empty()
     return {"results": sw.results(), "test_metric": sw.history["test_metric"],
-            "metric": sw.metric_name, "batch_size": sw.batch_size}
+            "metric": sw.metric_name, "batch_size": sw.batch_size, "epochs": sw.epoch}
 
 
 def app_root():
@@ -121,9 +129,13 @@ if lr_min > lr_max:
 lrs = tuple(lr for lr in LEARNING_RATES if lr_min <= lr <= lr_max)
 losses = ("mse", "log_loss") if classification else ("mse",)
 data_seed = int(settings["seed"])
-seeds = tuple(range(data_seed, data_seed + int(n_seeds)))
 data = dataset_for(settings)
 n_train, n_test = data.X_train.shape[1], data.X_test.shape[1]
+n_seeds, seed_note = sweep_seed_budget(int(n_seeds), len(losses) * len(lrs), n_train + n_test,
+                                       batch_size(settings), int(settings["hidden"]), n_train)
+if seed_note:
+    st.info(seed_note, icon=":material/timer:")
+seeds = tuple(range(data_seed, data_seed + int(n_seeds)))
 K = len(losses) * len(lrs) * len(seeds)
 epochs, note = sweep_budget(int(epochs), K, len(seeds), n_train + n_test, batch_size(settings),
                             int(settings["hidden"]), n_train)
@@ -136,6 +148,11 @@ key = (signature(settings, DATA_KEYS), losses, lrs, seeds, epochs,
        SATURATED_BIAS if saturated else 0.0, int(settings["hidden"]), settings["activation"],
        batch_size(settings), float(settings["l2"]))
 out = cached_sweep(key, data)
+if out["epochs"] < epochs:
+    st.info(f"Stopped after {out['epochs']} of {epochs} epochs: one page load may use about "
+            f"{MAX_SECONDS_PER_REQUEST:g} s of the server's time (fewer seeds or learning rates, "
+            "or a larger batch, allow more).", icon=":material/timer:")
+    epochs = out["epochs"]
 metric = out["metric"]
 results = with_target(out["results"], out["test_metric"], target)
 table = summarize(results, metric)

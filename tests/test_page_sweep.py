@@ -222,9 +222,36 @@ def test_one_click_stays_within_the_budget():
     allowed, note = sweep_budget(2000, K, 16, 500, 32, 8, data.X_train.shape[1])
     assert 1 <= allowed < 2000 and note
     assert at.info[0].value == note
+    # The measured CPU time may stop it earlier still, and then says so.
+    trained = allowed
+    stopped = [as_shown(i.value) for i in at.info if "Stopped after" in i.value]
+    if stopped:
+        trained = int(stopped[0].split()[2])
+        assert stopped[0].startswith(f"Stopped after {trained} of {allowed} epochs")
+        assert 1 <= trained < allowed
     fig = figure(at)
-    assert fig["layout"]["yaxis3"]["range"] == [0, pytest.approx(allowed * 1.08)]
+    assert fig["layout"]["yaxis3"]["range"] == [0, pytest.approx(trained * 1.08)]
     assert settings["samples"] == 500
+
+
+def test_a_sweep_stops_on_measured_cpu_time_and_says_so(monkeypatch):
+    """A clock that advances 0.1 s at every reading: the sweep stops after the epoch in which
+    the page's 2 s were spent (one reading at the start and one per epoch: epoch 20, a little
+    earlier if Streamlit reads the clock too), and its figure is that of the epochs run."""
+    import time
+
+    clock = iter(np.arange(1.0, 1e4, 0.1))
+    monkeypatch.setattr(time, "process_time", lambda: float(next(clock)))
+    at = open_page(**SMALL | {"sweep_epochs": "100", "seed": "77"})
+    monkeypatch.undo()
+    stopped = [as_shown(i.value) for i in at.info if "Stopped after" in i.value]
+    assert stopped and stopped[0].endswith(
+        "of 100 epochs: one page load may use about 2 s of the server's time (fewer seeds or "
+        "learning rates, or a larger batch, allow more)."), stopped
+    trained = int(stopped[0].split()[2])
+    assert 15 <= trained <= 20
+    fig = figure(at)
+    assert fig["layout"]["yaxis3"]["range"] == [0, pytest.approx(trained * 1.08)]
 
 
 @pytest.mark.parametrize(("params", "note"), [

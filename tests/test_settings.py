@@ -253,3 +253,27 @@ def test_epoch_budget_caps_the_work_of_one_request():
     assert cost(epochs, 3500, 3500, 64) <= MAX_SECONDS_PER_REQUEST and note
     # Never zero: one epoch is always allowed.
     assert epoch_budget(10, 10**9, 1, 64)[0] == 1
+
+
+def test_a_sweeps_first_epoch_fits_a_quarter_of_the_budget():
+    """The first epoch cannot be cut short: seeds are dropped until its estimate fits a quarter
+    of a request's time (the estimate's constants are read, the rule is written here)."""
+    from twolayer.settings import (
+        MAX_SECONDS_PER_REQUEST,
+        SWEEP_SEED_SECONDS,
+        SWEEP_STEP_SECONDS,
+        SWEEP_UNIT_SECONDS,
+        sweep_seed_budget,
+    )
+
+    def one_epoch(seeds, nets, n, batch, hidden, n_train):
+        return (-(-n_train // batch) * SWEEP_STEP_SECONDS + seeds * SWEEP_SEED_SECONDS
+                + seeds * nets * n * hidden * SWEEP_UNIT_SECONDS)
+
+    # The heaviest link: 16 seeds x 22 nets, batch 1 on 3500 of 5000 samples, 64 hidden units.
+    seeds, note = sweep_seed_budget(16, 22, 5000, 1, 64, 3500)
+    assert 1 <= seeds < 16 and note and f"sweeping {seeds} seed" in note
+    assert one_epoch(seeds, 22, 5000, 1, 64, 3500) <= MAX_SECONDS_PER_REQUEST / 4 \
+        < one_epoch(seeds + 1, 22, 5000, 1, 64, 3500)
+    # The page's defaults keep every seed.
+    assert sweep_seed_budget(8, 22, 500, 32, 8, 350) == (8, None)

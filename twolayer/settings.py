@@ -241,6 +241,34 @@ def sweep_budget(epochs, nets, seeds, n_samples, batch_size, n_hidden, n_train=N
                      f"seeds or learning rates, or a larger batch, allow more).")
 
 
+# The first epoch of a sweep cannot be cut short (an epoch is the unit every figure counts in),
+# so its estimated cost must stay well inside the budget: a quarter of it, room for an estimate
+# four times too low on a busy machine. Beyond that, seeds are dropped before the sweep starts.
+SWEEP_FLOOR_SHARE = 0.25
+
+
+def sweep_seed_budget(seeds, nets_per_seed, n_samples, batch_size, n_hidden, n_train=None):
+    """(seeds, note): at most ``seeds`` seeds (each ``nets_per_seed`` nets: losses x learning
+    rates), as many as one epoch of the whole sweep allows within SWEEP_FLOOR_SHARE of
+    MAX_SECONDS_PER_REQUEST; at least 1. note is None when none were dropped."""
+    n_train = n_samples if n_train is None else n_train
+    bs = n_train if batch_size is None else max(1, min(int(batch_size), n_train))
+    steps_per_epoch = -(-n_train // bs)
+
+    def one_epoch(s):
+        return (steps_per_epoch * SWEEP_STEP_SECONDS + s * SWEEP_SEED_SECONDS
+                + s * nets_per_seed * n_samples * n_hidden * SWEEP_UNIT_SECONDS)
+
+    limit = SWEEP_FLOOR_SHARE * MAX_SECONDS_PER_REQUEST
+    allowed = max([s for s in range(1, seeds + 1) if one_epoch(s) <= limit], default=1)
+    if allowed >= seeds:
+        return seeds, None
+    return allowed, (f"{seeds} seeds x {nets_per_seed} nets at batch size {bs} on {n_train} "
+                     f"samples: even one epoch would take too long for one page load; sweeping "
+                     f"{allowed} seed{'s' * (allowed != 1)} (a larger batch or fewer samples "
+                     f"allow more).")
+
+
 # -- the loss landscape page ------------------------------------------------------------------
 # The page's own settings: which two parameters, how wide and how fine the window, the start.
 
