@@ -310,7 +310,9 @@ def test_each_sweep_run_equals_train_with_its_seed_and_the_data_seed(capsys):
     for r in out["runs"]:
         single = run_main(capsys, "train", *SWEEP_ARGS, "--loss", r["loss"], "--lr",
                           str(r["lr"]), "--seed", str(r["seed"]), "--data-seed", "5", "--json")
-        # The same weights and the same code for the final numbers: equal, not just close.
+        # The sweep's own numbers (Sweep.results: TwoLayerNet.loss and twolayer.metrics at the
+        # sweep's weights) against an independent single run's (Trainer, and `train`'s
+        # sklearn metrics): equal, not just close, as each net's weights are its run's to the bit.
         for key in ("epochs_run", "diverged", "train_loss", "test_loss", "test_accuracy"):
             assert r[key] == single[key], key
         reached = [e for e, a in enumerate(single["history"]["test_accuracy"], start=1)
