@@ -1,22 +1,30 @@
 """A sweep: many nets trained at once, one per (loss, learning rate, seed), on one data set.
 
-The K nets are stacked along a leading model axis (twolayer.stacked) and step in lockstep: one
-NumPy call per equation does the work of all K. Each net is still its own run: its loss, its
-learning rate, its initial weights and its order of samples are exactly those of
+The K nets are stacked along a leading model axis (the layout of twolayer.stacked) and step in
+lockstep: one NumPy call per equation does the work of all K, with no Python loop over nets.
+Each net is still its own run: its loss, its learning rate, its initial weights and its order
+of samples are exactly those of
 
     Trainer(TwoLayerNet(d, hidden, activation, task, loss, seed=s), data, lr, batch_size, seed=s)
 
-so net k of a sweep ends where that single run ends, and its History holds the same numbers.
+so net k of a sweep ends where that single run ends, on the same weights to the bit (each
+product is the single net's BLAS call, on operands of the same layout: see _Block), and its
+History holds the same numbers (to an ulp or so: the evaluation takes all nets at once).
+
+Nets of one seed share the order of samples, so they share each mini-batch: a block whose seeds
+all have G nets trains as a grid (seeds x G) on one (seeds x d x batch) array per step, the
+usual case (``grid`` gives every seed every loss and learning rate).
 
 One batch size for the whole sweep: every net then takes the same number of steps per epoch,
 and the last, shorter mini-batch of an epoch (m not a multiple of the batch size) is as short
 for every net, so each step is one stacked array. Nets that differ in batch size belong in
 separate sweeps.
 
-Memory: the parameters (K x (h d + 2 h + 1)), one mini-batch per net (K x d x batch, gathered
-by index from the one copy of the data), its activations (K x h x batch), the evaluation after
-each epoch in chunks of at most EVAL_ELEMENTS activations, and each distinct seed's order of
-the samples in the epoch (indices, S x m for S seeds): never a copy of the data per net.
+Memory: the parameters (K x (h d + 2 h + 1)) and their gradients, each distinct seed's order of
+the samples in the epoch and those samples (S x m x (d + 1) for S seeds), a step's activations
+(K x h x batch) and the evaluation after each epoch in chunks of at most EVAL_ELEMENTS
+activations: never a copy of the data per net (a mini-batch per net only when the seeds of a
+block have different numbers of nets).
 """
 
 import math
