@@ -203,11 +203,11 @@ class Sweep:
         orders = order[block.seed_rows]
         XT_epoch, y_epoch = self.XT[orders], self.y[0][orders][:, None, :]
         if block.grid is None:  # each net's row of the epoch's orders: one gather per step
-            orders = orders[np.searchsorted(block.seed_rows, self.seed_row[nets])]
+            rows = np.searchsorted(block.seed_rows, self.seed_row[nets])
         for start in range(0, m, bs):
             batch = slice(start, start + bs)
             if block.grid is None:
-                idx = orders[:, batch]
+                idx = orders[rows, batch]
                 X, Y = self.XT[idx].mT, self.y[0][idx][:, None, :]    # (K, d, b), (K, 1, b)
             else:  # (S, 1, d, b), (S, 1, 1, b): matmul broadcasts them over each seed's nets
                 X, Y = XT_epoch[:, None, batch].mT, y_epoch[:, None, :, batch]
