@@ -197,21 +197,22 @@ class Sweep:
         gradient norm of each parameter over the epoch's steps, shape (4, len(nets)))."""
         block = _Block(self, nets)
         m, bs = self.X.shape[1], self.batch_size
-        # This epoch's samples in each seed's order, gathered once: rows (seeds, m, d), so that
-        # a batch is laid out as Trainer's X[:, order] is (NumPy returns it in Fortran order):
-        # the BLAS calls then get operands of the same layout, and give the same bits.
         orders = order[block.seed_rows]
-        XT_epoch, y_epoch = self.XT[orders], self.y[0][orders][:, None, :]
-        if block.grid is None:  # each net's row of the epoch's orders: one gather per step
+        if block.grid is None:  # a batch per net, gathered each step: (K, d, b), (K, 1, b)
             rows = np.searchsorted(block.seed_rows, self.seed_row[nets])
+        else:
+            # This epoch's samples in each seed's order, gathered once: rows (seeds, m, d), so
+            # that a batch is laid out as Trainer's X[:, order] is (NumPy returns that in Fortran
+            # order): the BLAS calls then get operands of the same layout, and give the same
+            # bits. A batch (S, 1, d, b) broadcasts over each seed's nets in matmul.
+            XT_epoch, y_epoch = self.XT[orders], self.y[0][orders][:, None, :]
         for start in range(0, m, bs):
             batch = slice(start, start + bs)
             if block.grid is None:
                 idx = orders[rows, batch]
-                X, Y = self.XT[idx].mT, self.y[0][idx][:, None, :]    # (K, d, b), (K, 1, b)
-            else:  # (S, 1, d, b), (S, 1, 1, b): matmul broadcasts them over each seed's nets
-                X, Y = XT_epoch[:, None, batch].mT, y_epoch[:, None, :, batch]
-            block.step(X, Y)
+                block.step(self.XT[idx].mT, self.y[0][idx][:, None, :])
+            else:
+                block.step(XT_epoch[:, None, batch].mT, y_epoch[:, None, :, batch])
         return block.params(), block.norms.reshape(block.K, -1).T / block.steps
 
     def evaluate(self, params, X, y, losses):
@@ -380,8 +381,9 @@ class _Block:
     Each product is the single net's own, with the same operands: NumPy's matmul loops over the
     nets in C and makes, for each, the call TwoLayerNet makes, so each net gets the bits of its
     single run. (One wide product (G h x d) @ (d x b) per seed, its G nets' hidden units
-    stacked, saves about a tenth of a step here and changes the last bits of dW1 for some shapes
-    as the BLAS kernel tiles the rows otherwise, e.g. h = 7 or 12 at batch 10 or more.)
+    stacked, was measured: it saves under a tenth of a step here, and changes the last bits of
+    z1 or dW1 for some shapes, e.g. h = 3 at batch 32, h = 1 at any batch, as OpenBLAS then
+    takes another kernel or tiles the rows otherwise.)
     """
 
     def __init__(self, sweep, nets):
