@@ -398,11 +398,14 @@ class _Block:
         shape = self.grid or (K,)
         shapes = {"W1": (h, d), "b1": (h, 1), "W2": (1, h), "b2": (1, 1)}
         ends = np.cumsum([math.prod(s) for s in shapes.values()])
-        self.bounds = np.concatenate(([0], ends[:-1]))
+        starts = np.concatenate(([0], ends[:-1]))
+        self.parts = np.zeros((int(ends[-1]), len(PARAMS)))
+        for i, (start, end) in enumerate(zip(starts, ends, strict=True)):
+            self.parts[start:end, i] = 1.0
         self.buffer = np.empty(shape + (int(ends[-1]),))
         self.grads = np.empty_like(self.buffer)
         self.P, self.G = {}, {}
-        for p, start, end in zip(PARAMS, self.bounds, ends, strict=True):
+        for p, start, end in zip(PARAMS, starts, ends, strict=True):
             self.P[p] = self.buffer[..., start:end].reshape(shape + shapes[p])
             self.G[p] = self.grads[..., start:end].reshape(shape + shapes[p])
             self.P[p][...] = sweep.params[p][nets].reshape(shape + shapes[p])
@@ -447,7 +450,9 @@ class _Block:
         if self.l2:
             dW1 += self.l2 * W1
             dW2 += self.l2 * W2
-        self.norms += np.sqrt(np.add.reduceat(np.square(self.grads), self.bounds, axis=-1))
+        # Each parameter's squared entries summed by one product with a 0/1 matrix (n x 4).
+        self.norms += np.sqrt(np.square(self.grads).reshape(-1, self.parts.shape[0])
+                              @ self.parts).reshape(self.norms.shape)
         self.grads *= self.lr
         self.buffer -= self.grads
         self.steps += 1
