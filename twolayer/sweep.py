@@ -275,17 +275,21 @@ class Sweep:
                 epoch = self.epoch + 1
                 order = self.epoch_orders(epoch)
                 record = {key: np.full(self.K, np.nan) for key in self.HISTORY_KEYS}
-                for nets in self.blocks(self.active):
-                    self._epoch(nets, epoch, order, record)
+                self._epoch(epoch, order, record)
                 for key, row in record.items():
                     self._history[key].append(row)
                 self.epoch = epoch
         return self
 
-    def _epoch(self, nets, epoch, order, record):
-        """Train the nets ``nets`` one epoch, evaluate them, keep the good ones' weights and
-        their numbers in ``record``, and mark the others diverged."""
-        P, norms = self._train_epoch(nets, order)
+    def _epoch(self, epoch, order, record):
+        """Train the active nets one epoch, block by block, evaluate them all at once, keep
+        the good ones' weights and their numbers in ``record``, and mark the others
+        diverged."""
+        blocks = self.blocks(self.active)
+        trained = [self._train_epoch(nets, order) for nets in blocks]
+        nets = np.concatenate(blocks)
+        P = {p: np.concatenate([t[0][p] for t in trained]) for p in PARAMS}
+        norms = np.concatenate([t[1] for t in trained], axis=1)
         losses = loss_groups(self.losses[nets])
         train_loss, train_metric = self.evaluate(P, self.X, self.y, losses)
         test_loss, test_metric = self.evaluate(P, self.X_test, self.y_test, losses)
