@@ -25,6 +25,11 @@ H = 1e-5
 # nothing about a gradient that small, so the (rare) examples with such a gradient are skipped;
 # in extended precision that is a gradient below 1e-6 * L, in float64 below 1e-3 * L.
 NOISE_FLOOR = 1e8 * float(np.finfo(REF).eps) / H
+# The net itself works in float64, which holds a2 to about 1e-16: where every sample's a2 is
+# within 1e-9 of its label, delta2 = a2 - y keeps 7 digits or fewer, whatever the reference.
+# Such (rare) examples, with a gradient below ABS_FLOOR, are skipped too (hypothesis found
+# one: relu, log-loss, one hidden unit, one sample, dL/db2 = -9.4e-10, relative error 1.6e-7).
+ABS_FLOOR = 1e-8
 
 HIDDEN = {"sigmoid": lambda z: 1 / (1 + np.exp(-z)), "tanh": np.tanh,
           "relu": lambda z: np.maximum(z, 0)}
@@ -89,6 +94,7 @@ def test_backprop_matches_centred_differences(activation, task, loss, n_inputs, 
     analytic = net.gradients(X, y)
     L = net.loss(X, y)
     assume(all(not 0 < np.linalg.norm(g) < NOISE_FLOOR * L for g in analytic.values()))
+    assume(all(not 0 < np.linalg.norm(g) < ABS_FLOOR for g in analytic.values()))
     numeric = centred_differences(net, X, y)
     assert reference_loss({p: getattr(net, p) for p in PARAMS}, X, y, activation, task,
                           loss) == pytest.approx(L, rel=1e-12)
@@ -355,3 +361,97 @@ def test_classification_mse_takes_targets_in_0_1_only():
     log = TwoLayerNet(2, 3, "tanh", "classification", "log_loss")
     with pytest.raises(ValueError, match=r"log_loss needs labels 0 or 1; found \[0.25\]"):
         log.step(np.zeros((2, 3)), [0.0, 0.25, 1.0], lr=0.1)
+
+
+# -- every input that step refuses, and only those ---------------------------------------------
+
+TINY = 5e-324    # the smallest subnormal: y (y - 1) must not underflow to 0 for it
+BIG = 1e308      # finite, but two of them sum to inf
+BAD_X = {  # X (2 inputs, 3 samples) -> the message; whatever the task and the loss
+    "1-D": (np.zeros(3), "X must have shape"),
+    "3-D": (np.zeros((1, 2, 3)), "X must have shape"),
+    "wrong inputs": (np.zeros((3, 3)), r"X must have shape \(n_inputs=2"),
+    "no samples": (np.zeros((2, 0)), "m >= 1"),
+    "NaN": ([[0.0, np.nan, 1.0], [0.0, 0.0, 0.0]], "X holds NaN or infinite"),
+    "inf": ([[0.0, 0.0, 0.0], [np.inf, 0.0, 1.0]], "X holds NaN or infinite"),
+    "-inf": ([[0.0, -np.inf, 0.0], [0.0, 0.0, 0.0]], "X holds NaN or infinite"),
+    "inf and -inf": ([[np.inf, -np.inf, 0.0], [0.0, 0.0, 0.0]], "X holds NaN or infinite"),
+    "huge and NaN": ([[BIG, BIG, np.nan], [0.0, 0.0, 0.0]], "X holds NaN or infinite"),
+    "text": ([["a", "b", "c"], ["d", "e", "f"]], "could not convert"),
+}
+NAN_OR_INF = "y holds NaN or infinite"
+BAD_Y = {  # (task, loss) -> [(y for 3 samples, the message)]
+    ("classification", "log_loss"): [
+        ([0.0, 2.0, 1.0], r"log_loss needs labels 0 or 1; found \[2.0\]"),
+        ([0.0, 0.5, 1.0], r"found \[0.5\]"),
+        ([0.0, -1.0, 1.0], r"found \[-1.0\]"),
+        ([1.0 + 2 ** -52, 0.0, 1.0], "log_loss needs labels 0 or 1"),
+        ([1.0 - 2 ** -53, 0.0, 1.0], "log_loss needs labels 0 or 1"),
+        ([TINY, 0.0, 1.0], "log_loss needs labels 0 or 1"),
+        ([-TINY, 0.0, 1.0], "log_loss needs labels 0 or 1"),
+        ([1e200, 0.0, 1.0], "log_loss needs labels 0 or 1"),
+        ([-1e200, 0.0, 1.0], "log_loss needs labels 0 or 1"),
+        ([0.0, np.nan, 1.0], NAN_OR_INF), ([np.inf, 0.0, 1.0], NAN_OR_INF),
+        ([-np.inf, 0.0, 1.0], NAN_OR_INF)],
+    ("classification", "mse"): [
+        ([0.0, 1.5, 1.0], r"classification needs labels 0 or 1 \(targets in \[0, 1\]\)"),
+        ([0.0, -0.5, 1.0], "classification needs labels 0 or 1"),
+        ([1.0 + 2 ** -52, 0.0, 1.0], "classification needs labels 0 or 1"),
+        ([-TINY, 0.0, 1.0], "classification needs labels 0 or 1"),
+        ([0.0, np.nan, 1.0], NAN_OR_INF), ([np.inf, 0.0, 1.0], NAN_OR_INF),
+        ([-np.inf, 0.0, 1.0], NAN_OR_INF)],
+    ("regression", "mse"): [
+        ([0.0, np.nan, 1.0], NAN_OR_INF), ([np.inf, 0.0, 1.0], NAN_OR_INF),
+        ([-np.inf, 0.0, 1.0], NAN_OR_INF), ([np.inf, -np.inf, 1.0], NAN_OR_INF),
+        ([BIG, BIG, np.nan], NAN_OR_INF)],
+}
+WRONG_Y_SHAPES = [np.zeros(2), np.zeros(4), np.zeros((1, 2)), np.zeros((3, 1)),
+                  np.zeros((2, 3)), np.zeros((1, 1, 3))]
+BAD_LR = [0, 0.0, -0.1, np.nan, np.inf, -np.inf, "0.1", None, [0.1], np.array(0.1)]
+
+
+def _refused(net, X, y, lr, message):
+    """step refuses (X, y, lr) with ``message`` and leaves every parameter as it was."""
+    before = net.get_params()
+    with pytest.raises(ValueError, match=message):
+        net.step(X, y, lr)
+    for p in PARAMS:
+        assert np.array_equal(getattr(net, p), before[p]), p
+
+
+@pytest.mark.parametrize(("task", "loss"), COMBOS)
+def test_step_refuses_every_bad_input_and_changes_nothing(task, loss):
+    net = TwoLayerNet(2, 3, "tanh", task, loss, seed=1)
+    X, y = np.array([[0.5, -1.0, 2.0], [1.0, 0.0, -0.5]]), np.array([[0.0, 1.0, 1.0]])
+    for bad, message in BAD_X.values():
+        _refused(net, bad, y, 0.1, message)
+    for bad, message in BAD_Y[(task, loss)]:
+        _refused(net, X, bad, 0.1, message)
+        _refused(net, X, np.array(bad)[None, :], 0.1, message)    # as (1, m) too
+    for bad in WRONG_Y_SHAPES:
+        _refused(net, X, bad, 0.1, r"y must have shape \(1, 3\) or \(3,\) to match X")
+    for lr in BAD_LR:
+        _refused(net, X, y, lr, "lr must be a finite number > 0")
+
+
+@pytest.mark.parametrize(("task", "loss"), COMBOS)
+def test_step_takes_every_good_input_as_before(task, loss):
+    # Edge cases the quick checks must let through: X whose sum overflows (finite entries),
+    # -0.0 labels, y as (m,), lists, integers, and a view with strides; the update is the
+    # unchecked _step's, to the bit.
+    X = np.array([[BIG, BIG, -1.0], [0.0, 1.0, 2.0]])
+    y = [-0.0, 1.0, 0] if task == "classification" else [BIG, BIG, -3.0]
+    if (task, loss) == ("classification", "mse"):
+        y = [0.25, 1.0, 0.0]
+    wide = np.zeros((4, 6))
+    wide[::2, ::2] = [[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]]
+    for X_, y_ in ((X, y), (X.tolist(), np.array(y)[None, :]), ([[1, 2, 3], [4, 5, 6]], y),
+                   (wide[::2, ::2], y)):
+        net = TwoLayerNet(2, 3, "tanh", task, loss, seed=2)
+        twin = net.copy()
+        with np.errstate(all="ignore"):   # BIG inputs overflow on the way, as before
+            net.step(X_, y_, 0.1)
+            twin._step(np.asarray(X_, dtype=float), np.asarray(y_, dtype=float).reshape(1, 3),
+                       0.1)
+        for p in PARAMS:
+            assert np.array_equal(getattr(net, p), getattr(twin, p), equal_nan=True), p

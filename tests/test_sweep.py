@@ -114,6 +114,28 @@ def test_each_net_diverges_alone_and_keeps_its_last_good_weights():
     assert results[first]["diverged"] == 1 and results[first]["epochs_run"] == 0
 
 
+@pytest.mark.parametrize(("dataset", "activation", "runs"), [
+    # Every seed with as many nets: a grid (seeds x nets per seed), each seed's batch shared.
+    ("moons", "tanh", grid(["mse", "log_loss"], [0.1, 3.0], [2, 3, 7])),
+    # Seeds with different numbers of nets, losses interleaved: a batch gathered per net.
+    ("circles", "sigmoid", [Run("log_loss", 1.0, 3), Run("mse", 1.0, 3), Run("log_loss", 0.1, 5),
+                            Run("mse", 30.0, 5), Run("log_loss", 3.0, 3)]),
+    # Nets diverging at epochs 1, 2 and 3, the others training on around them.
+    ("sine", "tanh", grid(["mse"], [0.1, 0.8, 1.2], [0, 1, 2]) + [Run("mse", 0.9, 1)]),
+])
+def test_each_nets_weights_are_its_single_runs_to_the_bit(dataset, activation, runs):
+    # Each product is the single net's BLAS call on operands of the same layout: the same
+    # bits, at any epoch (here with a last, shorter batch: 140 training samples at batch 16),
+    # also after other nets of the sweep diverged.
+    data = make_dataset(dataset, 200, 0.25, seed=5)
+    sw = Sweep(data, runs, hidden=5, activation=activation, batch_size=16).run(8)
+    for k, run in enumerate(runs):
+        trainer = single_run(data, run, 5, activation, 16, 8)
+        assert sw.epochs_run[k] == trainer.epoch
+        for p in PARAMS:
+            assert sw.params[p][k].tobytes() == getattr(trainer.net, p).tobytes(), (k, p)
+
+
 def test_running_in_chunks_equals_one_run():
     data = make_dataset("moons", 200, 0.2, seed=3)
     runs = grid(["mse", "log_loss"], [0.1, 2.0], [0, 1])
@@ -310,7 +332,9 @@ def test_each_sweep_run_equals_train_with_its_seed_and_the_data_seed(capsys):
     for r in out["runs"]:
         single = run_main(capsys, "train", *SWEEP_ARGS, "--loss", r["loss"], "--lr",
                           str(r["lr"]), "--seed", str(r["seed"]), "--data-seed", "5", "--json")
-        # The same weights and the same code for the final numbers: equal, not just close.
+        # The sweep's own numbers (Sweep.results: TwoLayerNet.loss and twolayer.metrics at the
+        # sweep's weights) against an independent single run's (Trainer, and `train`'s
+        # sklearn metrics): equal, not just close, as each net's weights are its run's to the bit.
         for key in ("epochs_run", "diverged", "train_loss", "test_loss", "test_accuracy"):
             assert r[key] == single[key], key
         reached = [e for e, a in enumerate(single["history"]["test_accuracy"], start=1)

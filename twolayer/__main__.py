@@ -376,12 +376,10 @@ def run_sweep(args, argv):
     start = time.perf_counter()
     sweep.run(args.epochs)
     seconds = time.perf_counter() - start
+    # Each run's final numbers are the sweep's own (TwoLayerNet.loss and twolayer.metrics at
+    # its weights, which are the single run's to the bit): tests/test_sweep.py compares them
+    # with `train --json` (sklearn's metrics), so they are not recomputed here.
     runs = sweep.results(args.target)
-    # The final numbers of each run by the very code that reports them for `train`.
-    keys = ("train_loss", "test_loss", f"test_{sweep.metric_name}")
-    for k, run in enumerate(runs):
-        numbers = final_numbers(sweep.net(k), data)
-        run.update({key: numbers[key] for key in keys})
     net_epochs = sum(r["epochs_run"] for r in runs)
     if args.json:
         print(json.dumps({"nets": sweep.K, "epochs": args.epochs, "seconds": seconds,

@@ -1,22 +1,30 @@
 """A sweep: many nets trained at once, one per (loss, learning rate, seed), on one data set.
 
-The K nets are stacked along a leading model axis (twolayer.stacked) and step in lockstep: one
-NumPy call per equation does the work of all K. Each net is still its own run: its loss, its
-learning rate, its initial weights and its order of samples are exactly those of
+The K nets are stacked along a leading model axis (the layout of twolayer.stacked) and step in
+lockstep: one NumPy call per equation does the work of all K, with no Python loop over nets.
+Each net is still its own run: its loss, its learning rate, its initial weights and its order
+of samples are exactly those of
 
     Trainer(TwoLayerNet(d, hidden, activation, task, loss, seed=s), data, lr, batch_size, seed=s)
 
-so net k of a sweep ends where that single run ends, and its History holds the same numbers.
+so net k of a sweep ends where that single run ends, on the same weights to the bit (each
+product is the single net's BLAS call, on operands of the same layout: see _Block), and its
+History holds the same numbers (to an ulp or so: the evaluation takes all nets at once).
+
+Nets of one seed share the order of samples, so they share each mini-batch: a block whose seeds
+all have G nets trains as a grid (seeds x G) on one (seeds x d x batch) array per step, the
+usual case (``grid`` gives every seed every loss and learning rate).
 
 One batch size for the whole sweep: every net then takes the same number of steps per epoch,
 and the last, shorter mini-batch of an epoch (m not a multiple of the batch size) is as short
 for every net, so each step is one stacked array. Nets that differ in batch size belong in
 separate sweeps.
 
-Memory: the parameters (K x (h d + 2 h + 1)), one mini-batch per net (K x d x batch, gathered
-by index from the one copy of the data), its activations (K x h x batch), the evaluation after
-each epoch in chunks of at most EVAL_ELEMENTS activations, and each distinct seed's order of
-the samples in the epoch (indices, S x m for S seeds): never a copy of the data per net.
+Memory: the parameters (K x (h d + 2 h + 1)) and their gradients, each distinct seed's order of
+the samples in the epoch and those samples (S x m x (d + 1) for S seeds), a step's activations
+(K x h x batch) and the evaluation after each epoch in chunks of at most EVAL_ELEMENTS
+activations: never a copy of the data per net (a mini-batch per net only when the seeds of a
+block have different numbers of nets).
 """
 
 import math
@@ -24,9 +32,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .activations import ACTIVATIONS, DERIVATIVES
+from .losses import LOSSES
 from .metrics import METRICS
-from .net import PARAMS, TwoLayerNet
-from .stacked import forward, gradients, loss_groups, mean_loss, stack
+from .net import PARAMS, TASKS, TwoLayerNet
+from .stacked import loss_groups, stack
 from .train import DIVERGENCE_LOSS
 
 # Nets train in blocks of at most BLOCK_ELEMENTS activations per array (block x h x batch),
@@ -36,6 +46,19 @@ from .train import DIVERGENCE_LOSS
 # costs 6.5 ms in blocks of 2**15, 12 ms in blocks of 2**16).
 BLOCK_ELEMENTS = 2 ** 15
 EVAL_ELEMENTS = 2 ** 15
+
+
+def _log_loss(z2, a2, y):
+    """losses.LogLoss.value, log(1 + e^z2) - y z2, as max(z2, 0) + log1p(e^-|z2|) - y z2: the
+    same formula that np.logaddexp(0, z2) evaluates, but with NumPy's vectorised exp and log1p
+    (logaddexp is a scalar loop: ~40 ns an entry here, half of a sweep's evaluation). Equal to
+    LogLoss.value to an ulp or two per entry."""
+    return np.log1p(np.exp(-np.abs(z2))) + np.maximum(z2, 0.0) - y * z2
+
+
+# Loss values for the evaluation after each epoch, where a faster form of twolayer.losses's
+# value exists.
+EVAL_LOSSES = {"log_loss": _log_loss}
 
 
 @dataclass(frozen=True)
@@ -152,50 +175,82 @@ class Sweep:
 
     def blocks(self, nets):
         """``nets`` in blocks of at most BLOCK_ELEMENTS // (h x batch) nets, which train one
-        after another: a step's arrays (block x h x batch) stay bounded and in cache."""
+        after another: a step's arrays (block x h x batch) stay bounded and in cache.
+
+        Within a block the nets of one seed are adjacent (they share the epoch's sample order,
+        so their mini-batches are one array); when every seed has as many nets, a block holds
+        whole seeds, and its nets train as a (seeds x nets per seed) grid (see _Block).
+        """
+        nets = np.asarray(nets)
+        nets = nets[np.argsort(self.seed_row[nets], kind="stable")]
         size = max(1, BLOCK_ELEMENTS // (self.hidden * self.batch_size))
+        _, counts = np.unique(self.seed_row[nets], return_counts=True)
+        if len(set(counts.tolist())) == 1 and counts[0] <= size:
+            per_seed = int(counts[0])
+            seeds = len(counts)
+            return np.split(nets, [per_seed * s for s in
+                                   range(size // per_seed, seeds, size // per_seed)])
         return np.array_split(nets, -(-len(nets) // size))
 
     def _train_epoch(self, nets, order):
-        """One epoch of mini-batch steps for the nets ``nets`` (indices), on a copy of their
+        """One epoch of mini-batch steps for the nets ``nets`` (a block), on a copy of their
         weights, in the sample order ``order`` of epoch_orders; returns (the copy, the mean
         gradient norm of each parameter over the epoch's steps, shape (4, len(nets)))."""
-        P = {p: v[nets] for p, v in self.params.items()}
-        losses, lr = loss_groups(self.losses[nets]), self.lrs[nets]
-        rows = self.seed_row[nets]
-        y = self.y[0]
+        block = _Block(self, nets)
         m, bs = self.X.shape[1], self.batch_size
-        norms = np.zeros((len(PARAMS), len(nets)))
-        steps = 0
+        orders = order[block.seed_rows]
+        if block.grid is None:  # a batch per net, gathered each step: (K, d, b), (K, 1, b)
+            rows = np.searchsorted(block.seed_rows, self.seed_row[nets])
+        else:
+            # This epoch's samples in each seed's order, gathered once: rows (seeds, m, d), so
+            # that a batch is laid out as Trainer's X[:, order] is (NumPy returns that in Fortran
+            # order): the BLAS calls then get operands of the same layout, and give the same
+            # bits. A batch (S, 1, d, b) broadcasts over each seed's nets in matmul.
+            XT_epoch, y_epoch = self.XT[orders], self.y[0][orders][:, None, :]
         for start in range(0, m, bs):
-            idx = order[rows, start:start + bs]           # (K, b): each net's own samples
-            X, Y = self.XT[idx].mT, y[idx][:, None, :]    # (K, d, b), (K, 1, b)
-            grads = gradients(P, X, Y, self.activation, self.task, losses, self.l2)
-            for i, p in enumerate(PARAMS):
-                g = grads[p]
-                norms[i] += np.sqrt(np.einsum("kij,kij->k", g, g))
-                P[p] -= lr * g
-            steps += 1
-        return P, norms / steps
+            batch = slice(start, start + bs)
+            if block.grid is None:
+                idx = orders[rows, batch]
+                block.step(self.XT[idx].mT, self.y[0][idx][:, None, :])
+            else:
+                block.step(XT_epoch[:, None, batch].mT, y_epoch[:, None, :, batch])
+        return block.params(), block.norms.reshape(block.K, -1).T / block.steps
 
     def evaluate(self, params, X, y, losses):
         """(mean loss, metric) of each net of ``params`` on X (d, m), y (1, m): arrays (K,).
 
-        The loss is without the L2 term, as Trainer.evaluate; the metric as twolayer.metrics,
-        in chunks of samples so that no activation array has more than EVAL_ELEMENTS entries.
+        The loss is without the L2 term, as Trainer.evaluate; the metric as twolayer.metrics.
+        The hidden layer of every net is one product, (K h x d+1) @ (d+1 x chunk) with the
+        biases as a column of ones, in chunks of samples so that the activations a1 of a chunk
+        have at most EVAL_ELEMENTS entries; z2 is gathered over h such chunks (as many entries),
+        and the output, the losses and the metric are computed once for all of them.
         """
-        K, h = params["W1"].shape[:2]
+        K, h, d = params["W1"].shape
         m = X.shape[1]
         chunk = max(1, EVAL_ELEMENTS // (K * h))
+        outer = chunk * h   # z2 of `outer` samples has as many entries as a1 of a chunk
+        Wb = np.concatenate([params["W1"], params["b1"]], axis=2).reshape(K * h, d + 1)
+        Xb = np.concatenate([X, np.ones((1, m))])
+        g, o = ACTIVATIONS[self.activation], ACTIVATIONS[TASKS[self.task]]
+        groups = {losses: slice(None)} if isinstance(losses, str) else losses
         loss_sum, hits, ss_res = np.zeros(K), np.zeros(K), np.zeros(K)
-        for start in range(0, m, chunk):
-            Xc, yc = X[:, start:start + chunk], y[:, start:start + chunk]
-            f = forward(params, Xc, self.activation, self.task)
-            loss_sum += mean_loss(f, yc, losses) * Xc.shape[1]
+        for first in range(0, m, outer):
+            last = min(first + outer, m)
+            z2 = np.empty((K, 1, last - first))
+            for start in range(first, last, chunk):
+                a1 = g(Wb @ Xb[:, start:min(start + chunk, last)])
+                np.matmul(params["W2"], a1.reshape(K, h, -1),
+                          out=z2[:, :, start - first:start - first + a1.shape[1]])
+            z2 += params["b2"]
+            a2 = o(z2)
+            yc = y[:, first:last]
+            for name, nets in groups.items():
+                value = EVAL_LOSSES.get(name, LOSSES[name].value)
+                loss_sum[nets] += value(z2[nets], a2[nets], yc).sum(axis=(1, 2))
             if self.task == "classification":
-                hits += ((f.a2 >= 0.5) == (yc >= 0.5)).sum(axis=(1, 2))
+                hits += np.count_nonzero((a2 >= 0.5) == (yc >= 0.5), axis=(1, 2))
             else:
-                ss_res += ((yc - f.a2) ** 2).sum(axis=(1, 2))
+                ss_res += ((yc - a2) ** 2).sum(axis=(1, 2))
         if self.task == "classification":
             return loss_sum / m, hits / m
         ss_tot = float(np.sum((y - np.mean(y)) ** 2))
@@ -220,17 +275,21 @@ class Sweep:
                 epoch = self.epoch + 1
                 order = self.epoch_orders(epoch)
                 record = {key: np.full(self.K, np.nan) for key in self.HISTORY_KEYS}
-                for nets in self.blocks(self.active):
-                    self._epoch(nets, epoch, order, record)
+                self._epoch(epoch, order, record)
                 for key, row in record.items():
                     self._history[key].append(row)
                 self.epoch = epoch
         return self
 
-    def _epoch(self, nets, epoch, order, record):
-        """Train the nets ``nets`` one epoch, evaluate them, keep the good ones' weights and
-        their numbers in ``record``, and mark the others diverged."""
-        P, norms = self._train_epoch(nets, order)
+    def _epoch(self, epoch, order, record):
+        """Train the active nets one epoch, block by block, evaluate them all at once, keep
+        the good ones' weights and their numbers in ``record``, and mark the others
+        diverged."""
+        blocks = self.blocks(self.active)
+        trained = [self._train_epoch(nets, order) for nets in blocks]
+        nets = np.concatenate(blocks)
+        P = {p: np.concatenate([t[0][p] for t in trained]) for p in PARAMS}
+        norms = np.concatenate([t[1] for t in trained], axis=1)
         losses = loss_groups(self.losses[nets])
         train_loss, train_metric = self.evaluate(P, self.X, self.y, losses)
         test_loss, test_metric = self.evaluate(P, self.X_test, self.y_test, losses)
@@ -287,6 +346,125 @@ class Sweep:
                             f"test_{name}": metric(self.y_test, net.predict(self.X_test)),
                             "epochs_to_target": int(reach[k]) if reach[k] else None})
         return out
+
+
+def _loss_masks(losses, K):
+    """{loss name: boolean mask (K, 1, 1) of its nets, or None for all K} for a loss name or
+    the {name: nets} of ``loss_groups``."""
+    if isinstance(losses, str):
+        return {losses: None}
+    if len(losses) == 1:
+        return dict.fromkeys(losses)
+    masks = {}
+    for name, nets in losses.items():
+        masks[name] = np.zeros((K, 1, 1), dtype=bool)
+        masks[name][nets] = True
+    return masks
+
+
+def _by_loss(masks, value):
+    """``value(cost)`` of each net's own loss: computed for all nets per loss (a few small
+    arrays), each net's entries taken from its loss."""
+    out = None
+    for name, mask in masks.items():
+        this = value(LOSSES[name])
+        out = this if out is None else np.where(mask, this, out)
+    return out
+
+
+class _Block:
+    """The nets of one block during one epoch: every parameter of every net in one buffer, and
+    one mini-batch step of all of them at once (``step``).
+
+    Layout: when the block holds G nets of each of S seeds, listed seed by seed (see
+    Sweep.blocks), the nets form a grid (S, G) and a mini-batch (S, 1, d, b) broadcasts over
+    each seed's nets, with no copy per net; otherwise the nets lie along one axis (K,) and each
+    step's batch is gathered per net (K, d, b). Per net, the buffer holds W1 (h, d), b1 (h, 1),
+    W2 (1, h) and b2 (1, 1) one after another, and so does the buffer of gradients: the update
+    and the four gradient norms are then each one NumPy call for all four parameters.
+
+    Each product is the single net's own, with the same operands: NumPy's matmul loops over the
+    nets in C and makes, for each, the call TwoLayerNet makes, so each net gets the bits of its
+    single run. (One wide product (G h x d) @ (d x b) per seed, its G nets' hidden units
+    stacked, was measured: it saves under a tenth of a step here, and changes the last bits of
+    z1 or dW1 for some shapes, e.g. h = 3 at batch 32, h = 1 at any batch, as OpenBLAS then
+    takes another kernel or tiles the rows otherwise.)
+    """
+
+    def __init__(self, sweep, nets):
+        h, d = sweep.hidden, sweep.X.shape[0]
+        rows = sweep.seed_row[nets]
+        self.seed_rows, counts = np.unique(rows, return_counts=True)
+        K = len(nets)
+        if len(set(counts.tolist())) == 1 and np.all(np.diff(rows) >= 0):
+            self.grid = (len(counts), int(counts[0]))
+        else:
+            self.grid = None
+        shape = self.grid or (K,)
+        shapes = {"W1": (h, d), "b1": (h, 1), "W2": (1, h), "b2": (1, 1)}
+        ends = np.cumsum([math.prod(s) for s in shapes.values()])
+        starts = np.concatenate(([0], ends[:-1]))
+        self.parts = np.zeros((int(ends[-1]), len(PARAMS)))
+        for i, (start, end) in enumerate(zip(starts, ends, strict=True)):
+            self.parts[start:end, i] = 1.0
+        self.buffer = np.empty(shape + (int(ends[-1]),))
+        self.grads = np.empty_like(self.buffer)
+        self.P, self.G = {}, {}
+        for p, start, end in zip(PARAMS, starts, ends, strict=True):
+            self.P[p] = self.buffer[..., start:end].reshape(shape + shapes[p])
+            self.G[p] = self.grads[..., start:end].reshape(shape + shapes[p])
+            self.P[p][...] = sweep.params[p][nets].reshape(shape + shapes[p])
+        self.K, self.shape = K, shape
+        self.lr = sweep.lrs[nets].reshape(shape + (1,))
+        self.l2 = sweep.l2
+        masks = _loss_masks(loss_groups(sweep.losses[nets]), K)
+        self.masks = {name: None if mask is None else mask.reshape(shape + (1, 1))
+                      for name, mask in masks.items()}
+        self.g, self.g_prime = ACTIVATIONS[sweep.activation], DERIVATIVES[sweep.activation]
+        output = TASKS[sweep.task]
+        self.o, self.o_prime = ACTIVATIONS[output], DERIVATIVES[output]
+        self.norms = np.zeros(shape + (len(PARAMS),))
+        self.steps = 0
+
+    def step(self, X, Y):
+        """One gradient-descent step of every net on its batch X (d, b), Y (1, b), given as
+        (S, 1, d, b) and (S, 1, 1, b) for a grid, (K, d, b) and (K, 1, b) otherwise: the lines
+        of TwoLayerNet._gradients and _step, in the same order."""
+        W1, b1, W2, b2 = (self.P[p] for p in PARAMS)
+        dW1, db1, dW2, db2 = (self.G[p] for p in PARAMS)
+        z1 = W1 @ X
+        z1 += b1
+        a1 = self.g(z1)
+        z2 = W2 @ a1
+        z2 += b2
+        a2 = self.o(z2)
+        slope = self.o_prime(z2, a2)
+        delta2 = _by_loss(self.masks, lambda cost: cost.delta(z2, a2, Y, slope))
+        delta2 /= Y.shape[-1]
+        np.matmul(delta2, a1.mT, out=dW2)
+        db2[...] = np.add.reduce(delta2.reshape(-1, delta2.shape[-1]), axis=-1).reshape(db2.shape)
+        # W2.T @ delta2 has an inner dimension of 1: NumPy's own loop computes it as 0 + w d,
+        # which the broadcast product and + 0.0 reproduce (-0.0 included) at half the cost.
+        delta1 = np.multiply(W2.mT, delta2)
+        delta1 += 0.0
+        delta1 *= self.g_prime(z1, a1)
+        np.matmul(delta1, X.mT, out=dW1)
+        # Summed as rows of one 2-D array: the same sums (NumPy's pairwise sum along each
+        # row), at half the cost of a reduction into the strided view db1.
+        db1[...] = np.add.reduce(delta1.reshape(-1, delta1.shape[-1]), axis=-1).reshape(db1.shape)
+        if self.l2:
+            dW1 += self.l2 * W1
+            dW2 += self.l2 * W2
+        # Each parameter's squared entries summed by one product with a 0/1 matrix (n x 4).
+        self.norms += np.sqrt(np.square(self.grads).reshape(-1, self.parts.shape[0])
+                              @ self.parts).reshape(self.norms.shape)
+        self.grads *= self.lr
+        self.buffer -= self.grads
+        self.steps += 1
+
+    def params(self):
+        """The weights, as views (K, ...) of the buffer, in the order of the block's nets."""
+        return {p: v.reshape((self.K,) + v.shape[len(self.shape):]) for p, v in self.P.items()}
 
 
 def epochs_to_target(test_metric, target):
