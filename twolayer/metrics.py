@@ -1,4 +1,4 @@
-"""Per-epoch metrics: accuracy at the 0.5 threshold and R^2.
+"""Per-epoch metrics: accuracy (at the 0.5 threshold, or by argmax for K classes) and R^2.
 
 These run every epoch on the hot path, so they are one NumPy line each; tests check them
 against sklearn.metrics.accuracy_score and r2_score, whose input validation would otherwise
@@ -9,7 +9,10 @@ import numpy as np
 
 
 def accuracy(y, a2):
-    """Share of samples whose predicted class (a2 >= 0.5) equals the 0/1 label y."""
+    """Share of samples whose predicted class equals the label y (1, m): a2 >= 0.5 against the
+    0/1 label for one sigmoid output a2 (1, m); the argmax of a2 (K, m) for K >= 3 classes."""
+    if a2.shape[0] > 1:
+        return float(np.mean(np.argmax(a2, axis=0) == y))
     return float(np.mean((a2 >= 0.5) == (y >= 0.5)))
 
 
