@@ -220,7 +220,8 @@ class TwoLayerNet:
         does not see a shift shared by all of z2.)
         """
         if not (isinstance(bias, (int, float, np.floating)) and math.isfinite(bias)):
-            raise ValueError(f"the output bias must be a finite number, got {bias!r}")
+            raise ValueError(f"b2 holds NaN or infinite values: the output bias must be a "
+                             f"finite number, got {bias!r}")
         self.b2[:] = bias
         if self.n_classes > 2:
             self.b2[0] = 0.0
