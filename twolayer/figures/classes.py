@@ -7,17 +7,18 @@ The colour scale has one segment per class, from a faint tint of the class's col
 to a strong one (s -> 1), so the regions show K colours and their borders fade to white where
 the net hesitates. The colour bar is the legend: one labelled segment per class.
 
-The palette is Okabe and Ito's colour-blind-safe set, the two classes of every other page
-first (orange, blue), then bluish green, vermillion and reddish purple: the five that keep
-their contrast on white and on a washed-out projector (their yellow does not, and their sky
-blue sits too close to the blue).
+The palette is from Okabe and Ito's colour-blind-safe set: the two classes of every other page
+first (orange, blue), then bluish green, sky blue and vermillion. Of their colours, these keep
+the regions (tinted towards white) furthest apart as seen with normal vision, deuteranopia and
+protanopia (simulated): reddish purple and bluish green tinted look alike to a deuteranope,
+and yellow fades into white on a projector. tests/test_classes.py measures it.
 """
 
 import numpy as np
 
 from .style import CLASS_COLORS, MARKER_LINE, NORMAL, f32, plain, styled_figure
 
-CLASS_PALETTE = (*CLASS_COLORS, "#009E73", "#D55E00", "#CC79A7")
+CLASS_PALETTE = (*CLASS_COLORS, "#009E73", "#56B4E9", "#D55E00")
 MAX_PALETTE_CLASSES = len(CLASS_PALETTE)
 # How much of the class colour (the rest is white) a region gets at the least and the most
 # confidence: strong enough to read from the back of a room, light enough that the points,
