@@ -566,3 +566,23 @@ def test_two_classes_explicitly_is_the_default():
     assert a.W2.shape == (1, 5) and a.output == "sigmoid"
     for p in PARAMS:
         assert np.array_equal(getattr(a, p), getattr(b, p))
+
+
+@pytest.mark.parametrize("K", [2, 3, 5])
+def test_per_class_metrics_are_sklearns(K):
+    from sklearn.metrics import precision_recall_fscore_support
+
+    from twolayer.metrics import per_class
+
+    rng = np.random.default_rng(K)
+    y = rng.integers(0, K, (1, 60)).astype(float)
+    a2 = rng.uniform(size=(1, 60)) if K == 2 else rng.dirichlet(np.ones(K), size=60).T
+    if K > 2:
+        a2[K - 1] = 0.0   # a class never predicted: precision 0, as sklearn's zero_division=0
+    predicted = (a2[0] >= 0.5).astype(int) if K == 2 else a2.argmax(axis=0)
+    p, r, _, s = precision_recall_fscore_support(y[0], predicted, labels=list(range(K)),
+                                                 zero_division=0)
+    got = per_class(y, a2, K)
+    np.testing.assert_allclose(got["precision"], p, rtol=1e-12)
+    np.testing.assert_allclose(got["recall"], r, rtol=1e-12)
+    assert got["support"] == s.tolist()
