@@ -456,6 +456,29 @@ def test_palette_regions_stay_apart_for_colour_blind_viewers(vision):
     assert min(np.linalg.norm(a - b) for i, a in enumerate(lab) for b in lab[i + 1:]) > 12
 
 
+@pytest.mark.parametrize("K", [2, 3, 5])
+def test_region_levels_keep_each_class_in_its_own_segment(K):
+    from twolayer.figures.classes import region_levels
+
+    rng = np.random.default_rng(K)
+    prob = rng.dirichlet(np.full(K, 0.3), size=(20, 30)).transpose(2, 0, 1)
+    prob[:, 0, 0] = np.eye(K)[K - 1]          # certain: the top level of the last class
+    prob[:, 0, 1] = 1.0 / K                   # a coin toss: the bottom level of class 0
+    levels = region_levels(prob)
+    assert levels.dtype == np.uint8 and levels.shape == (20, 30)
+    L = 255 // K
+    np.testing.assert_array_equal(levels // L, prob.argmax(axis=0))
+    assert levels[0, 0] == K * L - 1 and levels[0, 1] == 0
+    fig = class_regions(np.arange(30.0), np.arange(20.0), levels, np.zeros((2, 1)),
+                        np.zeros((1, 1)), n_classes=K)
+    heat = fig.data[0]
+    # Position level / zmax on the colour scale: inside the class's segment k / K .. (k+1) / K.
+    position = np.asarray(heat.z, dtype=float) / heat.zmax
+    k = prob.argmax(axis=0)
+    assert np.all((position >= k / K) & (position < (k + 1) / K))
+    assert heat.hoverinfo == "skip"
+
+
 def test_region_values_refuse_more_classes_than_colours():
     with pytest.raises(ValueError, match="K from 2 to 5"):
         region_values(np.full((6, 2, 2), 1 / 6))

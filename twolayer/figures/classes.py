@@ -6,6 +6,8 @@ confidence rescaled from [1/K, 1] (a coin toss between all K classes, s = 0) to 
 The colour scale has one segment per class, from a faint tint of the class's colour (s = 0)
 to a strong one (s -> 1), so the regions show K colours and their borders fade to white where
 the net hesitates. The colour bar is the legend: one labelled segment per class.
+Animation frames send the same picture as uint8 levels (``region_levels``): L = 255 // K levels
+per class, level k * L + floor(s * L), a quarter of float32's bytes.
 
 The palette is from Okabe and Ito's colour-blind-safe set: the two classes of every other page
 first (orange, blue), then bluish green, sky blue and vermillion. Of their colours, these keep
@@ -54,6 +56,17 @@ def region_values(prob):
     return k, s, (k + s).astype(np.float32)
 
 
+def region_levels(prob):
+    """uint8 (n2, n1): k * L + floor(s * L) with L = 255 // K levels per class, for frames.
+
+    The levels of class k fill [k L, (k + 1) L - 1]: drawn with zmax = K L, class k keeps its
+    segment k / K .. (k + 1) / K of the colour scale exactly, whatever the rounding.
+    """
+    k, s, _ = region_values(prob)
+    L = 255 // np.asarray(prob).shape[0]
+    return (k * L + np.floor(s * L)).astype(np.uint8)
+
+
 def region_colorscale(n_classes):
     """Plotly colour scale over z in [0, K]: for class k, from tint(colour, 0.15) at z = k to
     tint(colour, 0.65) at z = k + 1 (stops at equal positions make the jumps between classes)."""
@@ -90,28 +103,37 @@ def _points(X, y, split, n_classes, style):
 
 
 def class_regions(x1, x2, prob, X_train, y_train, X_test=None, y_test=None,
-                  names=("x1", "x2"), style=NORMAL, title=None):
+                  names=("x1", "x2"), style=NORMAL, title=None, n_classes=None):
     """The predicted class over the plane, shaded by confidence, and the points.
 
     x1 : (n1,), x2 : (n2,), the grid's coordinates (standardised inputs)
     prob : (K, n2, n1), the class probabilities a2 on the grid (K = 2 .. 5), e.g.
-        twolayer.compare.probabilities of a K-class net
+        twolayer.compare.probabilities of a K-class net; or region_levels of them, uint8
+        (n2, n1), with ``n_classes`` = K (no hover values then: a frame carries none)
     X_train : (2, m) with y_train (1, m) integer labels 0 .. K-1; X_test, y_test likewise, or
         None
     Traces: 0 the heatmap (z = k + s, see region_values; customdata = (k, max probability)),
     then one scatter per class for the training points, and one per class for the test points.
     """
     prob = np.asarray(prob)
-    K = prob.shape[0]
-    k, _, z = region_values(prob)
-    customdata = np.stack([k, prob.max(axis=0)], axis=-1).astype(np.float32)
+    if prob.dtype == np.uint8:
+        if n_classes is None:
+            raise ValueError("uint8 levels need n_classes")
+        K, z = int(n_classes), prob
+        top, hover = K * (255 // K), {"hoverinfo": "skip"}
+    else:
+        K = prob.shape[0]
+        k, _, z = region_values(prob)
+        top = K
+        hover = dict(customdata=np.stack([k, prob.max(axis=0)], axis=-1).astype(np.float32),
+                     hovertemplate="class %{customdata[0]:.0f}, P = %{customdata[1]:.2f}"
+                                   "<extra></extra>")
     traces = [dict(
         # zsmooth off: smoothing would blend z across a border, through other classes' colours
-        type="heatmap", x=f32(x1), y=f32(x2), z=z, zmin=0, zmax=K, zsmooth=False,
-        colorscale=region_colorscale(K), name="predicted class", customdata=customdata,
-        hovertemplate="class %{customdata[0]:.0f}, P = %{customdata[1]:.2f}<extra></extra>",
+        type="heatmap", x=f32(x1), y=f32(x2), z=z, zmin=0, zmax=top, zsmooth=False,
+        colorscale=region_colorscale(K), name="predicted class", **hover,
         colorbar=dict(title=dict(text="class (darker: surer)", side="right"), thickness=12,
-                      len=0.8, tickvals=[c + 0.5 for c in range(K)],
+                      len=0.8, tickvals=[top * (c + 0.5) / K for c in range(K)],
                       ticktext=[f"class {c}" for c in range(K)]))]
     traces += _points(X_train, y_train, "train", K, style)
     if X_test is not None:
