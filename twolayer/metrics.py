@@ -26,3 +26,23 @@ def r2(y, a2):
 
 
 METRICS = {"classification": ("accuracy", accuracy), "regression": ("r2", r2)}
+
+
+def per_class(y, a2, n_classes):
+    """Per-class precision, recall and support of the predictions a2 against labels y (1, m).
+
+    a2 : (1, m) sigmoid outputs (two classes) or (K, m) softmax outputs. Returns a dict of
+    lists, one value per class 0 .. n_classes-1: "precision" (of the samples predicted as the
+    class, the share that are; 0 when none is), "recall" (of the samples of the class, the
+    share predicted as it; 0 when it has none), "support" (its number of samples).
+    """
+    predicted = (a2[0] >= 0.5) if a2.shape[0] == 1 else np.argmax(a2, axis=0)
+    y = np.asarray(y).ravel()
+    out = {"precision": [], "recall": [], "support": []}
+    for k in range(n_classes):
+        hits = float(np.sum((predicted == k) & (y == k)))
+        called, actual = int(np.sum(predicted == k)), int(np.sum(y == k))
+        out["precision"].append(hits / called if called else 0.0)
+        out["recall"].append(hits / actual if actual else 0.0)
+        out["support"].append(actual)
+    return out
