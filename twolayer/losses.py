@@ -6,7 +6,7 @@ one factor in ``delta``: MSE keeps the sigmoid's slope a2 (1 - a2), log-loss can
 
 K classes (K >= 3) have a softmax output a2 = softmax(z2) of shape (K, m) and compare it with
 one-hot targets Y (K, m), Y[k, i] = 1 where sample i is of class k. The softmax's slope is a
-Jacobian, da2_k/dz2_l = a2_k (delta_kl - a2_l), and the same story holds: cross-entropy cancels
+Jacobian, da2_k/dz2_l = a2_k ([k = l] - a2_l), and the same story holds: cross-entropy cancels
 it (delta2 = a2 - Y), MSE keeps it, and it vanishes where the output is confidently wrong.
 """
 
@@ -57,7 +57,7 @@ class SoftmaxMSE:
 
     @staticmethod
     def delta(z2, a2, Y):
-        # dL/dz2_k = sum_l dL/da2_l * da2_l/dz2_k = sum_l e_l a2_l (delta_lk - a2_k)
+        # dL/dz2_k = sum_l dL/da2_l * da2_l/dz2_k = sum_l e_l a2_l ([l = k] - a2_k)
         #          = a2_k (e_k - sum_l a2_l e_l),          with e = dL/da2 = -2 (Y - a2).
         # Every term carries a factor a2: where the net is confidently wrong (the true
         # class's a2 near 0, another's near 1) the whole product is near 0.

@@ -13,9 +13,13 @@ Backprop by the chain rule, for the batch mean of the loss:
 K classes (n_classes = K >= 3): W2 is (K, n_hidden), b2 (K, 1), z2 and a2 are (K, m), and the
 output is a2 = softmax(z2), compared with the one-hot targets Y (K, m) of the labels y (1, m):
 
-    cross-entropy  L = mean_i( logsumexp(z2_i) - z2_i[y_i] )     delta2 = (a2 - Y) / m
+    a2_k = exp(z2_k) / sum_l exp(z2_l)        da2_l/dz2_k = a2_l ([l = k] - a2_k)  (Jacobian)
+    delta2_k = sum_l dL/da2_l * da2_l/dz2_k = a2_k (e_k - sum_l a2_l e_l),  e = dL/da2
+
+    cross-entropy  L = mean_i( logsumexp(z2_i) - z2_i[y_i] )     e = -Y / a2
+                   delta2 = (a2 - Y) / m                         (the Jacobian cancels)
     MSE            L = mean_i( sum_k (Y_ki - a2_ki)^2 )          e = -2 (Y - a2)
-                   delta2 = a2 * (e - sum_k a2_k e_k) / m        (the softmax Jacobian product)
+                   delta2 = a2 * (e - sum_k a2_k e_k) / m        (the Jacobian stays in)
 
 The backprop lines below delta2 do not change: they are written for any number of outputs.
 K = 2 is the sigmoid net above (one output, the probability of class 1), not a 2-way softmax.
