@@ -9,6 +9,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests import reference as ref
 from twolayer import TwoLayerNet
@@ -106,6 +108,25 @@ def test_reference_gradients_are_those_of_its_own_loss(K, loss):
             P[p][i] = kept
             numeric[i] = (plus - minus) / (2 * h)
         np.testing.assert_allclose(grads[p], numeric, rtol=1e-6, atol=1e-9, err_msg=p)
+
+
+@settings(max_examples=60, deadline=None)
+@given(K=st.integers(3, 5), h=st.integers(1, 6), m=st.integers(1, 9),
+       activation=st.sampled_from(ACTIVATIONS), loss=st.sampled_from(LOSSES),
+       seed=st.integers(0, 2**32 - 1), scale=st.floats(0.1, 5.0))
+def test_gradients_equal_the_reference_for_any_shape(K, h, m, activation, loss, seed, scale):
+    rng = np.random.default_rng(seed)
+    net = TwoLayerNet(2, h, activation, "classification", loss, seed % 1000, n_classes=K)
+    net.set_params({"W1": scale * rng.normal(size=(h, 2)), "b1": rng.normal(size=(h, 1)),
+                    "W2": scale * rng.normal(size=(K, h)), "b2": rng.normal(size=(K, 1))})
+    X, y = rng.normal(size=(2, m)), rng.integers(0, K, (1, m)).astype(float)
+    grads = net.gradients(X, y)
+    expected = ref.gradients_k(net.get_params(), X, y, activation, loss)
+    for p in PARAMS:
+        diff = np.linalg.norm(grads[p] - expected[p])
+        assert diff <= 1e-8 * (np.linalg.norm(grads[p]) + np.linalg.norm(expected[p])) + 1e-15
+    assert net.loss(X, y) == pytest.approx(ref.loss_k(net.get_params(), X, y, activation, loss),
+                                           rel=1e-8, abs=1e-300)
 
 
 @pytest.mark.parametrize("K", [3, 5])
