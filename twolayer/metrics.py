@@ -8,12 +8,20 @@ cost more than an epoch of training at TensorFlow Playground's default setting.
 import numpy as np
 
 
+def predicted_class(a2):
+    """The class each column of a2 predicts, shape (m,): a2 >= 0.5 for a single sigmoid output
+    (1, m), the argmax (the first of equal maxima) for softmax outputs (K, m)."""
+    if a2.shape[0] == 1:
+        return (a2[0] >= 0.5).astype(np.int64)
+    return np.argmax(a2, axis=0)
+
+
 def accuracy(y, a2):
     """Share of samples whose predicted class equals the label y (1, m): a2 >= 0.5 against the
     0/1 label for one sigmoid output a2 (1, m); the argmax of a2 (K, m) for K >= 3 classes."""
     if a2.shape[0] > 1:
-        return float(np.mean(np.argmax(a2, axis=0) == y))
-    return float(np.mean((a2 >= 0.5) == (y >= 0.5)))
+        return float(np.mean(predicted_class(a2) == y))
+    return float(np.mean((a2 >= 0.5) == (y >= 0.5)))  # y may be a soft target in [0, 1] (MSE)
 
 
 def r2(y, a2):
@@ -36,7 +44,7 @@ def per_class(y, a2, n_classes):
     class, the share that are; 0 when none is), "recall" (of the samples of the class, the
     share predicted as it; 0 when it has none), "support" (its number of samples).
     """
-    predicted = (a2[0] >= 0.5) if a2.shape[0] == 1 else np.argmax(a2, axis=0)
+    predicted = predicted_class(a2)
     y = np.asarray(y).ravel()
     out = {"precision": [], "recall": [], "support": []}
     for k in range(n_classes):

@@ -32,6 +32,7 @@ import numpy as np
 
 from .activations import ACTIVATIONS, DERIVATIVES, HIDDEN_ACTIVATIONS, softmax
 from .losses import LOSSES, SOFTMAX_LOSSES, one_hot
+from .metrics import predicted_class
 
 TASKS = {"regression": "identity", "classification": "sigmoid"}  # task -> output activation o
 PARAMS = ("W1", "b1", "W2", "b2")
@@ -223,7 +224,8 @@ class TwoLayerNet:
         sample of another class. (b2 = bias on every class would change nothing: the softmax
         does not see a shift shared by all of z2.)
         """
-        if not (isinstance(bias, (int, float, np.floating)) and math.isfinite(bias)):
+        if isinstance(bias, bool) or not (isinstance(bias, (int, float, np.integer, np.floating))
+                                          and math.isfinite(bias)):
             raise ValueError(f"b2 holds NaN or infinite values: the output bias must be a "
                              f"finite number, got {bias!r}")
         self.b2[:] = bias
@@ -297,11 +299,3 @@ class TwoLayerNet:
                 f"activation={self.activation!r}, task={self.task!r}, loss={self.loss_name!r}, "
                 f"seed={self.seed!r}" + (f", n_classes={self.n_classes}" if self.n_classes > 2
                                          else "") + ")")
-
-
-def predicted_class(a2):
-    """The class each column of a2 predicts, shape (m,): a2 >= 0.5 for a single sigmoid output
-    (1, m), the argmax (the first of equal maxima) for softmax outputs (K, m)."""
-    if a2.shape[0] == 1:
-        return (a2[0] >= 0.5).astype(np.int64)
-    return np.argmax(a2, axis=0)
