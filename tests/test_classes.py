@@ -332,6 +332,8 @@ def test_datasets_with_k_classes(name, K):
 def test_two_class_datasets_refuse_more_classes():
     with pytest.raises(ValueError, match="moons has two classes; 3 classes come with"):
         make_dataset("moons", n_classes=3)
+    with pytest.raises(ValueError, match="sine is a regression dataset"):
+        make_dataset("sine", n_classes=3)
     with pytest.raises(ValueError, match="n_samples must be an integer >= 25"):
         make_dataset("blobs", 20, n_classes=5)
 

@@ -157,6 +157,8 @@ def make_dataset(name="moons", n_samples=500, noise=0.2, test_fraction=0.3, seed
             or n_classes < 2:
         raise ValueError(f"n_classes must be an integer >= 2, got {n_classes!r}")
     if n_classes > 2:
+        if DATASETS[name] == "regression":
+            raise ValueError(f"{name} is a regression dataset; classes are for classification")
         if name not in MULTICLASS:
             raise ValueError(f"{name} has two classes; {n_classes} classes come with "
                              f"{', '.join(MULTICLASS)}")
