@@ -5,6 +5,7 @@ at once, or map the loss over two parameters.
         --batch-size 32 --epochs 300 [--json]
     python -m twolayer compare --dataset moons --hidden 8 --activation sigmoid --lr 1.0 \
         --output-bias -8 [--json]
+    python -m twolayer train   --dataset spiral --classes 3 --hidden 32 --loss log_loss [--json]
     python -m twolayer sweep   --dataset moons --losses mse,log_loss --lrs 0.01,0.1,1,10 \
         --seeds 0-7 --data-seed 0 --epochs 300 [--target 0.9] [--json]
     python -m twolayer landscape --dataset moons --params 'W2[0,0]' b2 --span 8 --grid 61 \
@@ -25,7 +26,7 @@ import time
 import numpy as np
 
 from .activations import HIDDEN_ACTIVATIONS
-from .data import DATASETS, GENERATORS, make_dataset
+from .data import DATASETS, GENERATORS, MAX_CLASSES, MULTICLASS, make_dataset
 from .losses import LOSSES
 from .net import TwoLayerNet
 from .sweep import Sweep, best_sentence, grid, summarize
@@ -50,10 +51,27 @@ def count(text):
     return value
 
 
+def classes(text):
+    """An argparse type: a number of classes, 2 .. MAX_CLASSES."""
+    value = int(text)
+    if not 2 <= value <= MAX_CLASSES:
+        raise argparse.ArgumentTypeError(f"must be an integer from 2 to {MAX_CLASSES}, got "
+                                         f"{value}")
+    return value
+
+
+def add_classes_option(command):
+    command.add_argument("--classes", type=classes, default=2, metavar="K",
+                         help=f"classes, 2 to {MAX_CLASSES}: softmax outputs for K >= 3, on "
+                              f"{', '.join(MULTICLASS)} (spiral: K arms, blobs: K centres, "
+                              "linear: up to 4) (2)")
+
+
 def make_parser():
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--dataset", default="moons", choices=DATASETS, metavar="NAME",
-                        help="one of the datasets listed below (default: moons)")
+    common.add_argument("--dataset", default=None, choices=DATASETS, metavar="NAME",
+                        help="one of the datasets listed below (default: moons; spiral with "
+                             "--classes 3 or more)")
     common.add_argument("--samples", type=int, default=500, help="number of samples (500)")
     common.add_argument("--noise", type=float, default=0.2, help="noise of the data (0.2)")
     common.add_argument("--test-fraction", type=float, default=0.3,
@@ -87,6 +105,8 @@ def make_parser():
     compare = commands.add_parser("compare", parents=[common], usage=usage, epilog=CHOICES,
                                   formatter_class=fmt,
                                   help="train an MSE and a log-loss net from identical weights")
+    for command in (train, compare):
+        add_classes_option(command)
     sweep = add_sweep_parser(commands, common, usage, fmt)
     landscape = add_landscape_command(commands, common, usage, fmt)
     export = add_export_parser(commands, common, usage, fmt)
@@ -98,15 +118,18 @@ def make_parser():
 def data_for(args):
     """The data set of the arguments: seeded by --data-seed, or by --seed without it."""
     seed = args.seed if args.data_seed is None else args.data_seed
-    return make_dataset(args.dataset, args.samples, args.noise, args.test_fraction, seed)
+    n_classes = getattr(args, "classes", 2)   # train and compare take --classes
+    if n_classes == 2:
+        return make_dataset(args.dataset, args.samples, args.noise, args.test_fraction, seed)
+    return make_dataset(args.dataset, args.samples, args.noise, args.test_fraction, seed,
+                        n_classes=n_classes)
 
 
 def make_trainer(args, data, loss):
     """A net (its b2 at --output-bias) and its Trainer; ValueError on a bad setting."""
-    net = TwoLayerNet(data.n_inputs, args.hidden, args.activation, data.task, loss, args.seed)
-    params = net.get_params()
-    params["b2"][:] = args.output_bias
-    net.set_params(params)  # checks that the bias is finite
+    net = TwoLayerNet(data.n_inputs, args.hidden, args.activation, data.task, loss, args.seed,
+                      n_classes=data.n_classes)
+    net.set_output_bias(args.output_bias)  # checks that the bias is finite
     # Snapshots are for the app; here only the last one is kept.
     return Trainer(net, data, lr=args.lr, batch_size=args.batch_size, l2=args.l2,
                    seed=args.seed, snapshot_every=max(args.epochs, 1))
@@ -119,11 +142,10 @@ def final_numbers(net, data):
     numbers = {}
     for part, X, y in (("train", data.X_train, data.y_train), ("test", data.X_test, data.y_test)):
         numbers[f"{part}_loss"] = net.loss(X, y)
-        a2 = net.predict(X)[0]
         if data.task == "classification":
-            numbers[f"{part}_accuracy"] = float(accuracy_score(y[0], a2 >= 0.5))
+            numbers[f"{part}_accuracy"] = float(accuracy_score(y[0], net.predict_class(X)))
         else:
-            numbers[f"{part}_r2"] = float(r2_score(y[0], a2))
+            numbers[f"{part}_r2"] = float(r2_score(y[0], net.predict(X)[0]))
     return numbers
 
 
@@ -217,6 +239,8 @@ def run_landscape(args):
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     args = make_parser().parse_args(argv)
+    if args.dataset is None:  # moons has two classes only
+        args.dataset = "moons" if getattr(args, "classes", 2) == 2 else "spiral"
     if args.command == "sweep":
         return run_sweep(args, argv)
     if args.command == "landscape":
@@ -242,7 +266,8 @@ def main(argv=None):
     if args.json:
         print(json.dumps(results if args.command == "compare" else next(iter(results.values()))))
     else:
-        print_table(f"{args.dataset} ({data.task}), {args.samples} samples: {args.hidden} "
+        kind = data.task if data.n_classes == 2 else f"{data.n_classes} classes"
+        print_table(f"{args.dataset} ({kind}), {args.samples} samples: {args.hidden} "
                     f"{args.activation} hidden units, lr {args.lr}, "
                     f"batch {trainers[0].batch_size}", results)
     return 0

@@ -7,7 +7,9 @@ The derivation says only delta2 differs between the two losses (for a sigmoid ou
 
 A ``Comparison`` builds both nets with the same seed (bit-identical initial weights, b2 set to
 the same ``output_bias``) and two Trainers with the same seed (the same mini-batches in the
-same order), and advances them together. ``one_neuron`` is Nielsen's single sigmoid unit
+same order), and advances them together. With K >= 3 classes (the data's n_classes) both
+nets have a softmax output; the MSE net's delta2 then carries the softmax's Jacobian, which
+vanishes in the same way (twolayer.losses). ``one_neuron`` is Nielsen's single sigmoid unit
 (Neural Networks and Deep Learning, ch. 3), trained with the same loss objects.
 ``LESSONS`` are the page's presets; their numbers come from ``lesson_numbers``, never from text.
 """
@@ -45,12 +47,17 @@ class Comparison:
 
     Parameters
     ----------
-    data : twolayer.data.Dataset, a classification dataset (labels 0/1)
+    data : twolayer.data.Dataset, a classification dataset (labels 0 .. data.n_classes-1);
+        both nets have data.n_classes classes
     hidden, activation, seed : the network, as for TwoLayerNet; seed also orders the batches
     lr : float > 0, the learning rate of the log-loss net
     lr_factor : float > 0, the MSE net learns at lr * lr_factor (1 is a fair comparison)
     batch_size : int or None (the whole training set); l2 : float >= 0
-    output_bias : float, where b2 starts in both nets (0 is the default initialisation)
+    output_bias : float, where b2 starts in both nets (0 is the default initialisation). With
+        two classes b2 = output_bias; with K >= 3, b2 = (0, output_bias, ..., output_bias)
+        (TwoLayerNet.set_output_bias): at -8 every sample starts as class 0 with probability
+        0.999, the softmax twin of the sigmoid's saturated start, confidently wrong on every
+        sample of the other K - 1 classes.
     """
 
     def __init__(self, data, hidden=8, activation="sigmoid", lr=0.3, batch_size=None, l2=0.0,
@@ -61,12 +68,14 @@ class Comparison:
         if not (isinstance(output_bias, (int, float, np.floating)) and math.isfinite(output_bias)):
             raise ValueError(f"output_bias must be a finite number, got {output_bias!r}")
         self.data, self.output_bias = data, float(output_bias)
+        self.n_classes = getattr(data, "n_classes", 2)
         self.config = dict(hidden=hidden, activation=activation, lr=lr, batch_size=batch_size,
                            l2=l2, seed=seed, output_bias=output_bias, lr_factor=lr_factor)
         self.trainers = {}
         for loss in LOSS_NAMES:
-            net = TwoLayerNet(data.n_inputs, hidden, activation, "classification", loss, seed)
-            net.b2[:] = self.output_bias
+            net = TwoLayerNet(data.n_inputs, hidden, activation, "classification", loss, seed,
+                              n_classes=self.n_classes)
+            net.set_output_bias(self.output_bias)
             self.trainers[loss] = Trainer(net, data, lr=lr, batch_size=batch_size, l2=l2,
                                           seed=seed)
         self.configure(lr=lr, lr_factor=lr_factor)
@@ -134,14 +143,17 @@ class Comparison:
     def delta2_per_sample(self, X=None, y=None):
         """{loss: |dL_i/dz2_i|, shape (m,)}: each training sample's own delta2, not / m.
 
-        net.delta2 divides by m for the batch mean; times m it is the per-sample value.
+        net.delta2 divides by m for the batch mean; times m it is the per-sample value. With
+        K >= 3 classes a sample's delta2 is a column of K values: its Euclidean norm.
         """
         X = self.trainers["mse"].X if X is None else X
         y = self.trainers["mse"].y if y is None else y
         out = {}
         for loss, net in self.nets.items():
             with np.errstate(all="ignore"):
-                out[loss] = np.abs(net.delta2(net._forward(X), y) * y.shape[1]).ravel()
+                delta2 = net.delta2(net._forward(X), y) * y.shape[1]
+                out[loss] = (np.abs(delta2).ravel() if delta2.shape[0] == 1
+                             else np.sqrt((delta2 ** 2).sum(axis=0)))
         return out
 
     def budget(self, epochs):
@@ -205,9 +217,12 @@ def boundary_grid(data, n=GRID, margin=0.5):
 
 
 def probabilities(net, grid):
-    """a2 on the grid as float32, shape (n, n) (rows along x2, columns along x1)."""
+    """a2 on the grid as float32, shape (n, n) (rows along x2, columns along x1); with K >= 3
+    classes, (K, n, n): the probability of each class."""
     n = len(grid.x1)
-    return net._forward(grid.X).a2.reshape(len(grid.x2), n).astype(np.float32)
+    a2 = net._forward(grid.X).a2
+    shape = (len(grid.x2), n) if a2.shape[0] == 1 else (a2.shape[0], len(grid.x2), n)
+    return a2.reshape(shape).astype(np.float32)
 
 
 # -- Nielsen's one neuron --------------------------------------------------------------------

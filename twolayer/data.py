@@ -3,6 +3,9 @@
 Every generator takes (n_samples, noise, rng) and returns sklearn's layout, X of shape
 (m, n_features) and y of shape (m,); ``make_dataset`` splits (stratified for classification),
 fits a StandardScaler on the training part only, and transposes to the net's layout.
+
+Those of MULTICLASS also take a number of classes k (labels 0 .. k-1); with k = 2 they give
+exactly the two-class data they always gave.
 """
 
 from dataclasses import dataclass, field
@@ -11,6 +14,7 @@ import numpy as np
 
 # Below these the split leaves too few samples (or a class missing) on one side.
 MIN_SAMPLES = 10
+MAX_CLASSES = 5     # the figures' palette has five class colours
 
 
 def _moons(n, noise, rs):
@@ -23,17 +27,21 @@ def _circles(n, noise, rs):
     return make_circles(n, noise=noise, factor=0.5, random_state=rs)
 
 
-def _blobs(n, noise, rs):
+def _blobs(n, noise, rs, k=2):
     from sklearn.datasets import make_blobs
-    # noise widens the two clusters: at 0 they are tight and far apart, at 0.5 they touch.
-    return make_blobs(n, centers=[(-2.0, -2.0), (2.0, 2.0)], cluster_std=0.5 + 3.0 * noise,
-                      random_state=rs)
+    # noise widens the clusters: at 0 they are tight and far apart, at 0.5 two of them touch.
+    centers = [(-2.0, -2.0), (2.0, 2.0)]
+    if k > 2:  # k centres on the circle through those two, class 0 still at (-2, -2)
+        angle = 1.25 * np.pi + 2 * np.pi * np.arange(k) / k
+        centers = np.sqrt(8.0) * np.column_stack([np.cos(angle), np.sin(angle)])
+    return make_blobs(n, centers=centers, cluster_std=0.5 + 3.0 * noise, random_state=rs)
 
 
-def _linear(n, noise, rs):
+def _linear(n, noise, rs, k=2):
     from sklearn.datasets import make_classification
+    # One cluster per class at the corners of a square (hence at most 4 classes).
     X, y = make_classification(n, n_features=2, n_informative=2, n_redundant=0,
-                               n_clusters_per_class=1, class_sep=1.5, flip_y=0.0,
+                               n_classes=k, n_clusters_per_class=1, class_sep=1.5, flip_y=0.0,
                                random_state=rs)
     return X + noise * np.random.default_rng(rs).normal(size=X.shape), y
 
@@ -45,14 +53,21 @@ def _xor(n, noise, rs):
     return X + noise * rng.normal(size=X.shape), y
 
 
-def _spiral(n, noise, rs):
-    # Two interleaved arms, as in TensorFlow Playground: radius grows with the angle.
+def _spiral(n, noise, rs, k=2):
     rng = np.random.default_rng(rs)
-    y = np.arange(n) % 2
+    y = np.arange(n) % k
     t = rng.uniform(0.0, 1.0, n)
-    angle = 1.75 * 2 * np.pi * t + np.pi * y
-    X = 5.0 * t[:, None] * np.column_stack([np.sin(angle), np.cos(angle)])
-    return X + 5.0 * noise * rng.normal(size=X.shape), y
+    if k == 2:
+        # Two interleaved arms, as in TensorFlow Playground: radius grows with the angle.
+        angle = 1.75 * 2 * np.pi * t + np.pi * y
+        X = 5.0 * t[:, None] * np.column_stack([np.sin(angle), np.cos(angle)])
+        return X + 5.0 * noise * rng.normal(size=X.shape), y
+    # k arms as in CS231n's classic three-arm spiral: each arm turns through 4 radians while
+    # its radius grows, the arms start 2 pi / k apart, and the noise jitters the angle (in
+    # radians). Playground's 1.75 turns with k arms squeezed in would be too hard a puzzle for
+    # a small net in a few hundred epochs; this one a 32-unit net learns in 300.
+    angle = 4.0 * t + 2 * np.pi * y / k + noise * rng.normal(size=n)
+    return 5.0 * t[:, None] * np.column_stack([np.sin(angle), np.cos(angle)]), y
 
 
 def _sine(n, noise, rs):
@@ -85,11 +100,17 @@ GENERATORS = {
     "regression": {"sine": _sine, "plane": _plane, "bumps": _bumps},
 }
 DATASETS = {name: task for task, gens in GENERATORS.items() for name in gens}
+# The datasets that come with K >= 3 classes, and the most classes each can have.
+MULTICLASS = {"blobs": MAX_CLASSES, "spiral": MAX_CLASSES, "linear": 4}
 
 
 @dataclass(frozen=True, eq=False)
 class Dataset:
-    """Standardised train and test data; X of shape (n_inputs, m), y of shape (1, m)."""
+    """Standardised train and test data; X of shape (n_inputs, m), y of shape (1, m).
+
+    n_classes: the labels are 0 .. n_classes-1 (classification; 2 for regression as well,
+    whose nets have one output).
+    """
 
     name: str
     task: str
@@ -105,6 +126,7 @@ class Dataset:
     # back exactly the values that came in (x * scale + mean may turn 0 into -2.2e-16).
     X_train_raw: np.ndarray | None = field(default=None, repr=False)
     X_test_raw: np.ndarray | None = field(default=None, repr=False)
+    n_classes: int = 2
 
     @property
     def n_inputs(self):
@@ -122,25 +144,47 @@ class Dataset:
         return self.unscale(self.X_train if part == "train" else self.X_test)
 
 
-def make_dataset(name="moons", n_samples=500, noise=0.2, test_fraction=0.3, seed=0):
-    """Generate, split and standardise one of DATASETS. Same arguments, same arrays."""
+def make_dataset(name="moons", n_samples=500, noise=0.2, test_fraction=0.3, seed=0,
+                 n_classes=2):
+    """Generate, split and standardise one of DATASETS. Same arguments, same arrays.
+
+    n_classes : 2, or 3 .. MULTICLASS[name] for the datasets of MULTICLASS (blobs: K centres,
+        spiral: K arms, linear: sklearn's make_classification with K classes).
+    """
     if name not in DATASETS:
         raise ValueError(f"unknown dataset {name!r}; allowed: {', '.join(DATASETS)}")
+    if isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer)) \
+            or n_classes < 2:
+        raise ValueError(f"n_classes must be an integer >= 2, got {n_classes!r}")
+    if n_classes > 2:
+        if DATASETS[name] == "regression":
+            raise ValueError(f"{name} is a regression dataset; classes are for classification")
+        if name not in MULTICLASS:
+            raise ValueError(f"{name} has two classes; {n_classes} classes come with "
+                             f"{', '.join(MULTICLASS)}")
+        if n_classes > MULTICLASS[name]:
+            raise ValueError(f"{name} has at most {MULTICLASS[name]} classes, got {n_classes}")
+    least = MIN_SAMPLES * n_classes // 2
     if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) \
-            or n_samples < MIN_SAMPLES:
-        raise ValueError(f"n_samples must be an integer >= {MIN_SAMPLES}, got {n_samples!r}")
+            or n_samples < least:
+        raise ValueError(f"n_samples must be an integer >= {least}, got {n_samples!r}")
     if not (np.isfinite(noise) and noise >= 0):
         raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
     task = DATASETS[name]
-    X, y = GENERATORS[task][name](int(n_samples), float(noise), seed)
-    return split_and_scale(X, y, task, name=name, test_fraction=test_fraction, seed=seed)
+    if n_classes == 2:
+        X, y = GENERATORS[task][name](int(n_samples), float(noise), seed)
+    else:
+        X, y = GENERATORS[task][name](int(n_samples), float(noise), seed, int(n_classes))
+    return split_and_scale(X, y, task, name=name, test_fraction=test_fraction, seed=seed,
+                           n_classes=n_classes)
 
 
 def split_and_scale(X, y, task, name="data", test_fraction=0.3, seed=0, feature_names=None,
-                    target_name="y"):
+                    target_name="y", n_classes=2):
     """Split (stratified for classification) and standardise with the training part's scaler.
 
-    X : array of shape (m, n_features), y : array of shape (m,), sklearn's layout.
+    X : array of shape (m, n_features), y : array of shape (m,), sklearn's layout; labels
+    0 .. n_classes-1 for classification.
     """
     from sklearn.model_selection import train_test_split
 
@@ -152,10 +196,11 @@ def split_and_scale(X, y, task, name="data", test_fraction=0.3, seed=0, feature_
     X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=test_fraction, random_state=seed,
                                               stratify=stratify)
     names = tuple(feature_names or (f"x{i + 1}" for i in range(X.shape[1])))
-    return standardised(name, task, X_tr, y_tr, X_te, y_te, names, target_name)
+    return standardised(name, task, X_tr, y_tr, X_te, y_te, names, target_name, n_classes)
 
 
-def standardised(name, task, X_tr, y_tr, X_te, y_te, feature_names, target_name="y"):
+def standardised(name, task, X_tr, y_tr, X_te, y_te, feature_names, target_name="y",
+                 n_classes=2):
     """A Dataset from a split in sklearn's layout (X of shape (m, n_features), y of shape
     (m,)), standardised with a StandardScaler fitted on the training part only."""
     from sklearn.preprocessing import StandardScaler
@@ -164,4 +209,5 @@ def standardised(name, task, X_tr, y_tr, X_te, y_te, feature_names, target_name=
     scaler = StandardScaler().fit(X_tr)
     return Dataset(name, task, scaler.transform(X_tr).T, np.asarray(y_tr, float)[None, :],
                    scaler.transform(X_te).T, np.asarray(y_te, float)[None, :], scaler.mean_,
-                   scaler.scale_, tuple(feature_names), target_name, X_tr.T, X_te.T)
+                   scaler.scale_, tuple(feature_names), target_name, X_tr.T, X_te.T,
+                   int(n_classes))

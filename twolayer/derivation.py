@@ -94,7 +94,8 @@ class Derivation:
 
 def with_loss(net, loss):
     """A copy of ``net`` (same weights) that uses ``loss``; the net itself is untouched."""
-    other = TwoLayerNet(net.n_inputs, net.n_hidden, net.activation, net.task, loss, net.seed)
+    other = TwoLayerNet(net.n_inputs, net.n_hidden, net.activation, net.task, loss, net.seed,
+                        n_classes=net.n_classes)
     other.set_params(net.get_params())
     return other
 
@@ -127,6 +128,10 @@ def derive(net, X, y, alpha, sample=None, loss=None):
     Returns a Derivation whose values for one sample equal those of the batch view of a batch
     of that one sample.
     """
+    if getattr(net, "n_classes", 2) > 2:
+        # Its da2/dz2 is a K x K Jacobian per sample, not one slope per entry: lines of their own.
+        raise ValueError("the derivation's lines are written for one output (two classes or "
+                         f"regression); this net has {net.n_classes} softmax outputs")
     if loss is not None and loss != net.loss_name:
         net = with_loss(net, loss)
     X, y = net._check(X, y)

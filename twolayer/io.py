@@ -20,7 +20,7 @@ import zlib
 import numpy as np
 
 from .activations import HIDDEN_ACTIVATIONS
-from .data import MIN_SAMPLES, split_and_scale, standardised
+from .data import MAX_CLASSES, MIN_SAMPLES, split_and_scale, standardised
 from .losses import LOSSES
 from .net import PARAMS, TASKS, TwoLayerNet
 from .settings import MAX_HIDDEN, MAX_SAMPLES
@@ -233,16 +233,38 @@ def _split_column(header, rows, chosen):
     return is_test
 
 
-def _check_labels(y, rows, label):
-    for i, value in enumerate(y):
-        if value not in (0.0, 1.0):
+def _check_labels(y, rows, label, n_classes=2):
+    """The number of classes: n_classes, or (None) inferred from the largest label; each row's
+    label checked to be one of 0 .. n_classes-1 and every class checked to have rows."""
+    if n_classes is None:
+        bad = next((i for i, v in enumerate(y) if not (v >= 0 and v == int(v))), None)
+        if bad is not None:
+            raise ValueError(f"Row {bad + 1} (line {rows[bad][0]}), label column {label!r}: "
+                             f"{y[bad]:g} is not a class label; classification needs labels "
+                             f"0, 1, ... (at most {MAX_CLASSES} classes).")
+        n_classes = max(2, int(y.max()) + 1)
+        if n_classes > MAX_CLASSES:
+            i = int(np.argmax(y))
             raise ValueError(f"Row {i + 1} (line {rows[i][0]}), label column {label!r}: "
-                             f"{value:g} is not a class label; classification needs labels "
-                             "0 and 1.")
+                             f"{y[i]:g} is not a class label; classification takes at most "
+                             f"{MAX_CLASSES} classes, labels 0 to {MAX_CLASSES - 1}.")
+    labels = np.arange(float(n_classes))
+    for i, value in enumerate(y):
+        if value not in labels:
+            need = ("labels 0 and 1" if n_classes == 2
+                    else f"the labels 0 to {n_classes - 1} for {n_classes} classes")
+            raise ValueError(f"Row {i + 1} (line {rows[i][0]}), label column {label!r}: "
+                             f"{value:g} is not a class label; classification needs {need}.")
     present = np.unique(y)
     if len(present) < 2:
         raise ValueError(f"Only one class: every label is {present[0]:g}; classification needs "
-                         "rows of both class 0 and class 1.")
+                         + ("rows of both class 0 and class 1." if n_classes == 2
+                            else f"rows of every class 0 to {n_classes - 1}."))
+    missing = [int(c) for c in labels if c not in present]
+    if missing:
+        raise ValueError(f"No rows of class {missing[0]}; {n_classes} classes need rows of every "
+                         f"class 0 to {n_classes - 1}.")
+    return n_classes
 
 
 def _min_per_class(test_fraction):
@@ -251,7 +273,7 @@ def _min_per_class(test_fraction):
 
 
 def read_csv_dataset(raw, task, feature_columns=None, label_column=None, test_fraction=0.3,
-                     seed=0):
+                     seed=0, n_classes=2):
     """A Dataset from an uploaded CSV with a header row; (dataset, info).
 
     Parameters
@@ -263,10 +285,12 @@ def read_csv_dataset(raw, task, feature_columns=None, label_column=None, test_fr
         the features are the others (when that makes a valid choice); "split" is never chosen
     test_fraction, seed : the split, stratified for classification. A column named "split"
         holding train/test (as ``dataset_to_csv`` writes it) gives the split instead.
+    n_classes : classification's labels are 0 .. n_classes-1 (2: labels 0/1); None: as many
+        classes as the largest label says (labels 0, 1, ..., at most data.MAX_CLASSES classes).
 
     info is a dict: rows, columns, features, label, split ("random" or "file"), n_train,
     n_test, constant (the chosen columns that hold one value in every row: a feature the net
-    cannot use, a target with nothing to fit), and classes ({0: count, 1: count}) for
+    cannot use, a target with nothing to fit), and classes ({0: count, 1: count, ...}) for
     classification.
     Raises ValueError naming the problem and the row for any malformed file or choice.
     """
@@ -286,8 +310,10 @@ def read_csv_dataset(raw, task, feature_columns=None, label_column=None, test_fr
             "constant": [name for name, values in zip([*features, label], [*X.T, y], strict=True)
                          if np.ptp(values) == 0]}
     if task == "classification":
-        _check_labels(y, rows, label)
-        info["classes"] = {0: int(np.sum(y == 0)), 1: int(np.sum(y == 1))}
+        n_classes = _check_labels(y, rows, label, n_classes)
+        info["classes"] = {c: int(np.sum(y == c)) for c in range(n_classes)}
+    else:
+        n_classes = 2   # a regression net has one output
     if is_test is not None:
         parts = {"training": y[~is_test], "test": y[is_test]}
         for part, values in parts.items():
@@ -297,8 +323,12 @@ def read_csv_dataset(raw, task, feature_columns=None, label_column=None, test_fr
             if task == "classification" and len(np.unique(values)) < 2:
                 raise ValueError(f"The file's split column leaves only one class in the {part} "
                                  "part; each part needs rows of both classes.")
+            if task == "classification" and len(np.unique(values)) < n_classes:
+                raise ValueError(f"The file's split column leaves no rows of class "
+                                 f"{min(set(range(n_classes)) - set(np.unique(values)))} in "
+                                 f"the {part} part; each part needs rows of every class.")
         data = standardised("upload", task, X[~is_test], y[~is_test], X[is_test], y[is_test],
-                            features, label)
+                            features, label, n_classes)
         info["split"] = "file"
     else:
         if task == "classification":
@@ -309,7 +339,8 @@ def read_csv_dataset(raw, task, feature_columns=None, label_column=None, test_fr
                                      f"of {test_fraction:g} each class needs at least {need}, so "
                                      "that it appears in both the training and the test part.")
         data = split_and_scale(X, y, task, name="upload", test_fraction=test_fraction, seed=seed,
-                               feature_names=tuple(features), target_name=label)
+                               feature_names=tuple(features), target_name=label,
+                               n_classes=n_classes)
         info["split"] = "random"
     info["n_train"], info["n_test"] = data.X_train.shape[1], data.X_test.shape[1]
     return data, info
@@ -366,6 +397,7 @@ def figure_to_html(fig):
 # -- weights ----------------------------------------------------------------------------------
 
 _META = ("activation", "task", "loss", "n_inputs", "n_hidden")
+_CLASSES = "n_classes"     # written for K >= 3 classes only; a file without it has two
 _SCALER = ("input_mean", "input_scale")
 MAX_NPZ_MEMBER = 100_000   # bytes per array once unpacked: far above 64 hidden units' worth
 
@@ -374,12 +406,16 @@ def weights_to_npz(net, dataset=None):
     """The net's W1, b1, W2, b2 and settings as an .npz that ``np.load`` reads without pickle.
 
     The weights act on standardised inputs; with ``dataset`` the scaler's input_mean and
-    input_scale are saved too, so that x_std = (x - input_mean) / input_scale.
+    input_scale are saved too, so that x_std = (x - input_mean) / input_scale. A net of K >= 3
+    classes also saves n_classes (W2 (K, n_hidden), b2 (K, 1)); a two-class file is as it
+    always was, so that any version of the app reads it.
     """
     arrays = {p: np.asarray(v, dtype=np.float64) for p, v in net.params().items()}
     arrays.update(activation=np.array(net.activation), task=np.array(net.task),
                   loss=np.array(net.loss_name), n_inputs=np.array(net.n_inputs),
                   n_hidden=np.array(net.n_hidden))
+    if getattr(net, "n_classes", 2) > 2:
+        arrays[_CLASSES] = np.array(net.n_classes)
     if dataset is not None:
         arrays.update(input_mean=np.asarray(dataset.mean, dtype=np.float64),
                       input_scale=np.asarray(dataset.scale, dtype=np.float64))
@@ -450,7 +486,7 @@ def _unpack(raw):
     """
     if not raw.startswith(b"PK\x03\x04"):
         raise ValueError("not a valid .npz file: it does not start as a ZIP archive does")
-    allowed = set(PARAMS) | set(_META) | set(_SCALER)
+    allowed = set(PARAMS) | set(_META) | set(_SCALER) | {_CLASSES}
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as z:
             members = z.infolist()
@@ -486,12 +522,12 @@ def _scalar(arrays, key, kind):
     return a.item()
 
 
-def net_from_npz(raw, task=None, n_inputs=None):
+def net_from_npz(raw, task=None, n_inputs=None, n_classes=None):
     """A TwoLayerNet from bytes written by ``weights_to_npz``; ValueError with the reason.
 
     Checked: size, no pickle, the required arrays, allowed names (activation, task, loss), the
-    shapes against n_inputs and n_hidden, finite values. With ``task`` or ``n_inputs`` given,
-    the weights must also fit them (the data they are to be used with).
+    shapes against n_inputs, n_hidden and n_classes, finite values. With ``task``, ``n_inputs``
+    or ``n_classes`` given, the weights must also fit them (the data they are to be used with).
     """
     try:
         raw = bytes(raw)
@@ -516,15 +552,22 @@ def net_from_npz(raw, task=None, n_inputs=None):
             raise ValueError(f"n_inputs must be 1 or 2, got {n_in}")
         if not 1 <= n_hidden <= MAX_HIDDEN:
             raise ValueError(f"n_hidden must be from 1 to {MAX_HIDDEN}, got {n_hidden}")
-        shapes = {"W1": (n_hidden, n_in), "b1": (n_hidden, 1), "W2": (1, n_hidden),
-                  "b2": (1, 1)}
+        k = _scalar(arrays, _CLASSES, "iu") if _CLASSES in arrays else 2
+        if not 2 <= k <= MAX_CLASSES:
+            raise ValueError(f"n_classes must be from 2 to {MAX_CLASSES}, got {k}")
+        if k > 2 and net_task != "classification":
+            raise ValueError(f"n_classes={k} needs task classification, not {net_task}")
+        n_out = 1 if k == 2 else k
+        shapes = {"W1": (n_hidden, n_in), "b1": (n_hidden, 1), "W2": (n_out, n_hidden),
+                  "b2": (n_out, 1)}
         for p, shape in shapes.items():
             if arrays[p].dtype.kind not in "fiu":
                 raise ValueError(f"{p} must hold numbers, not {arrays[p].dtype}")
             a = arrays[p].astype(np.float64)  # float16 would overflow the checks below
             if a.shape != shape:
                 raise ValueError(f"{p} has shape {a.shape}; n_inputs={n_in} and "
-                                 f"n_hidden={n_hidden} need {shape}")
+                                 f"n_hidden={n_hidden}{f' and n_classes={k}' * (k > 2)} need "
+                                 f"{shape}")
             if not np.isfinite(a).all():
                 raise ValueError(f"{p} holds NaN or infinite values")
             if np.abs(a).max() > MAX_MAGNITUDE:
@@ -533,7 +576,10 @@ def net_from_npz(raw, task=None, n_inputs=None):
             raise ValueError(f"they are for {net_task}; the current task is {task}")
         if n_inputs is not None and n_in != n_inputs:
             raise ValueError(f"they take {n_in} input(s); the current data has {n_inputs}")
-        net = TwoLayerNet(n_in, n_hidden, activation, net_task, loss)
+        if n_classes is not None and net_task == "classification" and k != n_classes:
+            raise ValueError(f"they are for {k} classes (a net with {n_out} output"
+                             f"{'s' * (n_out > 1)}); the current data has {n_classes} classes")
+        net = TwoLayerNet(n_in, n_hidden, activation, net_task, loss, n_classes=k)
         net.set_params({p: arrays[p] for p in PARAMS})
         return net
     except MemoryError:

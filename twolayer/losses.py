@@ -3,6 +3,11 @@
 Both are per sample; the net takes the mean over the m samples of a batch (hence the 1/m in
 delta2). Side by side, the whole difference between the two losses for a sigmoid output is
 one factor in ``delta``: MSE keeps the sigmoid's slope a2 (1 - a2), log-loss cancels it.
+
+K classes (K >= 3) have a softmax output a2 = softmax(z2) of shape (K, m) and compare it with
+one-hot targets Y (K, m), Y[k, i] = 1 where sample i is of class k. The softmax's slope is a
+Jacobian, da2_k/dz2_l = a2_k ([k = l] - a2_l), and the same story holds: cross-entropy cancels
+it (delta2 = a2 - Y), MSE keeps it, and it vanishes where the output is confidently wrong.
 """
 
 import numpy as np
@@ -41,4 +46,49 @@ class LogLoss:
         return a2 - y
 
 
+class SoftmaxMSE:
+    """Squared error summed over the K outputs, sum_k (Y_k - a2_k)^2, against one-hot Y."""
+
+    name = "mse"
+
+    @staticmethod
+    def value(z2, a2, Y):
+        return ((Y - a2) ** 2).sum(axis=0)
+
+    @staticmethod
+    def delta(z2, a2, Y):
+        # dL/dz2_k = sum_l dL/da2_l * da2_l/dz2_k = sum_l e_l a2_l ([l = k] - a2_k)
+        #          = a2_k (e_k - sum_l a2_l e_l),          with e = dL/da2 = -2 (Y - a2).
+        # Every term carries a factor a2: where the net is confidently wrong (the true
+        # class's a2 near 0, another's near 1) the whole product is near 0.
+        e = -2.0 * (Y - a2)
+        return a2 * (e - (a2 * e).sum(axis=0, keepdims=True))
+
+
+class CrossEntropy:
+    """-sum_k Y_k log a2_k for a softmax output: minus the log of the true class's probability.
+
+    Computed from z2 as logsumexp(z2) - z2[true class]: exact, finite for any finite z2.
+    """
+
+    name = "log_loss"
+
+    @staticmethod
+    def value(z2, a2, Y):
+        top = z2.max(axis=0)
+        logsumexp = top + np.log(np.exp(z2 - top).sum(axis=0))
+        return logsumexp - (Y * z2).sum(axis=0)
+
+    @staticmethod
+    def delta(z2, a2, Y):
+        # dL/da2_k = -Y_k / a2_k; through the Jacobian: a2_k sum_l Y_l - Y_k = a2_k - Y_k.
+        return a2 - Y
+
+
 LOSSES = {"mse": MSE, "log_loss": LogLoss}
+SOFTMAX_LOSSES = {"mse": SoftmaxMSE, "log_loss": CrossEntropy}   # K >= 3 classes
+
+
+def one_hot(y, n_classes):
+    """Y of shape (n_classes, m) from integer labels y of shape (1, m): Y[k, i] = (y_i == k)."""
+    return (np.arange(n_classes)[:, None] == y).astype(np.float64)

@@ -1,4 +1,4 @@
-"""Per-epoch metrics: accuracy at the 0.5 threshold and R^2.
+"""Per-epoch metrics: accuracy (at the 0.5 threshold, or by argmax for K classes) and R^2.
 
 These run every epoch on the hot path, so they are one NumPy line each; tests check them
 against sklearn.metrics.accuracy_score and r2_score, whose input validation would otherwise
@@ -8,9 +8,20 @@ cost more than an epoch of training at TensorFlow Playground's default setting.
 import numpy as np
 
 
+def predicted_class(a2):
+    """The class each column of a2 predicts, shape (m,): a2 >= 0.5 for a single sigmoid output
+    (1, m), the argmax (the first of equal maxima) for softmax outputs (K, m)."""
+    if a2.shape[0] == 1:
+        return (a2[0] >= 0.5).astype(np.int64)
+    return np.argmax(a2, axis=0)
+
+
 def accuracy(y, a2):
-    """Share of samples whose predicted class (a2 >= 0.5) equals the 0/1 label y."""
-    return float(np.mean((a2 >= 0.5) == (y >= 0.5)))
+    """Share of samples whose predicted class equals the label y (1, m): a2 >= 0.5 against the
+    0/1 label for one sigmoid output a2 (1, m); the argmax of a2 (K, m) for K >= 3 classes."""
+    if a2.shape[0] > 1:
+        return float(np.mean(predicted_class(a2) == y))
+    return float(np.mean((a2 >= 0.5) == (y >= 0.5)))  # y may be a soft target in [0, 1] (MSE)
 
 
 def r2(y, a2):
@@ -23,3 +34,23 @@ def r2(y, a2):
 
 
 METRICS = {"classification": ("accuracy", accuracy), "regression": ("r2", r2)}
+
+
+def per_class(y, a2, n_classes):
+    """Per-class precision, recall and support of the predictions a2 against labels y (1, m).
+
+    a2 : (1, m) sigmoid outputs (two classes) or (K, m) softmax outputs. Returns a dict of
+    lists, one value per class 0 .. n_classes-1: "precision" (of the samples predicted as the
+    class, the share that are; 0 when none is), "recall" (of the samples of the class, the
+    share predicted as it; 0 when it has none), "support" (its number of samples).
+    """
+    predicted = predicted_class(a2)
+    y = np.asarray(y).ravel()
+    out = {"precision": [], "recall": [], "support": []}
+    for k in range(n_classes):
+        hits = float(np.sum((predicted == k) & (y == k)))
+        called, actual = int(np.sum(predicted == k)), int(np.sum(y == k))
+        out["precision"].append(hits / called if called else 0.0)
+        out["recall"].append(hits / actual if actual else 0.0)
+        out["support"].append(actual)
+    return out

@@ -77,6 +77,9 @@ class Trainer:
             raise ValueError(f"the net is for {net.task}, the data for {data.task}")
         if data.n_inputs != net.n_inputs:
             raise ValueError(f"the net takes {net.n_inputs} inputs, the data has {data.n_inputs}")
+        if net.task == "classification" and getattr(data, "n_classes", 2) != net.n_classes:
+            raise ValueError(f"the net is for {net.n_classes} classes, the data has "
+                             f"{data.n_classes}")
         self.net, self.data = net, data
         # Check the data once here, so that each step can skip it.
         self.X, self.y = net._check(data.X_train, data.y_train)
