@@ -128,6 +128,7 @@ def figures(rec, seconds, speed):
                       and b[2] - a[2] not in (0, speed)),
         "half": sum(1 for a, b in pairs if (a[2] == b[2]) != (a[3] == b[3])),
         "maps": len({p[3] for p in win if p[3]}),
+        "load": rec.get("load", ""),
         "first": win[0][2], "last": win[-1][2],
         "probe ms/frame": rec["probeMs"] / max(rec["frames"], 1),
     }
@@ -159,7 +160,15 @@ def run_app(browser, url, seconds, speeds):
         page.wait_for_timeout(500)
         play = page.get_by_role("button", name="Play", exact=True)
         out[speed] = measure(page, "app", play.click, seconds)
-        page.get_by_role("button", name="Pause", exact=True).click()
+        out[speed]["load"] = loadavg()
+        pause = page.get_by_role("button", name="Pause", exact=True)
+        try:
+            pause.click(timeout=60000)
+        except Exception:
+            shot = ROOT / "artifacts" / "screenshots" / f"bench_play_{speed}x.png"
+            shot.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(shot), full_page=True)
+            raise SystemExit(f"no Pause button after playing at {speed}x: see {shot}") from None
         page.get_by_role("button", name="Play", exact=True).wait_for(timeout=60000)
         page.wait_for_selector(APP_IDLE, state="attached")
         # Reset between speeds: each run starts at epoch 0 with the same fresh net
@@ -222,7 +231,7 @@ def main():
     print(f"Play for {args.seconds:g} s from the first new picture, same probe, same Chromium:")
     print(line("TensorFlow Playground", tfp) + f"   [load {load_tfp}]")
     for s, f in app.items():
-        print(line(f"app at {s}x", f))
+        print(line(f"app at {s}x", f) + f"   [load {f['load']}]")
     for s, f in app.items():
         ratio = f["pictures/s"] / max(tfp["pictures/s"], 1e-9)
         print(f"  app {s}x / TensorFlow Playground: pictures/s {ratio:.2f}x"
