@@ -1,6 +1,7 @@
 """Play side by side with TensorFlow Playground: what each animation frame shows, in one Chromium.
 
-    python benchmarks/bench_play.py --tfp-dist /work/tfp-src/dist [--seconds 10] [--busy]
+    python benchmarks/bench_play.py --tfp-dist /work/tfp-src/dist [--seconds 10] [--rounds 1]
+                                    [--busy]
 
 It builds nothing itself. TensorFlow Playground's `dist/` comes from its public source
 (tensorflow/playground, tested at 02469bd, node 20, npm 11), outside this repository:
@@ -25,8 +26,10 @@ epochs skipped (a new picture more than `speed` epochs after the one before), ha
 (only the epoch or only the map changed), distinct maps (0: the probe found no canvas), the
 app's ratios to TensorFlow Playground, and the load average (/proc/loadavg) before, after
 TensorFlow Playground's run and at the end. --busy starts a CPU-bound Python loop beside it
-(stopped at the end) for the "load ~2" figures. Requests to anything but 127.0.0.1 (Google
-fonts in TensorFlow Playground's page) are aborted, so that neither page waits on the network.
+(stopped at the end) for the "load ~2" figures; --rounds N repeats TensorFlow Playground then
+the app N times and prints the median pictures/s (the load of a shared machine drifts).
+Requests to anything but 127.0.0.1 (Google fonts in TensorFlow Playground's page) are
+aborted, so that neither page waits on the network.
 
 Settings: TensorFlow Playground's circle data, no noise, half for training, 2-8-1 tanh, batch
 10, lr 0.03 (TFP_HASH); the app at the same (APP_QUERY).
@@ -35,6 +38,7 @@ Settings: TensorFlow Playground's circle data, no noise, half for training, 2-8-
 import argparse
 import functools
 import http.server
+import statistics
 import subprocess
 import sys
 import threading
@@ -65,6 +69,7 @@ BOUNDARY_DRAWN = """() => {
   const gd = document.querySelector('.tl-chart[data-chart="boundary"]');
   return !!(gd && gd.querySelector('.main-svg') && gd.layout && gd.layout.title);
 }"""
+FRAME_60HZ = 1000 / 60   # ms: a frame of a 60 Hz display
 BUSY = "while True:\n    pass\n"
 
 
@@ -181,10 +186,11 @@ def run_app(browser, url, seconds, speeds):
 def line(name, f):
     return (f"  {name:<22} {f['pictures/s']:5.1f} pictures/s  {f['epochs shown/s']:5.1f} epochs "
             f"shown/s  {f['epochs/s']:6.1f} epochs/s  ({f['frames/s']:4.1f} frames/s)\n"
-            f"  {'':<22} longest gap {f['gap ms']:4.0f} ms = {f['gap frames']} frames  "
+            f"  {'':<22} longest gap {f['gap ms']:4.0f} ms = {f['gap frames']} animation frames "
+            f"(= {f['gap ms'] / FRAME_60HZ:.1f} at 60 Hz)  "
             f"skipped {f['skipped']} epochs ({f['uneven']} uneven steps)  half pictures "
             f"{f['half']}  distinct maps {f['maps']}  epochs {f['first']}->{f['last']}  "
-            f"probe {f['probe ms/frame']:.2f} ms/frame")
+            f"probe {f['probe ms/frame']:.2f} ms/frame  [load {f['load']}]")
 
 
 def main():
@@ -193,6 +199,8 @@ def main():
                     help="TensorFlow Playground's built dist/ folder (see the docstring)")
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--speeds", default="1,10", help="the app's epochs per frame, in turn")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="TensorFlow Playground then the app, this many times (the load drifts)")
     ap.add_argument("--busy", action="store_true",
                     help="a CPU-bound Python loop beside it (load ~ +1)")
     args = ap.parse_args()
@@ -211,15 +219,19 @@ def main():
     server = start_server(port)
     before = loadavg()
     print(f"load before: {before}   (busy loop beside: {'yes' if busy else 'no'})", flush=True)
+    rounds = []           # per round: {"tfp": figures, 1: figures, 10: figures}
     try:
         wait_healthy(url, server)
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             try:
-                tfp = figures(run_tfp(browser, base, args.seconds), args.seconds, 1)
-                load_tfp = loadavg()
-                app = {s: figures(r, args.seconds, s)
-                       for s, r in run_app(browser, url, args.seconds, speeds).items()}
+                for _ in range(args.rounds):
+                    rnd = {"tfp": figures(run_tfp(browser, base, args.seconds), args.seconds, 1)}
+                    rnd["tfp"]["load"] = loadavg()
+                    for sp, rec in run_app(browser, url, args.seconds, speeds).items():
+                        rnd[sp] = figures(rec, args.seconds, sp)
+                    rounds.append(rnd)
+                    report(rnd, len(rounds), args.seconds)
             finally:
                 browser.close()
     finally:
@@ -227,20 +239,32 @@ def main():
         httpd.shutdown()
         if busy is not None:
             stop_process(busy)
-    after = loadavg()
-    print(f"Play for {args.seconds:g} s from the first new picture, same probe, same Chromium:")
-    print(line("TensorFlow Playground", tfp) + f"   [load {load_tfp}]")
-    for s, f in app.items():
-        print(line(f"app at {s}x", f) + f"   [load {f['load']}]")
-    for s, f in app.items():
-        ratio = f["pictures/s"] / max(tfp["pictures/s"], 1e-9)
-        print(f"  app {s}x / TensorFlow Playground: pictures/s {ratio:.2f}x"
-              f", epochs/s {f['epochs/s'] / max(tfp['epochs/s'], 1e-9):.2f}x, longest gap "
-              f"{f['gap frames']} vs {tfp['gap frames']} frames")
-    print(f"load before {before}, after {after}")
+    if len(rounds) > 1:
+        med = {k: statistics.median(r[k]["pictures/s"] for r in rounds) for k in rounds[0]}
+        print(f"median over {len(rounds)} rounds, pictures/s: TensorFlow Playground "
+              f"{med['tfp']:.1f}, " + ", ".join(
+                  f"app {sp}x {med[sp]:.1f} ({med[sp] / max(med['tfp'], 1e-9):.2f}x)"
+                  for sp in speeds))
+    print(f"load before {before}, after {loadavg()}")
     print("goal (issue 25): app 1x >= 1.0x TensorFlow Playground's pictures/s, longest gap "
           "<= 2 frames, no epoch skipped; >= 0.9x at load ~2 (--busy)")
 
+
+def report(rnd, n, seconds):
+    tfp = rnd["tfp"]
+    print(f"round {n}: Play for {seconds:g} s from the first new picture, same probe, "
+          "same Chromium:")
+    print(line("TensorFlow Playground", tfp))
+    apps = [(k, f) for k, f in rnd.items() if k != "tfp"]
+    for sp, f in apps:
+        print(line(f"app at {sp}x", f))
+    for sp, f in apps:
+        print(f"  app {sp}x / TensorFlow Playground: pictures/s "
+              f"{f['pictures/s'] / max(tfp['pictures/s'], 1e-9):.2f}x, epochs/s "
+              f"{f['epochs/s'] / max(tfp['epochs/s'], 1e-9):.2f}x, longest gap "
+              f"{f['gap frames']} vs {tfp['gap frames']} animation frames, "
+              f"{f['gap ms']:.0f} vs {tfp['gap ms']:.0f} ms")
+    print("", flush=True)
 
 if __name__ == "__main__":
     main()
