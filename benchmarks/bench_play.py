@@ -14,7 +14,8 @@ The script serves that folder (http.server on 127.0.0.1, a free port), starts th
 in-page probe (benchmarks/play_probe.js): a requestAnimationFrame loop that records, every
 animation frame, what the picture shows -- the epoch the page says (TensorFlow Playground's
 `#iter-number`, the app's boundary-chart title "... epoch N") and a hash of the output map
-(TensorFlow Playground's heatmap canvas, the app's canvas painted over the plot while playing)
+(TensorFlow Playground's heatmap canvas, the app's canvas painted over the plot while playing,
+else its Plotly heatmap image)
 -- for --seconds from the first new picture after Play is pressed. TensorFlow Playground plays
 one epoch per animation frame; the app plays at 1x, then at 10x (its "Epochs per frame"
 control).
@@ -23,7 +24,7 @@ Prints per run: pictures/s (distinct pictures shown per second: the epoch or the
 epochs shown/s (distinct epochs), epochs/s (how far the epoch moved per second), the display's
 animation frames/s, the longest gap between two new pictures in ms and in animation frames,
 epochs skipped (a new picture more than `speed` epochs after the one before), half pictures
-(only the epoch or only the map changed), distinct maps (0: the probe found no canvas), the
+(only the epoch or only the map changed), distinct maps (0: the probe found no map), the
 app's ratios to TensorFlow Playground, and the load average (/proc/loadavg) before, after
 TensorFlow Playground's run and at the end. --busy starts a CPU-bound Python loop beside it
 (stopped at the end) for the "load ~2" figures; --rounds N repeats TensorFlow Playground then

@@ -5,7 +5,7 @@
 // Every animation frame it reads the picture: the epoch the page says (TensorFlow Playground's
 // iteration counter, the app's boundary-chart title "... epoch N") and a hash of its output
 // map (TensorFlow Playground's heatmap canvas; the app's canvas painted over the plot while
-// playing, when there is one), by drawing the canvas into a small 24 x 24 canvas and hashing
+// playing, else its Plotly heatmap image), by drawing the canvas into a small 24 x 24 canvas and hashing
 // the pixels (a cost both pages pay the same). A picture is new when the epoch or the hash
 // changed since the frame before.
 //
@@ -37,6 +37,27 @@
     app: () => document.querySelector('.tl-chart[data-chart="boundary"] canvas.tl-paint')
       || document.querySelector('.tl-chart[data-chart="boundary"] canvas'),
   }[kind];
+  // With no canvas (the app at rest, or a Play drawn by Plotly itself) the map is Plotly's
+  // heatmap: an SVG <image> whose href is a PNG data URL; 512 of its characters, spread over
+  // it, stand for it (its end is the PNG's constant IEND chunk).
+  const imageOf = {
+    tfp: () => null,
+    app: () => document.querySelector('.tl-chart[data-chart="boundary"] image'),
+  }[kind];
+
+  function hrefHash(img) {
+    const href = img && (img.getAttribute("href") || img.getAttribute("xlink:href"));
+    if (!href) return 0;
+    let h = 2166136261 ^ href.length;
+    const step = Math.max(1, Math.floor(href.length / 512));
+    for (let i = 0; i < href.length; i += step) h = Math.imul(h ^ href.charCodeAt(i), 16777619);
+    return h >>> 0;
+  }
+
+  function mapHash() {
+    const c = canvasOf();
+    return c ? hash(c) : hrefHash(imageOf());
+  }
 
   function hash(canvas) {
     if (!canvas || !canvas.width || !canvas.height) return 0;
@@ -62,13 +83,13 @@
       probe.probeMs = 0;
       probe.running = true;
       probe.t0 = performance.now();
-      const e0 = epochOf(), h0 = hash(canvasOf());
+      const e0 = epochOf(), h0 = mapHash();
       probe.last = `${e0}|${h0}`;
       probe.first = [e0, h0];
       const tick = (t) => {
         if (!probe.running) return;
         const a = performance.now();
-        const e = epochOf(), h = hash(canvasOf());
+        const e = epochOf(), h = mapHash();
         const key = `${e}|${h}`;
         if (key !== probe.last) {
           probe.pictures.push([probe.frames, t, e, h]);
