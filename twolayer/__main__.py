@@ -221,7 +221,8 @@ def run_landscape(args):
         print(json.dumps(result.as_dict()))
         return 0
     (p1, p2), (c1, c2) = result.params, result.center
-    print(f"{args.dataset} ({data.task}), {args.samples} samples: {args.hidden} "
+    kind = data.task if data.n_classes == 2 else f"{data.n_classes} classes"
+    print(f"{args.dataset} ({kind}), {args.samples} samples: {args.hidden} "
           f"{args.activation} hidden units, after {trainer.epoch} epochs of "
           f"{net.loss_name} training")
     print(f"{p1} = {c1:.6g} and {p2} = {c2:.6g}, each offset by -{args.span:g} .. "
@@ -382,6 +383,7 @@ def add_sweep_parser(commands, common, usage, fmt):
     sweep.add_argument("--target", type=float, default=0.9,
                        help="epochs to target: the first epoch whose test accuracy (or R²) "
                             "reaches this (0.9)")
+    add_classes_option(sweep)
     return sweep
 
 
@@ -412,7 +414,8 @@ def run_sweep(args, argv):
                           "runs": runs}))
         return 0
     metric = sweep.metric_name
-    print(f"{args.dataset} ({data.task}), {args.samples} samples: {args.hidden} "
+    kind = data.task if data.n_classes == 2 else f"{data.n_classes} classes"
+    print(f"{args.dataset} ({kind}), {args.samples} samples: {args.hidden} "
           f"{args.activation} hidden units, batch {sweep.batch_size}, {args.epochs} epochs, "
           f"output bias {args.output_bias:g}; {len(args.seeds)} seeds per setting, "
           f"{sweep.K} nets in {seconds:.2f} s")
