@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from .activations import HIDDEN_ACTIVATIONS
-from .data import DATASETS, GENERATORS
+from .data import DATASETS, GENERATORS, MAX_CLASSES, MULTICLASS
 from .losses import LOSSES
 
 LEARNING_RATES = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -135,6 +135,8 @@ SETTINGS = {s.key: s for s in (
     Setting("l2", "L2", 0.0, float, options=L2_VALUES),
     Setting("epochs_per_run", "Epochs per Train", 100, int, 1, MAX_EPOCHS_PER_RUN, step=10),
     Setting("present", "Presentation mode", False, bool),
+    # Last, so that a link's notes keep their order; K >= 3: softmax outputs (?classes=3).
+    Setting("classes", "Classes", 2, int, 2, MAX_CLASSES, step=1),
 )}
 
 
@@ -168,6 +170,7 @@ def epoch_budget(epochs, n_train, batch_size, n_hidden):
 
 
 DEFAULT_DATASET = {"classification": "moons", "regression": "sine"}
+MULTICLASS_DATASET = "spiral"   # the K-class default (K arms), as on the command line
 LOSSES_FOR_TASK = {"classification": ("log_loss", "mse"), "regression": ("mse",)}
 
 
@@ -175,7 +178,9 @@ def clean_settings(raw):
     """Clean a mapping of raw values (a URL's query params), jointly.
 
     Returns (values, notes): values for every key in SETTINGS (defaults where raw has none),
-    consistent with each other (the dataset and the loss fit the task), and the notes to show.
+    consistent with each other (the dataset and the loss fit the task; more than two classes
+    only for classification, on a dataset that has that many: MULTICLASS), and the notes to
+    show. A value the link did not ask for moves silently (?classes=3 alone: spiral).
     Unknown keys are left alone: other pages own them.
     """
     values, notes = {}, []
@@ -197,6 +202,19 @@ def clean_settings(raw):
         if "loss" in raw:
             notes.append(f"Loss {values['loss']!r} needs a classification task; using 'mse'.")
         values["loss"] = "mse"
+    classes = values["classes"]
+    if classes > 2 and task != "classification":
+        if "classes" in raw:
+            notes.append(f"Classes = {classes} needs a classification task; using 2.")
+        values["classes"] = 2
+    elif classes > 2 and MULTICLASS.get(values["dataset"], 2) < classes:
+        dataset = values["dataset"]
+        if "dataset" in raw:
+            most = MULTICLASS.get(dataset, 2)
+            has = "two classes" if most == 2 else f"at most {most} classes"
+            notes.append(f"Dataset {dataset!r} has {has}; {classes} classes: using "
+                         f"{MULTICLASS_DATASET!r}.")
+        values["dataset"] = MULTICLASS_DATASET
     return values, notes
 
 
