@@ -329,3 +329,24 @@ def test_a_sweeps_first_epoch_fits_a_quarter_of_the_budget():
         < one_epoch(seeds + 1, 22, 5000, 1, 64, 3500)
     # The page's defaults keep every seed.
     assert sweep_seed_budget(8, 22, 500, 32, 8, 350) == (8, None)
+
+
+def test_landscape_parameters_for_k_classes():
+    from twolayer.settings import LANDSCAPE_PARAMS, clean_param, landscape_params
+
+    assert landscape_params(True) == LANDSCAPE_PARAMS[True] == ("W2[0,0]", "b2")
+    assert landscape_params(False, 2) == ("W1[0,0]", "W2[0,0]")
+    assert landscape_params(True, 3) == ("W2[1,0]", "b2[1,0]")
+    for saturated in (True, False):   # every default is a parameter of the net it is for
+        for n in (3, 5):
+            for name in landscape_params(saturated, n):
+                assert clean_param(name, 2, 1, "x", "Axis", n) == (name, None)
+    assert clean_param("b2[2]", 2, 8, "W2[1,0]", "Axis", 3) == ("b2[2,0]", None)
+    assert clean_param("b2", 2, 8, "b2[1,0]", "Vertical axis", 3) == (
+        "b2[1,0]", "Vertical axis = 'b2' is not a parameter of a net with 2 inputs, 8 hidden "
+                   "units and 3 classes; using b2[1,0].")
+    assert clean_param("W2[3,0]", 2, 8, "W2[1,0]", "Axis", 3)[1] is not None
+    assert clean_param("W2[3,0]", 2, 8, "W2[1,0]", "Axis", 4) == ("W2[3,0]", None)
+    # Two classes as before.
+    assert clean_param("b2", 2, 8, "W2[0,0]", "Axis") == ("b2", None)
+    assert clean_param("b2[1,0]", 2, 8, "b2", "Axis")[0] == "b2"

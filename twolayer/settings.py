@@ -312,25 +312,37 @@ LANDSCAPE_SETTINGS = {s.key: s for s in (
 # the saturated start (where the plateau is), one weight per layer otherwise (as Glorot and
 # Bengio drew it). Their choices depend on the net's size: see clean_param.
 LANDSCAPE_PARAMS = {True: ("W2[0,0]", "b2"), False: ("W1[0,0]", "W2[0,0]")}
+# K >= 3 classes: at the saturated start (b2 = (0, -8, ..., -8)) class 1's weight and bias,
+# confidently wrong on every sample of class 1; b2 bare names no entry of K biases.
+LANDSCAPE_PARAMS_K = {True: ("W2[1,0]", "b2[1,0]"), False: ("W1[0,0]", "W2[0,0]")}
+
+
+def landscape_params(saturated, n_classes=2):
+    """The two parameters the landscape page starts with: LANDSCAPE_PARAMS, or
+    LANDSCAPE_PARAMS_K for K >= 3 classes."""
+    return (LANDSCAPE_PARAMS if n_classes == 2 else LANDSCAPE_PARAMS_K)[bool(saturated)]
 LANDSCAPE_PARAM_LABELS = ("Horizontal axis", "Vertical axis")
 
 
-def clean_param(raw, n_inputs, n_hidden, default, label):
+def clean_param(raw, n_inputs, n_hidden, default, label, n_classes=2):
     """(name, note) for a parameter name from a link or a widget: the canonical name, or
-    ``default`` with a note when ``raw`` names no entry of a net of this size."""
+    ``default`` with a note when ``raw`` names no entry of a net of this size (n_classes >= 3:
+    K outputs, so b2 needs its index)."""
     from .landscape import param_shapes, parse_param
 
     text = str(raw).strip()[:MAX_RAW_LENGTH + 1]
     try:
         if len(text) > MAX_RAW_LENGTH:
             raise ValueError("too long")
-        return parse_param(text, param_shapes(n_inputs, n_hidden)).name, None
+        return parse_param(text, param_shapes(n_inputs, n_hidden, n_classes)).name, None
     except ValueError:
         shown = text if len(text) <= 24 else text[:21] + "..."
         inputs = f"{n_inputs} input" + ("s" if n_inputs != 1 else "")
         units = f"{n_hidden} hidden unit" + ("s" if n_hidden != 1 else "")
-        return default, (f"{label} = {shown!r} is not a parameter of a net with {inputs} and "
-                         f"{units}; using {default}.")
+        size = f"{inputs} and {units}" if n_classes == 2 else \
+            f"{inputs}, {units} and {n_classes} classes"
+        return default, (f"{label} = {shown!r} is not a parameter of a net with {size}; "
+                         f"using {default}.")
 
 
 def landscape_budget(grid, n_train, surfaces=2):
