@@ -252,14 +252,6 @@ def test_bad_settings_are_refused_with_a_reason():
         Trainer(TwoLayerNet(2, 4), data)
 
 
-def test_the_derivation_refuses_k_outputs_with_a_reason():
-    from twolayer.derivation import derive
-
-    net, X, y = example(3, "tanh")
-    with pytest.raises(ValueError, match="3 softmax outputs"):
-        derive(net, X, y, 0.1)
-
-
 def test_copy_and_repr_keep_the_classes():
     net = TwoLayerNet(2, 4, "relu", n_classes=4, seed=3)
     twin = net.copy()
