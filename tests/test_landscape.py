@@ -672,3 +672,32 @@ def test_cli_k_class_landscape(capsys):
     with pytest.raises(SystemExit):
         main([*args, "--params", "W2[0,0]", "b2"])
     assert "b2 has shape (3, 1): name one entry" in capsys.readouterr().err
+
+
+def test_k_class_paths_and_each_nets_own_surface():
+    data = make_dataset("spiral", 150, 0.2, 0.3, 0, n_classes=3)
+    trainers = {}
+    for loss in ("mse", "log_loss"):
+        net = TwoLayerNet(2, 5, "tanh", loss=loss, seed=4, n_classes=3).set_output_bias(-4.0)
+        trainers[loss] = Trainer(net, data, lr=0.5, batch_size=32, seed=4)
+    pair = ("W2[1,0]", "b2[1,0]")
+    start = start_values(trainers, pair)
+    assert start[1] == -4.0
+    at_start = net_surfaces(trainers, pair, 1.0, 5, start)
+    assert at_start["mse"] is at_start["log_loss"]   # identical weights: one forward pass
+    for t in trainers.values():
+        t.run(6)
+    paths = trainer_paths(trainers, pair)
+    surfaces = net_surfaces(trainers, pair, 1.0, 5, start)
+    for loss, t in trainers.items():
+        p = paths[loss]
+        assert p.epochs.tolist() == list(range(7))
+        last = t.history.snapshots[6]
+        assert p.values[-1].tolist() == [last["W2"][1, 0], last["b2"][1, 0]]
+        assert p.loss[-1] == t.history.train_loss[-1]
+        assert p.loss[0] == pytest.approx(reference_loss_k(t.history.snapshots[0], "tanh", loss,
+                                                           t.X, t.y, []), rel=1e-12)
+        # The surface's middle point is the net itself, but for the window's centre.
+        expected = reference_loss_k(t.net.get_params(), "tanh", loss, t.X, t.y,
+                                    [("W2[1,0]", start[0]), ("b2[1,0]", start[1])])
+        assert surfaces[loss].surface(loss)[2, 2] == pytest.approx(expected, rel=1e-12)
