@@ -221,6 +221,22 @@ def test_small_blocks_of_nets_and_chunks_of_samples_give_the_same_numbers(monkey
         np.testing.assert_allclose(parts.params[p], whole.params[p], rtol=1e-12)
 
 
+@pytest.mark.parametrize("limit", ["EVAL_ELEMENTS", "BLOCK_ELEMENTS"])
+@pytest.mark.parametrize("value", [7, 100])
+def test_k_class_blocks_and_chunks_give_the_same_numbers(monkeypatch, limit, value):
+    # K = 4 outputs: evaluated a few samples at a time (z2 gathered over several chunks of a1),
+    # or trained a net or a few per block: the same numbers as all at once.
+    data = make_dataset("spiral", 200, 0.2, seed=0, n_classes=4)
+    runs = grid(["mse", "log_loss"], [0.3, 3.0], [0, 1, 2])
+    whole = Sweep(data, runs, hidden=5, batch_size=16).run(4)
+    monkeypatch.setattr(sweep, limit, value)
+    parts = Sweep(data, runs, hidden=5, batch_size=16).run(4)
+    for key, values in whole.history.items():
+        np.testing.assert_allclose(parts.history[key], values, rtol=1e-12, err_msg=key)
+    for p in PARAMS:
+        np.testing.assert_allclose(parts.params[p], whole.params[p], rtol=1e-12)
+
+
 def test_no_copy_of_the_data_per_net():
     # 14,000 training samples and 256 nets: a copy of X_train per net would be 57 MB.
     data = make_dataset("moons", 20_000, 0.2, seed=0)
