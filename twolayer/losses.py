@@ -76,9 +76,12 @@ class CrossEntropy:
 
     @staticmethod
     def value(z2, a2, Y):
+        # logsumexp(z2) - z2_y = log(sum_k e^(z2_k - top)) + (top - z2_y), in that order: a
+        # confident right answer (z2_y the top) gives a tiny loss, log(1 + small) + 0, which
+        # (top + log(...)) - z2_y would round to a multiple of top's last bit.
         top = z2.max(axis=-2)
-        logsumexp = top + np.log(np.exp(z2 - top[..., None, :]).sum(axis=-2))
-        return logsumexp - (Y * z2).sum(axis=-2)
+        return (np.log(np.exp(z2 - top[..., None, :]).sum(axis=-2))
+                + (top - (Y * z2).sum(axis=-2)))
 
     @staticmethod
     def delta(z2, a2, Y):
