@@ -350,3 +350,16 @@ def test_landscape_parameters_for_k_classes():
     # Two classes as before.
     assert clean_param("b2", 2, 8, "W2[0,0]", "Axis") == ("b2", None)
     assert clean_param("b2[1,0]", 2, 8, "b2", "Axis")[0] == "b2"
+
+
+def test_landscape_budget_counts_k_classes_dearer():
+    from twolayer.settings import LANDSCAPE_SECONDS, MAX_SECONDS_PER_REQUEST, landscape_budget
+
+    # Where two classes just fit 120 x 120, five (3x a point) do not.
+    n_train = int(MAX_SECONDS_PER_REQUEST / (2 * 120 * 120 * LANDSCAPE_SECONDS))
+    assert landscape_budget(120, n_train) == (120, None)
+    assert landscape_budget(120, n_train, n_classes=2) == (120, None)
+    grid, note = landscape_budget(120, n_train, n_classes=5)
+    assert grid < 120 and 2 * grid * grid * n_train * LANDSCAPE_SECONDS * 3 \
+        <= MAX_SECONDS_PER_REQUEST and "120 x 120" in note
+    assert landscape_budget(120, n_train, n_classes=3)[0] <= 101
