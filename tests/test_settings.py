@@ -363,3 +363,18 @@ def test_landscape_budget_counts_k_classes_dearer():
     assert grid < 120 and 2 * grid * grid * n_train * LANDSCAPE_SECONDS * 3 \
         <= MAX_SECONDS_PER_REQUEST and "120 x 120" in note
     assert landscape_budget(120, n_train, n_classes=3)[0] <= 101
+
+
+def test_sweep_budgets_count_k_classes_dearer():
+    from twolayer.settings import sweep_budget, sweep_seed_budget
+
+    # The same sweep, the unit cost dominating: five classes allow half the epochs (2.0x a net
+    # as measured), three two thirds (1.5x).
+    args = (5000, 112, 8, 500, None, 64)
+    two, _ = sweep_budget(*args)
+    assert two == 37 and sweep_budget(*args, n_classes=2)[0] == two
+    assert sweep_budget(*args, n_classes=3)[0] == 24     # 37 / 1.5, nearly
+    assert sweep_budget(*args, n_classes=5)[0] == 18     # 37 / 2
+    assert sweep_seed_budget(16, 14, 5000, None, 64)[0] == 7
+    seeds5, note = sweep_seed_budget(16, 14, 5000, None, 64, n_classes=5)
+    assert seeds5 == 3 and "sweeping 3 seeds" in note

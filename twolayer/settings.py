@@ -239,18 +239,28 @@ SWEEP_SETTINGS = {s.key: s for s in (
 )}
 
 
-def sweep_budget(epochs, nets, seeds, n_samples, batch_size, n_hidden, n_train=None):
+def sweep_classes_factor(n_classes):
+    """How much more a net of K >= 3 classes costs a sweep than a two-class one, per sample and
+    hidden unit: 1 + (K - 1) / 4 (benchmarks/bench_sweep_classes.py, 2-8-K tanh at batch 32:
+    measured 1.45x for K = 3 and 2.0x for K = 5)."""
+    return 1.0 if n_classes == 2 else 1.0 + (n_classes - 1) / 4
+
+
+def sweep_budget(epochs, nets, seeds, n_samples, batch_size, n_hidden, n_train=None,
+                 n_classes=2):
     """(epochs, note): at most ``epochs`` of a sweep of ``nets`` nets with ``seeds`` distinct
     seeds, as many as one request may cost (MAX_SECONDS_PER_REQUEST), at least 1.
 
     n_samples : training and test samples together (both are evaluated every epoch)
     n_train : training samples (the steps per epoch); batch_size None means all of them
+    n_classes : K >= 3 classes cost sweep_classes_factor(K) as much per net
     """
     n_train = n_samples if n_train is None else n_train
     bs = n_train if batch_size is None else max(1, min(int(batch_size), n_train))
     steps_per_epoch = -(-n_train // bs)
     seconds_per_epoch = (steps_per_epoch * SWEEP_STEP_SECONDS + seeds * SWEEP_SEED_SECONDS
-                         + nets * n_samples * n_hidden * SWEEP_UNIT_SECONDS)
+                         + nets * n_samples * n_hidden * SWEEP_UNIT_SECONDS
+                         * sweep_classes_factor(n_classes))
     allowed = max(1, int(MAX_SECONDS_PER_REQUEST // seconds_per_epoch))
     if epochs <= allowed:
         return epochs, None
@@ -265,17 +275,20 @@ def sweep_budget(epochs, nets, seeds, n_samples, batch_size, n_hidden, n_train=N
 SWEEP_FLOOR_SHARE = 0.25
 
 
-def sweep_seed_budget(seeds, nets_per_seed, n_samples, batch_size, n_hidden, n_train=None):
+def sweep_seed_budget(seeds, nets_per_seed, n_samples, batch_size, n_hidden, n_train=None,
+                      n_classes=2):
     """(seeds, note): at most ``seeds`` seeds (each ``nets_per_seed`` nets: losses x learning
     rates), as many as one epoch of the whole sweep allows within SWEEP_FLOOR_SHARE of
-    MAX_SECONDS_PER_REQUEST; at least 1. note is None when none were dropped."""
+    MAX_SECONDS_PER_REQUEST; at least 1. note is None when none were dropped. n_classes as
+    for sweep_budget."""
     n_train = n_samples if n_train is None else n_train
     bs = n_train if batch_size is None else max(1, min(int(batch_size), n_train))
     steps_per_epoch = -(-n_train // bs)
 
     def one_epoch(s):
         return (steps_per_epoch * SWEEP_STEP_SECONDS + s * SWEEP_SEED_SECONDS
-                + s * nets_per_seed * n_samples * n_hidden * SWEEP_UNIT_SECONDS)
+                + s * nets_per_seed * n_samples * n_hidden * SWEEP_UNIT_SECONDS
+                * sweep_classes_factor(n_classes))
 
     limit = SWEEP_FLOOR_SHARE * MAX_SECONDS_PER_REQUEST
     allowed = max([s for s in range(1, seeds + 1) if one_epoch(s) <= limit], default=1)
