@@ -110,7 +110,7 @@ def test_reference_gradients_are_those_of_its_own_loss(K, loss):
         np.testing.assert_allclose(grads[p], numeric, rtol=1e-6, atol=1e-9, err_msg=p)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, derandomize=True)  # the same examples in every run: CI reproducible
 @given(K=st.integers(3, 5), h=st.integers(1, 6), m=st.integers(1, 9),
        activation=st.sampled_from(ACTIVATIONS), loss=st.sampled_from(LOSSES),
        seed=st.integers(0, 2**32 - 1), scale=st.floats(0.1, 5.0))
@@ -124,7 +124,9 @@ def test_gradients_equal_the_reference_for_any_shape(K, h, m, activation, loss, 
     expected = ref.gradients_k(net.get_params(), X, y, activation, loss)
     for p in PARAMS:
         diff = np.linalg.norm(grads[p] - expected[p])
-        assert diff <= 1e-8 * (np.linalg.norm(grads[p]) + np.linalg.norm(expected[p])) + 1e-15
+        # + 1e-13: where the output is saturated the gradients are ~1e-11 and both sides round
+        # their cancelling terms in absolute terms (about 1e-16 of terms of size 1).
+        assert diff <= 1e-8 * (np.linalg.norm(grads[p]) + np.linalg.norm(expected[p])) + 1e-13
     # Cross-entropy from z2 is logsumexp(z2) - z2[y], a difference of numbers of the size of
     # z2 (up to ~50 here): its rounding is absolute, a few 1e-15, whatever the loss's size
     # (hypothesis found a loss of 7.6e-11 that the two computations round 1.5e-15 apart).
@@ -253,14 +255,6 @@ def test_bad_settings_are_refused_with_a_reason():
     data = make_dataset("blobs", 60, n_classes=3)
     with pytest.raises(ValueError, match="the net is for 2 classes, the data has 3"):
         Trainer(TwoLayerNet(2, 4), data)
-
-
-def test_the_derivation_refuses_k_outputs_with_a_reason():
-    from twolayer.derivation import derive
-
-    net, X, y = example(3, "tanh")
-    with pytest.raises(ValueError, match="3 softmax outputs"):
-        derive(net, X, y, 0.1)
 
 
 def test_copy_and_repr_keep_the_classes():

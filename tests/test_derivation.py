@@ -333,3 +333,120 @@ def test_latex_number_keeps_its_significant_digits(v, digits):
 def test_latex_number_special_values():
     assert latex_number(np.inf) == r"\infty" and latex_number(-np.inf) == r"-\infty"
     assert latex_number(np.nan) == r"\text{nan}"
+
+
+# -- K classes: the softmax lines ------------------------------------------------------------
+
+ORDER_K = ORDER[:2] + ["Y"] + ORDER[2:]
+
+
+def problem_k(n_classes, loss, activation="tanh", m=10, hidden=4, seed=0):
+    rng = np.random.default_rng(seed)
+    net = TwoLayerNet(3, hidden, activation, loss=loss, seed=seed, n_classes=n_classes)
+    net.b1 = rng.normal(size=net.b1.shape)
+    net.b2 = rng.normal(size=net.b2.shape)
+    X = rng.normal(size=(3, m))
+    y = rng.integers(0, n_classes, size=(1, m)).astype(float)
+    return net, X, y
+
+
+@pytest.mark.parametrize("n_classes", [3, 5])
+@pytest.mark.parametrize("loss", ["mse", "log_loss"])
+@pytest.mark.parametrize("activation", HIDDEN_ACTIVATIONS)
+def test_softmax_lines_match_the_reference(n_classes, loss, activation):
+    from tests import reference as ref
+
+    net, X, y = problem_k(n_classes, loss, activation)
+    P = net.get_params()
+    d = derive(net, X, y, alpha=0.2)
+    assert d.keys() == ORDER_K
+    m = X.shape[1]
+    z1, a1, z2, a2 = ref.forward_k(P, X, activation)
+    Y = ref.one_hot(y, n_classes)
+    # dL/da2 and the Jacobians written out as tests/reference.py writes them.
+    dL_da2 = -2.0 * (Y - a2) / m if loss == "mse" else -Y / a2 / m
+    J = np.stack([np.diag(a2[:, i]) - np.outer(a2[:, i], a2[:, i]) for i in range(m)], axis=2)
+    delta2 = np.stack([J[:, :, i].T @ dL_da2[:, i] for i in range(m)], axis=1)
+    grads = ref.gradients_k(P, X, y, activation, loss)
+    expected = {"Y": Y, "z1": z1, "a1": a1, "z2": z2, "a2": a2,
+                "L": [[ref.loss_k(P, X, y, activation, loss)]], "dL_da2": dL_da2,
+                "da2_dz2": J, "delta2": delta2, "dz2_da1": P["W2"],
+                "delta1": (P["W2"].T @ delta2) * G_PRIME[activation](z1),
+                **{f"dL_d{p}": grads[p] for p in PARAMS},
+                **{f"{p}_new": P[p] - 0.2 * grads[p] for p in PARAMS}}
+    for key, value in expected.items():
+        np.testing.assert_allclose(d[key].value, value, rtol=1e-8, atol=1e-14, err_msg=key)
+    assert d["da2_dz2"].shape == (n_classes, n_classes, m)
+
+
+@pytest.mark.parametrize("loss", ["mse", "log_loss"])
+def test_softmax_delta2_is_a2_minus_Y_or_the_jacobian_product(loss):
+    net, X, y = problem_k(4, loss, "relu", m=7, seed=3)
+    d = derive(net, X, y, alpha=0.1)
+    a2, Y, m = d["a2"].value, d["Y"].value, 7
+    if loss == "log_loss":   # the Jacobian cancels: (a2 - Y) / m, by hand
+        np.testing.assert_allclose(d["delta2"].value, (a2 - Y) / m, rtol=1e-12, atol=1e-15)
+        assert "(a_2 - Y)" in d["delta2"].latex
+    else:                    # it stays in: a2 * (e - a2^T e), e = -2 (Y - a2) / m
+        e = -2.0 * (Y - a2) / m
+        np.testing.assert_allclose(d["delta2"].value, a2 * (e - (a2 * e).sum(axis=0)),
+                                   rtol=1e-12, atol=1e-15)
+        assert r"a_2 \odot" in d["delta2"].latex
+
+
+@pytest.mark.parametrize("loss", ["mse", "log_loss"])
+def test_softmax_dL_da2_and_the_jacobian_by_finite_differences(loss):
+    # The loss as a function of a2 (one sample), and a2 as a function of z2, differenced.
+    net, X, y = problem_k(3, loss, "sigmoid", m=5, seed=2)
+    d = derive(net, X, y, alpha=0.1, sample=3)
+    a2, z2, label = d["a2"].value[:, 0], d["z2"].value[:, 0], int(y[0, 3])
+
+    def L(a):
+        return -np.log(a[label]) if loss == "log_loss" else np.sum((np.eye(3)[label] - a) ** 2)
+
+    def softmax(z):
+        return np.exp(z) / np.exp(z).sum()
+
+    h = 1e-6
+    for k in range(3):
+        step = np.eye(3)[k] * h
+        assert d["dL_da2"].value[k, 0] == pytest.approx(
+            (L(a2 + step) - L(a2 - step)) / (2 * h), rel=1e-6)
+        np.testing.assert_allclose(d["da2_dz2"].value[:, k, 0],
+                                   (softmax(z2 + step) - softmax(z2 - step)) / (2 * h),
+                                   rtol=1e-6, atol=1e-10)
+
+
+@pytest.mark.parametrize("loss", ["mse", "log_loss"])
+def test_softmax_one_sample_equals_a_batch_of_that_sample(loss):
+    net, X, y = problem_k(5, loss, "tanh", m=9, seed=4)
+    one = derive(net, X, y, alpha=0.3, sample=6)
+    batch = derive(net, X[:, [6]], y[:, [6]], alpha=0.3)
+    assert one.single and not batch.single
+    for key in ORDER_K[1:]:
+        np.testing.assert_allclose(one[key].value, batch[key].value, rtol=1e-12, atol=1e-15)
+
+
+def test_softmax_confidently_wrong_gives_infinity_without_a_warning():
+    import warnings
+
+    net, X, y = problem_k(3, "log_loss", m=6)
+    net.set_output_bias(-800.0)   # a2 of classes 1 and 2 underflows to 0
+    y[:] = 1.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        d = derive(net, X, y, alpha=0.1)
+    assert np.isneginf(d["dL_da2"].value[1]).all()
+    # delta2 = a2 - Y stays finite: cross-entropy's gradient does not vanish or blow up.
+    np.testing.assert_allclose(d["delta2"].value[1], -1.0 / 6)
+    mse = derive(net, X, y, alpha=0.1, loss="mse")
+    assert np.all(np.abs(mse["delta2"].value) < 1e-300)   # MSE's Jacobian: all but zero
+
+
+def test_latex_value_of_the_jacobians_shows_the_first_and_the_last():
+    net, X, y = problem_k(3, "mse", m=4)
+    d = derive(net, X, y, alpha=0.1)
+    tex = latex_value(d["da2_dz2"].value)
+    assert tex.count(r"\begin{bmatrix}") == 2 and "^{(1)}" in tex and "^{(4)}" in tex
+    single = latex_value(derive(net, X, y, alpha=0.1, sample=0)["da2_dz2"].value)
+    assert single.count(r"\begin{bmatrix}") == 1 and "^{(1)}" not in single

@@ -520,3 +520,184 @@ def test_cli_refuses_bad_arguments_with_a_reason(capsys, args, message):
         main([*CLI, "--epochs", "0", *args])
     assert exit_.value.code == 2
     assert capsys.readouterr().err.count(message) == 1
+
+
+# -- K classes: W2[k,j], b2[k,0], the net's own cross-entropy and one-hot MSE --------------------
+
+# Where each K-class name points, written out by hand: (array, row, column).
+INDEX_K = {"W2[1,0]": ("W2", 1, 0), "b2[1,0]": ("b2", 1, 0), "b2[0,0]": ("b2", 0, 0),
+           "b2[2,0]": ("b2", 2, 0), "W2[2,3]": ("W2", 2, 3), "W1[0,1]": ("W1", 0, 1),
+           "b1[3,0]": ("b1", 3, 0), "W2[0,3]": ("W2", 0, 3), "W2[4,5]": ("W2", 4, 5),
+           "b2[4,0]": ("b2", 4, 0)}
+PAIRS_K = [("W2[1,0]", "b2[1,0]"),     # the K-class default: class 1's weight and bias
+           ("b2[0,0]", "b2[2,0]"),     # two output biases
+           ("W1[0,1]", "W2[2,3]"),     # two units, one per layer
+           ("b1[3,0]", "W2[0,3]")]     # the same unit in both layers
+
+
+def reference_loss_k(weights, activation, loss, X, y, settings):
+    """A K-class TwoLayerNet with ``weights`` and each (name, value) of ``settings`` written
+    in by hand; its own mean loss."""
+    h, d = weights["W1"].shape
+    net = TwoLayerNet(d, h, activation, "classification", loss,
+                      n_classes=weights["W2"].shape[0])
+    params = {k: v.copy() for k, v in weights.items()}
+    for name, value in settings:
+        key, i, j = INDEX_K[name]
+        params[key][i, j] = value
+    net.set_params(params)
+    return net.loss(X, y)
+
+
+def trained_weights_k(data, activation, loss="log_loss", epochs=3, seed=1, output_bias=0.0):
+    net = TwoLayerNet(data.n_inputs, 8, activation, loss=loss, seed=seed,
+                      n_classes=data.n_classes)
+    net.set_output_bias(output_bias)
+    Trainer(net, data, lr=0.3, batch_size=32, seed=seed).run(epochs)
+    return net.get_params()
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
+@pytest.mark.parametrize("pair", PAIRS_K, ids="-".join)
+def test_k_class_grid_values_equal_net_loss_with_the_two_parameters_set(activation, pair):
+    data = make_dataset("spiral", 200, 0.2, 0.3, 0, n_classes=3)
+    weights = trained_weights_k(data, activation)
+    assert weights["W2"].shape == (3, 8)
+    X, y = data.X_train, data.y_train
+    land = loss_surfaces(weights, X, y, activation, "classification", pair, span=3.0, grid=21)
+    assert land.params == pair
+    centre = [weights[INDEX_K[n][0]][INDEX_K[n][1:]] for n in pair]
+    assert land.center == pytest.approx(centre, abs=0)
+    rng = np.random.default_rng(3)
+    for i, j in rng.integers(0, 21, size=(6, 2)):
+        setting = [(pair[0], centre[0] + land.x[j]), (pair[1], centre[1] + land.y[i])]
+        for loss, surface in (("mse", land.mse), ("log_loss", land.log_loss)):
+            expected = reference_loss_k(weights, activation, loss, X, y, setting)
+            assert surface[i, j] == pytest.approx(expected, rel=1e-12), (loss, i, j)
+
+
+def test_five_class_grid_in_small_chunks():
+    data = make_dataset("blobs", 150, 0.5, 0.3, 2, n_classes=5)
+    weights = trained_weights_k(data, "tanh", loss="mse")
+    X, y = data.X_train, data.y_train
+    pair = ("W2[4,5]", "b2[4,0]")
+    land = loss_surfaces(weights, X, y, "tanh", "classification", pair, span=2.0, grid=9,
+                         chunk_elements=3000)   # a few points per chunk
+    for i, j in ((0, 0), (8, 3), (4, 4), (2, 7)):
+        setting = [(pair[0], land.center[0] + land.x[j]), (pair[1], land.center[1] + land.y[i])]
+        for loss in ("mse", "log_loss"):
+            expected = reference_loss_k(weights, "tanh", loss, X, y, setting)
+            assert land.surface(loss)[i, j] == pytest.approx(expected, rel=1e-12)
+    assert losses_at(weights, X, y, "tanh", "classification")["log_loss"] == pytest.approx(
+        reference_loss_k(weights, "tanh", "log_loss", X, y, []), rel=1e-12)
+
+
+def test_k_class_slope_at_the_weights_is_the_reference_gradient():
+    from tests import reference
+
+    data = make_dataset("spiral", 150, 0.2, 0.3, 1, n_classes=3)
+    weights = trained_weights_k(data, "relu")
+    X, y = data.X_train, data.y_train
+    for loss in ("mse", "log_loss"):
+        grad = gradient_at(weights, X, y, "relu", "classification", loss,
+                           ("W2[2,3]", "b2[1,0]"))
+        expected = reference.gradients_k(weights, X, y, "relu", loss)
+        np.testing.assert_allclose(grad, [expected["W2"][2, 3], expected["b2"][1, 0]],
+                                   rtol=1e-8)
+
+
+def test_k_class_names():
+    shapes = param_shapes(2, 4, 3)
+    assert shapes["W2"] == (3, 4) and shapes["b2"] == (3, 1)
+    names = param_names(2, 4, 3)
+    assert len(names) == 4 * 2 + 4 + 3 * 4 + 3 == len(set(names))
+    assert names[-3:] == ("b2[0,0]", "b2[1,0]", "b2[2,0]") and "b2" not in names
+    assert "W2[2,3]" in names
+    assert all(parse_param(n, shapes).name == n for n in names)
+    assert tuple(parse_param("b2[2]", shapes)) == ("b2[2,0]", "b2", (2, 0))
+    assert tuple(parse_param(" B2[1, 0] ", shapes)) == ("b2[1,0]", "b2", (1, 0))
+    # Two classes are unchanged: b2 bare.
+    assert param_names(2, 4, 2) == param_names(2, 4)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("b2", "b2 has shape (3, 1): name one entry, such as b2[0,0] (the softmax does not see"),
+    ("W2[5]", "W2 has shape (3, 4): give two indices"),
+    ("W2[3,0]", "index out of range, W2 has shape (3, 4)"),
+    ("b2[3,0]", "index out of range, b2 has shape (3, 1)"),
+    ("W3[0,0]", "W2[k,j] (k < 3, j < 4) or b2[k,0] (k < 3)"),
+])
+def test_k_class_bad_names_say_what_is_allowed(text, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        parse_param(text, param_shapes(2, 4, 3))
+
+
+def test_k_class_saturated_start_mse_is_the_plateau():
+    # b2 = (0, -8, -8): every sample called class 0 with probability 0.9993. Along class 1's
+    # bias, cross-entropy slopes (a third of the samples are confidently wrong) where MSE's
+    # Jacobian has all but vanished.
+    data = make_dataset("spiral", 300, 0.2, 0.3, 0, n_classes=3)
+    net = TwoLayerNet(2, 8, "tanh", n_classes=3).set_output_bias(-8.0)
+    land = loss_surfaces(net.get_params(), data.X_train, data.y_train, "tanh", "classification",
+                         ("W2[1,0]", "b2[1,0]"), span=2.0, grid=21)
+    near = slice(5, 16)
+    assert np.ptp(land.log_loss[near, near]) > 100 * np.ptp(land.mse[near, near])
+
+
+def test_cli_k_class_landscape(capsys):
+    from twolayer.__main__ import main
+
+    args = ["landscape", "--dataset", "spiral", "--classes", "3", "--samples", "150",
+            "--hidden", "4", "--lr", "0.5", "--batch-size", "32", "--seed", "2", "--epochs",
+            "4", "--span", "1", "--grid", "3"]
+    assert main([*args, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["params"] == ["W2[1,0]", "b2[1,0]"]   # the K-class default
+    data = make_dataset("spiral", 150, 0.2, 0.3, 2, n_classes=3)
+    net = TwoLayerNet(2, 4, "tanh", loss="log_loss", seed=2, n_classes=3)
+    Trainer(net, data, lr=0.5, batch_size=32, seed=2).run(4)
+    weights = net.get_params()
+    assert out["center"] == [weights["W2"][1, 0], weights["b2"][1, 0]]
+    for loss in ("mse", "log_loss"):
+        for i, dy in enumerate(out["y"]):
+            for j, dx in enumerate(out["x"]):
+                expected = reference_loss_k(weights, "tanh", loss, data.X_train, data.y_train,
+                                            [("W2[1,0]", out["center"][0] + dx),
+                                             ("b2[1,0]", out["center"][1] + dy)])
+                assert out[loss][i][j] == pytest.approx(expected, rel=1e-12)
+    assert main([*args, "--params", "W2[2,3]", "b2[0]", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["params"] == ["W2[2,3]", "b2[0,0]"]
+    assert main(args) == 0
+    assert "spiral (3 classes)" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main([*args, "--params", "W2[0,0]", "b2"])
+    assert "b2 has shape (3, 1): name one entry" in capsys.readouterr().err
+
+
+def test_k_class_paths_and_each_nets_own_surface():
+    data = make_dataset("spiral", 150, 0.2, 0.3, 0, n_classes=3)
+    trainers = {}
+    for loss in ("mse", "log_loss"):
+        net = TwoLayerNet(2, 5, "tanh", loss=loss, seed=4, n_classes=3).set_output_bias(-4.0)
+        trainers[loss] = Trainer(net, data, lr=0.5, batch_size=32, seed=4)
+    pair = ("W2[1,0]", "b2[1,0]")
+    start = start_values(trainers, pair)
+    assert start[1] == -4.0
+    at_start = net_surfaces(trainers, pair, 1.0, 5, start)
+    assert at_start["mse"] is at_start["log_loss"]   # identical weights: one forward pass
+    for t in trainers.values():
+        t.run(6)
+    paths = trainer_paths(trainers, pair)
+    surfaces = net_surfaces(trainers, pair, 1.0, 5, start)
+    for loss, t in trainers.items():
+        p = paths[loss]
+        assert p.epochs.tolist() == list(range(7))
+        last = t.history.snapshots[6]
+        assert p.values[-1].tolist() == [last["W2"][1, 0], last["b2"][1, 0]]
+        assert p.loss[-1] == t.history.train_loss[-1]
+        assert p.loss[0] == pytest.approx(reference_loss_k(t.history.snapshots[0], "tanh", loss,
+                                                           t.X, t.y, []), rel=1e-12)
+        # The surface's middle point is the net itself, but for the window's centre.
+        expected = reference_loss_k(t.net.get_params(), "tanh", loss, t.X, t.y,
+                                    [("W2[1,0]", start[0]), ("b2[1,0]", start[1])])
+        assert surfaces[loss].surface(loss)[2, 2] == pytest.approx(expected, rel=1e-12)

@@ -150,6 +150,7 @@ def test_clean_settings_takes_a_whole_hostile_link():
         f"L2 = {quoted} is not one of 0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1; using 0.0.",
         f"Epochs per Train = {quoted} is not a number; using 100.",
         f"Presentation mode = {quoted} is not on/off; using False.",
+        f"Classes = {quoted} is not a number; using 2.",
     ]
     for note in notes:  # the value appears only inside its quotes, never as bare markup
         assert "<script>" not in note.replace(quoted, "")
@@ -210,6 +211,57 @@ def test_dataset_must_fit_the_task():
     assert len(notes) == 2
 
 
+def test_classes_are_two_to_five():
+    setting = SETTINGS["classes"]
+    assert (setting.lo, setting.hi, setting.default) == (2, 5, 2)
+    assert setting.clean("3") == (3, None)
+    assert setting.clean(" 5 ") == (5, None)
+    for raw, expected in (("1", 2), ("6", 5), ("1e9", 5), ("-3", 2), ("3.4", 3), ("abc", 2),
+                          ("nan", 2), ("３", 2)):
+        value, note = setting.clean(raw)
+        assert value == expected and type(value) is int and note.startswith("Classes = ")
+
+
+def test_classes_need_a_dataset_with_that_many():
+    # A link with classes alone: the K-class dataset, silently (the link named no dataset).
+    values, notes = clean_settings({"classes": "3"})
+    assert (values["classes"], values["dataset"], notes) == (3, "spiral", [])
+    # A two-class dataset asked for with three classes: the classes win, with a note.
+    values, notes = clean_settings({"classes": "3", "dataset": "moons"})
+    assert (values["classes"], values["dataset"]) == (3, "spiral")
+    assert notes == ["Dataset 'moons' has two classes; 3 classes: using 'spiral'."]
+    values, notes = clean_settings({"classes": "5", "dataset": "linear"})
+    assert values["dataset"] == "spiral"
+    assert notes == ["Dataset 'linear' has at most 4 classes; 5 classes: using 'spiral'."]
+    # Datasets that have K classes keep them.
+    for dataset, classes in (("blobs", 5), ("spiral", 4), ("linear", 4), ("linear", 3)):
+        values, notes = clean_settings({"classes": str(classes), "dataset": dataset})
+        assert (values["classes"], values["dataset"], notes) == (classes, dataset, [])
+    # Two classes fit every classification dataset.
+    values, notes = clean_settings({"classes": "2", "dataset": "moons"})
+    assert (values["classes"], values["dataset"], notes) == (2, "moons", [])
+
+
+def test_classes_are_for_classification():
+    values, notes = clean_settings({"task": "regression", "classes": "3"})
+    assert (values["task"], values["classes"], values["dataset"]) == ("regression", 2, "sine")
+    assert notes == ["Classes = 3 needs a classification task; using 2."]
+    values, notes = clean_settings({"task": "regression", "dataset": "bumps"})
+    assert values["classes"] == 2 and notes == []
+
+
+@pytest.mark.parametrize("raw", [{k: v for k in SETTINGS} for v in HOSTILE[:19]]
+                         + [{"classes": c, "dataset": d, "task": t} for c in ("3", "5", "9")
+                            for d in DATASETS for t in ("classification", "regression", "x")])
+def test_any_link_gives_data_that_make_dataset_accepts(raw):
+    from twolayer.data import make_dataset
+
+    values, _ = clean_settings(raw)
+    data = make_dataset(values["dataset"], 40, values["noise"], seed=values["seed"],
+                        n_classes=values["classes"])
+    assert data.task == values["task"] and data.n_classes == values["classes"]
+
+
 def test_log_loss_is_not_for_regression():
     values, notes = clean_settings({"task": "regression", "loss": "log_loss"})
     assert values["loss"] == "mse"
@@ -228,7 +280,7 @@ def test_a_valid_link_is_taken_as_it_is():
     assert values == {"task": "regression", "dataset": "bumps", "samples": 300, "noise": 0.1,
                       "test_fraction": 0.25, "seed": 7, "hidden": 16, "activation": "relu",
                       "loss": "mse", "lr": 0.03, "batch": "all", "l2": 0.001,
-                      "epochs_per_run": 50, "present": True}
+                      "epochs_per_run": 50, "present": True, "classes": 2}
 
 
 def test_epoch_budget_caps_the_work_of_one_request():
@@ -277,3 +329,52 @@ def test_a_sweeps_first_epoch_fits_a_quarter_of_the_budget():
         < one_epoch(seeds + 1, 22, 5000, 1, 64, 3500)
     # The page's defaults keep every seed.
     assert sweep_seed_budget(8, 22, 500, 32, 8, 350) == (8, None)
+
+
+def test_landscape_parameters_for_k_classes():
+    from twolayer.settings import LANDSCAPE_PARAMS, clean_param, landscape_params
+
+    assert landscape_params(True) == LANDSCAPE_PARAMS[True] == ("W2[0,0]", "b2")
+    assert landscape_params(False, 2) == ("W1[0,0]", "W2[0,0]")
+    assert landscape_params(True, 3) == ("W2[1,0]", "b2[1,0]")
+    for saturated in (True, False):   # every default is a parameter of the net it is for
+        for n in (3, 5):
+            for name in landscape_params(saturated, n):
+                assert clean_param(name, 2, 1, "x", "Axis", n) == (name, None)
+    assert clean_param("b2[2]", 2, 8, "W2[1,0]", "Axis", 3) == ("b2[2,0]", None)
+    assert clean_param("b2", 2, 8, "b2[1,0]", "Vertical axis", 3) == (
+        "b2[1,0]", "Vertical axis = 'b2' is not a parameter of a net with 2 inputs, 8 hidden "
+                   "units and 3 classes; using b2[1,0].")
+    assert clean_param("W2[3,0]", 2, 8, "W2[1,0]", "Axis", 3)[1] is not None
+    assert clean_param("W2[3,0]", 2, 8, "W2[1,0]", "Axis", 4) == ("W2[3,0]", None)
+    # Two classes as before.
+    assert clean_param("b2", 2, 8, "W2[0,0]", "Axis") == ("b2", None)
+    assert clean_param("b2[1,0]", 2, 8, "b2", "Axis")[0] == "b2"
+
+
+def test_landscape_budget_counts_k_classes_dearer():
+    from twolayer.settings import LANDSCAPE_SECONDS, MAX_SECONDS_PER_REQUEST, landscape_budget
+
+    # Where two classes just fit 120 x 120, five (3x a point) do not.
+    n_train = int(MAX_SECONDS_PER_REQUEST / (2 * 120 * 120 * LANDSCAPE_SECONDS))
+    assert landscape_budget(120, n_train) == (120, None)
+    assert landscape_budget(120, n_train, n_classes=2) == (120, None)
+    grid, note = landscape_budget(120, n_train, n_classes=5)
+    assert grid < 120 and 2 * grid * grid * n_train * LANDSCAPE_SECONDS * 3 \
+        <= MAX_SECONDS_PER_REQUEST and "120 x 120" in note
+    assert landscape_budget(120, n_train, n_classes=3)[0] <= 101
+
+
+def test_sweep_budgets_count_k_classes_dearer():
+    from twolayer.settings import sweep_budget, sweep_seed_budget
+
+    # The same sweep, the unit cost dominating: five classes allow half the epochs (2.0x a net
+    # as measured), three two thirds (1.5x).
+    args = (5000, 112, 8, 500, None, 64)
+    two, _ = sweep_budget(*args)
+    assert two == 37 and sweep_budget(*args, n_classes=2)[0] == two
+    assert sweep_budget(*args, n_classes=3)[0] == 24     # 37 / 1.5, nearly
+    assert sweep_budget(*args, n_classes=5)[0] == 18     # 37 / 2
+    assert sweep_seed_budget(16, 14, 5000, None, 64)[0] == 7
+    seeds5, note = sweep_seed_budget(16, 14, 5000, None, 64, n_classes=5)
+    assert seeds5 == 3 and "sweeping 3 seeds" in note

@@ -28,8 +28,9 @@ HISTORY = {"train_loss": "train_loss", "test_loss": "test_loss", "train_metric":
 
 def single_run(data, run, hidden, activation, batch_size, epochs, l2=0.0, output_bias=0.0):
     """The reference: the run trained alone, by TwoLayerNet and Trainer."""
-    net = TwoLayerNet(data.n_inputs, hidden, activation, data.task, run.loss, seed=run.seed)
-    net.b2[:] = output_bias
+    net = TwoLayerNet(data.n_inputs, hidden, activation, data.task, run.loss, seed=run.seed,
+                      n_classes=data.n_classes)
+    net.set_output_bias(output_bias)    # b2 = bias for two classes; (0, bias, ...) for K
     trainer = Trainer(net, data, lr=run.lr, batch_size=batch_size, l2=l2, seed=run.seed)
     trainer.run(epochs)
     return trainer
@@ -136,6 +137,58 @@ def test_each_nets_weights_are_its_single_runs_to_the_bit(dataset, activation, r
             assert sw.params[p][k].tobytes() == getattr(trainer.net, p).tobytes(), (k, p)
 
 
+# -- K classes: K softmax outputs per net -------------------------------------------------------
+
+
+def test_every_net_of_a_three_class_sweep_equals_its_single_run():
+    # Both losses (cross-entropy, one-hot MSE), three learning rates, three seeds: a grid.
+    data = make_dataset("spiral", 300, 0.2, seed=0, n_classes=3)
+    runs = grid(["mse", "log_loss"], [0.05, 0.5, 3.0], [0, 1, 7])
+    sw = Sweep(data, runs, hidden=6, activation="tanh", batch_size=32).run(30)
+    assert sw.params["W2"].shape == (18, 3, 6) and sw.params["b2"].shape == (18, 3, 1)
+    for k in range(sw.K):
+        assert_net_equals_trainer(sw, k, single_run(data, runs[k], 6, "tanh", 32, 30))
+    results = sw.results()
+    for k in (0, 17):
+        trainer = single_run(data, runs[k], 6, "tanh", 32, 30)
+        assert results[k]["test_accuracy"] == trainer.history.test_metric[-1]
+
+
+@pytest.mark.parametrize(("dataset", "n_classes", "activation", "runs", "bias"), [
+    # A grid (seeds x nets per seed): each seed's one-hot batch shared by its nets.
+    ("spiral", 3, "tanh", grid(["mse", "log_loss"], [0.1, 3.0], [2, 3, 7]), 0.0),
+    # A batch gathered per net, losses interleaved, relu units, the saturated start.
+    ("blobs", 5, "relu", [Run("log_loss", 1.0, 3), Run("mse", 1.0, 3), Run("log_loss", 0.1, 5),
+                          Run("mse", 3.0, 5), Run("log_loss", 3.0, 3)], -6.0),
+    ("linear", 4, "sigmoid", grid(["log_loss", "mse"], [0.5], [0, 1]), 0.0),
+])
+def test_each_k_class_nets_weights_are_its_single_runs_to_the_bit(dataset, n_classes, activation,
+                                                                  runs, bias):
+    data = make_dataset(dataset, 200, 0.25, seed=5, n_classes=n_classes)
+    sw = Sweep(data, runs, hidden=5, activation=activation, batch_size=16,
+               output_bias=bias).run(8)
+    for k, run in enumerate(runs):
+        trainer = single_run(data, run, 5, activation, 16, 8, output_bias=bias)
+        assert sw.epochs_run[k] == trainer.epoch
+        for p in PARAMS:
+            assert sw.params[p][k].tobytes() == getattr(trainer.net, p).tobytes(), (k, p)
+
+
+@pytest.mark.parametrize("batch_size", [None, 1])
+def test_k_class_sweep_full_batch_and_single_sample(batch_size):
+    data = make_dataset("blobs", 60, 0.5, seed=1, n_classes=3)
+    runs = grid(["log_loss", "mse"], [0.3], [0, 2])
+    sw = Sweep(data, runs, hidden=3, activation="tanh", batch_size=batch_size).run(4)
+    for k in range(sw.K):
+        assert_net_equals_trainer(sw, k, single_run(data, runs[k], 3, "tanh", batch_size, 4))
+
+
+def test_k_class_sweep_starts_saturated_as_set_output_bias():
+    data = make_dataset("spiral", 100, 0.2, seed=0, n_classes=3)
+    sw = Sweep(data, grid(["mse"], [0.1], [0]), hidden=4, output_bias=-8.0)
+    np.testing.assert_array_equal(sw.initial["b2"][0], [[0.0], [-8.0], [-8.0]])
+
+
 def test_running_in_chunks_equals_one_run():
     data = make_dataset("moons", 200, 0.2, seed=3)
     runs = grid(["mse", "log_loss"], [0.1, 2.0], [0, 1])
@@ -162,6 +215,22 @@ def test_small_blocks_of_nets_and_chunks_of_samples_give_the_same_numbers(monkey
         assert len(parts.blocks(parts.active)) == parts.K
     parts.run(6)
     assert parts.diverged.tolist() == whole.diverged.tolist()
+    for key, values in whole.history.items():
+        np.testing.assert_allclose(parts.history[key], values, rtol=1e-12, err_msg=key)
+    for p in PARAMS:
+        np.testing.assert_allclose(parts.params[p], whole.params[p], rtol=1e-12)
+
+
+@pytest.mark.parametrize("limit", ["EVAL_ELEMENTS", "BLOCK_ELEMENTS"])
+@pytest.mark.parametrize("value", [7, 100])
+def test_k_class_blocks_and_chunks_give_the_same_numbers(monkeypatch, limit, value):
+    # K = 4 outputs: evaluated a few samples at a time (z2 gathered over several chunks of a1),
+    # or trained a net or a few per block: the same numbers as all at once.
+    data = make_dataset("spiral", 200, 0.2, seed=0, n_classes=4)
+    runs = grid(["mse", "log_loss"], [0.3, 3.0], [0, 1, 2])
+    whole = Sweep(data, runs, hidden=5, batch_size=16).run(4)
+    monkeypatch.setattr(sweep, limit, value)
+    parts = Sweep(data, runs, hidden=5, batch_size=16).run(4)
     for key, values in whole.history.items():
         np.testing.assert_allclose(parts.history[key], values, rtol=1e-12, err_msg=key)
     for p in PARAMS:
@@ -342,6 +411,31 @@ def test_each_sweep_run_equals_train_with_its_seed_and_the_data_seed(capsys):
         assert r["epochs_to_target"] == (reached[0] if reached else None)
 
 
+def test_each_three_class_sweep_run_equals_train_with_classes_3(capsys):
+    args = ["--dataset", "spiral", "--classes", "3", "--samples", "150", "--noise", "0.2",
+            "--hidden", "6", "--activation", "tanh", "--batch-size", "16", "--epochs", "15",
+            "--output-bias", "-2", "--data-seed", "5"]
+    out = run_main(capsys, "sweep", *args, "--lrs", "0.3,2", "--seeds", "1,4", "--target",
+                   "0.5", "--json")
+    assert out["nets"] == 8
+    for r in out["runs"]:
+        single = run_main(capsys, "train", *args, "--loss", r["loss"], "--lr", str(r["lr"]),
+                          "--seed", str(r["seed"]), "--json")
+        for key in ("epochs_run", "diverged", "train_loss", "test_loss", "test_accuracy"):
+            assert r[key] == single[key], key
+        reached = [e for e, a in enumerate(single["history"]["test_accuracy"], start=1)
+                   if a >= 0.5]
+        assert r["epochs_to_target"] == (reached[0] if reached else None)
+
+
+def test_three_class_sweep_text_says_its_classes(capsys):
+    assert main(["sweep", "--classes", "3", "--samples", "90", "--epochs", "3", "--lrs", "0.5",
+                 "--seeds", "0"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("spiral (3 classes), 90 samples")   # spiral: the K-class default
+    assert "MSE: best at learning rate 0.5" in out
+
+
 def test_regression_sweep_on_the_command_line(capsys):
     out = run_main(capsys, "sweep", "--dataset", "sine", "--samples", "100", "--epochs", "20",
                    "--lrs", "0.01,0.3,5", "--seeds", "0,1", "--batch-size", "8", "--json")
@@ -388,6 +482,8 @@ def test_sweep_text_names_the_best_learning_rate_of_each_loss():
     (["--losses", "mse,hinge"], "argument --losses: unknown loss 'hinge'"),
     (["--dataset", "sine", "--losses", "log_loss"], "log_loss needs a sigmoid output"),
     (["--batch-size", "0"], "batch size must be an integer >= 1"),
+    (["--classes", "6"], "argument --classes: must be an integer from 2 to 5, got 6"),
+    (["--dataset", "moons", "--classes", "3"], "moons has two classes"),
 ])
 def test_wrong_sweep_arguments_exit_2(capsys, args, reason):
     with pytest.raises(SystemExit) as exit_info:

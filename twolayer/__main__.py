@@ -175,28 +175,36 @@ def print_table(title, results):
 
 
 def add_landscape_command(commands, common, usage, fmt):
-    from .landscape import DEFAULT_PARAMS
+    from .landscape import DEFAULT_PARAMS, DEFAULT_PARAMS_K
 
     landscape = commands.add_parser(
         "landscape", parents=[common], usage=usage, formatter_class=fmt,
         help="the training loss, MSE and log-loss, over a grid of two parameters",
         epilog=CHOICES + "\nparameters: W1[i,j], b1[i,0], W2[0,j], b2 (b1[i] and W2[j] also "
-                         "work)")
+                         "work); with --classes K >= 3: W2[k,j] and b2[k,0] (b2[k] also works)")
     landscape.add_argument("--loss", default=None, choices=LOSSES,
                            help="the loss the net trains with for --epochs (see below)")
-    landscape.add_argument("--params", nargs=2, default=list(DEFAULT_PARAMS),
-                           metavar=("P1", "P2"),
-                           help="the two parameters on the axes (W2[0,0] b2)")
+    landscape.add_argument("--params", nargs=2, default=None, metavar=("P1", "P2"),
+                           help=f"the two parameters on the axes ({' '.join(DEFAULT_PARAMS)}; "
+                                f"{' '.join(DEFAULT_PARAMS_K)} with --classes 3 or more)")
     landscape.add_argument("--span", type=float, default=8.0,
                            help="offsets from -SPAN to +SPAN around the trained values (8)")
     landscape.add_argument("--grid", type=int, default=61,
                            help=f"grid points per axis, 2 to {MAX_CLI_GRID} (61)")
+    add_classes_option(landscape)
     return landscape
 
 
 def run_landscape(args):
     """`landscape`: train as `train` would, then the loss over the grid around the weights."""
-    from .landscape import gradient_at, loss_surfaces, losses_at, param_shapes, parse_pair
+    from .landscape import (
+        default_params,
+        gradient_at,
+        loss_surfaces,
+        losses_at,
+        param_shapes,
+        parse_pair,
+    )
 
     try:
         if not (0 < args.span <= MAX_CLI_SPAN):
@@ -206,7 +214,9 @@ def run_landscape(args):
             raise ValueError(f"--grid must be an integer from 2 to {MAX_CLI_GRID}, got "
                              f"{args.grid}")
         data = data_for(args)
-        parse_pair(args.params, param_shapes(data.n_inputs, args.hidden))
+        if args.params is None:
+            args.params = list(default_params(data.n_classes))
+        parse_pair(args.params, param_shapes(data.n_inputs, args.hidden, data.n_classes))
         trainer = make_trainer(args, data, args.loss)
     except ValueError as err:
         args.error(str(err))
@@ -221,7 +231,8 @@ def run_landscape(args):
         print(json.dumps(result.as_dict()))
         return 0
     (p1, p2), (c1, c2) = result.params, result.center
-    print(f"{args.dataset} ({data.task}), {args.samples} samples: {args.hidden} "
+    kind = data.task if data.n_classes == 2 else f"{data.n_classes} classes"
+    print(f"{args.dataset} ({kind}), {args.samples} samples: {args.hidden} "
           f"{args.activation} hidden units, after {trainer.epoch} epochs of "
           f"{net.loss_name} training")
     print(f"{p1} = {c1:.6g} and {p2} = {c2:.6g}, each offset by -{args.span:g} .. "
@@ -382,6 +393,7 @@ def add_sweep_parser(commands, common, usage, fmt):
     sweep.add_argument("--target", type=float, default=0.9,
                        help="epochs to target: the first epoch whose test accuracy (or R²) "
                             "reaches this (0.9)")
+    add_classes_option(sweep)
     return sweep
 
 
@@ -412,7 +424,8 @@ def run_sweep(args, argv):
                           "runs": runs}))
         return 0
     metric = sweep.metric_name
-    print(f"{args.dataset} ({data.task}), {args.samples} samples: {args.hidden} "
+    kind = data.task if data.n_classes == 2 else f"{data.n_classes} classes"
+    print(f"{args.dataset} ({kind}), {args.samples} samples: {args.hidden} "
           f"{args.activation} hidden units, batch {sweep.batch_size}, {args.epochs} epochs, "
           f"output bias {args.output_bias:g}; {len(args.seeds)} seeds per setting, "
           f"{sweep.K} nets in {seconds:.2f} s")

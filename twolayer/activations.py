@@ -34,12 +34,13 @@ def identity(z):
 def softmax(z):
     """exp(z_k) / sum_l exp(z_l) down each column of z (K, m): the K class probabilities of
     each sample. The column's max is subtracted first (the softmax does not change, since
-    e^-max cancels), so no exp overflows for any finite z. Not in the tables below: its
+    e^-max cancels), so no exp overflows for any finite z. Along axis -2: stacked nets'
+    z (N, K, m) take it as it is. Not in the tables below: its
     derivative is a K x K Jacobian per sample, not one slope per entry; the K-class losses
     apply it (twolayer.losses).
     """
-    e = np.exp(z - z.max(axis=0, keepdims=True))
-    return e / e.sum(axis=0, keepdims=True)
+    e = np.exp(z - z.max(axis=-2, keepdims=True))
+    return e / e.sum(axis=-2, keepdims=True)
 
 
 ACTIVATIONS = {"sigmoid": sigmoid, "tanh": tanh, "relu": relu, "identity": identity}

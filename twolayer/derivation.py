@@ -11,6 +11,13 @@ sample (``sample`` an index into the columns of X) or for the mean over all colu
 Each line carries its equation in the derivation's notation (LaTeX) and its value. The values
 come from the net's own methods (``_forward``, ``delta2``, ``_gradients``), so what a page shows
 is what training does. No L2 term here: the derivation has none.
+
+K classes (a net with n_classes = K >= 3): the softmax lines of net.py's docstring, with a
+line Y (the one-hot targets, K x m) after y, a2 = softmax(z2) (K x m), dL/da2 = -Y / a2 for
+cross-entropy and -2 (Y - a2) for MSE (each / m in the batch view), da2/dz2 the softmax's
+Jacobian J = diag(a2) - a2 a2^T, K x K, one per sample (shape (K, K, m): J[:, :, j] is sample
+j's), and delta2 = J^T dL/da2: a2 - Y for cross-entropy (the Jacobian cancels), the product
+a2 * (e - a2^T e), e = dL/da2, for MSE (it stays in). The lines below delta2 are the same.
 """
 
 from dataclasses import dataclass
@@ -24,6 +31,12 @@ from .net import PARAMS, TwoLayerNet
 DL_DA2 = {
     "mse": lambda a2, y: -2.0 * (y - a2),
     "log_loss": lambda a2, y: (a2 - y) / (a2 * (1.0 - a2)),
+}
+
+# The same for K >= 3 softmax outputs, against the one-hot targets Y (K, m).
+DL_DA2_SOFTMAX = {
+    "mse": lambda a2, Y: -2.0 * (Y - a2),
+    "log_loss": lambda a2, Y: -Y / a2,
 }
 
 # g'(z1) written as the derivation writes it, in terms of a1 = g(z1) where it can be.
@@ -112,6 +125,16 @@ def _loss_latex(loss, single):
             r" \\ &\qquad + (1 - y^{(j)}) \log(1 - a_2^{(j)}) \,\Big] \end{aligned}")
 
 
+def _softmax_loss_latex(loss, single):
+    """L for K softmax outputs, as net.py's docstring writes it."""
+    if single:
+        return (r"L = \sum_{k} (Y_k - a_{2,k})^2" if loss == "mse" else
+                r"L = -\sum_{k} Y_k \log a_{2,k} = -\log a_{2,y}")
+    if loss == "mse":
+        return r"L = \frac{1}{m} \sum_{j=1}^{m} \sum_{k} (Y_k^{(j)} - a_{2,k}^{(j)})^2"
+    return r"L = -\frac{1}{m} \sum_{j=1}^{m} \log a_{2,y^{(j)}}^{(j)}"
+
+
 def derive(net, X, y, alpha, sample=None, loss=None):
     """Every quantity of the derivation, for one sample or for the batch mean.
 
@@ -126,12 +149,9 @@ def derive(net, X, y, alpha, sample=None, loss=None):
     loss : "mse" | "log_loss"; default the net's own loss
 
     Returns a Derivation whose values for one sample equal those of the batch view of a batch
-    of that one sample.
+    of that one sample. For a net of K >= 3 classes, see the module's docstring: a line Y
+    after y, and da2/dz2 of shape (K, K, m), one Jacobian per sample.
     """
-    if getattr(net, "n_classes", 2) > 2:
-        # Its da2/dz2 is a K x K Jacobian per sample, not one slope per entry: lines of their own.
-        raise ValueError("the derivation's lines are written for one output (two classes or "
-                         f"regression); this net has {net.n_classes} softmax outputs")
     if loss is not None and loss != net.loss_name:
         net = with_loss(net, loss)
     X, y = net._check(X, y)
@@ -150,9 +170,18 @@ def derive(net, X, y, alpha, sample=None, loss=None):
 
     f = net._forward(X)
     delta2 = net.delta2(f, y)
-    da2_dz2 = net.o_prime(f.z2, f.a2)
-    with np.errstate(divide="ignore", invalid="ignore"):  # a saturated a2 gives +-inf: shown
-        dL_da2 = DL_DA2[loss](f.a2, y) / m
+    softmax = net.n_classes > 2
+    if softmax:
+        Y = net.targets(y)
+        # Each sample's Jacobian J[k, l] = da2_k/dz2_l = a2_k ([k = l] - a2_l), side by side.
+        da2_dz2 = (np.eye(net.n_classes)[:, :, None] * f.a2[:, None, :]
+                   - f.a2[:, None, :] * f.a2[None, :, :])
+        with np.errstate(divide="ignore", invalid="ignore"):  # a2 = 0 on the true class: -inf
+            dL_da2 = DL_DA2_SOFTMAX[loss](f.a2, Y) / m
+    else:
+        da2_dz2 = net.o_prime(f.z2, f.a2)
+        with np.errstate(divide="ignore", invalid="ignore"):  # a saturated a2 gives +-inf: shown
+            dL_da2 = DL_DA2[loss](f.a2, y) / m
     g_prime = net.g_prime(f.z1, f.a1)
     delta1 = (net.W2.T @ delta2) * g_prime
     grads = net._gradients(X, y)
@@ -189,17 +218,36 @@ def derive(net, X, y, alpha, sample=None, loss=None):
                   r" = \delta_1\, x^{T}")
         db1_eq = rf"\frac{{\partial L}}{{\partial b_1}} = {s}\delta_1{j}"
 
+    if softmax:
+        K = net.n_classes
+        a2_eq = (r"a_2 = \operatorname{softmax}(z_2),\quad "
+                 r"a_{2,k} = \frac{e^{z_{2,k}}}{\sum_l e^{z_{2,l}}}")
+        e_eq = r"\frac{\partial L}{\partial a_2}"
+        if loss == "mse":
+            dL_da2_eq = rf"{e_eq} = -{two}\,(Y - a_2)"
+            delta2_rhs = (r"a_2 \odot \Big(" + e_eq + r" - a_2^{T} " + e_eq + r"\Big)")
+        else:
+            dL_da2_eq = rf"{e_eq} = -{mean}\,Y \oslash a_2"
+            delta2_rhs = rf"{mean}(a_2 - Y)"
+        delta2_eq = (r"\begin{aligned} \delta_2 &= \Big(\frac{\partial a_2}{\partial z_2}\Big)^{T}"
+                     r" \frac{\partial L}{\partial a_2} \\ &= " + delta2_rhs + r" \end{aligned}")
+        da2_dz2_eq = (r"\frac{\partial a_2}{\partial z_2} = \operatorname{diag}(a_2) - a_2 a_2^{T}"
+                      + ("" if single else r"\quad\text{for each sample}"))
+
     x_eq = (r"x = \text{sample " + str(sample) + "}" if single
             else rf"x = \left[\,x^{{(1)}} \cdots x^{{(m)}}\,\right],\; m = {m}")
     lines = [
         Line("x", "x", x_eq, X, "forward"),
         Line("y", "y", r"y = \text{its label}" if single
              else r"y = \left[\,y^{(1)} \cdots y^{(m)}\,\right]", y, "forward"),
+        *([Line("Y", "Y", rf"Y = \operatorname{{onehot}}(y),\; {K} \text{{ classes}}", Y,
+                "forward")] if softmax else []),
         Line("z1", "z_1", r"z_1 = W_1 x + b_1", f.z1, "forward"),
         Line("a1", "a_1", rf"a_1 = g(z_1),\quad g = {G_LATEX[act]}", f.a1, "forward"),
         Line("z2", "z_2", r"z_2 = W_2 a_1 + b_2", f.z2, "forward"),
         Line("a2", "a_2", a2_eq, f.a2, "forward"),
-        Line("L", "L", _loss_latex(loss, single), np.array([[L]]), "forward",
+        Line("L", "L", (_softmax_loss_latex if softmax else _loss_latex)(loss, single),
+             np.array([[L]]), "forward",
              differs_by_loss=True, equation_differs=True),
         Line("dL_da2", r"\frac{\partial L}{\partial a_2}", dL_da2_eq, dL_da2, "output",
              differs_by_loss=True, equation_differs=True),
@@ -316,7 +364,17 @@ def latex_matrix(A, digits=4, max_rows=8, max_cols=6, max_width=None):
 
 def latex_value(value):
     """A line's value as the Backprop page shows it beside its equation (about 480 px wide):
-    a scalar with 4 significant digits, a matrix a little smaller with 3, in rows that fit."""
+    a scalar with 4 significant digits, a matrix a little smaller with 3, in rows that fit.
+    A stack of matrices (K, K, m), the softmax's Jacobians: the first sample's, and the
+    last's after dots when there are more."""
+    value = np.asarray(value)
+    if value.ndim == 3:
+        m = value.shape[2]
+        first = latex_matrix(value[:, :, 0], digits=3, max_rows=8, max_cols=6, max_width=40)
+        if m == 1:
+            return r"\small " + first
+        last = latex_matrix(value[:, :, -1], digits=3, max_rows=8, max_cols=6, max_width=40)
+        return (r"\small " + first + r"^{(1)} \;\cdots\; " + last + rf"^{{({m})}}")
     value = np.atleast_2d(value)
     if value.size == 1:
         return latex_matrix(value)

@@ -20,6 +20,13 @@ same z2 and a2. Two shortcuts keep a point's cost at a few hidden units, whateve
 
 Parameters are named as NumPy indexes them: W1[i,j], b1[i,0], W2[0,j], b2. A bias of size 1 may
 be named without an index (b2), and an entry of a vector with one index (b1[i], W2[j]).
+
+K classes (K >= 3 softmax outputs, W2 (K, h), b2 (K, 1)): W2[k,j] and b2[k,0] (or b2[k]), and
+the surfaces are the mean cross-entropy (log_loss) and the MSE on one-hot targets, each the
+net's own loss (TwoLayerNet(..., n_classes=K).loss). A bare b2 names nothing then: shifting
+every output's bias alike changes no softmax output, so one entry must be named. The number of
+classes is read from the weights' shapes (W2 with K rows). The fixed units' share of z2 is then
+(K, m) per sample, and a point's z2 (K, m).
 """
 
 import math
@@ -34,6 +41,9 @@ from .net import PARAMS, TwoLayerNet
 from .stacked import forward, mean_loss
 
 DEFAULT_PARAMS = ("W2[0,0]", "b2")   # one weight and the bias of the output unit
+# K >= 3 classes: a weight and the bias of class 1's output, which the saturated start
+# (set_output_bias: b2 = (0, -8, ..., -8)) holds confidently wrong for every sample of class 1.
+DEFAULT_PARAMS_K = ("W2[1,0]", "b2[1,0]")
 # Elements of the largest array of one chunk (n_points x units x samples): 8 MB of float64.
 CHUNK_ELEMENTS = 1 << 20
 
@@ -49,20 +59,29 @@ class Param(NamedTuple):
     index: tuple
 
 
-def param_shapes(n_inputs, n_hidden):
-    """{"W1": (h, d), "b1": (h, 1), "W2": (1, h), "b2": (1, 1)}."""
-    return {"W1": (n_hidden, n_inputs), "b1": (n_hidden, 1), "W2": (1, n_hidden), "b2": (1, 1)}
+def default_params(n_classes=2):
+    """The two parameters a landscape shows unless told: DEFAULT_PARAMS, or DEFAULT_PARAMS_K
+    for K >= 3 classes."""
+    return DEFAULT_PARAMS if n_classes == 2 else DEFAULT_PARAMS_K
 
 
-def _name(key, index):
-    """The canonical name: b2 bare (it has one entry in every net), the others indexed."""
-    return key if key == "b2" else f"{key}[{index[0]},{index[1]}]"
+def param_shapes(n_inputs, n_hidden, n_classes=2):
+    """{"W1": (h, d), "b1": (h, 1), "W2": (c, h), "b2": (c, 1)}: c = 1 output for two classes
+    (and regression), c = n_classes >= 3 softmax outputs."""
+    c = 1 if n_classes == 2 else n_classes
+    return {"W1": (n_hidden, n_inputs), "b1": (n_hidden, 1), "W2": (c, n_hidden),
+            "b2": (c, 1)}
 
 
-def param_names(n_inputs, n_hidden):
-    """Every entry of the parameters by name, layer by layer: W1[0,0] .. b2."""
-    shapes = param_shapes(n_inputs, n_hidden)
-    return tuple(_name(k, ix) for k in PARAMS for ix in np.ndindex(*shapes[k]))
+def _name(key, index, shape=(1, 1)):
+    """The canonical name: b2 bare when it has one entry (one output), the others indexed."""
+    return key if key == "b2" and tuple(shape) == (1, 1) else f"{key}[{index[0]},{index[1]}]"
+
+
+def param_names(n_inputs, n_hidden, n_classes=2):
+    """Every entry of the parameters by name, layer by layer: W1[0,0] .. b2 (.. b2[K-1,0])."""
+    shapes = param_shapes(n_inputs, n_hidden, n_classes)
+    return tuple(_name(k, ix, shapes[k]) for k in PARAMS for ix in np.ndindex(*shapes[k]))
 
 
 def parse_param(text, shapes):
@@ -73,7 +92,10 @@ def parse_param(text, shapes):
     """
     raw = "".join(str(text).split())
     h, d = shapes["W1"]
-    examples = f"W1[i,j] (i < {h}, j < {d}), b1[i,0], W2[0,j] (j < {h}) or b2"
+    c = shapes["W2"][0]
+    examples = (f"W1[i,j] (i < {h}, j < {d}), b1[i,0], W2[0,j] (j < {h}) or b2" if c == 1 else
+                f"W1[i,j] (i < {h}, j < {d}), b1[i,0], W2[k,j] (k < {c}, j < {h}) or b2[k,0] "
+                f"(k < {c})")
     match = _NAME.fullmatch(raw)
     if not match:
         shown = raw if len(raw) <= 24 else raw[:21] + "..."
@@ -83,8 +105,10 @@ def parse_param(text, shapes):
     given = tuple(int(i) for i in match.groups()[1:] if i is not None)
     if not given:
         if shape != (1, 1):
+            why = (" (the softmax does not see a shift of every class's bias alike)"
+                   if key == "b2" else "")
             raise ValueError(f"{key} has shape {shape}: name one entry, such as "
-                             f"{_name(key, (0, 0))}")
+                             f"{_name(key, (0, 0), shape)}{why}")
         given = (0, 0)
     elif len(given) == 1:
         # One index names an entry of a vector: b1[i] is b1[i,0], W2[j] is W2[0,j].
@@ -97,7 +121,7 @@ def parse_param(text, shapes):
     if not all(i < n for i, n in zip(given, shape, strict=True)):
         raise ValueError(f"{raw}: index out of range, {key} has shape {shape} (indices from 0 "
                          f"to {shape[0] - 1} and 0 to {shape[1] - 1})")
-    return Param(_name(key, given), key, given)
+    return Param(_name(key, given, shape), key, given)
 
 
 def parse_pair(names, shapes):
@@ -157,17 +181,20 @@ def _reduced(weights, pair, X, activation):
     """The net cut down to the hidden units that ``pair`` touches, the others folded away.
 
     Returns (params, where): params with a model axis of length 1, in which b2 has shape
-    (1, 1, m): the fixed units' share of z2, W2[:, rest] @ a1[rest], one value per sample, plus
-    the output bias (unless b2 is one of the pair: then the caller adds it per point); where
-    gives each Param's key and index in the cut-down arrays.
+    (1, c, m): the fixed units' share of z2, W2[:, rest] @ a1[rest], one value per sample and
+    output, plus the output bias (but for an entry of b2 in the pair: the caller adds that one
+    per point); where gives each Param's key and index in the cut-down arrays.
     """
     W1, b1, W2, b2 = (np.asarray(weights[k], dtype=np.float64) for k in PARAMS)
     units = sorted({q.index[0] for q in pair if q.key in ("W1", "b1")}
                    | {q.index[1] for q in pair if q.key == "W2"})
     rest = np.setdiff1d(np.arange(W1.shape[0]), units)
-    share = W2[:, rest] @ ACTIVATIONS[activation](W1[rest] @ X + b1[rest])    # (1, m)
-    if not any(q.key == "b2" for q in pair):
-        share = share + b2
+    share = W2[:, rest] @ ACTIVATIONS[activation](W1[rest] @ X + b1[rest])    # (c, m)
+    bias = b2.copy()
+    for q in pair:
+        if q.key == "b2":
+            bias[q.index] = 0.0
+    share = share + bias
     params = {"W1": W1[units][None], "b1": b1[units][None], "W2": W2[:, units][None],
               "b2": share[None]}
     where = []
@@ -175,9 +202,9 @@ def _reduced(weights, pair, X, activation):
         if q.key in ("W1", "b1"):
             where.append((q.key, (units.index(q.index[0]), q.index[1])))
         elif q.key == "W2":
-            where.append(("W2", (0, units.index(q.index[1]))))
+            where.append(("W2", (q.index[0], units.index(q.index[1]))))
         else:
-            where.append(("b2", None))
+            where.append(("b2", q.index))
     return params, where
 
 
@@ -196,7 +223,8 @@ def loss_surfaces(weights, X, y, activation, task, params, span=8.0, grid=61, ce
 
     weights : {"W1", "b1", "W2", "b2"} like TwoLayerNet.get_params(): every parameter but the
         two chosen ones is held here
-    X : (n_inputs, m), y : (1, m) or (m,): the samples the loss is the mean over
+    X : (n_inputs, m), y : (1, m) or (m,): the samples the loss is the mean over (labels
+        0 .. K-1 for weights of K >= 3 classes: W2 with K rows)
     activation : the hidden activation; task : "classification" | "regression"
     params : two names such as ("W2[0,0]", "b2")
     span, grid : offsets from -span to +span in ``grid`` steps, the same for both parameters
@@ -223,7 +251,7 @@ def loss_surfaces(weights, X, y, activation, task, params, span=8.0, grid=61, ce
     points = (first.ravel(), second.ravel())
     fixed, where = _reduced(weights, pair, X, activation)
     n_points, m = first.size, X.shape[1]
-    size = max(1, chunk_elements // (m * max(fixed["W1"].shape[1], 1)))
+    size = max(1, chunk_elements // (m * max(fixed["W1"].shape[1], fixed["W2"].shape[1], 1)))
     unknown = set(losses) - {"mse", "log_loss"}
     if unknown or not losses:
         raise ValueError(f"losses must name mse and/or log_loss, got {tuple(losses)!r}")
@@ -235,7 +263,13 @@ def loss_surfaces(weights, X, y, activation, task, params, span=8.0, grid=61, ce
             nets = dict(fixed)
             for (key, ix), v in zip(where, points, strict=True):
                 if key == "b2":
-                    nets["b2"] = fixed["b2"] + v[chunk][:, None, None]
+                    if fixed["b2"].shape[1] == 1:
+                        nets["b2"] = fixed["b2"] + v[chunk][:, None, None]
+                        continue
+                    # One output's bias per point: (n, c, 1), zero but for that output.
+                    bias = np.zeros((chunk.stop - chunk.start, fixed["b2"].shape[1], 1))
+                    bias[:, ix[0], 0] = v[chunk]
+                    nets["b2"] = nets["b2"] + bias
                     continue
                 if nets[key].shape[0] == 1:
                     nets[key] = np.repeat(nets[key], chunk.stop - chunk.start, axis=0)
@@ -270,8 +304,9 @@ def gradient_at(weights, X, y, activation, task, loss, params):
     That is the part of the net's gradient that moves the two chosen parameters (without L2:
     the surfaces are the plain mean loss). Shape (2,).
     """
-    W1 = np.asarray(weights["W1"])
-    net = TwoLayerNet(W1.shape[1], W1.shape[0], activation, task, loss)
+    W1, c = np.asarray(weights["W1"]), np.shape(weights["W2"])[0]
+    net = TwoLayerNet(W1.shape[1], W1.shape[0], activation, task, loss,
+                      n_classes=2 if c == 1 else c)
     net.set_params(weights)
     pair = parse_pair(params, {k: np.shape(weights[k]) for k in PARAMS})
     with np.errstate(all="ignore"):

@@ -8,6 +8,7 @@ K classes (K >= 3) have a softmax output a2 = softmax(z2) of shape (K, m) and co
 one-hot targets Y (K, m), Y[k, i] = 1 where sample i is of class k. The softmax's slope is a
 Jacobian, da2_k/dz2_l = a2_k ([k = l] - a2_l), and the same story holds: cross-entropy cancels
 it (delta2 = a2 - Y), MSE keeps it, and it vanishes where the output is confidently wrong.
+They reduce over axis -2, the class axis, so that stacked nets' (N, K, m) use them as they are.
 """
 
 import numpy as np
@@ -53,7 +54,7 @@ class SoftmaxMSE:
 
     @staticmethod
     def value(z2, a2, Y):
-        return ((Y - a2) ** 2).sum(axis=0)
+        return ((Y - a2) ** 2).sum(axis=-2)
 
     @staticmethod
     def delta(z2, a2, Y):
@@ -62,7 +63,7 @@ class SoftmaxMSE:
         # Every term carries a factor a2: where the net is confidently wrong (the true
         # class's a2 near 0, another's near 1) the whole product is near 0.
         e = -2.0 * (Y - a2)
-        return a2 * (e - (a2 * e).sum(axis=0, keepdims=True))
+        return a2 * (e - (a2 * e).sum(axis=-2, keepdims=True))
 
 
 class CrossEntropy:
@@ -75,9 +76,12 @@ class CrossEntropy:
 
     @staticmethod
     def value(z2, a2, Y):
-        top = z2.max(axis=0)
-        logsumexp = top + np.log(np.exp(z2 - top).sum(axis=0))
-        return logsumexp - (Y * z2).sum(axis=0)
+        # logsumexp(z2) - z2_y = log(sum_k e^(z2_k - top)) + (top - z2_y), in that order: a
+        # confident right answer (z2_y the top) gives a tiny loss, log(1 + small) + 0, which
+        # (top + log(...)) - z2_y would round to a multiple of top's last bit.
+        top = z2.max(axis=-2)
+        return (np.log(np.exp(z2 - top[..., None, :]).sum(axis=-2))
+                + (top - (Y * z2).sum(axis=-2)))
 
     @staticmethod
     def delta(z2, a2, Y):
@@ -90,5 +94,6 @@ SOFTMAX_LOSSES = {"mse": SoftmaxMSE, "log_loss": CrossEntropy}   # K >= 3 classe
 
 
 def one_hot(y, n_classes):
-    """Y of shape (n_classes, m) from integer labels y of shape (1, m): Y[k, i] = (y_i == k)."""
+    """Y of shape (n_classes, m) from integer labels y of shape (1, m): Y[k, i] = (y_i == k).
+    Labels (..., 1, m) give (..., n_classes, m)."""
     return (np.arange(n_classes)[:, None] == y).astype(np.float64)

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from .activations import HIDDEN_ACTIVATIONS
-from .data import DATASETS, GENERATORS
+from .data import DATASETS, GENERATORS, MAX_CLASSES, MULTICLASS
 from .losses import LOSSES
 
 LEARNING_RATES = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -135,6 +135,8 @@ SETTINGS = {s.key: s for s in (
     Setting("l2", "L2", 0.0, float, options=L2_VALUES),
     Setting("epochs_per_run", "Epochs per Train", 100, int, 1, MAX_EPOCHS_PER_RUN, step=10),
     Setting("present", "Presentation mode", False, bool),
+    # Last, so that a link's notes keep their order; K >= 3: softmax outputs (?classes=3).
+    Setting("classes", "Classes", 2, int, 2, MAX_CLASSES, step=1),
 )}
 
 
@@ -168,6 +170,7 @@ def epoch_budget(epochs, n_train, batch_size, n_hidden):
 
 
 DEFAULT_DATASET = {"classification": "moons", "regression": "sine"}
+MULTICLASS_DATASET = "spiral"   # the K-class default (K arms), as on the command line
 LOSSES_FOR_TASK = {"classification": ("log_loss", "mse"), "regression": ("mse",)}
 
 
@@ -175,7 +178,9 @@ def clean_settings(raw):
     """Clean a mapping of raw values (a URL's query params), jointly.
 
     Returns (values, notes): values for every key in SETTINGS (defaults where raw has none),
-    consistent with each other (the dataset and the loss fit the task), and the notes to show.
+    consistent with each other (the dataset and the loss fit the task; more than two classes
+    only for classification, on a dataset that has that many: MULTICLASS), and the notes to
+    show. A value the link did not ask for moves silently (?classes=3 alone: spiral).
     Unknown keys are left alone: other pages own them.
     """
     values, notes = {}, []
@@ -197,6 +202,19 @@ def clean_settings(raw):
         if "loss" in raw:
             notes.append(f"Loss {values['loss']!r} needs a classification task; using 'mse'.")
         values["loss"] = "mse"
+    classes = values["classes"]
+    if classes > 2 and task != "classification":
+        if "classes" in raw:
+            notes.append(f"Classes = {classes} needs a classification task; using 2.")
+        values["classes"] = 2
+    elif classes > 2 and MULTICLASS.get(values["dataset"], 2) < classes:
+        dataset = values["dataset"]
+        if "dataset" in raw:
+            most = MULTICLASS.get(dataset, 2)
+            has = "two classes" if most == 2 else f"at most {most} classes"
+            notes.append(f"Dataset {dataset!r} has {has}; {classes} classes: using "
+                         f"{MULTICLASS_DATASET!r}.")
+        values["dataset"] = MULTICLASS_DATASET
     return values, notes
 
 
@@ -221,18 +239,28 @@ SWEEP_SETTINGS = {s.key: s for s in (
 )}
 
 
-def sweep_budget(epochs, nets, seeds, n_samples, batch_size, n_hidden, n_train=None):
+def sweep_classes_factor(n_classes):
+    """How much more a net of K >= 3 classes costs a sweep than a two-class one, per sample and
+    hidden unit: 1 + (K - 1) / 4 (benchmarks/bench_sweep_classes.py, 2-8-K tanh at batch 32:
+    measured 1.45x for K = 3 and 2.0x for K = 5)."""
+    return 1.0 if n_classes == 2 else 1.0 + (n_classes - 1) / 4
+
+
+def sweep_budget(epochs, nets, seeds, n_samples, batch_size, n_hidden, n_train=None,
+                 n_classes=2):
     """(epochs, note): at most ``epochs`` of a sweep of ``nets`` nets with ``seeds`` distinct
     seeds, as many as one request may cost (MAX_SECONDS_PER_REQUEST), at least 1.
 
     n_samples : training and test samples together (both are evaluated every epoch)
     n_train : training samples (the steps per epoch); batch_size None means all of them
+    n_classes : K >= 3 classes cost sweep_classes_factor(K) as much per net
     """
     n_train = n_samples if n_train is None else n_train
     bs = n_train if batch_size is None else max(1, min(int(batch_size), n_train))
     steps_per_epoch = -(-n_train // bs)
     seconds_per_epoch = (steps_per_epoch * SWEEP_STEP_SECONDS + seeds * SWEEP_SEED_SECONDS
-                         + nets * n_samples * n_hidden * SWEEP_UNIT_SECONDS)
+                         + nets * n_samples * n_hidden * SWEEP_UNIT_SECONDS
+                         * sweep_classes_factor(n_classes))
     allowed = max(1, int(MAX_SECONDS_PER_REQUEST // seconds_per_epoch))
     if epochs <= allowed:
         return epochs, None
@@ -247,17 +275,20 @@ def sweep_budget(epochs, nets, seeds, n_samples, batch_size, n_hidden, n_train=N
 SWEEP_FLOOR_SHARE = 0.25
 
 
-def sweep_seed_budget(seeds, nets_per_seed, n_samples, batch_size, n_hidden, n_train=None):
+def sweep_seed_budget(seeds, nets_per_seed, n_samples, batch_size, n_hidden, n_train=None,
+                      n_classes=2):
     """(seeds, note): at most ``seeds`` seeds (each ``nets_per_seed`` nets: losses x learning
     rates), as many as one epoch of the whole sweep allows within SWEEP_FLOOR_SHARE of
-    MAX_SECONDS_PER_REQUEST; at least 1. note is None when none were dropped."""
+    MAX_SECONDS_PER_REQUEST; at least 1. note is None when none were dropped. n_classes as
+    for sweep_budget."""
     n_train = n_samples if n_train is None else n_train
     bs = n_train if batch_size is None else max(1, min(int(batch_size), n_train))
     steps_per_epoch = -(-n_train // bs)
 
     def one_epoch(s):
         return (steps_per_epoch * SWEEP_STEP_SECONDS + s * SWEEP_SEED_SECONDS
-                + s * nets_per_seed * n_samples * n_hidden * SWEEP_UNIT_SECONDS)
+                + s * nets_per_seed * n_samples * n_hidden * SWEEP_UNIT_SECONDS
+                * sweep_classes_factor(n_classes))
 
     limit = SWEEP_FLOOR_SHARE * MAX_SECONDS_PER_REQUEST
     allowed = max([s for s in range(1, seeds + 1) if one_epoch(s) <= limit], default=1)
@@ -294,32 +325,49 @@ LANDSCAPE_SETTINGS = {s.key: s for s in (
 # the saturated start (where the plateau is), one weight per layer otherwise (as Glorot and
 # Bengio drew it). Their choices depend on the net's size: see clean_param.
 LANDSCAPE_PARAMS = {True: ("W2[0,0]", "b2"), False: ("W1[0,0]", "W2[0,0]")}
+# K >= 3 classes: at the saturated start (b2 = (0, -8, ..., -8)) class 1's weight and bias,
+# confidently wrong on every sample of class 1; b2 bare names no entry of K biases.
+LANDSCAPE_PARAMS_K = {True: ("W2[1,0]", "b2[1,0]"), False: ("W1[0,0]", "W2[0,0]")}
+
+
+def landscape_params(saturated, n_classes=2):
+    """The two parameters the landscape page starts with: LANDSCAPE_PARAMS, or
+    LANDSCAPE_PARAMS_K for K >= 3 classes."""
+    return (LANDSCAPE_PARAMS if n_classes == 2 else LANDSCAPE_PARAMS_K)[bool(saturated)]
 LANDSCAPE_PARAM_LABELS = ("Horizontal axis", "Vertical axis")
 
 
-def clean_param(raw, n_inputs, n_hidden, default, label):
+def clean_param(raw, n_inputs, n_hidden, default, label, n_classes=2):
     """(name, note) for a parameter name from a link or a widget: the canonical name, or
-    ``default`` with a note when ``raw`` names no entry of a net of this size."""
+    ``default`` with a note when ``raw`` names no entry of a net of this size (n_classes >= 3:
+    K outputs, so b2 needs its index)."""
     from .landscape import param_shapes, parse_param
 
     text = str(raw).strip()[:MAX_RAW_LENGTH + 1]
     try:
         if len(text) > MAX_RAW_LENGTH:
             raise ValueError("too long")
-        return parse_param(text, param_shapes(n_inputs, n_hidden)).name, None
+        return parse_param(text, param_shapes(n_inputs, n_hidden, n_classes)).name, None
     except ValueError:
         shown = text if len(text) <= 24 else text[:21] + "..."
         inputs = f"{n_inputs} input" + ("s" if n_inputs != 1 else "")
         units = f"{n_hidden} hidden unit" + ("s" if n_hidden != 1 else "")
-        return default, (f"{label} = {shown!r} is not a parameter of a net with {inputs} and "
-                         f"{units}; using {default}.")
+        size = f"{inputs} and {units}" if n_classes == 2 else \
+            f"{inputs}, {units} and {n_classes} classes"
+        return default, (f"{label} = {shown!r} is not a parameter of a net with {size}; "
+                         f"using {default}.")
 
 
-def landscape_budget(grid, n_train, surfaces=2):
+def landscape_budget(grid, n_train, surfaces=2, n_classes=2):
     """(grid, note): the finest grid of LANDSCAPE_GRIDS, at most ``grid``, whose ``surfaces``
-    cost one click at most MAX_SECONDS_PER_REQUEST. note is None when nothing was cut."""
+    cost one click at most MAX_SECONDS_PER_REQUEST. note is None when nothing was cut.
+
+    K >= 3 classes cost (K + 1) / 2 times as much a point (K outputs and the softmax; measured
+    1.7x for K = 3 and 2.5x for K = 5, 61 x 61 on 350 samples, W2[1,0] and b2[1,0])."""
+    per_point = LANDSCAPE_SECONDS * (1.0 if n_classes == 2 else (n_classes + 1) / 2)
+
     def seconds(g):
-        return surfaces * g * g * n_train * LANDSCAPE_SECONDS
+        return surfaces * g * g * n_train * per_point
 
     if seconds(grid) <= MAX_SECONDS_PER_REQUEST:
         return grid, None

@@ -1,10 +1,15 @@
 """K two-layer nets at once: the equations of net.py with one more, leading, model axis.
 
-    W1: (K, h, d)   b1: (K, h, 1)   W2: (K, 1, h)   b2: (K, 1, 1)
+    W1: (K, h, d)   b1: (K, h, 1)   W2: (K, c, h)   b2: (K, c, 1)
     X:  (d, m), the same samples for every net, or (K, d, m), a batch of its own per net
 
     z1 = W1 @ X + b1        (K, h, m)       a1 = g(z1)
-    z2 = W2 @ a1 + b2       (K, 1, m)       a2 = o(z2)
+    z2 = W2 @ a1 + b2       (K, c, m)       a2 = o(z2)
+
+c is the number of outputs of each net, read from W2's shape: c = 1 for regression and two
+classes (o: identity or sigmoid, as in net.py), c = n_classes >= 3 for a softmax output (o the
+softmax down axis -2, the class axis; y still holds the labels, (1, m) or (K, 1, m), and the
+losses compare a2 with their one-hot targets, as TwoLayerNet.targets does).
 
 Backprop by the chain rule, each net for the mean of its own loss over its m samples
 (``.mT`` is each net's matrix transposed, the ``.T`` of net.py):
@@ -23,8 +28,8 @@ they differ between the losses.
 
 import numpy as np
 
-from .activations import ACTIVATIONS, DERIVATIVES
-from .losses import LOSSES
+from .activations import ACTIVATIONS, DERIVATIVES, softmax
+from .losses import LOSSES, SOFTMAX_LOSSES, one_hot
 from .net import PARAMS, TASKS, Forward
 
 
@@ -60,9 +65,22 @@ def _rows(a, nets):
     return a if a.ndim < 3 else a[nets]
 
 
+def _outputs(a):
+    """The number of outputs c of nets whose z2, a2 or W2 is ``a`` (..., c, .)."""
+    return a.shape[-2]
+
+
+def _costs_and_targets(f, y):
+    """The loss table and y as the losses compare it with a2: the labels themselves for one
+    output, their one-hot rows (..., c, m) for c >= 3 softmax outputs."""
+    c = _outputs(f.z2)
+    return (LOSSES, y) if c == 1 else (SOFTMAX_LOSSES, one_hot(y, c))
+
+
 def forward(params, X, activation, task):
-    """z1, a1, z2, a2 of every net: (K, h, m), (K, h, m), (K, 1, m), (K, 1, m)."""
-    g, o = ACTIVATIONS[activation], ACTIVATIONS[TASKS[task]]
+    """z1, a1, z2, a2 of every net: (K, h, m), (K, h, m), (K, c, m), (K, c, m)."""
+    g = ACTIVATIONS[activation]
+    o = ACTIVATIONS[TASKS[task]] if _outputs(params["W2"]) == 1 else softmax
     z1 = params["W1"] @ X + params["b1"]
     a1 = g(z1)
     z2 = params["W2"] @ a1 + params["b2"]
@@ -75,20 +93,27 @@ def mean_loss(f, y, loss):
 
     loss : a loss name for every net, or {name: nets} as ``loss_groups`` gives.
     """
+    costs, y = _costs_and_targets(f, y)
     out = np.empty(f.z2.shape[0])
     for name, nets in _groups(loss, len(out)).items():
-        out[nets] = LOSSES[name].value(f.z2[nets], f.a2[nets], _rows(y, nets)).mean(axis=(1, 2))
+        value = costs[name].value(f.z2[nets], f.a2[nets], _rows(y, nets))
+        out[nets] = value.mean(axis=(1, 2)) if value.ndim == 3 else value.mean(axis=-1)
     return out
 
 
 def delta2_of(f, y, loss, task):
-    """delta2 = dL/dz2 per sample, divided by m for each net's batch mean: shape (K, 1, m)."""
-    o_prime = DERIVATIVES[TASKS[task]]
+    """delta2 = dL/dz2 per sample, divided by m for each net's batch mean: shape (K, c, m)."""
+    m = y.shape[-1]
+    costs, Y = _costs_and_targets(f, y)
     out = np.empty_like(f.z2)
     for name, nets in _groups(loss, len(out)).items():
         z2, a2 = f.z2[nets], f.a2[nets]
-        out[nets] = LOSSES[name].delta(z2, a2, _rows(y, nets), o_prime(z2, a2))
-    return out / y.shape[-1]
+        if costs is LOSSES:
+            o_prime = DERIVATIVES[TASKS[task]]
+            out[nets] = costs[name].delta(z2, a2, _rows(Y, nets), o_prime(z2, a2))
+        else:
+            out[nets] = costs[name].delta(z2, a2, _rows(Y, nets))
+    return out / m
 
 
 def gradients(params, X, y, activation, task, loss, l2=0.0, f=None):

@@ -5,7 +5,8 @@ lockstep: one NumPy call per equation does the work of all K, with no Python loo
 Each net is still its own run: its loss, its learning rate, its initial weights and its order
 of samples are exactly those of
 
-    Trainer(TwoLayerNet(d, hidden, activation, task, loss, seed=s), data, lr, batch_size, seed=s)
+    Trainer(TwoLayerNet(d, hidden, activation, task, loss, seed=s, n_classes=K), data, lr,
+            batch_size, seed=s)
 
 so net k of a sweep ends where that single run ends, on the same weights to the bit (each
 product is the single net's BLAS call, on operands of the same layout: see _Block), and its
@@ -20,6 +21,10 @@ and the last, shorter mini-batch of an epoch (m not a multiple of the batch size
 for every net, so each step is one stacked array. Nets that differ in batch size belong in
 separate sweeps.
 
+K classes (data.n_classes = K >= 3): every net has K softmax outputs, W2 (K, h) and b2 (K, 1)
+as TwoLayerNet's, stacked as (nets, K, h) and (nets, K, 1) (the layout of twolayer.stacked);
+the losses are the cross-entropy and MSE on one-hot targets, and the same bits hold.
+
 Memory: the parameters (K x (h d + 2 h + 1)) and their gradients, each distinct seed's order of
 the samples in the epoch and those samples (S x m x (d + 1) for S seeds), a step's activations
 (K x h x batch) and the evaluation after each epoch in chunks of at most EVAL_ELEMENTS
@@ -32,8 +37,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .activations import ACTIVATIONS, DERIVATIVES
-from .losses import LOSSES
+from .activations import ACTIVATIONS, DERIVATIVES, softmax
+from .losses import LOSSES, SOFTMAX_LOSSES, one_hot
 from .metrics import METRICS
 from .net import PARAMS, TASKS, TwoLayerNet
 from .stacked import loss_groups, stack
@@ -93,7 +98,11 @@ class Sweep:
     batch_size : int in 1 .. m, or None for the whole training set; the same for every net
     l2 : float >= 0, weight decay, as for Trainer
     output_bias : float, where b2 starts in every net (0: the default initialisation;
-        far from 0, a saturated start)
+        far from 0, a saturated start), as TwoLayerNet.set_output_bias sets it: with K >= 3
+        classes, b2 = (0, bias, ..., bias)
+
+    The number of classes is the data's (``data.n_classes``): K >= 3 gives every net K softmax
+    outputs.
 
     After ``run(epochs)``: ``epoch`` (how far the sweep has run), ``diverged`` (K,) (the epoch
     at which each net diverged, 0 if it did not), ``epochs_run`` (K,), ``params`` (the stacked
@@ -122,20 +131,26 @@ class Sweep:
         self.data, self.runs = data, runs
         self.hidden, self.activation, self.task = hidden, activation, data.task
         self.l2, self.output_bias = float(l2), float(output_bias)
+        self.n_classes = int(getattr(data, "n_classes", 2)) if data.task == "classification" \
+            else 2
 
         # Each loss checks the settings and the data, as Trainer does for its net.
         for loss in dict.fromkeys(run.loss for run in runs):
-            net = TwoLayerNet(data.n_inputs, hidden, activation, data.task, loss)
+            net = TwoLayerNet(data.n_inputs, hidden, activation, data.task, loss,
+                              n_classes=self.n_classes)
             self.X, self.y = net._check(data.X_train, data.y_train)
             self.X_test, self.y_test = net._check(data.X_test, data.y_test)
         m = self.X.shape[1]
         self.batch_size = m if batch_size is None else min(
             _positive_int("batch size", batch_size), m)
         # The initial weights depend on the seed only, not on the loss or the learning rate.
-        start = {seed: TwoLayerNet(data.n_inputs, hidden, activation, data.task, seed=seed)
+        start = {seed: TwoLayerNet(data.n_inputs, hidden, activation, data.task, seed=seed,
+                                   n_classes=self.n_classes)
                  for seed in dict.fromkeys(run.seed for run in runs)}
         self.params = stack([start[run.seed].params() for run in runs])
         self.params["b2"][:] = self.output_bias
+        if self.n_classes > 2:
+            self.params["b2"][:, 0] = 0.0   # as set_output_bias: class 0 against the others
         self.initial = {p: v.copy() for p, v in self.params.items()}
 
         K = len(runs)
@@ -199,22 +214,27 @@ class Sweep:
         block = _Block(self, nets)
         m, bs = self.X.shape[1], self.batch_size
         orders = order[block.seed_rows]
-        if block.grid is None:  # a batch per net, gathered each step: (K, d, b), (K, 1, b)
+        if block.grid is None:  # a batch per net, gathered each step: (K, d, b), (K, c, b)
             rows = np.searchsorted(block.seed_rows, self.seed_row[nets])
         else:
             # This epoch's samples in each seed's order, gathered once: rows (seeds, m, d), so
             # that a batch is laid out as Trainer's X[:, order] is (NumPy returns that in Fortran
             # order): the BLAS calls then get operands of the same layout, and give the same
             # bits. A batch (S, 1, d, b) broadcasts over each seed's nets in matmul.
-            XT_epoch, y_epoch = self.XT[orders], self.y[0][orders][:, None, :]
+            XT_epoch, y_epoch = self.XT[orders], self._targets(self.y[0][orders][:, None, :])
         for start in range(0, m, bs):
             batch = slice(start, start + bs)
             if block.grid is None:
                 idx = orders[rows, batch]
-                block.step(self.XT[idx].mT, self.y[0][idx][:, None, :])
+                block.step(self.XT[idx].mT, self._targets(self.y[0][idx][:, None, :]))
             else:
                 block.step(XT_epoch[:, None, batch].mT, y_epoch[:, None, :, batch])
         return block.params(), block.norms.reshape(block.K, -1).T / block.steps
+
+    def _targets(self, y):
+        """What a2 is compared with, as TwoLayerNet.targets: the labels (..., 1, m), or their
+        one-hot rows (..., K, m) for K >= 3 classes (exact zeros and ones: the same bits)."""
+        return y if self.n_classes == 2 else one_hot(y, self.n_classes)
 
     def evaluate(self, params, X, y, losses):
         """(mean loss, metric) of each net of ``params`` on X (d, m), y (1, m): arrays (K,).
@@ -226,17 +246,20 @@ class Sweep:
         and the output, the losses and the metric are computed once for all of them.
         """
         K, h, d = params["W1"].shape
+        c = params["W2"].shape[1]   # outputs per net: 1, or K >= 3 classes
         m = X.shape[1]
         chunk = max(1, EVAL_ELEMENTS // (K * h))
-        outer = chunk * h   # z2 of `outer` samples has as many entries as a1 of a chunk
+        # z2 of `outer` samples has as many entries as a1 of a chunk
+        outer = max(chunk, chunk * h // c)
         Wb = np.concatenate([params["W1"], params["b1"]], axis=2).reshape(K * h, d + 1)
         Xb = np.concatenate([X, np.ones((1, m))])
-        g, o = ACTIVATIONS[self.activation], ACTIVATIONS[TASKS[self.task]]
+        g = ACTIVATIONS[self.activation]
+        o = ACTIVATIONS[TASKS[self.task]] if c == 1 else softmax
         groups = {losses: slice(None)} if isinstance(losses, str) else losses
         loss_sum, hits, ss_res = np.zeros(K), np.zeros(K), np.zeros(K)
         for first in range(0, m, outer):
             last = min(first + outer, m)
-            z2 = np.empty((K, 1, last - first))
+            z2 = np.empty((K, c, last - first))
             for start in range(first, last, chunk):
                 a1 = g(Wb @ Xb[:, start:min(start + chunk, last)])
                 np.matmul(params["W2"], a1.reshape(K, h, -1),
@@ -244,6 +267,13 @@ class Sweep:
             z2 += params["b2"]
             a2 = o(z2)
             yc = y[:, first:last]
+            if c > 1:
+                Yc = one_hot(yc, c)
+                for name, nets in groups.items():
+                    loss_sum[nets] += SOFTMAX_LOSSES[name].value(
+                        z2[nets], a2[nets], Yc).sum(axis=-1)
+                hits += np.count_nonzero(np.argmax(a2, axis=1) == yc, axis=-1)
+                continue
             for name, nets in groups.items():
                 value = EVAL_LOSSES.get(name, LOSSES[name].value)
                 loss_sum[nets] += value(z2[nets], a2[nets], yc).sum(axis=(1, 2))
@@ -320,7 +350,7 @@ class Sweep:
         """Net k as a TwoLayerNet with its current weights."""
         run = self.runs[k]
         net = TwoLayerNet(self.data.n_inputs, self.hidden, self.activation, self.task, run.loss,
-                          seed=run.seed)
+                          seed=run.seed, n_classes=self.n_classes)
         net.set_params({p: self.params[p][k] for p in PARAMS})
         return net
 
@@ -362,12 +392,12 @@ def _loss_masks(losses, K):
     return masks
 
 
-def _by_loss(masks, value):
+def _by_loss(masks, value, costs=LOSSES):
     """``value(cost)`` of each net's own loss: computed for all nets per loss (a few small
-    arrays), each net's entries taken from its loss."""
+    arrays), each net's entries taken from its loss. costs: LOSSES, or SOFTMAX_LOSSES."""
     out = None
     for name, mask in masks.items():
-        this = value(LOSSES[name])
+        this = value(costs[name])
         out = this if out is None else np.where(mask, this, out)
     return out
 
@@ -380,8 +410,9 @@ class _Block:
     Sweep.blocks), the nets form a grid (S, G) and a mini-batch (S, 1, d, b) broadcasts over
     each seed's nets, with no copy per net; otherwise the nets lie along one axis (K,) and each
     step's batch is gathered per net (K, d, b). Per net, the buffer holds W1 (h, d), b1 (h, 1),
-    W2 (1, h) and b2 (1, 1) one after another, and so does the buffer of gradients: the update
-    and the four gradient norms are then each one NumPy call for all four parameters.
+    W2 (c, h) and b2 (c, 1) one after another (c = 1 output, or K >= 3 classes), and so does
+    the buffer of gradients: the update and the four gradient norms are then each one NumPy
+    call for all four parameters.
 
     Each product is the single net's own, with the same operands: NumPy's matmul loops over the
     nets in C and makes, for each, the call TwoLayerNet makes, so each net gets the bits of its
@@ -401,7 +432,8 @@ class _Block:
         else:
             self.grid = None
         shape = self.grid or (K,)
-        shapes = {"W1": (h, d), "b1": (h, 1), "W2": (1, h), "b2": (1, 1)}
+        c = 1 if sweep.n_classes == 2 else sweep.n_classes
+        shapes = {"W1": (h, d), "b1": (h, 1), "W2": (c, h), "b2": (c, 1)}
         ends = np.cumsum([math.prod(s) for s in shapes.values()])
         starts = np.concatenate(([0], ends[:-1]))
         self.parts = np.zeros((int(ends[-1]), len(PARAMS)))
@@ -421,15 +453,20 @@ class _Block:
         self.masks = {name: None if mask is None else mask.reshape(shape + (1, 1))
                       for name, mask in masks.items()}
         self.g, self.g_prime = ACTIVATIONS[sweep.activation], DERIVATIVES[sweep.activation]
-        output = TASKS[sweep.task]
-        self.o, self.o_prime = ACTIVATIONS[output], DERIVATIVES[output]
+        self.c = c
+        if c == 1:
+            output = TASKS[sweep.task]
+            self.o, self.o_prime = ACTIVATIONS[output], DERIVATIVES[output]
+        else:   # the softmax's Jacobian is applied inside the loss's delta, as in net.py
+            self.o, self.o_prime = softmax, None
         self.norms = np.zeros(shape + (len(PARAMS),))
         self.steps = 0
 
     def step(self, X, Y):
-        """One gradient-descent step of every net on its batch X (d, b), Y (1, b), given as
-        (S, 1, d, b) and (S, 1, 1, b) for a grid, (K, d, b) and (K, 1, b) otherwise: the lines
-        of TwoLayerNet._gradients and _step, in the same order."""
+        """One gradient-descent step of every net on its batch X (d, b), Y (c, b), given as
+        (S, 1, d, b) and (S, 1, c, b) for a grid, (K, d, b) and (K, c, b) otherwise: the lines
+        of TwoLayerNet._gradients and _step, in the same order. Y holds the labels (c = 1) or
+        their one-hot rows (c = K >= 3 classes)."""
         W1, b1, W2, b2 = (self.P[p] for p in PARAMS)
         dW1, db1, dW2, db2 = (self.G[p] for p in PARAMS)
         z1 = W1 @ X
@@ -438,15 +475,22 @@ class _Block:
         z2 = W2 @ a1
         z2 += b2
         a2 = self.o(z2)
-        slope = self.o_prime(z2, a2)
-        delta2 = _by_loss(self.masks, lambda cost: cost.delta(z2, a2, Y, slope))
+        if self.c == 1:
+            slope = self.o_prime(z2, a2)
+            delta2 = _by_loss(self.masks, lambda cost: cost.delta(z2, a2, Y, slope))
+        else:
+            delta2 = _by_loss(self.masks, lambda cost: cost.delta(z2, a2, Y), SOFTMAX_LOSSES)
         delta2 /= Y.shape[-1]
         np.matmul(delta2, a1.mT, out=dW2)
         db2[...] = np.add.reduce(delta2.reshape(-1, delta2.shape[-1]), axis=-1).reshape(db2.shape)
-        # W2.T @ delta2 has an inner dimension of 1: NumPy's own loop computes it as 0 + w d,
-        # which the broadcast product and + 0.0 reproduce (-0.0 included) at half the cost.
-        delta1 = np.multiply(W2.mT, delta2)
-        delta1 += 0.0
+        if self.c == 1:
+            # W2.T @ delta2 has an inner dimension of 1: NumPy's own loop computes it as
+            # 0 + w d, which the broadcast product and + 0.0 reproduce (-0.0 included) at half
+            # the cost.
+            delta1 = np.multiply(W2.mT, delta2)
+            delta1 += 0.0
+        else:
+            delta1 = W2.mT @ delta2
         delta1 *= self.g_prime(z1, a1)
         np.matmul(delta1, X.mT, out=dW1)
         # Summed as rows of one 2-D array: the same sums (NumPy's pairwise sum along each
