@@ -32,6 +32,7 @@ from .activations import HIDDEN_ACTIVATIONS
 from .data import DATASETS, GENERATORS, MAX_CLASSES, MULTICLASS, make_dataset
 from .losses import LOSSES
 from .net import TwoLayerNet
+from .settings import SATURATED_BIAS
 from .sweep import Sweep, best_sentence, grid, summarize
 from .train import Trainer
 
@@ -127,7 +128,8 @@ def common_options():
     common.add_argument("--epochs", type=count, default=300, help="epochs to train (300)")
     common.add_argument("--l2", type=float, default=0.0, help="L2 weight decay (0)")
     common.add_argument("--output-bias", type=float, default=0.0, metavar="B",
-                        help="start the output bias b2 at B; -8 is a saturated start (0)")
+                        help=f"start the output bias b2 at B; {SATURATED_BIAS:g} is a saturated "
+                             "start (0)")
     common.add_argument("--seed", type=count, default=0,
                         help="seeds the data, the initial weights and the batch order (0)")
     common.add_argument("--data-seed", type=count, default=None, metavar="D",

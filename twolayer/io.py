@@ -23,7 +23,7 @@ from .activations import HIDDEN_ACTIVATIONS
 from .data import MAX_CLASSES, MIN_SAMPLES, split_and_scale, standardised
 from .losses import LOSSES
 from .net import PARAMS, TASKS, TwoLayerNet
-from .settings import MAX_HIDDEN, MAX_SAMPLES
+from .settings import MAX_HIDDEN, MAX_SAMPLES, NUMBER, shown
 
 MAX_BYTES = 1_000_000      # an upload (CSV or .npz), as in .streamlit/config.toml's 1 MB
 MAX_MAGNITUDE = 1e6        # larger feature or target values are refused as absurd
@@ -32,8 +32,6 @@ MAX_COLUMNS = 50
 SPLIT_COLUMN = "split"     # a column of train/test, as dataset_to_csv writes it
 FEATURES_FOR_TASK = {"classification": (2,), "regression": (1, 2)}
 
-# ASCII digits only: Python's \d (and float()) also take other scripts' digits, "١٢" or "１２".
-_NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 _MISSING = {"", "na", "n/a", "nan", "null", "none", "?", "-", "#n/a"}
 # A spreadsheet takes a cell that starts with one of these for a formula (CSV injection):
 # such a header cell is written with a leading apostrophe, as OWASP advises, and read back
@@ -76,7 +74,7 @@ def _text(raw):
 def _parse_number(text):
     """A float for a plain decimal literal, else None (no hex, no '1_000', no 'inf')."""
     text = text.strip()
-    return float(text) if _NUMBER.fullmatch(text) else None
+    return float(text) if NUMBER.fullmatch(text) else None
 
 
 def _read_table(raw):
@@ -174,15 +172,14 @@ def _column(header, rows, name, what):
         if number is None:
             low = text.lower()
             if low in _MISSING:
-                shown = "empty" if not text else repr(text)
-                raise ValueError(f"{where}: missing value ({shown}).")
+                raise ValueError(f"{where}: missing value "
+                                 f"({'empty' if not text else repr(text)}).")
             if low.lstrip("+-") in ("inf", "infinity"):
                 raise ValueError(f"{where}: {text!r} is not a finite number.")
             hint = ""
             if re.fullmatch(r"[+-]?[0-9]+,[0-9]+", text):
                 hint = " Write decimals with a point (1.5), not a comma."
-            shown = text if len(text) <= 24 else text[:21] + "..."
-            raise ValueError(f"{where}: {shown!r} is not a number.{hint}")
+            raise ValueError(f"{where}: {shown(text)!r} is not a number.{hint}")
         if not math.isfinite(number):  # a literal like 1e999 overflows to inf
             raise ValueError(f"{where}: {text!r} is not a finite number.")
         if abs(number) > MAX_MAGNITUDE:

@@ -31,6 +31,7 @@ import numpy as np
 
 from .activations import ACTIVATIONS
 from .net import PARAMS, TwoLayerNet
+from .settings import shown
 from .stacked import forward, mean_loss
 
 DEFAULT_PARAMS = ("W2[0,0]", "b2")   # one weight and the bias of the output unit
@@ -76,8 +77,8 @@ def parse_param(text, shapes):
     examples = f"W1[i,j] (i < {h}, j < {d}), b1[i,0], W2[0,j] (j < {h}) or b2"
     match = _NAME.fullmatch(raw)
     if not match:
-        shown = raw if len(raw) <= 24 else raw[:21] + "..."
-        raise ValueError(f"{shown!r} is not a parameter of the net: name one entry, {examples}")
+        raise ValueError(f"{shown(raw)!r} is not a parameter of the net: name one entry, "
+                         f"{examples}")
     key = _CANONICAL[match[1].lower()]
     shape = tuple(shapes[key])
     given = tuple(int(i) for i in match.groups()[1:] if i is not None)

@@ -34,10 +34,10 @@ import numpy as np
 
 from .activations import ACTIVATIONS, DERIVATIVES
 from .losses import LOSSES
-from .metrics import METRICS
+from .metrics import METRICS, correct, epochs_to_target, r2_from_sums
 from .net import PARAMS, TASKS, TwoLayerNet
 from .stacked import loss_groups, stack
-from .train import DIVERGENCE_LOSS
+from .train import epoch_order, has_diverged
 
 # Nets train in blocks of at most BLOCK_ELEMENTS activations per array (block x h x batch),
 # and evaluate in chunks of samples of at most EVAL_ELEMENTS (block x h x chunk): memory stays
@@ -170,8 +170,7 @@ class Sweep:
         """(S, m): row i is the order in which epoch ``epoch`` visits the training samples for
         seed self.seeds[i]: Trainer.epoch_order's permutation, one per distinct seed."""
         m = self.X.shape[1]
-        return np.stack([np.random.default_rng((int(s), epoch)).permutation(m)
-                         for s in self.seeds])
+        return np.stack([epoch_order(s, epoch, m) for s in self.seeds])
 
     def blocks(self, nets):
         """``nets`` in blocks of at most BLOCK_ELEMENTS // (h x batch) nets, which train one
@@ -248,15 +247,12 @@ class Sweep:
                 value = EVAL_LOSSES.get(name, LOSSES[name].value)
                 loss_sum[nets] += value(z2[nets], a2[nets], yc).sum(axis=(1, 2))
             if self.task == "classification":
-                hits += np.count_nonzero((a2 >= 0.5) == (yc >= 0.5), axis=(1, 2))
+                hits += np.count_nonzero(correct(yc, a2), axis=-1)
             else:
                 ss_res += ((yc - a2) ** 2).sum(axis=(1, 2))
         if self.task == "classification":
             return loss_sum / m, hits / m
-        ss_tot = float(np.sum((y - np.mean(y)) ** 2))
-        if ss_tot == 0.0:
-            return loss_sum / m, np.where(ss_res == 0.0, 1.0, 0.0)
-        return loss_sum / m, 1.0 - ss_res / ss_tot
+        return loss_sum / m, r2_from_sums(ss_res, float(np.sum((y - np.mean(y)) ** 2)))
 
     def run(self, epochs):
         """Train every net that has not diverged ``epochs`` more epochs; returns self.
@@ -293,8 +289,7 @@ class Sweep:
         losses = loss_groups(self.losses[nets])
         train_loss, train_metric = self.evaluate(P, self.X, self.y, losses)
         test_loss, test_metric = self.evaluate(P, self.X_test, self.y_test, losses)
-        good = (np.isfinite(train_loss) & (train_loss < DIVERGENCE_LOSS)
-                & np.isfinite(norms).all(axis=0))
+        good = ~has_diverged(train_loss, norms)
         for p in PARAMS:
             self.params[p][nets[good]] = P[p][good]
         self.diverged[nets[~good]] = epoch
@@ -465,13 +460,6 @@ class _Block:
     def params(self):
         """The weights, as views (K, ...) of the buffer, in the order of the block's nets."""
         return {p: v.reshape((self.K,) + v.shape[len(self.shape):]) for p, v in self.P.items()}
-
-
-def epochs_to_target(test_metric, target):
-    """The first epoch (1-based) of each row of ``test_metric`` (K, epochs) at or above
-    ``target``, or 0 where there is none: array (K,)."""
-    reached = np.asarray(test_metric) >= target
-    return np.where(reached.any(axis=1), reached.argmax(axis=1) + 1, 0)
 
 
 def with_target(results, test_metric, target):
