@@ -33,7 +33,6 @@ from .train import Trainer
 LOSS_NAMES = ("mse", "log_loss")   # the order in which the page shows them
 LR_FACTORS = (1, 3, 10, 30, 100)   # the MSE learning rate may be multiplied by one of these
 OUTPUT_BIAS_LIMIT = 20.0           # |b2| at the start; sigmoid(-20) is 2e-9, saturated enough
-DELTA_FLOOR = 1e-12                # |delta2| below this is drawn at this, on a log axis
 
 # The page's own settings, cleaned like the shared ones (from a widget or a link).
 COMPARE_SETTINGS = {s.key: s for s in (
@@ -186,12 +185,6 @@ class Comparison:
         twin.config = dict(self.config)
         twin.trainers = {loss: t.copy() for loss, t in self.trainers.items()}
         return twin
-
-    def copy_fresh(self):
-        """A new Comparison with the same settings, at epoch 0."""
-        return Comparison(self.data, **self.config).configure(
-            lr=self.lr, lr_factor=self.lr_factor,
-            batch_size=self.trainers["mse"].batch_size, l2=self.trainers["mse"].l2)
 
 
 # -- decision boundaries ---------------------------------------------------------------------
