@@ -37,7 +37,11 @@ def has_diverged(train_loss, grad_norms):
     train_loss : float, or array (K,) for K nets; grad_norms : the norms of the four
     parameters, a sequence of 4 floats or an array (4, K).
     """
-    return ~(np.isfinite(train_loss) & (np.asarray(train_loss) < DIVERGENCE_LOSS)
+    if isinstance(train_loss, (int, float)):
+        # One net, every epoch: plain floats, where NumPy's calls would cost 10x more.
+        return not (math.isfinite(train_loss) and train_loss < DIVERGENCE_LOSS
+                    and all(math.isfinite(g) for g in grad_norms))
+    return ~(np.isfinite(train_loss) & (train_loss < DIVERGENCE_LOSS)
              & np.isfinite(grad_norms).all(axis=0))
 
 
@@ -246,7 +250,7 @@ class Trainer:
                         sums[p] += math.sqrt(np.vdot(g, g))
                     steps += 1
                 train_loss, train_metric = self.evaluate(X, y)
-                if has_diverged(train_loss, list(sums.values())):
+                if has_diverged(train_loss, sums.values()):
                     net.set_params(before)  # keep the last good weights on screen
                     self.diverged = epoch
                     break
