@@ -12,7 +12,7 @@ from twolayer.__main__ import main
 from twolayer.compare import epochs_until
 from twolayer.data import make_dataset
 from twolayer.io import read_csv_dataset
-from twolayer.landscape import param_shapes, parse_param
+from twolayer.landscape import offsets, param_shapes, parse_param
 from twolayer.metrics import correct, epochs_to_target, r2_from_sums
 from twolayer.net import TwoLayerNet
 from twolayer.settings import SETTINGS, clean_param, shown
@@ -123,3 +123,7 @@ def test_is_integer_refuses_bools_and_floats_everywhere_it_is_used():
             TwoLayerNet(2, bad)
         with pytest.raises(ValueError, match="n_samples must be an integer"):
             make_dataset("moons", bad)
+        with pytest.raises(ValueError, match="epochs must be an integer"):
+            Sweep(data, grid(["mse"], [0.1], [0]), hidden=4).run(bad)
+        with pytest.raises(ValueError, match="grid must be an integer"):
+            offsets(8.0, bad)

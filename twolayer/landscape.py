@@ -30,6 +30,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .activations import ACTIVATIONS
+from .checks import is_integer
 from .net import PARAMS, TwoLayerNet
 from .settings import shown
 from .stacked import forward, mean_loss
@@ -116,7 +117,7 @@ def offsets(span, grid):
     in the middle of an odd grid)."""
     if not (isinstance(span, (int, float, np.floating)) and math.isfinite(span) and span > 0):
         raise ValueError(f"span must be a finite number > 0, got {span!r}")
-    if isinstance(grid, bool) or not isinstance(grid, (int, np.integer)) or grid < 2:
+    if not is_integer(grid) or grid < 2:
         raise ValueError(f"grid must be an integer >= 2, got {grid!r}")
     return span * (2.0 * np.arange(grid) - (grid - 1)) / (grid - 1)
 

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .activations import ACTIVATIONS, DERIVATIVES
+from .checks import is_integer
 from .losses import LOSSES
 from .metrics import METRICS, correct, epochs_to_target, r2_from_sums
 from .net import PARAMS, TASKS, TwoLayerNet
@@ -77,7 +78,7 @@ def grid(losses, lrs, seeds):
 
 
 def _positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+    if not is_integer(value) or value < 1:
         raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
     return int(value)
 
@@ -112,8 +113,7 @@ class Sweep:
         for run in runs:
             if not (isinstance(run.lr, (int, float)) and math.isfinite(run.lr) and run.lr > 0):
                 raise ValueError(f"learning rate must be a finite number > 0, got {run.lr!r}")
-            if isinstance(run.seed, bool) or not isinstance(run.seed, (int, np.integer)) \
-                    or run.seed < 0:
+            if not is_integer(run.seed) or run.seed < 0:
                 raise ValueError(f"seed must be an integer >= 0, got {run.seed!r}")
         if not (isinstance(l2, (int, float)) and math.isfinite(l2) and l2 >= 0):
             raise ValueError(f"l2 must be a finite number >= 0, got {l2!r}")
@@ -261,7 +261,7 @@ class Sweep:
         gradients do) in epoch e keeps its weights of epoch e - 1, records e in ``diverged``
         and trains no more; the others go on.
         """
-        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
+        if not is_integer(epochs) or epochs < 0:
             raise ValueError(f"epochs must be an integer >= 0, got {epochs!r}")
         # Overflow on the way to divergence is expected; it is detected, not warned about.
         with np.errstate(all="ignore"):
