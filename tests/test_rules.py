@@ -127,3 +127,12 @@ def test_is_integer_refuses_bools_and_floats_everywhere_it_is_used():
             Sweep(data, grid(["mse"], [0.1], [0]), hidden=4).run(bad)
         with pytest.raises(ValueError, match="grid must be an integer"):
             offsets(8.0, bad)
+
+
+def test_one_name_for_each_loss_and_metric_in_sentences_and_figures():
+    from twolayer import figures, losses, metrics, sweep
+
+    assert losses.LOSS_LABELS == {"mse": "MSE", "log_loss": "log-loss"}
+    assert sweep.LOSS_LABELS is losses.LOSS_LABELS
+    assert figures.LOSS_LABELS == losses.LOSS_LABELS     # a copy, until figures imports it
+    assert metrics.METRIC_LABELS == {"accuracy": "test accuracy", "r2": "test R²"}

@@ -48,6 +48,7 @@ def r2(y, a2):
 
 
 METRICS = {"classification": ("accuracy", accuracy), "regression": ("r2", r2)}
+METRIC_LABELS = {"accuracy": "test accuracy", "r2": "test R²"}   # the test metric, in words
 
 
 def epochs_to_target(test_metric, target):

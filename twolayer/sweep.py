@@ -34,8 +34,8 @@ import numpy as np
 
 from .activations import ACTIVATIONS, DERIVATIVES
 from .checks import is_integer
-from .losses import LOSSES
-from .metrics import METRICS, correct, epochs_to_target, r2_from_sums
+from .losses import LOSS_LABELS, LOSSES
+from .metrics import METRIC_LABELS, METRICS, correct, epochs_to_target, r2_from_sums
 from .net import PARAMS, TASKS, TwoLayerNet
 from .stacked import loss_groups, stack
 from .train import epoch_order, has_diverged
@@ -472,9 +472,6 @@ def with_target(results, test_metric, target):
 
 # -- what a sweep says -------------------------------------------------------------------------
 
-LOSS_LABELS = {"mse": "MSE", "log_loss": "log-loss"}
-
-
 @dataclass(frozen=True)
 class Summary:
     """The runs of one loss at one learning rate, over their seeds.
@@ -535,7 +532,7 @@ def best(rows):
 def best_sentence(table, loss, metric, target=None):
     """One sentence: the loss's best learning rate and what its runs reach there."""
     b = best(table[loss])
-    name = {"accuracy": "test accuracy", "r2": "test R²"}[metric]
+    name = METRIC_LABELS[metric]
     spread = f" ({b.low:.3f} to {b.high:.3f})" if b.n > 1 else ""
     text = (f"{LOSS_LABELS[loss]}: best at learning rate {b.lr:g}, {name} {b.median:.3f}"
             f"{' median over ' + str(b.n) + ' seeds' if b.n > 1 else ''}{spread}")
