@@ -110,7 +110,8 @@ def test_reference_gradients_are_those_of_its_own_loss(K, loss):
         np.testing.assert_allclose(grads[p], numeric, rtol=1e-6, atol=1e-9, err_msg=p)
 
 
-@settings(max_examples=60, deadline=None, derandomize=True)  # the same examples in every run: CI reproducible
+# derandomize: the same examples in every run, so that CI is reproducible.
+@settings(max_examples=60, deadline=None, derandomize=True)
 @given(K=st.integers(3, 5), h=st.integers(1, 6), m=st.integers(1, 9),
        activation=st.sampled_from(ACTIVATIONS), loss=st.sampled_from(LOSSES),
        seed=st.integers(0, 2**32 - 1), scale=st.floats(0.1, 5.0))

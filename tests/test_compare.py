@@ -123,10 +123,17 @@ def test_a_diverging_net_stops_while_the_other_goes_on(moons):
     assert all(np.isfinite(cmp.nets["log_loss"].W1).ravel())
 
 
-def test_copy_fresh_replays_the_same_run(moons):
+def fresh(cmp):
+    """A new Comparison with the settings of ``cmp``, at epoch 0: the reference run."""
+    mse = cmp.trainers["mse"]
+    return Comparison(cmp.data, **cmp.config).configure(
+        lr=cmp.lr, lr_factor=cmp.lr_factor, batch_size=mse.batch_size, l2=mse.l2)
+
+
+def test_a_fresh_comparison_with_the_same_settings_replays_the_same_run(moons):
     cmp = Comparison(moons, hidden=4, lr=0.7, batch_size=32, seed=5, output_bias=-2,
                      lr_factor=3).run(4)
-    again = cmp.copy_fresh()
+    again = fresh(cmp)
     assert again.epoch == 0
     again.run(4)
     for loss in LOSS_NAMES:
@@ -138,7 +145,7 @@ def test_copy_goes_on_as_the_original_would_and_leaves_it(moons):
     """The MSE vs log-loss page's next Step is trained ahead on a copy."""
     cmp = Comparison(moons, hidden=4, lr=0.7, batch_size=32, seed=5, output_bias=-2,
                      lr_factor=3).run(4)
-    alone = cmp.copy_fresh().run(4)
+    alone = fresh(cmp).run(4)
     weights = {loss: net.get_params() for loss, net in cmp.nets.items()}
     twin = cmp.copy()
     twin.run(2)

@@ -25,6 +25,7 @@ from twolayer.io import (
     history_to_csv,
     net_from_npz,
     read_csv_dataset,
+    weights_from_npz,
     weights_to_npz,
 )
 from twolayer.settings import MAX_SAMPLES
@@ -859,3 +860,51 @@ def test_a_zip_bomb_is_refused_in_the_page_with_its_reason(bombs):
     assert as_shown(at.error[0].value) == (
         "w.npz: Cannot load these weights: array W1 uses a compression NumPy never "
         "writes (ZIP method 12); only stored or deflate.")
+
+
+# -- the scaler saved beside the weights ------------------------------------------------------
+
+def test_the_scaler_comes_back_with_the_weights_and_predicts_from_raw_inputs():
+    net, data = trained_net()
+    back, scaler = weights_from_npz(weights_to_npz(net, data), task="classification")
+    assert np.array_equal(scaler.mean, data.mean) and np.array_equal(scaler.scale, data.scale)
+    # The raw test inputs, standardised by hand with the training part's mean and deviation,
+    # are what the net was trained on; the loaded scaler must give the same.
+    raw_X = data.original("test")
+    X_train_raw = data.original("train")
+    mean, std = X_train_raw.mean(axis=1), X_train_raw.std(axis=1)
+    assert np.allclose(scaler.standardise(raw_X), (raw_X - mean[:, None]) / std[:, None])
+    assert np.allclose(scaler.standardise(raw_X), data.X_test)
+    assert np.array_equal(back.predict(scaler.standardise(raw_X)) >= 0.5,
+                          net.predict(data.X_test) >= 0.5)
+    # Saved again with the scaler it came with, it comes back once more.
+    again, scaler_again = weights_from_npz(weights_to_npz(back, scaler))
+    assert np.array_equal(scaler_again.mean, data.mean)
+    assert np.array_equal(again.W1, net.W1)
+
+
+def test_weights_saved_without_a_scaler_come_back_without_one():
+    net, _ = trained_net()
+    back, scaler = weights_from_npz(weights_to_npz(net))
+    assert scaler is None and np.array_equal(back.W2, net.W2)
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (dict(input_scale=None), "input_mean comes without input_scale"),
+    (dict(input_mean=np.zeros(3)), r"input_mean has shape \(3,\)"),
+    (dict(input_scale=np.array([1.0, 0.0])), "input_scale must be > 0"),
+    (dict(input_mean=np.array([np.nan, 0.0])), "input_mean holds NaN"),
+])
+def test_a_bad_scaler_is_refused_with_the_reason(change, message):
+    net, data = trained_net()
+    with np.load(io.BytesIO(weights_to_npz(net, data)), allow_pickle=False) as npz:
+        arrays = {k: npz[k] for k in npz.files}
+    for key, value in change.items():
+        if value is None:
+            del arrays[key]
+        else:
+            arrays[key] = value
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    with pytest.raises(ValueError, match=message):
+        weights_from_npz(buf.getvalue())

@@ -83,7 +83,8 @@ def random_problem(n_inputs, n_hidden, m, seed, activation, task, loss):
 
 @pytest.mark.parametrize("task,loss", COMBOS)
 @pytest.mark.parametrize("activation", HIDDEN_ACTIVATIONS)
-@settings(max_examples=60, deadline=None, derandomize=True)  # the same examples in every run: CI reproducible
+# derandomize: the same examples in every run, so that CI is reproducible.
+@settings(max_examples=60, deadline=None, derandomize=True)
 @given(n_inputs=st.integers(1, 5), n_hidden=st.integers(1, 16), m=st.integers(1, 50),
        seed=st.integers(0, 2**32 - 1))
 def test_backprop_matches_centred_differences(activation, task, loss, n_inputs, n_hidden, m,

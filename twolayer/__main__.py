@@ -14,6 +14,9 @@ at once, or map the loss over two parameters.
         <train's arguments>
 
 A wrong argument exits with status 2 and a one-line reason. Same arguments, same output.
+
+Each command is a pair, `add_<command>(commands)` building its parser and `run_<command>(args)`
+doing the work, listed in COMMANDS; `main` sits at the end.
 """
 
 import argparse
@@ -29,11 +32,14 @@ from .activations import HIDDEN_ACTIVATIONS
 from .data import DATASETS, GENERATORS, MAX_CLASSES, MULTICLASS, make_dataset
 from .losses import LOSSES
 from .net import TwoLayerNet
+from .settings import SATURATED_BIAS
 from .sweep import Sweep, best_sentence, grid, summarize
 from .train import Trainer
 
 MAX_CLI_GRID = 1001     # landscape: points per axis (the app allows fewer: settings.py)
 MAX_CLI_SPAN = 1000.0
+DEFAULT_LRS = "0.01,0.03,0.1,0.3,1,3,10"   # sweep
+FORMAT = argparse.RawDescriptionHelpFormatter   # keeps CHOICES' lines as written
 
 CHOICES = "\n".join(
     ["datasets:"]
@@ -42,6 +48,8 @@ CHOICES = "\n".join(
        f"losses:      {', '.join(LOSSES)} (default: log_loss for classification, mse for "
        "regression)"])
 
+
+# -- argument types ----------------------------------------------------------------------------
 
 def count(text):
     """An argparse type: an integer >= 0."""
@@ -60,14 +68,49 @@ def classes(text):
     return value
 
 
-def add_classes_option(command):
-    command.add_argument("--classes", type=classes, default=2, metavar="K",
-                         help=f"classes, 2 to {MAX_CLASSES}: softmax outputs for K >= 3, on "
-                              f"{', '.join(MULTICLASS)} (spiral: K arms, blobs: K centres, "
-                              "linear: up to 4) (2)")
+def learning_rates(text):
+    """An argparse type: learning rates separated by commas, each a finite number > 0."""
+    try:
+        lrs = [float(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of numbers: {text!r}") from None
+    bad = [lr for lr in lrs if not (math.isfinite(lr) and lr > 0)]
+    if bad:
+        raise argparse.ArgumentTypeError(f"a learning rate must be a finite number > 0, got "
+                                         f"{bad[0]}")
+    return list(dict.fromkeys(lrs))
 
 
-def make_parser():
+def seed_list(text):
+    """An argparse type: seeds separated by commas, each an integer >= 0 or a range 'a-b'."""
+    seeds = []
+    for part in text.split(","):
+        lo, _, hi = part.strip().partition("-")
+        try:
+            lo, hi = int(lo), int(hi or lo)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a seed or a range of seeds (like 0-7): "
+                                             f"{part.strip()!r}") from None
+        if hi < lo:
+            raise argparse.ArgumentTypeError(f"empty range of seeds: {part.strip()!r}")
+        seeds.extend(range(lo, hi + 1))
+    return list(dict.fromkeys(seeds))
+
+
+def loss_list(text):
+    """An argparse type: loss names separated by commas."""
+    losses = [part.strip() for part in text.split(",")]
+    for loss in losses:
+        if loss not in LOSSES:
+            raise argparse.ArgumentTypeError(f"unknown loss {loss!r}; allowed: "
+                                             f"{', '.join(LOSSES)}")
+    return list(dict.fromkeys(losses))
+
+
+# -- options shared by the commands ------------------------------------------------------------
+
+def common_options():
+    """The options of every command: the data, the net, its training and --json."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--dataset", default=None, choices=DATASETS, metavar="NAME",
                         help="one of the datasets listed below (default: moons; spiral with "
@@ -85,40 +128,42 @@ def make_parser():
     common.add_argument("--epochs", type=count, default=300, help="epochs to train (300)")
     common.add_argument("--l2", type=float, default=0.0, help="L2 weight decay (0)")
     common.add_argument("--output-bias", type=float, default=0.0, metavar="B",
-                        help="start the output bias b2 at B; -8 is a saturated start (0)")
+                        help=f"start the output bias b2 at B; {SATURATED_BIAS:g} is a saturated "
+                             "start (0)")
     common.add_argument("--seed", type=count, default=0,
                         help="seeds the data, the initial weights and the batch order (0)")
     common.add_argument("--data-seed", type=count, default=None, metavar="D",
                         help="seeds the data instead (default: --seed)")
     common.add_argument("--json", action="store_true", help="print one JSON object")
+    return common
 
-    fmt = argparse.RawDescriptionHelpFormatter
-    parser = argparse.ArgumentParser(prog="python -m twolayer", epilog=CHOICES,
-                                     formatter_class=fmt,
-                                     description="Train a two-layer NumPy network.")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    usage = "%(prog)s [options]"  # the options are listed by --help
-    train = commands.add_parser("train", parents=[common], usage=usage, epilog=CHOICES,
-                                formatter_class=fmt,
-                                help="train one net and report its losses and metric")
-    train.add_argument("--loss", default=None, choices=LOSSES, help="the loss (see below)")
-    compare = commands.add_parser("compare", parents=[common], usage=usage, epilog=CHOICES,
-                                  formatter_class=fmt,
-                                  help="train an MSE and a log-loss net from identical weights")
-    for command in (train, compare):
-        add_classes_option(command)
-    sweep = add_sweep_parser(commands, common, usage, fmt)
-    landscape = add_landscape_command(commands, common, usage, fmt)
-    export = add_export_parser(commands, common, usage, fmt)
-    for command in (train, compare, sweep, landscape, export):
-        command.set_defaults(error=command.error)  # errors show the subcommand's usage
-    return parser
 
+def new_command(commands, name, help, epilog=CHOICES):
+    """A subcommand with the common options, whose errors show its own usage."""
+    command = commands.add_parser(name, parents=[common_options()],
+                                  usage="%(prog)s [options]",  # the options are listed by --help
+                                  epilog=epilog, formatter_class=FORMAT, help=help)
+    command.set_defaults(error=command.error)
+    return command
+
+
+def add_loss_option(command, help="the loss (see below)"):
+    command.add_argument("--loss", default=None, choices=LOSSES, help=help)
+
+
+def add_classes_option(command):
+    command.add_argument("--classes", type=classes, default=2, metavar="K",
+                         help=f"classes, 2 to {MAX_CLASSES}: softmax outputs for K >= 3, on "
+                              f"{', '.join(MULTICLASS)} (spiral: K arms, blobs: K centres, "
+                              "linear: up to 4) (2)")
+
+
+# -- what the commands share -------------------------------------------------------------------
 
 def data_for(args):
     """The data set of the arguments: seeded by --data-seed, or by --seed without it."""
     seed = args.seed if args.data_seed is None else args.data_seed
-    n_classes = getattr(args, "classes", 2)   # train and compare take --classes
+    n_classes = getattr(args, "classes", 2)   # every command but export takes --classes
     if n_classes == 2:
         return make_dataset(args.dataset, args.samples, args.noise, args.test_fraction, seed)
     return make_dataset(args.dataset, args.samples, args.noise, args.test_fraction, seed,
@@ -133,6 +178,20 @@ def make_trainer(args, data, loss):
     # Snapshots are for the app; here only the last one is kept.
     return Trainer(net, data, lr=args.lr, batch_size=args.batch_size, l2=args.l2,
                    seed=args.seed, snapshot_every=max(args.epochs, 1))
+
+
+def make_trainers(args, losses, needs_classification=None):
+    """The data and one Trainer per loss, all from the same seed: identical initial weights and
+    identical batches for every loss. A bad setting exits through the command's error.
+    needs_classification names what refuses a regression dataset (compare, export --compare)."""
+    try:
+        data = data_for(args)
+        if needs_classification and data.task != "classification":
+            raise ValueError(f"{needs_classification} needs a classification dataset; "
+                             f"{args.dataset!r} is regression")
+        return data, [make_trainer(args, data, loss) for loss in losses]
+    except ValueError as err:
+        args.error(str(err))
 
 
 def final_numbers(net, data):
@@ -174,16 +233,136 @@ def print_table(title, results):
     print(f"{'diverged':16}" + "".join(f"{d:>12}" for d in diverged))
 
 
-def add_landscape_command(commands, common, usage, fmt):
+def train_and_report(args, data, trainers):
+    """Train each net for --epochs; a table (or JSON) of their final numbers, keyed by loss."""
+    results = {}
+    for trainer in trainers:
+        trainer.run(args.epochs)
+        results[trainer.net.loss_name] = summarise(trainer)
+    if args.json:
+        print(json.dumps(results if len(trainers) > 1 else next(iter(results.values()))))
+    else:
+        kind = data.task if data.n_classes == 2 else f"{data.n_classes} classes"
+        print_table(f"{args.dataset} ({kind}), {args.samples} samples: {args.hidden} "
+                    f"{args.activation} hidden units, lr {args.lr}, "
+                    f"batch {trainers[0].batch_size}", results)
+    return 0
+
+
+# -- train -------------------------------------------------------------------------------------
+
+def add_train(commands):
+    train = new_command(commands, "train",
+                        help="train one net and report its losses and metric")
+    add_loss_option(train)
+    add_classes_option(train)
+    return train
+
+
+def run_train(args):
+    """`train`: one net, its final losses and metric."""
+    data, trainers = make_trainers(args, [args.loss])
+    return train_and_report(args, data, trainers)
+
+
+# -- compare -----------------------------------------------------------------------------------
+
+def add_compare(commands):
+    compare = new_command(commands, "compare",
+                          help="train an MSE and a log-loss net from identical weights")
+    add_classes_option(compare)
+    return compare
+
+
+def run_compare(args):
+    """`compare`: an MSE and a log-loss net from the same start, side by side."""
+    data, trainers = make_trainers(args, ["mse", "log_loss"], needs_classification="compare")
+    return train_and_report(args, data, trainers)
+
+
+# -- sweep -------------------------------------------------------------------------------------
+
+def add_sweep(commands):
+    sweep = new_command(commands, "sweep",
+                        help="train one net per (loss, learning rate, seed) at once, on one data "
+                             "set")
+    sweep.add_argument("--losses", type=loss_list, default=None,
+                       help="losses, comma-separated (default: mse,log_loss for "
+                            "classification, mse for regression)")
+    sweep.add_argument("--lrs", type=learning_rates, default=learning_rates(DEFAULT_LRS),
+                       help=f"learning rates, comma-separated ({DEFAULT_LRS})")
+    sweep.add_argument("--seeds", type=seed_list, default=seed_list("0-7"),
+                       help="seeds of the initial weights and the batch order: a list or a "
+                            "range, e.g. 0-7 or 0,3,5 (0-7); the data come from --data-seed")
+    sweep.add_argument("--target", type=float, default=0.9,
+                       help="epochs to target: the first epoch whose test accuracy (or R²) "
+                            "reaches this (0.9)")
+    add_classes_option(sweep)
+    return sweep
+
+
+def run_sweep(args):
+    """`sweep`: one net per (loss, lr, seed), trained at once; a table per loss."""
+    # --lr comes with the shared options; a sweep's learning rates are --lrs.
+    if any(arg == "--lr" or arg.startswith("--lr=") for arg in args.argv):
+        args.error("sweep trains at the learning rates of --lrs, not --lr")
+    try:
+        data = data_for(args)
+        losses = args.losses or (["mse", "log_loss"] if data.task == "classification"
+                                 else ["mse"])
+        sweep = Sweep(data, grid(losses, args.lrs, args.seeds), hidden=args.hidden,
+                      activation=args.activation, batch_size=args.batch_size, l2=args.l2,
+                      output_bias=args.output_bias)
+    except ValueError as err:
+        args.error(str(err))
+    start = time.perf_counter()
+    sweep.run(args.epochs)
+    seconds = time.perf_counter() - start
+    # Each run's final numbers are the sweep's own (TwoLayerNet.loss and twolayer.metrics at
+    # its weights, which are the single run's to the bit): tests/test_sweep.py compares them
+    # with `train --json` (sklearn's metrics), so they are not recomputed here.
+    runs = sweep.results(args.target)
+    net_epochs = sum(r["epochs_run"] for r in runs)
+    if args.json:
+        print(json.dumps({"nets": sweep.K, "epochs": args.epochs, "seconds": seconds,
+                          "net_epochs_per_s": net_epochs / seconds if seconds else None,
+                          "runs": runs}))
+        return 0
+    metric = sweep.metric_name
+    kind = data.task if data.n_classes == 2 else f"{data.n_classes} classes"
+    print(f"{args.dataset} ({kind}), {args.samples} samples: {args.hidden} "
+          f"{args.activation} hidden units, batch {sweep.batch_size}, {args.epochs} epochs, "
+          f"output bias {args.output_bias:g}; {len(args.seeds)} seeds per setting, "
+          f"{sweep.K} nets in {seconds:.2f} s")
+    print(f"test {metric} at the end: median [min, max] over seeds; epochs to "
+          f"{metric} >= {args.target:g}: median ('-': most seeds never got there)")
+    table = summarize(runs, metric)
+    for loss in losses:
+        print(f"\n{loss}")
+        print(f"{'lr':>8}  {'test ' + metric:>24}  {'train loss':>11}  {'to target':>9}  "
+              f"diverged")
+        for row in table[loss]:
+            spread = f"{row.median:.3f} [{row.low:.3f}, {row.high:.3f}]"
+            reach = "-" if row.to_target is None else f"{row.to_target:g}"
+            print(f"{row.lr:>8g}  {spread:>24}  {row.loss:>11.4g}  {reach:>9}  "
+                  f"{row.diverged}/{row.n}")
+    print()
+    for loss in losses:
+        print(best_sentence(table, loss, metric, args.target))
+    return 0
+
+
+# -- landscape ---------------------------------------------------------------------------------
+
+def add_landscape(commands):
     from .landscape import DEFAULT_PARAMS, DEFAULT_PARAMS_K
 
-    landscape = commands.add_parser(
-        "landscape", parents=[common], usage=usage, formatter_class=fmt,
+    landscape = new_command(
+        commands, "landscape",
         help="the training loss, MSE and log-loss, over a grid of two parameters",
         epilog=CHOICES + "\nparameters: W1[i,j], b1[i,0], W2[0,j], b2 (b1[i] and W2[j] also "
                          "work); with --classes K >= 3: W2[k,j] and b2[k,0] (b2[k] also works)")
-    landscape.add_argument("--loss", default=None, choices=LOSSES,
-                           help="the loss the net trains with for --epochs (see below)")
+    add_loss_option(landscape, help="the loss the net trains with for --epochs (see below)")
     landscape.add_argument("--params", nargs=2, default=None, metavar=("P1", "P2"),
                            help=f"the two parameters on the axes ({' '.join(DEFAULT_PARAMS)}; "
                                 f"{' '.join(DEFAULT_PARAMS_K)} with --classes 3 or more)")
@@ -247,51 +426,14 @@ def run_landscape(args):
     return 0
 
 
-def main(argv=None):
-    argv = sys.argv[1:] if argv is None else list(argv)
-    args = make_parser().parse_args(argv)
-    if args.dataset is None:  # moons has two classes only
-        args.dataset = "moons" if getattr(args, "classes", 2) == 2 else "spiral"
-    if args.command == "sweep":
-        return run_sweep(args, argv)
-    if args.command == "landscape":
-        return run_landscape(args)
-    if args.command == "export":
-        return run_export(args, argv)
-    losses = [args.loss] if args.command == "train" else ["mse", "log_loss"]
-    try:
-        data = data_for(args)
-        if args.command == "compare" and data.task != "classification":
-            raise ValueError(f"compare needs a classification dataset; {args.dataset!r} is "
-                             "regression")
-        # Same seed: identical initial weights and identical batches for every loss.
-        trainers = [make_trainer(args, data, loss) for loss in losses]
-    except ValueError as err:
-        args.error(str(err))
-
-    results = {}
-    for trainer in trainers:
-        trainer.run(args.epochs)
-        results[trainer.net.loss_name] = summarise(trainer)
-
-    if args.json:
-        print(json.dumps(results if args.command == "compare" else next(iter(results.values()))))
-    else:
-        kind = data.task if data.n_classes == 2 else f"{data.n_classes} classes"
-        print_table(f"{args.dataset} ({kind}), {args.samples} samples: {args.hidden} "
-                    f"{args.activation} hidden units, lr {args.lr}, "
-                    f"batch {trainers[0].batch_size}", results)
-    return 0
-
-
 # -- export ------------------------------------------------------------------------------------
 
-def add_export_parser(commands, common, usage, fmt):
-    export = commands.add_parser(
-        "export", parents=[common], usage=usage, epilog=CHOICES, formatter_class=fmt,
+def add_export(commands):
+    export = new_command(
+        commands, "export",
         help="write the run as a self-contained Python script or notebook (NumPy and "
              "scikit-learn only) that prints the same final numbers as train")
-    export.add_argument("--loss", default=None, choices=LOSSES, help="the loss (see below)")
+    add_loss_option(export)
     export.add_argument("--format", default="script", choices=("script", "notebook"),
                         help="a Python script or a Jupyter notebook (script)")
     export.add_argument("--output", default=None, metavar="PATH",
@@ -301,19 +443,14 @@ def add_export_parser(commands, common, usage, fmt):
     return export
 
 
-def run_export(args, argv):
+def run_export(args):
     """`export`: the arguments of train (or compare, with --compare) as a script or notebook."""
     from .export import Run, notebook, script
 
     losses = ["mse", "log_loss"] if args.compare else [args.loss]
-    try:
-        data = data_for(args)
-        if args.compare and data.task != "classification":
-            raise ValueError(f"--compare needs a classification dataset; {args.dataset!r} is "
-                             "regression")
-        trainers = [make_trainer(args, data, loss) for loss in losses]  # checks every setting
-    except ValueError as err:
-        args.error(str(err))
+    # make_trainers checks every setting, as train would.
+    data, trainers = make_trainers(args, losses,
+                                   needs_classification="--compare" if args.compare else None)
     run = Run(task=data.task, dataset=args.dataset, samples=args.samples, noise=args.noise,
               test_fraction=args.test_fraction,
               data_seed=args.seed if args.data_seed is None else args.data_seed,
@@ -321,7 +458,7 @@ def run_export(args, argv):
               losses=tuple(t.net.loss_name for t in trainers), lr=args.lr,
               batch_size=args.batch_size, l2=args.l2, seed=args.seed,
               output_bias=args.output_bias, epochs=args.epochs,
-              source="Written by: python -m twolayer " + shlex.join(argv))
+              source="Written by: python -m twolayer " + shlex.join(args.argv))
     text = (notebook if args.format == "notebook" else script)(run)
     if args.output is None:
         sys.stdout.write(text)
@@ -334,117 +471,30 @@ def run_export(args, argv):
     return 0
 
 
-# -- sweep -------------------------------------------------------------------------------------
+# -- the table of commands and main --------------------------------------------------------------
 
-DEFAULT_LRS = "0.01,0.03,0.1,0.3,1,3,10"
-
-
-def learning_rates(text):
-    """An argparse type: learning rates separated by commas, each a finite number > 0."""
-    try:
-        lrs = [float(part) for part in text.split(",")]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a list of numbers: {text!r}") from None
-    bad = [lr for lr in lrs if not (math.isfinite(lr) and lr > 0)]
-    if bad:
-        raise argparse.ArgumentTypeError(f"a learning rate must be a finite number > 0, got "
-                                         f"{bad[0]}")
-    return list(dict.fromkeys(lrs))
+# In the order --help lists them.
+COMMANDS = ((add_train, run_train), (add_compare, run_compare), (add_sweep, run_sweep),
+            (add_landscape, run_landscape), (add_export, run_export))
 
 
-def seed_list(text):
-    """An argparse type: seeds separated by commas, each an integer >= 0 or a range 'a-b'."""
-    seeds = []
-    for part in text.split(","):
-        lo, _, hi = part.strip().partition("-")
-        try:
-            lo, hi = int(lo), int(hi or lo)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not a seed or a range of seeds (like 0-7): "
-                                             f"{part.strip()!r}") from None
-        if hi < lo:
-            raise argparse.ArgumentTypeError(f"empty range of seeds: {part.strip()!r}")
-        seeds.extend(range(lo, hi + 1))
-    return list(dict.fromkeys(seeds))
+def make_parser():
+    parser = argparse.ArgumentParser(prog="python -m twolayer", epilog=CHOICES,
+                                     formatter_class=FORMAT,
+                                     description="Train a two-layer NumPy network.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add, run in COMMANDS:
+        add(commands).set_defaults(run=run)
+    return parser
 
 
-def loss_list(text):
-    """An argparse type: loss names separated by commas."""
-    losses = [part.strip() for part in text.split(",")]
-    for loss in losses:
-        if loss not in LOSSES:
-            raise argparse.ArgumentTypeError(f"unknown loss {loss!r}; allowed: "
-                                             f"{', '.join(LOSSES)}")
-    return list(dict.fromkeys(losses))
-
-
-def add_sweep_parser(commands, common, usage, fmt):
-    sweep = commands.add_parser(
-        "sweep", parents=[common], usage=usage, epilog=CHOICES, formatter_class=fmt,
-        help="train one net per (loss, learning rate, seed) at once, on one data set")
-    sweep.add_argument("--losses", type=loss_list, default=None,
-                       help="losses, comma-separated (default: mse,log_loss for "
-                            "classification, mse for regression)")
-    sweep.add_argument("--lrs", type=learning_rates, default=learning_rates(DEFAULT_LRS),
-                       help=f"learning rates, comma-separated ({DEFAULT_LRS})")
-    sweep.add_argument("--seeds", type=seed_list, default=seed_list("0-7"),
-                       help="seeds of the initial weights and the batch order: a list or a "
-                            "range, e.g. 0-7 or 0,3,5 (0-7); the data come from --data-seed")
-    sweep.add_argument("--target", type=float, default=0.9,
-                       help="epochs to target: the first epoch whose test accuracy (or R²) "
-                            "reaches this (0.9)")
-    add_classes_option(sweep)
-    return sweep
-
-
-def run_sweep(args, argv):
-    # --lr comes with the shared options; a sweep's learning rates are --lrs.
-    if any(arg == "--lr" or arg.startswith("--lr=") for arg in argv):
-        args.error("sweep trains at the learning rates of --lrs, not --lr")
-    try:
-        data = data_for(args)
-        losses = args.losses or (["mse", "log_loss"] if data.task == "classification"
-                                 else ["mse"])
-        sweep = Sweep(data, grid(losses, args.lrs, args.seeds), hidden=args.hidden,
-                      activation=args.activation, batch_size=args.batch_size, l2=args.l2,
-                      output_bias=args.output_bias)
-    except ValueError as err:
-        args.error(str(err))
-    start = time.perf_counter()
-    sweep.run(args.epochs)
-    seconds = time.perf_counter() - start
-    # Each run's final numbers are the sweep's own (TwoLayerNet.loss and twolayer.metrics at
-    # its weights, which are the single run's to the bit): tests/test_sweep.py compares them
-    # with `train --json` (sklearn's metrics), so they are not recomputed here.
-    runs = sweep.results(args.target)
-    net_epochs = sum(r["epochs_run"] for r in runs)
-    if args.json:
-        print(json.dumps({"nets": sweep.K, "epochs": args.epochs, "seconds": seconds,
-                          "net_epochs_per_s": net_epochs / seconds if seconds else None,
-                          "runs": runs}))
-        return 0
-    metric = sweep.metric_name
-    kind = data.task if data.n_classes == 2 else f"{data.n_classes} classes"
-    print(f"{args.dataset} ({kind}), {args.samples} samples: {args.hidden} "
-          f"{args.activation} hidden units, batch {sweep.batch_size}, {args.epochs} epochs, "
-          f"output bias {args.output_bias:g}; {len(args.seeds)} seeds per setting, "
-          f"{sweep.K} nets in {seconds:.2f} s")
-    print(f"test {metric} at the end: median [min, max] over seeds; epochs to "
-          f"{metric} >= {args.target:g}: median ('-': most seeds never got there)")
-    table = summarize(runs, metric)
-    for loss in losses:
-        print(f"\n{loss}")
-        print(f"{'lr':>8}  {'test ' + metric:>24}  {'train loss':>11}  {'to target':>9}  "
-              f"diverged")
-        for row in table[loss]:
-            spread = f"{row.median:.3f} [{row.low:.3f}, {row.high:.3f}]"
-            reach = "-" if row.to_target is None else f"{row.to_target:g}"
-            print(f"{row.lr:>8g}  {spread:>24}  {row.loss:>11.4g}  {reach:>9}  "
-                  f"{row.diverged}/{row.n}")
-    print()
-    for loss in losses:
-        print(best_sentence(table, loss, metric, args.target))
-    return 0
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = make_parser().parse_args(argv)
+    args.argv = argv   # sweep refuses a typed --lr; export quotes the command line
+    if args.dataset is None:  # moons has two classes only
+        args.dataset = "moons" if getattr(args, "classes", 2) == 2 else "spiral"
+    return args.run(args)
 
 
 if __name__ == "__main__":

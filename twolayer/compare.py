@@ -25,14 +25,14 @@ import numpy as np
 from .activations import DERIVATIVES, sigmoid
 from .data import make_dataset
 from .losses import LOSSES
+from .metrics import epochs_to_target
 from .net import TwoLayerNet
-from .settings import GRID, SETTINGS, Setting, epoch_budget
+from .settings import GRID, SATURATED_BIAS, SETTINGS, Setting, epoch_budget
 from .train import Trainer
 
 LOSS_NAMES = ("mse", "log_loss")   # the order in which the page shows them
 LR_FACTORS = (1, 3, 10, 30, 100)   # the MSE learning rate may be multiplied by one of these
 OUTPUT_BIAS_LIMIT = 20.0           # |b2| at the start; sigmoid(-20) is 2e-9, saturated enough
-DELTA_FLOOR = 1e-12                # |delta2| below this is drawn at this, on a log axis
 
 # The page's own settings, cleaned like the shared ones (from a widget or a link).
 COMPARE_SETTINGS = {s.key: s for s in (
@@ -186,12 +186,6 @@ class Comparison:
         twin.trainers = {loss: t.copy() for loss, t in self.trainers.items()}
         return twin
 
-    def copy_fresh(self):
-        """A new Comparison with the same settings, at epoch 0."""
-        return Comparison(self.data, **self.config).configure(
-            lr=self.lr, lr_factor=self.lr_factor,
-            batch_size=self.trainers["mse"].batch_size, l2=self.trainers["mse"].l2)
-
 
 # -- decision boundaries ---------------------------------------------------------------------
 
@@ -260,9 +254,9 @@ def steps_until_below(a, threshold=0.5):
 
 
 def epochs_until(values, threshold):
-    """The first epoch (1-based) whose value is >= threshold, or None."""
-    reached = np.flatnonzero(np.asarray(values) >= threshold)
-    return int(reached[0]) + 1 if reached.size else None
+    """The first epoch (1-based) whose value (one per epoch) is >= threshold, or None."""
+    reach = int(epochs_to_target([values], threshold)[0])
+    return reach or None
 
 
 # -- lessons ---------------------------------------------------------------------------------
@@ -303,7 +297,7 @@ LESSONS = {lesson.key: lesson for lesson in (
            "the error by a2 (1 - a2), which is almost 0 there. Train {epochs} epochs: log-loss "
            "reaches test accuracy {acc_log_loss:.2f}, MSE stays at {acc_mse:.2f}, on a "
            "plateau. Look at the |delta2| histogram: MSE's sit orders of magnitude to the left.",
-           dict(_MOONS, batch="all"), output_bias=-8.0),
+           dict(_MOONS, batch="all"), output_bias=SATURATED_BIAS),
     Lesson("fair", "Fair start",
            "Default start (b2 = 0), the same learning rate, the same mini-batches. Both nets "
            "learn; log-loss gets there sooner. Train {epochs} epochs: test accuracy 0.9 is "

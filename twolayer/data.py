@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .checks import is_integer
+
 # Below these the split leaves too few samples (or a class missing) on one side.
 MIN_SAMPLES = 10
 MAX_CLASSES = 5     # the figures' palette has five class colours
@@ -153,8 +155,7 @@ def make_dataset(name="moons", n_samples=500, noise=0.2, test_fraction=0.3, seed
     """
     if name not in DATASETS:
         raise ValueError(f"unknown dataset {name!r}; allowed: {', '.join(DATASETS)}")
-    if isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer)) \
-            or n_classes < 2:
+    if not is_integer(n_classes) or n_classes < 2:
         raise ValueError(f"n_classes must be an integer >= 2, got {n_classes!r}")
     if n_classes > 2:
         if DATASETS[name] == "regression":
@@ -165,8 +166,7 @@ def make_dataset(name="moons", n_samples=500, noise=0.2, test_fraction=0.3, seed
         if n_classes > MULTICLASS[name]:
             raise ValueError(f"{name} has at most {MULTICLASS[name]} classes, got {n_classes}")
     least = MIN_SAMPLES * n_classes // 2
-    if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) \
-            or n_samples < least:
+    if not is_integer(n_samples) or n_samples < least:
         raise ValueError(f"n_samples must be an integer >= {least}, got {n_samples!r}")
     if not (np.isfinite(noise) and noise >= 0):
         raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .checks import is_integer
 from .gradcheck import GOOD
 from .net import PARAMS, TwoLayerNet
 
@@ -157,8 +158,7 @@ def derive(net, X, y, alpha, sample=None, loss=None):
     X, y = net._check(X, y)
     if sample is not None:
         m = X.shape[1]
-        if isinstance(sample, bool) or not isinstance(sample, (int, np.integer)) \
-                or not 0 <= sample < m:
+        if not is_integer(sample) or not 0 <= sample < m:
             raise ValueError(f"sample must be an integer from 0 to {m - 1}, got {sample!r}")
         X, y = X[:, [sample]], y[:, [sample]]
     if not (isinstance(alpha, (int, float, np.floating)) and np.isfinite(alpha) and alpha > 0):

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .data import DATASETS
+from .settings import SATURATED_BIAS
 
 # One generator per data set, as twolayer.data makes it: (sklearn import or None, lines giving
 # X of shape (m, n_features) and y of shape (m,) from N_SAMPLES, NOISE and DATA_SEED).
@@ -171,7 +172,8 @@ def _settings(run):
     rows += [(f"BATCH_SIZE = {batch}", "None: the whole training set in each step"),
              (f"L2 = {_num(run.l2)}", "weight decay: L + L2/2 (|W1|^2 + |W2|^2)"),
              (f"SEED = {int(run.seed)}", "the initial weights and the sample order"),
-             (f"OUTPUT_BIAS = {_num(run.output_bias)}", "where b2 starts (-8: a saturated start)"),
+             (f"OUTPUT_BIAS = {_num(run.output_bias)}",
+              f"where b2 starts ({SATURATED_BIAS:g}: a saturated start)"),
              (f"EPOCHS = {int(run.epochs)}", "")]
     width = max(len(code) for code, _ in rows) + 2
     lines = ["# The run's settings: change them and run again."]

@@ -16,6 +16,7 @@ import math
 import re
 import zipfile
 import zlib
+from typing import NamedTuple
 
 import numpy as np
 
@@ -23,7 +24,7 @@ from .activations import HIDDEN_ACTIVATIONS
 from .data import MAX_CLASSES, MIN_SAMPLES, split_and_scale, standardised
 from .losses import LOSSES
 from .net import PARAMS, TASKS, TwoLayerNet
-from .settings import MAX_HIDDEN, MAX_SAMPLES
+from .settings import MAX_HIDDEN, MAX_SAMPLES, NUMBER, shown
 
 MAX_BYTES = 1_000_000      # an upload (CSV or .npz), as in .streamlit/config.toml's 1 MB
 MAX_MAGNITUDE = 1e6        # larger feature or target values are refused as absurd
@@ -32,8 +33,6 @@ MAX_COLUMNS = 50
 SPLIT_COLUMN = "split"     # a column of train/test, as dataset_to_csv writes it
 FEATURES_FOR_TASK = {"classification": (2,), "regression": (1, 2)}
 
-# ASCII digits only: Python's \d (and float()) also take other scripts' digits, "١٢" or "１２".
-_NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 _MISSING = {"", "na", "n/a", "nan", "null", "none", "?", "-", "#n/a"}
 # A spreadsheet takes a cell that starts with one of these for a formula (CSV injection):
 # such a header cell is written with a leading apostrophe, as OWASP advises, and read back
@@ -76,7 +75,7 @@ def _text(raw):
 def _parse_number(text):
     """A float for a plain decimal literal, else None (no hex, no '1_000', no 'inf')."""
     text = text.strip()
-    return float(text) if _NUMBER.fullmatch(text) else None
+    return float(text) if NUMBER.fullmatch(text) else None
 
 
 def _read_table(raw):
@@ -174,15 +173,14 @@ def _column(header, rows, name, what):
         if number is None:
             low = text.lower()
             if low in _MISSING:
-                shown = "empty" if not text else repr(text)
-                raise ValueError(f"{where}: missing value ({shown}).")
+                raise ValueError(f"{where}: missing value "
+                                 f"({'empty' if not text else repr(text)}).")
             if low.lstrip("+-") in ("inf", "infinity"):
                 raise ValueError(f"{where}: {text!r} is not a finite number.")
             hint = ""
             if re.fullmatch(r"[+-]?[0-9]+,[0-9]+", text):
                 hint = " Write decimals with a point (1.5), not a comma."
-            shown = text if len(text) <= 24 else text[:21] + "..."
-            raise ValueError(f"{where}: {shown!r} is not a number.{hint}")
+            raise ValueError(f"{where}: {shown(text)!r} is not a number.{hint}")
         if not math.isfinite(number):  # a literal like 1e999 overflows to inf
             raise ValueError(f"{where}: {text!r} is not a finite number.")
         if abs(number) > MAX_MAGNITUDE:
@@ -402,11 +400,24 @@ _SCALER = ("input_mean", "input_scale")
 MAX_NPZ_MEMBER = 100_000   # bytes per array once unpacked: far above 64 hidden units' worth
 
 
+class Scaler(NamedTuple):
+    """The standardiser a net's weights were trained behind: x_std = (x - mean) / scale, per
+    feature; mean and scale of shape (n_inputs,), as a Dataset's."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+
+    def standardise(self, X):
+        """X (n_inputs, m) in the data's own units, as the net takes it (standardised)."""
+        return (np.asarray(X, dtype=np.float64) - self.mean[:, None]) / self.scale[:, None]
+
+
 def weights_to_npz(net, dataset=None):
     """The net's W1, b1, W2, b2 and settings as an .npz that ``np.load`` reads without pickle.
 
-    The weights act on standardised inputs; with ``dataset`` the scaler's input_mean and
-    input_scale are saved too, so that x_std = (x - input_mean) / input_scale. A net of K >= 3
+    The weights act on standardised inputs; with ``dataset`` (a Dataset, or the Scaler that
+    ``weights_from_npz`` gave back) the scaler's input_mean and input_scale are saved too, so
+    that x_std = (x - input_mean) / input_scale. A net of K >= 3
     classes also saves n_classes (W2 (K, n_hidden), b2 (K, 1)); a two-class file is as it
     always was, so that any version of the app reads it.
     """
@@ -522,12 +533,45 @@ def _scalar(arrays, key, kind):
     return a.item()
 
 
+def _scaler(arrays, n_in):
+    """The Scaler saved beside the weights, checked, or None when the file has none."""
+    present = [k for k in _SCALER if k in arrays]
+    if not present:
+        return None
+    if len(present) == 1:
+        raise ValueError(f"{present[0]} comes without {({*_SCALER} - {*present}).pop()}")
+    values = []
+    for key in _SCALER:
+        if arrays[key].dtype.kind not in "fiu":
+            raise ValueError(f"{key} must hold numbers, not {arrays[key].dtype}")
+        a = arrays[key].astype(np.float64)
+        if a.shape != (n_in,):
+            raise ValueError(f"{key} has shape {a.shape}; n_inputs={n_in} needs ({n_in},)")
+        if not np.isfinite(a).all() or np.abs(a).max() > MAX_MAGNITUDE:
+            raise ValueError(f"{key} holds NaN, infinite or values beyond +-{MAX_MAGNITUDE:g}")
+        values.append(a)
+    if not (values[1] > 0).all():
+        raise ValueError("input_scale must be > 0 for every input")
+    return Scaler(*values)
+
+
 def net_from_npz(raw, task=None, n_inputs=None, n_classes=None):
     """A TwoLayerNet from bytes written by ``weights_to_npz``; ValueError with the reason.
 
-    Checked: size, no pickle, the required arrays, allowed names (activation, task, loss), the
-    shapes against n_inputs, n_hidden and n_classes, finite values. With ``task``, ``n_inputs``
-    or ``n_classes`` given, the weights must also fit them (the data they are to be used with).
+    For the net alone, on data standardised by its own scaler (the app's); ``weights_from_npz``
+    gives the saved scaler too.
+    """
+    return weights_from_npz(raw, task, n_inputs, n_classes)[0]
+
+
+def weights_from_npz(raw, task=None, n_inputs=None, n_classes=None):
+    """(net, scaler) from bytes written by ``weights_to_npz``; ValueError with the reason.
+
+    net : a TwoLayerNet; scaler : the Scaler saved with it (input_mean, input_scale), or None
+    when the file was saved without one. Checked: size, no pickle, the required arrays, allowed
+    names (activation, task, loss), the shapes against n_inputs, n_hidden and n_classes, finite
+    values (and a positive scale). With ``task``, ``n_inputs`` or ``n_classes`` given, the
+    weights must also fit them (the data they are to be used with).
     """
     try:
         raw = bytes(raw)
@@ -572,6 +616,7 @@ def net_from_npz(raw, task=None, n_inputs=None, n_classes=None):
                 raise ValueError(f"{p} holds NaN or infinite values")
             if np.abs(a).max() > MAX_MAGNITUDE:
                 raise ValueError(f"{p} holds values beyond +-{MAX_MAGNITUDE:g}")
+        scaler = _scaler(arrays, n_in)
         if task is not None and net_task != task:
             raise ValueError(f"they are for {net_task}; the current task is {task}")
         if n_inputs is not None and n_in != n_inputs:
@@ -581,7 +626,7 @@ def net_from_npz(raw, task=None, n_inputs=None, n_classes=None):
                              f"{'s' * (n_out > 1)}); the current data has {n_classes} classes")
         net = TwoLayerNet(n_in, n_hidden, activation, net_task, loss, n_classes=k)
         net.set_params({p: arrays[p] for p in PARAMS})
-        return net
+        return net, scaler
     except MemoryError:
         raise ValueError("Cannot load these weights: the file unpacks to more memory than "
                          "this server has to spare.") from None

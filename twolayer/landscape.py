@@ -37,7 +37,9 @@ from typing import NamedTuple
 import numpy as np
 
 from .activations import ACTIVATIONS
+from .checks import is_integer
 from .net import PARAMS, TwoLayerNet
+from .settings import shown
 from .stacked import forward, mean_loss
 
 DEFAULT_PARAMS = ("W2[0,0]", "b2")   # one weight and the bias of the output unit
@@ -98,8 +100,8 @@ def parse_param(text, shapes):
                 f"(k < {c})")
     match = _NAME.fullmatch(raw)
     if not match:
-        shown = raw if len(raw) <= 24 else raw[:21] + "..."
-        raise ValueError(f"{shown!r} is not a parameter of the net: name one entry, {examples}")
+        raise ValueError(f"{shown(raw)!r} is not a parameter of the net: name one entry, "
+                         f"{examples}")
     key = _CANONICAL[match[1].lower()]
     shape = tuple(shapes[key])
     given = tuple(int(i) for i in match.groups()[1:] if i is not None)
@@ -139,7 +141,7 @@ def offsets(span, grid):
     in the middle of an odd grid)."""
     if not (isinstance(span, (int, float, np.floating)) and math.isfinite(span) and span > 0):
         raise ValueError(f"span must be a finite number > 0, got {span!r}")
-    if isinstance(grid, bool) or not isinstance(grid, (int, np.integer)) or grid < 2:
+    if not is_integer(grid) or grid < 2:
         raise ValueError(f"grid must be an integer >= 2, got {grid!r}")
     return span * (2.0 * np.arange(grid) - (grid - 1)) / (grid - 1)
 

@@ -91,6 +91,7 @@ class CrossEntropy:
 
 LOSSES = {"mse": MSE, "log_loss": LogLoss}
 SOFTMAX_LOSSES = {"mse": SoftmaxMSE, "log_loss": CrossEntropy}   # K >= 3 classes
+LOSS_LABELS = {"mse": "MSE", "log_loss": "log-loss"}              # as a page or a legend names them
 
 
 def one_hot(y, n_classes):

@@ -16,24 +16,48 @@ def predicted_class(a2):
     return np.argmax(a2, axis=0)
 
 
+def correct(y, a2):
+    """Whether each sample's predicted class equals its label y (1, m), shape (..., m): a2 >= 0.5
+    against y >= 0.5 for one sigmoid output a2 (..., 1, m) (y may be a soft target in [0, 1]),
+    the argmax over the K outputs of a2 (..., K, m) against y for K >= 3 classes. Leading axes
+    (nets of a sweep) broadcast."""
+    if a2.shape[-2] > 1:
+        return np.argmax(a2, axis=-2) == y[..., 0, :]
+    return ((a2 >= 0.5) == (y >= 0.5))[..., 0, :]
+
+
 def accuracy(y, a2):
-    """Share of samples whose predicted class equals the label y (1, m): a2 >= 0.5 against the
-    0/1 label for one sigmoid output a2 (1, m); the argmax of a2 (K, m) for K >= 3 classes."""
-    if a2.shape[0] > 1:
-        return float(np.mean(predicted_class(a2) == y))
-    return float(np.mean((a2 >= 0.5) == (y >= 0.5)))  # y may be a soft target in [0, 1] (MSE)
+    """Share of samples whose predicted class equals the label y (1, m): a2 (1, m) or (K, m),
+    as ``correct`` decides."""
+    return float(np.mean(correct(y, a2)))
 
 
-def r2(y, a2):
-    """Coefficient of determination 1 - SS_res / SS_tot (0 when y is constant and fit exact)."""
-    ss_res = float(np.sum((y - a2) ** 2))
-    ss_tot = float(np.sum((y - np.mean(y)) ** 2))
+def r2_from_sums(ss_res, ss_tot):
+    """R^2 = 1 - SS_res / SS_tot; ss_res a float or an array (K,) of K nets' sums on the same
+    targets. A constant target (SS_tot = 0) scores 1 if fitted exactly, else 0."""
     if ss_tot == 0.0:
-        return 1.0 if ss_res == 0.0 else 0.0
+        return np.where(np.asarray(ss_res) == 0.0, 1.0, 0.0)
     return 1.0 - ss_res / ss_tot
 
 
+def r2(y, a2):
+    """Coefficient of determination 1 - SS_res / SS_tot of a2 against y, both (1, m)."""
+    ss_res = float(np.sum((y - a2) ** 2))
+    ss_tot = float(np.sum((y - np.mean(y)) ** 2))
+    return float(r2_from_sums(ss_res, ss_tot))
+
+
 METRICS = {"classification": ("accuracy", accuracy), "regression": ("r2", r2)}
+METRIC_LABELS = {"accuracy": "test accuracy", "r2": "test R²"}   # the test metric, in words
+
+
+def epochs_to_target(test_metric, target):
+    """The first epoch (1-based) of each row of ``test_metric`` (K, epochs) at or above
+    ``target``, or 0 where there is none: array (K,)."""
+    reached = np.asarray(test_metric) >= target
+    if reached.shape[1] == 0:   # no epoch yet: argmax has nothing to look at
+        return np.zeros(reached.shape[0], dtype=np.int64)
+    return np.where(reached.any(axis=1), reached.argmax(axis=1) + 1, 0)
 
 
 def per_class(y, a2, n_classes):

@@ -31,6 +31,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .activations import ACTIVATIONS, DERIVATIVES, HIDDEN_ACTIVATIONS, softmax
+from .checks import is_integer
 from .losses import LOSSES, SOFTMAX_LOSSES, one_hot
 from .metrics import predicted_class
 
@@ -77,10 +78,9 @@ class TwoLayerNet:
     def __init__(self, n_inputs=2, n_hidden=8, activation="sigmoid", task="classification",
                  loss=None, seed=0, n_classes=2):
         for name, value in (("n_inputs", n_inputs), ("n_hidden", n_hidden)):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            if not is_integer(value) or value < 1:
                 raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
-        if isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer)) \
-                or n_classes < 2:
+        if not is_integer(n_classes) or n_classes < 2:
             raise ValueError(f"n_classes must be an integer >= 2, got {n_classes!r}")
         if task == "regression" and n_classes != 2:
             raise ValueError("n_classes is for classification; regression has one output")

@@ -22,6 +22,7 @@ MAX_HIDDEN = 64
 MAX_EPOCHS_PER_RUN = 5000
 MAX_PLAY_EPOCHS = 5000     # Play stops by itself after this many epochs
 GRID = 80                  # decision-boundary grid per side: fixed, not a user setting
+SATURATED_BIAS = -8.0      # b2 at the saturated start: every output about 3e-4
 MAX_RAW_LENGTH = 64        # longer query values are malformed by definition
 # A number in a link: a plain decimal literal in ASCII digits. Python's float() also takes
 # "1_6", "١٢" and "１２" (other scripts' digits), "inf" and "nan"; a link may not.
@@ -235,7 +236,8 @@ SWEEP_SETTINGS = {s.key: s for s in (
     Setting("sweep_seeds", "Seeds", 8, int, 1, MAX_SWEEP_SEEDS, step=1),
     Setting("sweep_epochs", "Epochs", 200, int, 10, MAX_SWEEP_EPOCHS, step=10),
     Setting("sweep_target", "Target", 0.9, float, 0.5, 0.99, step=0.01),
-    Setting("sweep_saturated", "Saturated start: every net from b2 = -8", False, bool),
+    Setting("sweep_saturated", f"Saturated start: every net from b2 = {SATURATED_BIAS:g}", False,
+            bool),
 )}
 
 
@@ -306,7 +308,6 @@ def sweep_seed_budget(seeds, nets_per_seed, n_samples, batch_size, n_hidden, n_t
 MAX_LANDSCAPE_GRID = 120                 # points per axis: 120 x 120 = 14,400 nets per surface
 LANDSCAPE_GRIDS = (21, 41, 61, 81, 101, MAX_LANDSCAPE_GRID)
 LANDSCAPE_SPANS = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
-SATURATED_BIAS = -8.0                    # b2 at the saturated start: every output about 3e-4
 # One surface costs about this much per grid point and training sample (a forward pass of one
 # or two hidden units, the output and the loss): benchmarks/bench_landscape.py measured 1.7e-8
 # (W2 and b2, MSE) to 9.8e-8 (W1 and W2, log-loss) on the 2-core machine at load 9.5. A click
@@ -349,12 +350,11 @@ def clean_param(raw, n_inputs, n_hidden, default, label, n_classes=2):
             raise ValueError("too long")
         return parse_param(text, param_shapes(n_inputs, n_hidden, n_classes)).name, None
     except ValueError:
-        shown = text if len(text) <= 24 else text[:21] + "..."
         inputs = f"{n_inputs} input" + ("s" if n_inputs != 1 else "")
         units = f"{n_hidden} hidden unit" + ("s" if n_hidden != 1 else "")
         size = f"{inputs} and {units}" if n_classes == 2 else \
             f"{inputs}, {units} and {n_classes} classes"
-        return default, (f"{label} = {shown!r} is not a parameter of a net with {size}; "
+        return default, (f"{label} = {shown(text)!r} is not a parameter of a net with {size}; "
                          f"using {default}.")
 
 

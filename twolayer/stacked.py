@@ -39,11 +39,6 @@ def stack(params):
     return {p: np.stack([np.asarray(q[p], dtype=np.float64) for q in params]) for p in PARAMS}
 
 
-def unstack(params, k):
-    """Net k's parameters, as a dict of copies shaped like ``TwoLayerNet.get_params()``."""
-    return {p: params[p][k].copy() for p in PARAMS}
-
-
 def loss_groups(losses):
     """{loss name: the nets trained with it} for a sequence of K loss names: a slice where a
     loss's nets are adjacent (a view, no copy), else an index array."""

@@ -38,11 +38,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from .activations import ACTIVATIONS, DERIVATIVES, softmax
-from .losses import LOSSES, SOFTMAX_LOSSES, one_hot
-from .metrics import METRICS
+from .checks import is_integer
+from .losses import LOSS_LABELS, LOSSES, SOFTMAX_LOSSES, one_hot
+from .metrics import METRIC_LABELS, METRICS, correct, epochs_to_target, r2_from_sums
 from .net import PARAMS, TASKS, TwoLayerNet
 from .stacked import loss_groups, stack
-from .train import DIVERGENCE_LOSS
+from .train import epoch_order, has_diverged
 
 # Nets train in blocks of at most BLOCK_ELEMENTS activations per array (block x h x batch),
 # and evaluate in chunks of samples of at most EVAL_ELEMENTS (block x h x chunk): memory stays
@@ -82,7 +83,7 @@ def grid(losses, lrs, seeds):
 
 
 def _positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+    if not is_integer(value) or value < 1:
         raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
     return int(value)
 
@@ -121,8 +122,7 @@ class Sweep:
         for run in runs:
             if not (isinstance(run.lr, (int, float)) and math.isfinite(run.lr) and run.lr > 0):
                 raise ValueError(f"learning rate must be a finite number > 0, got {run.lr!r}")
-            if isinstance(run.seed, bool) or not isinstance(run.seed, (int, np.integer)) \
-                    or run.seed < 0:
+            if not is_integer(run.seed) or run.seed < 0:
                 raise ValueError(f"seed must be an integer >= 0, got {run.seed!r}")
         if not (isinstance(l2, (int, float)) and math.isfinite(l2) and l2 >= 0):
             raise ValueError(f"l2 must be a finite number >= 0, got {l2!r}")
@@ -185,8 +185,7 @@ class Sweep:
         """(S, m): row i is the order in which epoch ``epoch`` visits the training samples for
         seed self.seeds[i]: Trainer.epoch_order's permutation, one per distinct seed."""
         m = self.X.shape[1]
-        return np.stack([np.random.default_rng((int(s), epoch)).permutation(m)
-                         for s in self.seeds])
+        return np.stack([epoch_order(s, epoch, m) for s in self.seeds])
 
     def blocks(self, nets):
         """``nets`` in blocks of at most BLOCK_ELEMENTS // (h x batch) nets, which train one
@@ -278,15 +277,12 @@ class Sweep:
                 value = EVAL_LOSSES.get(name, LOSSES[name].value)
                 loss_sum[nets] += value(z2[nets], a2[nets], yc).sum(axis=(1, 2))
             if self.task == "classification":
-                hits += np.count_nonzero((a2 >= 0.5) == (yc >= 0.5), axis=(1, 2))
+                hits += np.count_nonzero(correct(yc, a2), axis=-1)
             else:
                 ss_res += ((yc - a2) ** 2).sum(axis=(1, 2))
         if self.task == "classification":
             return loss_sum / m, hits / m
-        ss_tot = float(np.sum((y - np.mean(y)) ** 2))
-        if ss_tot == 0.0:
-            return loss_sum / m, np.where(ss_res == 0.0, 1.0, 0.0)
-        return loss_sum / m, 1.0 - ss_res / ss_tot
+        return loss_sum / m, r2_from_sums(ss_res, float(np.sum((y - np.mean(y)) ** 2)))
 
     def run(self, epochs):
         """Train every net that has not diverged ``epochs`` more epochs; returns self.
@@ -295,7 +291,7 @@ class Sweep:
         gradients do) in epoch e keeps its weights of epoch e - 1, records e in ``diverged``
         and trains no more; the others go on.
         """
-        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
+        if not is_integer(epochs) or epochs < 0:
             raise ValueError(f"epochs must be an integer >= 0, got {epochs!r}")
         # Overflow on the way to divergence is expected; it is detected, not warned about.
         with np.errstate(all="ignore"):
@@ -323,8 +319,7 @@ class Sweep:
         losses = loss_groups(self.losses[nets])
         train_loss, train_metric = self.evaluate(P, self.X, self.y, losses)
         test_loss, test_metric = self.evaluate(P, self.X_test, self.y_test, losses)
-        good = (np.isfinite(train_loss) & (train_loss < DIVERGENCE_LOSS)
-                & np.isfinite(norms).all(axis=0))
+        good = ~has_diverged(train_loss, norms)
         for p in PARAMS:
             self.params[p][nets[good]] = P[p][good]
         self.diverged[nets[~good]] = epoch
@@ -511,13 +506,6 @@ class _Block:
         return {p: v.reshape((self.K,) + v.shape[len(self.shape):]) for p, v in self.P.items()}
 
 
-def epochs_to_target(test_metric, target):
-    """The first epoch (1-based) of each row of ``test_metric`` (K, epochs) at or above
-    ``target``, or 0 where there is none: array (K,)."""
-    reached = np.asarray(test_metric) >= target
-    return np.where(reached.any(axis=1), reached.argmax(axis=1) + 1, 0)
-
-
 def with_target(results, test_metric, target):
     """``results`` (Sweep.results) with epochs_to_target for another ``target``, from the
     test metric history (K, epochs) of the same sweep: no training again."""
@@ -527,9 +515,6 @@ def with_target(results, test_metric, target):
 
 
 # -- what a sweep says -------------------------------------------------------------------------
-
-LOSS_LABELS = {"mse": "MSE", "log_loss": "log-loss"}
-
 
 @dataclass(frozen=True)
 class Summary:
@@ -591,7 +576,7 @@ def best(rows):
 def best_sentence(table, loss, metric, target=None):
     """One sentence: the loss's best learning rate and what its runs reach there."""
     b = best(table[loss])
-    name = {"accuracy": "test accuracy", "r2": "test R²"}[metric]
+    name = METRIC_LABELS[metric]
     spread = f" ({b.low:.3f} to {b.high:.3f})" if b.n > 1 else ""
     text = (f"{LOSS_LABELS[loss]}: best at learning rate {b.lr:g}, {name} {b.median:.3f}"
             f"{' median over ' + str(b.n) + ' seeds' if b.n > 1 else ''}{spread}")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from .checks import is_integer
 from .metrics import METRICS
 from .net import PARAMS
 
@@ -20,6 +21,28 @@ from .net import PARAMS
 DIVERGENCE_LOSS = 1e6
 # Snapshots of the latest epochs are never thinned out (Play replays up to 60 at a time).
 RECENT_SNAPSHOTS = 100
+
+
+def epoch_order(seed, epoch, m):
+    """The order (m,) in which epoch ``epoch`` (1-based) of a run seeded ``seed`` visits the m
+    training samples: a function of (seed, epoch) only, so that a run trained in chunks, a
+    twin trained ahead and net k of a sweep all see the same mini-batches."""
+    return np.random.default_rng((int(seed), epoch)).permutation(m)
+
+
+def has_diverged(train_loss, grad_norms):
+    """The divergence rule: True where the epoch's training loss is not finite or passes
+    DIVERGENCE_LOSS, or one of its gradient norms is not finite.
+
+    train_loss : float, or array (K,) for K nets; grad_norms : the norms of the four
+    parameters, a sequence of 4 floats or an array (4, K).
+    """
+    if isinstance(train_loss, (int, float)):
+        # One net, every epoch: plain floats, where NumPy's calls would cost 10x more.
+        return not (math.isfinite(train_loss) and train_loss < DIVERGENCE_LOSS
+                    and all(math.isfinite(g) for g in grad_norms))
+    return ~(np.isfinite(train_loss) & (train_loss < DIVERGENCE_LOSS)
+             & np.isfinite(grad_norms).all(axis=0))
 
 
 @dataclass
@@ -116,7 +139,7 @@ class Trainer:
         m = self.X.shape[1]
         if value is None:
             value = m
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        if not is_integer(value) or value < 1:
             raise ValueError(f"batch size must be an integer from 1 to {m}, got {value!r}")
         self._batch_size = min(int(value), m)
 
@@ -157,8 +180,7 @@ class Trainer:
 
         Play trains ahead of the screen; on Pause it goes back to the epoch on screen.
         """
-        if isinstance(epoch, bool) or not isinstance(epoch, (int, np.integer)) \
-                or not 0 <= epoch <= self.epoch:
+        if not is_integer(epoch) or not 0 <= epoch <= self.epoch:
             raise ValueError(f"epoch must be an integer from 0 to {self.epoch}, got {epoch!r}")
         h = self.history
         if params is None:
@@ -179,7 +201,7 @@ class Trainer:
 
     def epoch_order(self, epoch):
         """The order in which epoch ``epoch`` (1-based) visits the training samples."""
-        return np.random.default_rng((self.seed, epoch)).permutation(self.X.shape[1])
+        return epoch_order(self.seed, epoch, self.X.shape[1])
 
     def _thin_snapshots(self):
         """Drop every other snapshot older than the RECENT_SNAPSHOTS latest epochs (epoch 0
@@ -203,7 +225,7 @@ class Trainer:
             An estimate of the cost decides how many epochs to ask for; this measured limit
             holds when the estimate is wrong (a busy machine, a slow BLAS).
         """
-        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
+        if not is_integer(epochs) or epochs < 0:
             raise ValueError(f"epochs must be an integer >= 0, got {epochs!r}")
         started = time.process_time()
         net, h = self.net, self.history
@@ -228,8 +250,7 @@ class Trainer:
                         sums[p] += math.sqrt(np.vdot(g, g))
                     steps += 1
                 train_loss, train_metric = self.evaluate(X, y)
-                if not (math.isfinite(train_loss) and train_loss < DIVERGENCE_LOSS
-                        and all(math.isfinite(s) for s in sums.values())):
+                if has_diverged(train_loss, sums.values()):
                     net.set_params(before)  # keep the last good weights on screen
                     self.diverged = epoch
                     break
