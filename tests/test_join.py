@@ -82,7 +82,9 @@ def test_the_qr_code_on_screen_opens_the_view_shown(browser, app_server):
         assert exception_texts(page) == []
         page.goto(f"{app_server}/sweep?present=1", timeout=60_000)
         wait_for_app(page, timeout=60_000)
-        assert page.get_by_role("button", name="Join", exact=True).is_visible()
+        # The Join button comes last in a run, after the sweep: wait for it, not for an idle
+        # moment that may come before the run.
+        page.get_by_role("button", name="Join", exact=True).wait_for(timeout=90_000)
         page.goto(f"{app_server}/sweep", timeout=60_000)
         wait_for_app(page, timeout=60_000)
         assert page.get_by_role("button", name="Join", exact=True).count() == 0
