@@ -47,7 +47,7 @@ with aside("pg-intro").expander("About this page, and lessons one click each",
         st.page_link("pages/backprop.py", label="Backprop by hand", icon=":material/school:")
 
 # The picture and its controls come first; the upload panel under them is read first.
-top = st.container()
+top = st.container(key="stage-pg")   # (frame.py: its parts sit closer)
 with st.expander("Your own data or weights", icon=":material/upload_file:"):
     upload = upload_panel(settings["task"], n_inputs=state["trainer"][1].data.n_inputs
                           if "trainer" in state else None,
@@ -105,7 +105,7 @@ def playground():
     stopped, play.stopped = play.stopped, False
 
     # One row of controls (it wraps on a narrow screen): the picture follows right under it.
-    with st.container(horizontal=True, vertical_alignment="bottom", key="pg-toolbar",
+    with st.container(horizontal=True, vertical_alignment="bottom", key="toolbar-pg",
                       gap="small"):
         step = st.button("Step", key=KEYS["step"], help="Train one epoch", type="primary",
                          disabled=playing)
@@ -115,7 +115,7 @@ def playground():
         epochs_per_run = st.number_input(per_run.label, per_run.lo, per_run.hi, per_run.default,
                                          step=per_run.step, key="epochs_per_run",
                                          bind="query-params", label_visibility="collapsed",
-                                         width=130, help="Epochs per Train")
+                                         width=120, help="Epochs per Train")
         st.button("Pause" if playing else "Play", key=KEYS["play"], on_click=toggle_play,
                   icon=":material/pause:" if playing else ":material/play_arrow:",
                   help="Train and show every epoch (or every 2nd, 5th, 10th) live until Pause, "
@@ -129,12 +129,13 @@ def playground():
                                   "pictures a second)")
         reset = st.button("Reset", key=KEYS["reset"], help="New initial weights, history "
                           "cleared")
-        with st.popover("View", icon=":material/tune:", help="Test points, log-scale loss"):
+        with st.popover(":material/tune:", help="What the pictures show: test points, a "
+                        "log-scale loss" + (", the presenter's keys" if S.present else "")):
             show_test = st.toggle("Test points", value=True, key="pg_test")
             log_loss_axis = st.toggle("Log-scale loss", value=False, key="pg_log")
-    if S.present:
-        st.caption(":material/keyboard: Space plays or pauses, → or PageDown steps, "
-                   "R resets.")
+            if S.present:
+                st.caption(":material/keyboard: Space plays or pauses, → or PageDown steps, "
+                           "R resets.")
 
     note = None
     if reset:
@@ -175,7 +176,7 @@ def playground():
     if playing:
         # The picture's title is the one epoch on screen while playing: the numbers, which
         # a rerun could only bring up to it a second late, make way for a line that has none.
-        with st.container(key="pg-numbers"):
+        with st.container(key="numbers-pg"):
             st.caption(":material/play_circle: Playing: the picture's title names the epoch "
                        "on screen. Pause stops on it and the numbers come back.")
         # The charts as Play started, in the run that starts it or redraws the page; a chunk's
@@ -186,12 +187,7 @@ def playground():
         wanted = view.at(trainer.epoch)
         # after Step: made the run before
         recorded, charts, boundary_fig = drawn.at(scene, wanted)
-        numbers(trainer, recorded)
-        if trainer.epoch > 0:
-            view.sync(state, SLIDER, trainer.epoch)
-            st.slider("History: show epoch", 0, trainer.epoch, key=SLIDER, on_change=on_slider,
-                      help="Scrub back to any recorded epoch; the pictures, the numbers and "
-                           "the dotted marker on the curves follow.")
+        numbers(trainer, recorded, view)
         if recorded != wanted:
             st.caption(f"Epoch {wanted} is not kept (a long session keeps older epochs more "
                        f"sparsely): the pictures show epoch {recorded}, the nearest one "
@@ -210,18 +206,26 @@ def playground():
             download_buttons(trainer.data, net, h, boundary_fig, epoch=recorded)
 
 
-def numbers(trainer, epoch):
-    """Where training stands at ``epoch`` (the one the pictures show), in one band."""
+def numbers(trainer, epoch, view):
+    """Where training stands at ``epoch`` (the one the pictures show), in one band, with the
+    history slider that chooses it."""
     h = trainer.history
     metric_label = {"accuracy": "accuracy", "r2": "R²"}[h.metric_name]
     train_loss, test_loss, train_metric, test_metric = pb.metrics_at(trainer, epoch)
-    with st.container(horizontal=True, key="pg-numbers"):
+    with st.container(horizontal=True, key="numbers-pg"):
         shown = str(epoch) if epoch == trainer.epoch else f"{epoch} of {trainer.epoch}"
         st.metric("Epoch", shown)
         st.metric("Train loss", f"{train_loss:.4f}")
         st.metric("Test loss", f"{test_loss:.4f}")
         st.metric(f"Train {metric_label}", f"{train_metric:.3f}")
         st.metric(f"Test {metric_label}", f"{test_metric:.3f}")
+        if trainer.epoch > 0:
+            view.sync(state, SLIDER, trainer.epoch)
+            with st.container(key="history-pg"):
+                st.slider("History: show epoch", 0, trainer.epoch, key=SLIDER,
+                          on_change=on_slider, label_visibility="collapsed",
+                          help="Scrub back to any recorded epoch; the pictures, the numbers "
+                               "and the dotted marker on the curves follow.")
 
 
 with top:

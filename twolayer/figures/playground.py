@@ -37,9 +37,12 @@ def _class_points(X, y, split, style):
                        line=dict(width=style.line))
                   if test else dict(color=color, size=style.marker,
                                     line=dict(color="white", width=0.6)))
+        # "train: ● class 0 ● class 1" as one legend row (a group title and two short names),
+        # not four entries that wrap to four rows in a narrow column.
         traces.append(dict(type="scatter", x=f32(X[0, mask]), y=f32(X[1, mask]),
-                           mode="markers", name=f"{split}, class {label}", marker=marker,
-                           legendgroup=split, hoverinfo="skip"))
+                           mode="markers", name=f"class {label}", marker=marker,
+                           legendgroup=split, legendgrouptitle=dict(text=f"{split}:"),
+                           hoverinfo="skip"))
     return traces
 
 
