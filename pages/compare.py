@@ -104,7 +104,7 @@ show_link_notes(clamp_from_link(COMPARE_LINK, "compare"))
 
 # -- the lesson and the page's own controls --------------------------------------------------
 
-c1, c2, c3 = st.columns([2, 1, 1])
+c1, c2, c3 = st.columns([1.3, 1.4, 1.3])
 lesson = c1.selectbox("Lesson", LESSON_KEYS, key="lesson", bind=URL,
                       help="Presets that show one thing each: "
                            + "; ".join(f"**{k}**: {v.title}" for k, v in LESSONS.items())

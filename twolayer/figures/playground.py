@@ -21,6 +21,7 @@ from .style import (
     SIGNED_SCALE,
     f32,
     log_dtick,
+    merge,
     plain,
     styled_figure,
 )
@@ -37,11 +38,10 @@ def _class_points(X, y, split, style):
                        line=dict(width=style.line))
                   if test else dict(color=color, size=style.marker,
                                     line=dict(color="white", width=0.6)))
-        # "train: ● class 0 ● class 1" as one legend row (a group title and two short names),
-        # not four entries that wrap to four rows in a narrow column.
+        # No legend group: Plotly stacks a group's entries in a column of their own, so four
+        # entries took four rows in a narrow column; ungrouped they flow along the rows.
         traces.append(dict(type="scatter", x=f32(X[0, mask]), y=f32(X[1, mask]),
-                           mode="markers", name=f"class {label}", marker=marker,
-                           legendgroup=split, legendgrouptitle=dict(text=f"{split}:"),
+                           mode="markers", name=f"{split}, class {label}", marker=marker,
                            hoverinfo="skip"))
     return traces
 
@@ -50,6 +50,10 @@ def _plane(traces, x1, x2, names, style, title, **layout):
     """Equal scales on both inputs, the grid's extent filling the plot, room for two rows of
     legend, no grid lines over the picture."""
     axis = dict(showgrid=False, zeroline=False, constrain="domain")
+    # A projector's legend a size smaller: two entries a row in a column of 1024 / 2 px, not one
+    # (four rows would push the picture below the fold); still larger than NORMAL's text.
+    legend = dict(font=dict(size=round(0.8 * style.font))) if style.present else {}
+    layout = merge(dict(legend=legend), layout)
     return styled_figure(traces, style, title, legend_rows=2, height=int(style.height * 1.5),
                    xaxis=dict(axis, title=dict(text=f"{plain(names[0])} (standardised)"),
                               range=[float(x1[0]), float(x1[-1])]),
