@@ -21,7 +21,6 @@ from .style import (
     SIGNED_SCALE,
     f32,
     log_dtick,
-    merge,
     plain,
     styled_figure,
 )
@@ -50,10 +49,6 @@ def _plane(traces, x1, x2, names, style, title, **layout):
     """Equal scales on both inputs, the grid's extent filling the plot, room for two rows of
     legend, no grid lines over the picture."""
     axis = dict(showgrid=False, zeroline=False, constrain="domain")
-    # A projector's legend a size smaller: two entries a row in a column of 1024 / 2 px, not one
-    # (four rows would push the picture below the fold); still larger than NORMAL's text.
-    legend = dict(font=dict(size=round(0.8 * style.font))) if style.present else {}
-    layout = merge(dict(legend=legend), layout)
     return styled_figure(traces, style, title, legend_rows=2, height=int(style.height * 1.5),
                    xaxis=dict(axis, title=dict(text=f"{plain(names[0])} (standardised)"),
                               range=[float(x1[0]), float(x1[-1])]),

@@ -384,9 +384,9 @@ class PlaygroundScene:
     the history slider) and the patches of Play's frames (the nets as they are when a frame
     is made). Chart names: boundary, network, curves, hidden."""
 
-    # The boundary's column is at most 58% of the screen's height wide: its square plot (about
+    # The boundary's column is at most 54% of the screen's height wide: its square plot (about
     # 0.65 of that) then fits under the controls on a wide, low projector (1280 x 720).
-    LAYOUT = {"columns": "minmax(0, min(52%, 58vh)) minmax(0, 1fr)",
+    LAYOUT = {"columns": "minmax(0, min(52%, 54vh)) minmax(0, 1fr)",
               "areas": ["boundary curves", "network curves", "hidden hidden"], "stack": 640}
 
     def __init__(self, trainer, show_test=True, style=F.NORMAL, log_y=False, grid=GRID):
