@@ -9,7 +9,7 @@ from twolayer.figures import LOSS_COLORS, LOSS_LABELS
 from twolayer.gradcheck import GOOD, gradient_check
 from twolayer.settings import backprop_link
 from twolayer.ui import state
-from twolayer.ui.frame import show_link_notes
+from twolayer.ui.frame import aside, show_link_notes
 from twolayer.ui.sidebar import clamp_from_link
 
 NET_KEY = "backprop_net"          # this page's own copy of the weights
@@ -92,8 +92,9 @@ def show_line(line, loss, classify):
 
 
 st.title("Backprop, step by step")
-st.write("The chain rule of the hand derivation, line by line, with the numbers of the net you "
-         "are training: every gradient is a product of pieces you can see.")
+aside("bp-intro").markdown("The chain rule of the hand derivation, line by line, with the "
+                         "numbers of the net you are training: every gradient is a product of "
+                         "pieces you can see.")
 
 settings = st.session_state["settings"]
 try:
@@ -152,19 +153,13 @@ else:
     d = derive(net, X_train[:, idx], y_train[:, idx], alpha, loss=loss)
 st.caption(f"Showing {what}.")
 
-# -- the derivation --------------------------------------------------------------------------
-for part, title in SECTIONS.items():
-    st.subheader(title if part != "update" else f"{title}, α = {alpha:g}")
-    for line in d.lines:
-        if line.part == part:
-            show_line(line, loss, classify)
-
 # -- take one step ---------------------------------------------------------------------------
+# Above the derivation: the button and what it did, then the lines it acts on.
 X_view, y_view = X_train[:, idx], y_train[:, idx]
 c_button, c_before, c_after = st.columns([2, 1, 1], vertical_alignment="center")
 c_button.button("Take one step", type="primary", on_click=take_step,
                 args=(X_view, y_view, alpha, loss, f"{what}, {LOSS_LABELS[loss]}"),
-                help="W ← W − α ∂L/∂W for W1, b1, W2, b2, on what is shown above.")
+                help="W ← W − α ∂L/∂W for W1, b1, W2, b2, on what is shown below.")
 last = st.session_state.get(STEP_KEY)
 if last is not None:
     c_button.caption(f"Last step: {last['what']}.")
@@ -178,6 +173,13 @@ if last is not None:
                        delta=f"{change:+.3g}" if change else "no change",
                        delta_color="inverse" if change else "off",
                        delta_arrow="auto" if change else "off")
+
+# -- the derivation --------------------------------------------------------------------------
+for part, title in SECTIONS.items():
+    st.subheader(title if part != "update" else f"{title}, α = {alpha:g}")
+    for line in d.lines:
+        if line.part == part:
+            show_line(line, loss, classify)
 
 # -- gradient check --------------------------------------------------------------------------
 st.subheader("Gradient check")
