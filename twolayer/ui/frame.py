@@ -58,6 +58,17 @@ PAGE_CSS = """
     padding-left: 0.5rem !important; padding-right: 0.5rem !important;
   }
 """
+# On a touch screen a chart is a picture the page scrolls over: a finger dragged across a plot
+# would zoom it (Plotly's drag layer takes the touch) where a reader means to scroll, and
+# Plotly's toolbar, always shown on touch, lies over the titles. So the drag layer lets touches
+# through to the page and the toolbar is hidden; a picture is enlarged with the browser's own
+# pinch zoom, which keeps the axes as they were.
+TOUCH_CSS = """
+  @media (pointer: coarse) {
+    .js-plotly-plot .draglayer, .js-plotly-plot .draglayer * { pointer-events: none !important; }
+    .js-plotly-plot .modebar-container { display: none !important; }
+  }
+"""
 # Streamlit sizes its text in rem: a larger root font scales every word on the page at once.
 # Formulas keep the text's size (KaTeX's own 1.21 em would cut the longer ones at 1024 px);
 # a projector at 1024 x 768 gets a slightly smaller root than one at 1280 x 720.
@@ -106,7 +117,7 @@ def page_config():
     st.set_page_config(page_title="twolayer", page_icon=ICON, layout="wide",
                        initial_sidebar_state="collapsed" if present else "auto")
     # (Streamlit's default 6rem above the title pushes the pictures below a laptop's fold.)
-    st.html(f"<style>{PAGE_CSS}{PRESENT_CSS if present else ''}</style>")
+    st.html(f"<style>{PAGE_CSS}{TOUCH_CSS}{PRESENT_CSS if present else ''}</style>")
 
 
 def show_link_notes(notes):

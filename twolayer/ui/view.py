@@ -53,8 +53,11 @@ class View:
         return self.chosen
 
     def sync(self, state, key, last):
-        """Give the widget ``key`` (not yet drawn in this run) the epoch shown as its value."""
-        state[key] = self.at(last)
+        """Give the widget ``key`` (not yet drawn in this run) the epoch shown as its value.
+        Only when it differs: a value set from here is pushed to the browser, and would undo
+        a move of the slider made while this run was under way."""
+        if state.get(key) != self.at(last):
+            state[key] = self.at(last)
 
     def on_slider(self, state, key):
         """The slider ``key`` moved: show the epoch it names."""
