@@ -11,6 +11,7 @@ from twolayer.settings import backprop_link
 from twolayer.ui import state
 from twolayer.ui.frame import aside, show_link_notes
 from twolayer.ui.sidebar import clamp_from_link
+from twolayer.ui.text import count
 
 NET_KEY = "backprop_net"          # this page's own copy of the weights
 STEP_KEY = "backprop_last_step"   # loss before and after the last "Take one step"
@@ -27,7 +28,7 @@ def source_net(settings):
     held = st.session_state.get("trainer")
     if held is not None and held[0] == state.signature(settings):
         trainer = held[1]
-        return trainer, f"the Playground's net after {trainer.epoch} epochs"
+        return trainer, f"the Playground's net after {count(trainer.epoch, 'epoch')}"
     return state.new_trainer(settings), (f"a fresh net (seed {settings['seed']}): the "
                                          "Playground has not built one for these settings")
 
@@ -151,28 +152,28 @@ else:
         what = (f"the first mini-batch of epoch {epoch} (the first {size} samples of that "
                 f"epoch's order, the next one the Playground trains on), m = {size}")
     d = derive(net, X_train[:, idx], y_train[:, idx], alpha, loss=loss)
-st.caption(f"Showing {what}.")
 
 # -- take one step ---------------------------------------------------------------------------
-# Above the derivation: the button and what it did, then the lines it acts on.
+# Above the derivation, in one band: the button, what it did, and what the lines below show.
 X_view, y_view = X_train[:, idx], y_train[:, idx]
-c_button, c_before, c_after = st.columns([2, 1, 1], vertical_alignment="center")
-c_button.button("Take one step", type="primary", on_click=take_step,
-                args=(X_view, y_view, alpha, loss, f"{what}, {LOSS_LABELS[loss]}"),
-                help="W ← W − α ∂L/∂W for W1, b1, W2, b2, on what is shown below.")
 last = st.session_state.get(STEP_KEY)
-if last is not None:
-    c_button.caption(f"Last step: {last['what']}.")
-    c_before.metric("L before", f"{last['before']:.6g}")
-    if last["after"] is None:
-        c_after.error("That step blew up (L overflowed): the weights are kept. Try a smaller α.")
-    else:
-        change = last["after"] - last["before"]
-        # No arrow, no colour when L did not move (a zero change is neither better nor worse).
-        c_after.metric("L after", f"{last['after']:.6g}",
-                       delta=f"{change:+.3g}" if change else "no change",
-                       delta_color="inverse" if change else "off",
-                       delta_arrow="auto" if change else "off")
+with st.container(horizontal=True, vertical_alignment="center", key="numbers-bp"):
+    st.button("Take one step", type="primary", on_click=take_step,
+              args=(X_view, y_view, alpha, loss, f"{what}, {LOSS_LABELS[loss]}"),
+              help="W ← W − α ∂L/∂W for W1, b1, W2, b2, on what is shown below.")
+    if last is not None:
+        st.metric("L before", f"{last['before']:.6g}")
+        if last["after"] is None:
+            st.error("That step blew up (L overflowed): the weights are kept. Try a smaller α.")
+        else:
+            change = last["after"] - last["before"]
+            # No arrow, no colour when L did not move (a zero change is neither better nor
+            # worse).
+            st.metric("L after", f"{last['after']:.6g}",
+                      delta=f"{change:+.3g}" if change else "no change",
+                      delta_color="inverse" if change else "off",
+                      delta_arrow="auto" if change else "off")
+    st.caption(f"Showing {what}." + (f" Last step: {last['what']}." if last else ""))
 
 # -- the derivation --------------------------------------------------------------------------
 for part, title in SECTIONS.items():

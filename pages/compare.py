@@ -32,6 +32,7 @@ from twolayer.ui.charts import show, style
 from twolayer.ui.frame import aside, show_link_notes
 from twolayer.ui.sidebar import clamp_from_link, overridden
 from twolayer.ui.state import DATA_KEYS, dataset_for, signature
+from twolayer.ui.text import count
 
 PLAYING_EMPTY = "Playing: the curves<br>follow on Pause"   # a curve as Play starts at epoch 0
 NET_KEYS = DATA_KEYS + ("hidden", "activation")  # not "loss": this page trains both
@@ -280,7 +281,7 @@ def both_nets():
         epochs, note = cmp.budget(int(epochs_per_run))
         if note:
             st.info(note)
-        with st.spinner(f"Training both nets {epochs} epochs..."):
+        with st.spinner(f"Training both nets {count(epochs, 'epoch')}..."):
             cmp.run(epochs)
     if play.note and not playing:  # why the last play stopped by itself, once
         st.info(play.note, icon=":material/stop_circle:")

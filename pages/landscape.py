@@ -28,7 +28,7 @@ from twolayer.ui.charts import show, style
 from twolayer.ui.frame import aside, show_link_notes
 from twolayer.ui.sidebar import clamp_from_link
 from twolayer.ui.state import DATA_KEYS, dataset_for, new_trainer
-from twolayer.ui.text import literal
+from twolayer.ui.text import count, literal
 
 URL = "query-params"
 PARAM_KEYS = ("ls_x", "ls_y")
@@ -179,7 +179,7 @@ elif train:
     epochs, note = budget(run, int(epochs_per_run))
     if note:
         st.info(note)
-    with st.spinner(f"Training {epochs} epochs..."):
+    with st.spinner(f"Training {count(epochs, 'epoch')}..."):
         run.run(epochs)
 
 trainers = trainers_of(run)

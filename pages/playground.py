@@ -9,7 +9,7 @@ from twolayer.ui import playback as pb
 from twolayer.ui.charts import style
 from twolayer.ui.frame import aside
 from twolayer.ui.state import replace_net, session_trainer
-from twolayer.ui.text import literal
+from twolayer.ui.text import count, literal
 from twolayer.ui.transfer import (
     download_buttons,
     forget_own_data,
@@ -145,7 +145,7 @@ def playground():
         trainer.run(1)
     elif train:
         epochs, note = pb.budget(trainer, int(epochs_per_run))  # what one click may cost
-        with st.spinner(f"Training {epochs} epochs ..."):
+        with st.spinner(f"Training {count(epochs, 'epoch')} ..."):
             trainer.run(epochs)
     # The pictures follow training; the history slider scrubs back until the next Step or Train.
     if reset or step or train or playing or stopped:

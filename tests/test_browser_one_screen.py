@@ -44,10 +44,14 @@ GEOMETRY = r"""([areas, button]) => {
     return {top: Math.round(r.top), bottom: Math.round(r.bottom), share: seen / r.height};
   };
   const main = document.querySelector('[data-testid="stMain"]');
-  const b = [...main.querySelectorAll('button, label')]
-    .find(e => e.innerText.trim() === button && e.getBoundingClientRect().width > 0);
+  const b = [...main.querySelectorAll('button, label')].find(e => {
+    const text = e.innerText.trim();   // a switch's label may go on: "Saturated start: ..."
+    return (text === button || text.startsWith(button + ':'))
+      && e.getBoundingClientRect().width > 0;
+  });
   return {areas: areas.map(s => inside(find(s))), button: inside(b),
-          scrolled: [...document.querySelectorAll('*')].some(e => e.scrollTop > 0)};
+          scrolled: document.querySelector('[data-testid="stMain"]').scrollTop > 0
+                    || window.scrollY > 0};
 }"""
 
 
@@ -84,8 +88,9 @@ def _main_action(page, action):
 
 def _measure(page, areas, button):
     # Plotly draws after the run's end, and a square picture is fitted to its width after that.
-    page.wait_for_function("""(areas) => areas.every(s => s === 'FIRST_LINE'
-        || document.querySelector(s))""", arg=areas, timeout=60000)
+    page.wait_for_function(f"""(arg) => {{ const got = ({GEOMETRY})(arg);
+        return got.button && got.areas.every(a => a); }}""", arg=[areas, button],
+                           timeout=60000)
     page.wait_for_timeout(1500)
     return page.evaluate(GEOMETRY, [areas, button])
 

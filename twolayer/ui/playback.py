@@ -506,9 +506,9 @@ class CompareScene:
     """The MSE vs log-loss page's live charts: the two boundaries side by side (chart names
     mse and log_loss), from the two trainers of a Comparison."""
 
-    # Each map's column at most half the screen's height wide: both square plots then fit
+    # Each map's column at most 46% of the screen's height wide: both square plots then fit
     # under the controls on a wide, low projector (1280 x 720).
-    LAYOUT = {"columns": "repeat(2, minmax(0, min(50%, 50vh)))", "areas": ["mse log_loss"],
+    LAYOUT = {"columns": "repeat(2, minmax(0, min(50%, 46vh)))", "areas": ["mse log_loss"],
               "stack": 640}
 
     def __init__(self, comparison, style=F.NORMAL, grid=GRID):
