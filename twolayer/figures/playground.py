@@ -20,7 +20,7 @@ from .style import (
     PROBABILITY_SCALE,
     SIGNED_SCALE,
     f32,
-    log_dtick,
+    log_ticks,
     plain,
     styled_figure,
 )
@@ -205,10 +205,10 @@ def gradient_norms(grad_norm, epoch=None, style=NORMAL, title="Gradient norm per
                                      width=style.line)))
     every = [v for values in grad_norm.values() for v in values]
     return _per_epoch(traces, n, epoch, style, title,
-                      # as many labels as the axis has room for (D2: 1, 2 and 5 a decade)
+                      # as many labels as the axis has room for (1, 2 and 5 a decade)
                       dict(title=dict(text="‖dL/dp‖ (log scale)"), type="log",
                            exponentformat="power",
-                           dtick=log_dtick(every, 0.7 * style.height, style.font)))
+                           **log_ticks(every, 0.7 * style.height, style.font)))
 
 
 def training_curves(history, loss_name, epoch=None, log_y=False, style=NORMAL):
@@ -247,7 +247,7 @@ def training_curves(history, loss_name, epoch=None, log_y=False, style=NORMAL):
         layout[f"yaxis{s}"] = dict(own["yaxis"], anchor=f"x{s}", domain=domain)
         if own["yaxis"].get("type") == "log":  # as many labels as this panel has room for
             values = {0: [*h.train_loss, *h.test_loss], 2: sum(h.grad_norm.values(), [])}[i]
-            layout[f"yaxis{s}"]["dtick"] = log_dtick(values, span * height, style.font)
+            layout[f"yaxis{s}"].update(log_ticks(values, span * height, style.font))
         layout[f"legend{s}"] = dict(orientation="h", x=0.0, xanchor="left", y=top,
                                     yanchor="bottom", yref="paper",
                                     font=dict(size=style.font))
@@ -310,6 +310,9 @@ def hidden_unit_maps(a1, activation, x=None, names=("x1", "x2"), columns=8, styl
                    height=int((style.title + 60 + 100 * rows) * style.font / NORMAL.font),
                    xaxis=dict(visible=False, constrain="domain"),
                    yaxis=dict(visible=False, scaleanchor="x", constrain="domain"))
+
+
+LEFT_PX = 140   # px per x unit of the network diagram in its narrowest column (x spans ~2.7)
 
 
 def network_diagram(params, input_names=("x1", "x2"), style=NORMAL, bins=6,
@@ -375,6 +378,11 @@ def network_diagram(params, input_names=("x1", "x2"), style=NORMAL, bins=6,
         marker=dict(size=node,
                     color=[0.0] * n_in + list(bias), colorscale=SIGNED_SCALE, cmin=-reach,
                     cmax=reach, line=dict(color=MARKER_LINE, width=1.2))))
+    # Room on the left for the longest input name, written left of its node: about 0.6 of a
+    # font per character, in a plot of about LEFT_PX per x unit ("hours_studied" was cut to
+    # "studied" by a fixed margin).
+    longest = max((len(str(n)) for n in input_names), default=2)
+    left = max(0.35, 0.15 + longest * 0.6 * style.font / LEFT_PX)
     return styled_figure(traces, style, title, legend_rows=0,
-                   xaxis=dict(visible=False, range=[-0.35, 2.35]),
+                   xaxis=dict(visible=False, range=[-left, 2.35]),
                    yaxis=dict(visible=False, range=[-0.08, 1.12]))
