@@ -147,8 +147,8 @@ diverged = [r for r in results if r["diverged"] is not False]
 # Three panels side by side need about 640 px: on a narrower screen (a phone) the picture
 # keeps that width and scrolls sideways in its own box, rather than its panels running into
 # each other.
-st.html("<style>.st-key-sweep_figure { overflow-x: auto; } .st-key-sweep_figure "
-        ".js-plotly-plot { min-width: 640px; }</style>")
+st.html("<style>.st-key-sweep_figure { overflow-x: auto; } .st-key-sweep_figure > *, "
+        ".st-key-sweep_figure [data-testid='stPlotlyChart'] { min-width: 640px; }</style>")
 show(sweep_figure(table, results, epochs, target, metric, style=style(),
                   title="Median over seeds (line) and min to max (band), by learning rate"),
      key="sweep_figure")
