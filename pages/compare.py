@@ -261,7 +261,7 @@ def both_nets():
                           help="This many epochs for both nets")
         epochs_per_run = st.number_input(s.label, s.lo, s.hi, s.default, step=s.step,
                                          key="compare_epochs", label_visibility="collapsed",
-                                         width=120, help=s.label)
+                                         width=120)
         st.button("Pause" if playing else "Play", key=KEYS["play"], on_click=toggle_play,
                   icon=":material/pause:" if playing else ":material/play_arrow:",
                   help="Train both nets and show every epoch (or every 2nd, 5th, 10th) live "

@@ -156,8 +156,7 @@ with toolbar:
     epochs_per_run = state.get("ls_epochs", s.default)
     train = st.button(f"Train {epochs_per_run}", help="This many epochs for each net")
     epochs_per_run = st.number_input(s.label, s.lo, s.hi, s.default, step=s.step,
-                                     key="ls_epochs", label_visibility="collapsed", width=120,
-                                     help=s.label)
+                                     key="ls_epochs", label_visibility="collapsed", width=120)
     reset = st.button("Reset", help="Back to the start")
     s = LANDSCAPE_SETTINGS["ls_color"]
     color = st.radio(s.label, s.options, key="ls_color", bind=URL, horizontal=True,

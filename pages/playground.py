@@ -115,7 +115,7 @@ def playground():
         epochs_per_run = st.number_input(per_run.label, per_run.lo, per_run.hi, per_run.default,
                                          step=per_run.step, key="epochs_per_run",
                                          bind="query-params", label_visibility="collapsed",
-                                         width=120, help="Epochs per Train")
+                                         width=120)
         st.button("Pause" if playing else "Play", key=KEYS["play"], on_click=toggle_play,
                   icon=":material/pause:" if playing else ":material/play_arrow:",
                   help="Train and show every epoch (or every 2nd, 5th, 10th) live until Pause, "

@@ -162,7 +162,7 @@ def test_the_live_boundaries_are_the_two_nets():
         expected = twin.nets[loss].predict(G).reshape(GRID, GRID)
         for trace in fig["data"][:2]:
             assert np.abs(values(trace["z"]) - expected).max() <= np.ptp(expected) / 508 + 1e-9
-        assert fig["layout"]["title"]["text"] == f"trained with {LOSS_LABELS[loss]}, epoch 1"
+        assert fig["layout"]["title"]["text"] == f"{LOSS_LABELS[loss]} net, epoch 1"
     assert live(at)["keys"] == {"play": "cmp_play", "step": "cmp_step", "reset": "cmp_reset",
                                 "speed": "cmp_speed"}
 
@@ -318,7 +318,7 @@ def test_play_streams_both_boundaries_and_pause_goes_back_to_the_screen():
             assert np.abs(values(patch["set"]["z"]) - expected).max() <= \
                 np.ptp(expected) / 508 + 1e-9
             assert patch["layout"]["title.text"] == \
-                f"trained with {LOSS_LABELS[loss]}, epoch {f['epoch']}"
+                f"{LOSS_LABELS[loss]} net, epoch {f['epoch']}"
     assert comparison(at).epoch == pb.CHUNK_FRAMES
     # While playing, no number names an epoch of its own: the maps' titles are the one on
     # screen (a rerun's numbers would trail them by a second, or lead them by a chunk).

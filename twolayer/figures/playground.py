@@ -155,7 +155,9 @@ def _empty_note(n, style):
 def _per_epoch(traces, n, epoch, style, title, yaxis):
     return styled_figure(traces, style, title, shapes=_epoch_marker(epoch),
                    annotations=_empty_note(n, style),
-                   xaxis=dict(title=dict(text="epoch")), yaxis=yaxis)
+                   # epochs are never negative: an empty history's axis starts at 0, not
+                   # at -1 (where, in a wide chart, its label met the y labels at the corner)
+                   xaxis=dict(title=dict(text="epoch"), rangemode="nonnegative"), yaxis=yaxis)
 
 
 def loss_curves(train_loss, test_loss, loss_name, epoch=None, log_y=False, style=NORMAL,

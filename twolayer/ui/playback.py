@@ -537,7 +537,9 @@ class CompareScene:
         return epoch_of(self.trainers), self.figures()
 
     def title(self, loss, epoch):
-        return f"trained with {F.LOSS_LABELS[loss]}, epoch {epoch}"
+        # Short enough for one line in a map's column on a projector ("trained with log-loss,
+        # epoch 100" was cut there); the loss is named first, so the maps tell themselves apart.
+        return f"{F.LOSS_LABELS[loss]} net, epoch {epoch}"
 
     def diverged(self):
         return any(t.diverged is not None for t in self.trainers)
