@@ -242,7 +242,10 @@ def training_curves(history, loss_name, epoch=None, log_y=False, style=NORMAL):
             data.append(dict(trace.to_plotly_json(), xaxis=f"x{s}", yaxis=f"y{s}",
                              legend=f"legend{s}", name=name))
         own = fig.layout.to_plotly_json()
+        # (x labels a little further down than elsewhere: the first clears the raised
+        # exponent of a log panel's lowest label at the corner, "10^-1")
         layout[f"xaxis{s}"] = dict(own["xaxis"], anchor=f"y{s}", domain=[0.0, 1.0],
+                                   ticklabelstandoff=round(0.75 * style.font),
                                    **({"matches": "x"} if i else {}))
         if i < 2:
             layout[f"xaxis{s}"]["title"] = dict(text="")

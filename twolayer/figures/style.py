@@ -105,9 +105,8 @@ def _frame_layout(style, title=None, legend_rows=0, height=None, title_chars=Non
 
 def _standoff(style):
     """Pixels between the x axis and its tick labels: enough that the first one clears the
-    lowest y tick label at the corner (half a font above and below its line, a little more
-    for a power of ten's raised exponent)."""
-    return round(0.75 * style.font)
+    lowest y tick label at the corner (half a font above and below its line)."""
+    return round(0.5 * style.font)
 
 
 def apply_style(fig, style=NORMAL, title=None, legend_rows=0, **layout):
