@@ -9,8 +9,9 @@ from twolayer.figures import LOSS_COLORS, LOSS_LABELS
 from twolayer.gradcheck import GOOD, gradient_check
 from twolayer.settings import backprop_link
 from twolayer.ui import state
-from twolayer.ui.frame import show_link_notes
+from twolayer.ui.frame import aside, show_link_notes
 from twolayer.ui.sidebar import clamp_from_link
+from twolayer.ui.text import count
 
 NET_KEY = "backprop_net"          # this page's own copy of the weights
 STEP_KEY = "backprop_last_step"   # loss before and after the last "Take one step"
@@ -27,7 +28,7 @@ def source_net(settings):
     held = st.session_state.get("trainer")
     if held is not None and held[0] == state.signature(settings):
         trainer = held[1]
-        return trainer, f"the Playground's net after {trainer.epoch} epochs"
+        return trainer, f"the Playground's net after {count(trainer.epoch, 'epoch')}"
     return state.new_trainer(settings), (f"a fresh net (seed {settings['seed']}): the "
                                          "Playground has not built one for these settings")
 
@@ -92,8 +93,9 @@ def show_line(line, loss, classify):
 
 
 st.title("Backprop, step by step")
-st.write("The chain rule of the hand derivation, line by line, with the numbers of the net you "
-         "are training: every gradient is a product of pieces you can see.")
+aside("bp-intro").markdown("The chain rule of the hand derivation, line by line, with the "
+                         "numbers of the net you are training: every gradient is a product of "
+                         "pieces you can see.")
 
 settings = st.session_state["settings"]
 try:
@@ -150,7 +152,28 @@ else:
         what = (f"the first mini-batch of epoch {epoch} (the first {size} samples of that "
                 f"epoch's order, the next one the Playground trains on), m = {size}")
     d = derive(net, X_train[:, idx], y_train[:, idx], alpha, loss=loss)
-st.caption(f"Showing {what}.")
+
+# -- take one step ---------------------------------------------------------------------------
+# Above the derivation, in one band: the button, what it did, and what the lines below show.
+X_view, y_view = X_train[:, idx], y_train[:, idx]
+last = st.session_state.get(STEP_KEY)
+with st.container(horizontal=True, vertical_alignment="center", key="numbers-bp"):
+    st.button("Take one step", type="primary", on_click=take_step,
+              args=(X_view, y_view, alpha, loss, f"{what}, {LOSS_LABELS[loss]}"),
+              help="W ← W − α ∂L/∂W for W1, b1, W2, b2, on what is shown below.")
+    if last is not None:
+        st.metric("L before", f"{last['before']:.6g}")
+        if last["after"] is None:
+            st.error("That step blew up (L overflowed): the weights are kept. Try a smaller α.")
+        else:
+            change = last["after"] - last["before"]
+            # No arrow, no colour when L did not move (a zero change is neither better nor
+            # worse).
+            st.metric("L after", f"{last['after']:.6g}",
+                      delta=f"{change:+.3g}" if change else "no change",
+                      delta_color="inverse" if change else "off",
+                      delta_arrow="auto" if change else "off")
+    st.caption(f"Showing {what}." + (f" Last step: {last['what']}." if last else ""))
 
 # -- the derivation --------------------------------------------------------------------------
 for part, title in SECTIONS.items():
@@ -158,26 +181,6 @@ for part, title in SECTIONS.items():
     for line in d.lines:
         if line.part == part:
             show_line(line, loss, classify)
-
-# -- take one step ---------------------------------------------------------------------------
-X_view, y_view = X_train[:, idx], y_train[:, idx]
-c_button, c_before, c_after = st.columns([2, 1, 1], vertical_alignment="center")
-c_button.button("Take one step", type="primary", on_click=take_step,
-                args=(X_view, y_view, alpha, loss, f"{what}, {LOSS_LABELS[loss]}"),
-                help="W ← W − α ∂L/∂W for W1, b1, W2, b2, on what is shown above.")
-last = st.session_state.get(STEP_KEY)
-if last is not None:
-    c_button.caption(f"Last step: {last['what']}.")
-    c_before.metric("L before", f"{last['before']:.6g}")
-    if last["after"] is None:
-        c_after.error("That step blew up (L overflowed): the weights are kept. Try a smaller α.")
-    else:
-        change = last["after"] - last["before"]
-        # No arrow, no colour when L did not move (a zero change is neither better nor worse).
-        c_after.metric("L after", f"{last['after']:.6g}",
-                       delta=f"{change:+.3g}" if change else "no change",
-                       delta_color="inverse" if change else "off",
-                       delta_arrow="auto" if change else "off")
 
 # -- gradient check --------------------------------------------------------------------------
 st.subheader("Gradient check")

@@ -31,8 +31,9 @@ from twolayer.ui import playback as pb
 from twolayer.ui.charts import show, style
 from twolayer.ui.export_buttons import export_buttons
 from twolayer.ui.frame import aside, show_link_notes
-from twolayer.ui.sidebar import clamp_from_link
+from twolayer.ui.sidebar import clamp_from_link, overridden
 from twolayer.ui.state import DATA_KEYS, dataset_for, signature
+from twolayer.ui.text import count
 
 PLAYING_EMPTY = "Playing: the curves<br>follow on Pause"   # a curve as Play starts at epoch 0
 NET_KEYS = DATA_KEYS + ("hidden", "activation")  # not "loss": this page trains both
@@ -94,18 +95,18 @@ def new_comparison(settings, output_bias):
 
 st.title("MSE vs log-loss")
 live.preload()
-aside("cmp-intro").write("The same network, the same start, the same mini-batches: one net "
-                         "learns with mean squared error, the other with log-loss. The only "
-                         "line of backprop that differs is delta2. Watch what that one factor "
-                         "does.")
-aside("cmp-caption").caption("The sidebar's *Loss* does not apply on this page: it always "
-                             "trains one net with each loss.")
+with aside("cmp-intro").expander("About this page", icon=":material/info:"):
+    st.write("The same network, the same start, the same mini-batches: one net learns with "
+             "mean squared error, the other with log-loss. The only line of backprop that "
+             "differs is delta2. Watch what that one factor does.")
+    st.caption("The sidebar's *Loss* does not apply on this page: it always trains one net "
+               "with each loss.")
 
 show_link_notes(clamp_from_link(COMPARE_LINK, "compare"))
 
 # -- the lesson and the page's own controls --------------------------------------------------
 
-c1, c2, c3 = st.columns([2, 1, 1])
+c1, c2, c3 = st.columns([1.3, 1.4, 1.3])
 lesson = c1.selectbox("Lesson", LESSON_KEYS, key="lesson", bind=URL,
                       help="Presets that show one thing each: "
                            + "; ".join(f"**{k}**: {v.title}" for k, v in LESSONS.items())
@@ -130,7 +131,20 @@ lr_factor = c3.select_slider(s.label, s.options, value=s.default, key="lr_factor
                                   "make up for the smaller gradient?")
 
 settings = dict(st.session_state["settings"])
-if lesson in LESSONS:
+# The boundaries and their controls come first; the lesson's text is drawn under them.
+stage = st.container(key="stage-cmp")
+if lesson in LESSONS and LESSONS[lesson].settings:
+    # Page-level overrides: the sidebar's widgets are left alone (they are bound to the URL
+    # and drawn before this page runs), so a lesson can never fight them; each says under it
+    # what the lesson trains instead.
+    settings = lesson_settings(lesson, settings)
+    overridden(LESSONS[lesson].settings, f"The lesson \u201c{LESSONS[lesson].title}\u201d")
+
+
+def lesson_box():
+    """The lesson's title and text, under the boundaries."""
+    if lesson not in LESSONS:
+        return
     aside("cmp-lesson").subheader(LESSONS[lesson].title)
     # The text states the numbers of the lesson's own start: shown as the lesson's only while
     # the page is at that start, so that it never contradicts what a link or a click set.
@@ -145,27 +159,25 @@ if lesson in LESSONS:
         st.button("Back to the lesson's start", on_click=back_to_start, args=(lesson,))
         with st.expander(f"What the lesson shows from its own start ({start_text(lesson)})"):
             st.markdown(cached_lesson_text(lesson))
-if lesson in LESSONS and LESSONS[lesson].settings:
-    # Page-level overrides: the sidebar's widgets are left alone (they are bound to the URL
-    # and drawn before this page runs), so a lesson can never fight them.
-    settings = lesson_settings(lesson, settings)
-    fixed = ", ".join(f"{SETTINGS[k].label.lower()} {v}"
-                      for k, v in LESSONS[lesson].settings.items())
-    box = aside("cmp-fixed")
-    box.caption(f"This lesson fixes {fixed}. The sidebar's values for these are not used while "
-                "it is selected.")
-    box.button("Edit these settings in the sidebar", on_click=copy_lesson_to_sidebar,
-               args=(lesson,), help="Copies the lesson's settings into the sidebar and leaves "
-                                    "the lesson, so you can change them.")
+    if lesson == "one_neuron":
+        start = st.radio("Start", tuple(ONE_NEURON_STARTS), horizontal=True,
+                         key="neuron_start")
+        w, b = ONE_NEURON_STARTS[start]
+        runs = {loss: one_neuron(loss, w, b, ONE_NEURON_LR, ONE_NEURON_STEPS)
+                for loss in LOSS_NAMES}
+        show(one_neuron_figure({loss: r.a for loss, r in runs.items()}, style=style(),
+                               title=f"One sigmoid neuron from {start}, input 1, target 0, "
+                                     f"learning rate {ONE_NEURON_LR:g}"), key="one_neuron")
+        st.caption("Above: the two-layer comparison with the sidebar's settings.")
+    if LESSONS[lesson].settings:
+        fixed = ", ".join(f"{SETTINGS[k].label.lower()} {v}"
+                          for k, v in LESSONS[lesson].settings.items())
+        box = aside("cmp-fixed")
+        box.caption(f"This lesson fixes {fixed}; the sidebar says so under each of them.")
+        box.button("Edit these settings in the sidebar", on_click=copy_lesson_to_sidebar,
+                   args=(lesson,), help="Copies the lesson's settings into the sidebar and "
+                                        "leaves the lesson, so you can change them.")
 
-if lesson == "one_neuron":
-    start = st.radio("Start", tuple(ONE_NEURON_STARTS), horizontal=True, key="neuron_start")
-    w, b = ONE_NEURON_STARTS[start]
-    runs = {loss: one_neuron(loss, w, b, ONE_NEURON_LR, ONE_NEURON_STEPS) for loss in LOSS_NAMES}
-    show(one_neuron_figure({loss: r.a for loss, r in runs.items()}, style=style(),
-                           title=f"One sigmoid neuron from {start}, input 1, target 0, "
-                                 f"learning rate {ONE_NEURON_LR:g}"), key="one_neuron")
-    st.caption("Below: the two-layer comparison with the sidebar's settings.")
 
 if settings["task"] != "classification":
     st.warning("MSE vs log-loss compares two classifiers: log-loss needs a sigmoid output and "
@@ -240,35 +252,38 @@ def both_nets():
     playing = pb.settle(play, list(cmp.trainers.values()))
     play.stopped = False
 
-    b1, b2, b3, b4, b5 = st.columns([1, 1.2, 1.2, 1, 1.6], vertical_alignment="bottom")
-    s = SETTINGS["epochs_per_run"]
-    epochs_per_run = b5.number_input(s.label, s.lo, s.hi, s.default, step=s.step,
-                                     key="compare_epochs")
-    if b1.button("Step", key=KEYS["step"], help="One epoch for both nets", width="stretch",
-                 disabled=playing):
-        cmp.run(1)
-    if b2.button(f"Train {epochs_per_run}", key="cmp_train", width="stretch",
-                 help="This many epochs for both nets", disabled=playing):
-        epochs, note = cmp.budget(int(epochs_per_run))
-        if note:
-            st.info(note)
-        with st.spinner(f"Training both nets {epochs} epochs..."):
-            cmp.run(epochs)
-    b3.button("Pause" if playing else "Play", key=KEYS["play"], on_click=toggle_play,
-              icon=":material/pause:" if playing else ":material/play_arrow:", width="stretch",
-              help="Train both nets and show every epoch (or every 2nd, 5th, 10th) live until "
-                   f"Pause, at most {MAX_PLAY_EPOCHS} epochs; the curves below follow on Pause")
-    b4.button("Reset", key=KEYS["reset"], help="Both nets back to the start", width="stretch",
-              on_click=reset, args=(settings, output_bias, lr_factor, sig))
-    with st.container(horizontal=True, vertical_alignment="bottom"):
+    with st.container(horizontal=True, vertical_alignment="bottom", key="toolbar-cmp",
+                      gap="small"):
+        step = st.button("Step", key=KEYS["step"], help="One epoch for both nets",
+                         type="primary", disabled=playing)
+        s = SETTINGS["epochs_per_run"]
+        epochs_per_run = st.session_state.get("compare_epochs", s.default)
+        train = st.button(f"Train {epochs_per_run}", key="cmp_train", disabled=playing,
+                          help="This many epochs for both nets")
+        epochs_per_run = st.number_input(s.label, s.lo, s.hi, s.default, step=s.step,
+                                         key="compare_epochs", label_visibility="collapsed",
+                                         width=120)
+        st.button("Pause" if playing else "Play", key=KEYS["play"], on_click=toggle_play,
+                  icon=":material/pause:" if playing else ":material/play_arrow:",
+                  help="Train both nets and show every epoch (or every 2nd, 5th, 10th) live "
+                       f"until Pause, at most {MAX_PLAY_EPOCHS} epochs; the curves below follow "
+                       "on Pause")
         st.segmented_control("Epochs per frame", pb.SPEEDS, default=1, required=True,
                              key=KEYS["speed"], format_func=lambda v: f"{v}×",
                              on_change=pb.keep_playing, args=(play,),
+                             label_visibility="collapsed",
                              help="Play's speed: how many epochs each picture moves on (30 "
                                   "pictures a second)")
-        if style().present:
-            st.caption(":material/keyboard: Space plays or pauses, → or PageDown steps, "
-                       "R resets.")
+        st.button("Reset", key=KEYS["reset"], help="Both nets back to the start",
+                  on_click=reset, args=(settings, output_bias, lr_factor, sig))
+    if step:
+        cmp.run(1)
+    elif train:
+        epochs, note = cmp.budget(int(epochs_per_run))
+        if note:
+            st.info(note)
+        with st.spinner(f"Training both nets {count(epochs, 'epoch')}..."):
+            cmp.run(epochs)
     if play.note and not playing:  # why the last play stopped by itself, once
         st.info(play.note, icon=":material/stop_circle:")
         play.note = None
@@ -278,13 +293,19 @@ def both_nets():
         pb.set_base(play, scene, scene.figures())
         st.session_state["compare_play_curves"] = curve_figures(cmp, PLAYING_EMPTY)
     pb.make_chunk(play, scene, speed=int(st.session_state.get(KEYS["speed"]) or 1))
-    shown = play.shown if playing else cmp.epoch
-    st.markdown(f"**Epoch {shown}**")
-    for col, (loss, t) in zip(st.columns(2), cmp.trainers.items(), strict=True):
-        train_loss, _, _, accuracy = pb.metrics_at(t, min(shown, t.epoch))
-        m1, m2 = col.columns(2)
-        m1.metric(f"{LOSS_LABELS[loss]}: test accuracy", f"{accuracy:.3f}")
-        m2.metric(f"{LOSS_LABELS[loss]}: training loss", f"{train_loss:.4g}")
+    if playing:
+        # The maps' titles are the one epoch on screen while playing: numbers that a rerun
+        # could only bring up to them a second late make way for a line that has none.
+        with st.container(key="numbers-cmp"):
+            st.caption(":material/play_circle: Playing: each map's title names the epoch on "
+                       "screen; the numbers come back on Pause, the curves below follow then.")
+    else:
+        with st.container(horizontal=True, vertical_alignment="bottom", key="numbers-cmp"):
+            st.markdown(f"**Epoch {cmp.epoch}**")
+            for loss, t in cmp.trainers.items():
+                train_loss, _, _, accuracy = pb.metrics_at(t, t.epoch)
+                st.metric(f"{LOSS_LABELS[loss]}: test accuracy", f"{accuracy:.3f}")
+                st.metric(f"{LOSS_LABELS[loss]}: training loss", f"{train_loss:.4g}")
     if playing:
         # The boundaries as Play started, in the run that starts it or redraws the page; a
         # chunk's own run sends only the chunk.
@@ -296,12 +317,14 @@ def both_nets():
         ahead = drawn.ahead(scene)               # shown the moment Step is pressed
     live.live_charts(LIVE, scene.layout, charts, stream=play.chunk if playing else None,
                      keys=KEYS, on_need=on_need, on_pause=on_pause, ahead=ahead)
-    if playing:
-        st.caption(":material/play_circle: Playing: the boundaries move live; the numbers "
-                   "above catch up about once a second, the curves below follow on Pause.")
+    if style().present:
+        st.caption(":material/keyboard: Space plays or pauses, → or PageDown steps, "
+                   "R resets.")
     for loss, epoch in cmp.diverged.items():
         st.error(f"The {LOSS_LABELS[loss]} net diverged at epoch {epoch} (its loss blew up); "
                  "it keeps its last good weights. Lower the learning rate.")
+
+    lesson_box()
 
     # -- what happened, epoch by epoch (as Play started, while it plays) --------------------
     figs = st.session_state["compare_play_curves"] if playing else curve_figures(cmp)
@@ -315,7 +338,8 @@ def both_nets():
                        "MSE vs log-loss")
 
 
-both_nets()
+with stage:
+    both_nets()
 
 # -- why -------------------------------------------------------------------------------------
 

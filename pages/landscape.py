@@ -25,10 +25,10 @@ from twolayer.settings import (
     landscape_budget,
 )
 from twolayer.ui.charts import show, style
-from twolayer.ui.frame import show_link_notes
+from twolayer.ui.frame import aside, show_link_notes
 from twolayer.ui.sidebar import clamp_from_link
 from twolayer.ui.state import DATA_KEYS, dataset_for, new_trainer
-from twolayer.ui.text import literal
+from twolayer.ui.text import count, literal
 
 URL = "query-params"
 PARAM_KEYS = ("ls_x", "ls_y")
@@ -72,15 +72,28 @@ data = dataset_for(settings)
 classification = data.task == "classification"
 
 st.title("Loss landscape")
-st.write("The training loss as a map over two of the net's parameters, every other parameter "
-         "held fixed (as Glorot and Bengio drew it in 2010). From a saturated start, MSE's map "
-         "is a plateau where log-loss's still slopes downhill: that flat ground is why the MSE "
-         "net stalls on the *MSE vs log-loss* page.")
-if classification:
-    st.caption("Two nets start from the same weights and train on the same mini-batches, one "
-               "with MSE and one with log-loss; the sidebar's *Loss* does not apply here.")
-else:
-    st.caption("Regression: an identity output has no log-loss, so this is the MSE net alone.")
+with aside("ls-intro").expander("About this page", icon=":material/info:"):
+    st.write("The training loss as a map over two of the net's parameters, every other "
+             "parameter held fixed (as Glorot and Bengio drew it in 2010). From a saturated "
+             "start, MSE's map is a plateau where log-loss's still slopes downhill: that flat "
+             "ground is why the MSE net stalls on the *MSE vs log-loss* page.")
+    if classification:
+        st.caption("Two nets start from the same weights and train on the same mini-batches, "
+                   "one with MSE and one with log-loss; the sidebar's *Loss* does not apply "
+                   "here.")
+    else:
+        st.caption("Regression: an identity output has no log-loss, so this is the MSE net "
+                   "alone.")
+
+# The buttons, the numbers and the maps first; the maps' own settings right under them (drawn
+# first, as they decide what the maps show).
+toolbar = st.container(horizontal=True, vertical_alignment="bottom", key="toolbar-ls",
+                       gap="small")
+stage = st.container(key="stage-ls")
+with stage:
+    numbers_box = st.container(horizontal=True, vertical_alignment="bottom", key="numbers-ls")
+    maps_box = st.container()
+view_box = st.container()
 
 # -- controls ---------------------------------------------------------------------------------
 show_link_notes(clamp_from_link(LANDSCAPE_SETTINGS, "landscape"))
@@ -99,7 +112,7 @@ for key, default, label in zip(PARAM_KEYS, default_params(saturated), LANDSCAPE_
             st.info(f"{'From the link: ' if from_link else ''}{literal(note)}",
                     icon=":material/link:")
 
-c = st.columns([1.3, 1, 1, 1.2, 1.2], vertical_alignment="bottom")
+c = view_box.columns([1.3, 1, 1, 1.2, 1.2], vertical_alignment="bottom")
 s = LANDSCAPE_SETTINGS["ls_saturated"]
 saturated = c[0].toggle(s.label, value=s.default,
                         key="ls_saturated", bind=URL, on_change=on_saturated_change,
@@ -137,21 +150,23 @@ else:
     run.lr, run.l2 = float(settings["lr"]), float(settings["l2"])
     run.batch_size = None if batch == "all" else int(batch)
 
-b = st.columns([1, 1, 1.4, 1, 1.5, 1.2], vertical_alignment="bottom")
-s = SETTINGS["epochs_per_run"]
-epochs_per_run = b[2].number_input(s.label, s.lo, s.hi, s.default, step=s.step,
-                                   key="ls_epochs")
-step = b[0].button("Step", type="primary", help="One epoch for each net", width="stretch")
-train = b[1].button(f"Train {epochs_per_run}", help="This many epochs for each net",
-                    width="stretch")
-reset = b[3].button("Reset", help="Back to the start", width="stretch")
-s = LANDSCAPE_SETTINGS["ls_color"]
-color = b[4].radio(s.label, s.options, key="ls_color", bind=URL, horizontal=True,
-                   format_func={"loss": "loss", "slope": "slope |grad|"}.get,
-                   help="Colour by the loss, or by its slope: how steep the ground is. Both on "
-                        "a log scale.")
-s = LANDSCAPE_SETTINGS["ls_3d"]
-view_3d = b[5].toggle(s.label, key="ls_3d", bind=URL, help="The surfaces in 3-D: drag to turn.")
+with toolbar:
+    s = SETTINGS["epochs_per_run"]
+    step = st.button("Step", type="primary", help="One epoch for each net")
+    epochs_per_run = state.get("ls_epochs", s.default)
+    train = st.button(f"Train {epochs_per_run}", help="This many epochs for each net")
+    epochs_per_run = st.number_input(s.label, s.lo, s.hi, s.default, step=s.step,
+                                     key="ls_epochs", label_visibility="collapsed", width=120)
+    reset = st.button("Reset", help="Back to the start")
+    s = LANDSCAPE_SETTINGS["ls_color"]
+    color = st.radio(s.label, s.options, key="ls_color", bind=URL, horizontal=True,
+                     format_func={"loss": "loss", "slope": "slope |grad|"}.get,
+                     label_visibility="collapsed", width="content",
+                     help="Colour by the loss, or by its slope: how steep the ground is. Both "
+                          "on a log scale.")
+    s = LANDSCAPE_SETTINGS["ls_3d"]
+    view_3d = st.toggle(s.label, key="ls_3d", bind=URL,
+                        help="The surfaces in 3-D: drag to turn.")
 
 if reset:
     held = (sig, new_run(settings, data, saturated), uuid.uuid4().hex)
@@ -163,7 +178,7 @@ elif train:
     epochs, note = budget(run, int(epochs_per_run))
     if note:
         st.info(note)
-    with st.spinner(f"Training {epochs} epochs..."):
+    with st.spinner(f"Training {count(epochs, 'epoch')}..."):
         run.run(epochs)
 
 trainers = trainers_of(run)
@@ -186,24 +201,25 @@ surfaces = state["ls_memo"][1]
 paths = trainer_paths(trainers, params)
 
 # -- where each net stands --------------------------------------------------------------------
-st.markdown(f"**Epoch {epoch}**")
+numbers_box.markdown(f"**Epoch {epoch}**")
 gradients = {}
-cols = st.columns(len(trainers))
-for col, (loss, t) in zip(cols, trainers.items(), strict=True):
+below = []   # what the numbers mean, said under the maps
+for loss, t in trainers.items():
     g = gradient_at(t.net.get_params(), t.X, t.y, t.net.activation, t.net.task, loss, params)
     gradients[loss] = g
-    m1, m2 = col.columns(2)
-    m1.metric(f"{LOSS_LABELS[loss]} net: training loss", f"{paths[loss].loss[-1]:.4g}")
-    m2.metric(f"{LOSS_LABELS[loss]}: slope at its point", f"{np.hypot(*g):.3g}",
-              help="|grad L| of this surface at the net's current point, by backprop. "
-                   "Gradient descent moves the point downhill by the learning rate times this.")
-    col.caption(f"dL/d{p1} = {g[0]:.3g}, dL/d{p2} = {g[1]:.3g}")
+    numbers_box.metric(f"{LOSS_LABELS[loss]} net: training loss", f"{paths[loss].loss[-1]:.4g}")
+    numbers_box.metric(f"{LOSS_LABELS[loss]}: slope at its point", f"{np.hypot(*g):.3g}",
+                       help="|grad L| of this surface at the net's current point, by backprop. "
+                            "Gradient descent moves the point downhill by the learning rate "
+                            "times this.")
+    below.append(f"{LOSS_LABELS[loss]}: dL/d{p1} = {g[0]:.3g}, dL/d{p2} = {g[1]:.3g}")
+ratio = None
 if len(gradients) == 2:
     mse, log = (np.hypot(*gradients[k]) for k in ("mse", "log_loss"))
     if mse > 0:
-        st.markdown(f"At their current points, log-loss's slope is **{log / mse:,.3g}** times "
-                    "MSE's" + (": the same start, so the whole difference is the loss."
-                               if epoch == 0 else "."))
+        ratio = (f"At their current points, log-loss's slope is **{log / mse:,.3g}** times "
+                 "MSE's" + (": the same start, so the whole difference is the loss."
+                            if epoch == 0 else "."))
 
 for loss, t in trainers.items():
     if t.diverged is not None:
@@ -221,7 +237,7 @@ lines = {loss: (p.values, p.epochs) for loss, p in paths.items()}
 zrange = None
 if color == "slope":   # one colour scale for both: the slopes are compared, not just shaped
     zrange = slope_range([(*surfaces[k].values, surfaces[k].surface(k)) for k in trainers])
-cols = st.columns(2)
+cols = maps_box.columns(2)
 for col, loss in zip(cols, trainers, strict=False):
     land = surfaces[loss]
     ax, ay = land.values
@@ -242,6 +258,9 @@ if not classification:
         "plateau there. Put a W1 or b1 entry on an axis to see the hidden activation bend "
         "it (a saturated tanh or sigmoid unit flattens the map along its weights too).")
 
+if ratio:
+    stage.markdown(ratio)
+stage.caption(" · ".join(below))
 if float(settings["l2"]):
     st.caption(f"The maps show the plain mean loss: with L2 = {settings['l2']:g} the nets also "
                "pull their weights toward 0, a term the maps and the slopes beside them leave "

@@ -8,9 +8,9 @@ from twolayer.ui import live
 from twolayer.ui import playback as pb
 from twolayer.ui.charts import style
 from twolayer.ui.export_buttons import export_buttons
-from twolayer.ui.frame import aside, aside_key
+from twolayer.ui.frame import aside
 from twolayer.ui.state import replace_net, session_trainer
-from twolayer.ui.text import literal
+from twolayer.ui.text import count, literal
 from twolayer.ui.transfer import (
     download_buttons,
     forget_own_data,
@@ -18,11 +18,15 @@ from twolayer.ui.transfer import (
     own_data,
     upload_panel,
 )
+from twolayer.ui.view import View, of_last
 
 LIVE = "pg_live"                 # the live charts' component
 # What the presenter keys press; the speed control is one of Play's own (keys work there too).
 KEYS = {"play": "pg_play", "step": "pg_step", "reset": "pg_reset", "speed": "pg_speed"}
 FULL_RUN = "pg_full_run"         # set by every run of the whole page, taken by its fragment
+VIEW = "pg_view"                 # the epoch shown (twolayer.ui.view.View)
+SLIDER = "view_epoch"            # the history slider, given its value from VIEW on every run
+NOTICE = "pg_notice"             # (text, icon) of a restart or an upload, until the next action
 
 settings = st.session_state["settings"]
 S = style()
@@ -32,17 +36,19 @@ state[FULL_RUN] = True          # this run draws the whole page (not a click in 
 
 st.title("Playground")
 live.preload()
-aside("pg-intro").caption("Step through training one epoch at a time and watch the decision "
-                          "boundary, the loss and each layer's gradients move. Data and network "
-                          "settings are in the sidebar.")
+with aside("pg-intro").expander("About this page, and lessons one click each",
+                                icon=":material/school:"):
+    st.caption("Step through training one epoch at a time and watch the decision boundary, "
+               "the loss and each layer's gradients move. Data and network settings are in "
+               "the sidebar.")
+    with st.container(horizontal=True, vertical_alignment="center"):
+        for lesson in LESSONS.values():
+            st.page_link("pages/compare.py", label=lesson.title, icon=":material/school:",
+                         query_params={"lesson": lesson.key})
+        st.page_link("pages/backprop.py", label="Backprop by hand", icon=":material/school:")
 
-with st.container(horizontal=True, vertical_alignment="center", key=aside_key("pg-lessons")):
-    st.caption("Lessons, one click each:")
-    for lesson in LESSONS.values():
-        st.page_link("pages/compare.py", label=lesson.title, icon=":material/school:",
-                     query_params={"lesson": lesson.key})
-    st.page_link("pages/backprop.py", label="Backprop by hand", icon=":material/school:")
-
+# The picture and its controls come first; the upload panel under them is read first.
+top = st.container(key="stage-pg")   # (frame.py: its parts sit closer)
 with st.expander("Your own data or weights", icon=":material/upload_file:"):
     upload = upload_panel(settings["task"], n_inputs=state["trainer"][1].data.n_inputs
                           if "trainer" in state else None,
@@ -60,13 +66,16 @@ weights = new_weights(upload)
 if weights is not None:
     trainer = replace_net(weights)
     pb.stop(play)
-    st.info(f"Loaded the weights of {literal(upload.name)}: {weights.n_hidden} "
-            f"{weights.activation} hidden units. Training goes on from them.")
+    View.of(state, VIEW).follow()
+    state[NOTICE] = (f"Loaded the weights of {literal(upload.name)}: {weights.n_hidden} "
+                     f"{weights.activation} hidden units. Training goes on from them.",
+                     ":material/upload_file:")
 if was_reset:
     pb.stop(play)
     pb.forget_restarts(state)
-    st.info("Data or network settings changed, so training starts again from epoch 0.",
-            icon=":material/restart_alt:")
+    View.of(state, VIEW).follow()
+    state[NOTICE] = ("Data or network settings changed, so training starts again from "
+                     "epoch 0.", ":material/restart_alt:")
 
 # -- controls, where training stands, the pictures: a click here reruns only this part ----------
 
@@ -82,41 +91,52 @@ def on_pause():
     pb.on_pause(state[pb.PLAY], [state["trainer"][1]], live.request(LIVE, "pause"))
 
 
+def on_slider():
+    View.of(state, VIEW).on_slider(state, SLIDER)
+
+
 @st.fragment
 def playground():
     play, trainer = state[pb.PLAY], state["trainer"][1]
+    view = View.of(state, VIEW)
     full_run = state.pop(FULL_RUN, False)
     # Play's own requests keep it playing; a rerun for anything else (a click, a setting, the
     # slider) pauses it on the epoch on screen.
     playing = pb.settle(play, [trainer])
     stopped, play.stopped = play.stopped, False
 
-    c = st.columns([1, 1, 1.2, 1, 1.6], vertical_alignment="bottom")
-    step = c[0].button("Step", key=KEYS["step"], help="Train one epoch", type="primary",
-                       width="stretch", disabled=playing)
-    train = c[1].button("Train", key="pg_train", help="Train 'Epochs per Train' epochs",
-                        width="stretch", disabled=playing)
-    c[2].button("Pause" if playing else "Play", key=KEYS["play"], on_click=toggle_play,
-                icon=":material/pause:" if playing else ":material/play_arrow:", width="stretch",
-                help="Train and show every epoch (or every 2nd, 5th, 10th) live until Pause, at "
-                     f"most {MAX_PLAY_EPOCHS} epochs; Pause stops on the picture on screen")
-    reset = c[3].button("Reset", key=KEYS["reset"], help="New initial weights, history cleared",
-                        width="stretch")
-    per_run = SETTINGS["epochs_per_run"]
-    epochs_per_run = c[4].number_input(per_run.label, per_run.lo, per_run.hi, per_run.default,
-                                       step=per_run.step, key="epochs_per_run",
-                                       bind="query-params")
-    with st.container(horizontal=True, vertical_alignment="bottom"):
+    # One row of controls (it wraps on a narrow screen): the picture follows right under it.
+    with st.container(horizontal=True, vertical_alignment="bottom", key="toolbar-pg",
+                      gap="small"):
+        step = st.button("Step", key=KEYS["step"], help="Train one epoch", type="primary",
+                         disabled=playing)
+        train = st.button("Train", key="pg_train", help="Train 'Epochs per Train' epochs",
+                          disabled=playing)
+        per_run = SETTINGS["epochs_per_run"]
+        epochs_per_run = st.number_input(per_run.label, per_run.lo, per_run.hi, per_run.default,
+                                         step=per_run.step, key="epochs_per_run",
+                                         bind="query-params", label_visibility="collapsed",
+                                         width=120)
+        st.button("Pause" if playing else "Play", key=KEYS["play"], on_click=toggle_play,
+                  icon=":material/pause:" if playing else ":material/play_arrow:",
+                  help="Train and show every epoch (or every 2nd, 5th, 10th) live until Pause, "
+                       f"at most {MAX_PLAY_EPOCHS} epochs; Pause stops on the picture on "
+                       "screen")
         st.segmented_control("Epochs per frame", pb.SPEEDS, default=1, required=True,
                              key=KEYS["speed"], format_func=lambda s: f"{s}×",
                              on_change=pb.keep_playing, args=(play,),
+                             label_visibility="collapsed",
                              help="Play's speed: how many epochs each picture moves on (30 "
                                   "pictures a second)")
-        show_test = st.toggle("Test points", value=True, key="pg_test")
-        log_loss_axis = st.toggle("Log-scale loss", value=False, key="pg_log")
-        if S.present:
-            st.caption(":material/keyboard: Space plays or pauses, → or PageDown steps, "
-                       "R resets.")
+        reset = st.button("Reset", key=KEYS["reset"], help="New initial weights, history "
+                          "cleared")
+        with st.popover(":material/tune:", help="What the pictures show: test points, a "
+                        "log-scale loss" + (", the presenter's keys" if S.present else "")):
+            show_test = st.toggle("Test points", value=True, key="pg_test")
+            log_loss_axis = st.toggle("Log-scale loss", value=False, key="pg_log")
+            if S.present:
+                st.caption(":material/keyboard: Space plays or pauses, → or PageDown steps, "
+                           "R resets.")
 
     note = None
     if reset:
@@ -126,18 +146,21 @@ def playground():
         trainer.run(1)
     elif train:
         epochs, note = pb.budget(trainer, int(epochs_per_run))  # what one click may cost
-        with st.spinner(f"Training {epochs} epochs ..."):
+        with st.spinner(f"Training {count(epochs, 'epoch')} ..."):
             trainer.run(epochs)
     # The pictures follow training; the history slider scrubs back until the next Step or Train.
-    if reset or step or train or playing or stopped or state.get(
-            "view_epoch", -1) not in range(trainer.epoch + 1):
-        state["view_epoch"] = trainer.epoch
+    if reset or step or train or playing or stopped:
+        view.follow()
+        state.pop(NOTICE, None)   # what a notice announced is over once training moves on
 
     if trainer.diverged is not None:
         st.error(f"Training diverged at epoch {trainer.diverged}: the loss blew up (or became "
                  f"NaN) at learning rate {trainer.lr:g}. The pictures show epoch "
                  f"{trainer.epoch}, the last good one. Lower the learning rate to go on from "
                  "there, or press Reset.", icon=":material/error:")
+    if NOTICE in state:
+        text, icon = state[NOTICE]
+        st.info(text, icon=icon)
     if note:
         st.info(note)
     if play.note and not playing:  # why the last play stopped by itself, once
@@ -150,33 +173,24 @@ def playground():
     pb.make_chunk(play, scene, speed=int(state.get(KEYS["speed"]) or 1))
 
     h = trainer.history
-    shown = play.shown if playing else trainer.epoch
-    metric_label = {"accuracy": "accuracy", "r2": "R²"}[h.metric_name]
-    train_loss, test_loss, train_metric, test_metric = pb.metrics_at(trainer, shown)
-    m = st.columns(5)
-    m[0].metric("Epoch", shown)
-    m[1].metric("Train loss", f"{train_loss:.4f}")
-    m[2].metric("Test loss", f"{test_loss:.4f}")
-    m[3].metric(f"Train {metric_label}", f"{train_metric:.3f}")
-    m[4].metric(f"Test {metric_label}", f"{test_metric:.3f}")
-
-    boundary_fig = net = ahead = None
+    boundary_fig = net = ahead = recorded = None
     if playing:
-        st.caption(":material/play_circle: Playing: the pictures move live; the numbers above "
-                   "catch up about once a second. Pause stops on the epoch on screen.")
+        # The picture's title is the one epoch on screen while playing: the numbers, which
+        # a rerun could only bring up to it a second late, make way for a line that has none.
+        with st.container(key="numbers-pg"):
+            st.caption(":material/play_circle: Playing: the picture's title names the epoch "
+                       "on screen. Pause stops on it and the numbers come back.")
         # The charts as Play started, in the run that starts it or redraws the page; a chunk's
         # own run sends only the chunk.
         charts = play.base if full_run or play.seq == 0 else None
     else:
-        view = trainer.epoch
-        if trainer.epoch > 0:
-            view = st.slider("History: show epoch", 0, trainer.epoch, key="view_epoch",
-                             help="Scrub back to any recorded epoch; the pictures and the "
-                                  "dotted marker on the curves follow.")
         drawn = state.setdefault(pb.DRAWN, pb.Drawn())
-        recorded, charts, boundary_fig = drawn.at(scene, view)  # after Step: made the run before
-        if recorded != view:
-            st.caption(f"Epoch {view} is not kept (a long session keeps older epochs more "
+        wanted = view.at(trainer.epoch)
+        # after Step: made the run before
+        recorded, charts, boundary_fig = drawn.at(scene, wanted)
+        numbers(trainer, recorded, view)
+        if recorded != wanted:
+            st.caption(f"Epoch {wanted} is not kept (a long session keeps older epochs more "
                        f"sparsely): the pictures show epoch {recorded}, the nearest one "
                        "before.")
         net = pb.net_at(trainer, recorded)[1]
@@ -188,8 +202,34 @@ def playground():
         if playing:
             st.caption("Pause to download what is on screen.")
         else:
-            download_buttons(trainer.data, net, h, boundary_fig)
-            export_buttons({trainer.net.loss_name: trainer}, settings)
+            st.caption(f"Everything here is {of_last(recorded, trainer.epoch)}: the weights "
+                       "of that epoch, the history up to it, the picture shown, and the run "
+                       "that reproduces it as code.")
+            download_buttons(trainer.data, net, h, boundary_fig, epoch=recorded)
+            export_buttons({trainer.net.loss_name: trainer}, settings, epoch=recorded)
 
 
-playground()
+def numbers(trainer, epoch, view):
+    """Where training stands at ``epoch`` (the one the pictures show), in one band, with the
+    history slider that chooses it."""
+    h = trainer.history
+    metric_label = {"accuracy": "accuracy", "r2": "R²"}[h.metric_name]
+    train_loss, test_loss, train_metric, test_metric = pb.metrics_at(trainer, epoch)
+    with st.container(horizontal=True, key="numbers-pg"):
+        shown = str(epoch) if epoch == trainer.epoch else f"{epoch} of {trainer.epoch}"
+        st.metric("Epoch", shown)
+        st.metric("Train loss", f"{train_loss:.4f}")
+        st.metric("Test loss", f"{test_loss:.4f}")
+        st.metric(f"Train {metric_label}", f"{train_metric:.3f}")
+        st.metric(f"Test {metric_label}", f"{test_metric:.3f}")
+        if trainer.epoch > 0:
+            view.sync(state, SLIDER, trainer.epoch)
+            with st.container(key="history-pg"):
+                st.slider("History: show epoch", 0, trainer.epoch, key=SLIDER,
+                          on_change=on_slider, label_visibility="collapsed",
+                          help="Scrub back to any recorded epoch; the pictures, the numbers "
+                               "and the dotted marker on the curves follow.")
+
+
+with top:
+    playground()

@@ -19,7 +19,7 @@ from twolayer.settings import (
 )
 from twolayer.sweep import Sweep, best_sentence, grid, summarize, with_target
 from twolayer.ui.charts import show, style
-from twolayer.ui.frame import show_link_notes
+from twolayer.ui.frame import aside, show_link_notes
 from twolayer.ui.sidebar import clamp_from_link
 from twolayer.ui.state import DATA_KEYS, batch_size, dataset_for, signature
 
@@ -85,19 +85,22 @@ def run_link(settings, loss, lr, epochs, saturated):
 settings = st.session_state["settings"]
 
 st.title("Sweep: learning rates × seeds")
-st.write("One run per loss is an anecdote. Here every learning rate in a range is tried with "
-         "each loss and several seeds (initial weights and order of the samples), all nets "
-         "trained at once on the same data: which loss wins, at its own best learning rate, "
-         "and how much does the luck of the seed matter?")
-st.caption("The sidebar's data and network settings apply (dataset, samples, noise, seed of "
-           "the data, hidden units, activation, batch size, L2); its *Loss* and *Learning "
-           "rate* do not: this page trains both losses at every learning rate of the range.")
+with aside("sweep-intro").expander("About this page", icon=":material/info:"):
+    st.write("One run per loss is an anecdote. Here every learning rate in a range is tried "
+             "with each loss and several seeds (initial weights and order of the samples), all "
+             "nets trained at once on the same data: which loss wins, at its own best learning "
+             "rate, and how much does the luck of the seed matter?")
+    st.caption("The sidebar's data and network settings apply (dataset, samples, noise, seed "
+               "of the data, hidden units, activation, batch size, L2); its *Loss* and "
+               "*Learning rate* do not: this page trains both losses at every learning rate of "
+               "the range.")
 
 show_link_notes(clamp_from_link(SWEEP_SETTINGS, "sweep"))
 
 # -- the page's own settings -------------------------------------------------------------------
 
 classification = settings["task"] == "classification"
+toggle_col = st.container()   # the page's main switch, first
 c = st.columns([1.2, 1.2, 0.8, 0.8, 0.8], vertical_alignment="bottom")
 S = SWEEP_SETTINGS
 lr_min = c[0].select_slider(S["sweep_lr_min"].label, LEARNING_RATES, value=0.01,
@@ -117,7 +120,7 @@ target = c[4].number_input(s.label, s.lo, s.hi, s.default, step=s.step, key="swe
                            bind=URL, format="%.2f",
                            help="Epochs to target: the first epoch whose test accuracy (R² "
                                 "for regression) reaches this.")
-saturated = st.toggle(S["sweep_saturated"].label, key="sweep_saturated", bind=URL,
+saturated = toggle_col.toggle(S["sweep_saturated"].label, key="sweep_saturated", bind=URL,
                         disabled=not classification,
                         help="Every net starts with b2 = -8: each output near 0, confidently "
                              "class 0 (classification only). MSE's gradient vanishes there.")
@@ -158,6 +161,16 @@ results = with_target(out["results"], out["test_metric"], target)
 table = summarize(results, metric)
 diverged = [r for r in results if r["diverged"] is not False]
 
+# Three panels side by side need about 640 px: on a narrower screen (a phone) the picture
+# keeps that width and scrolls sideways in its own box, rather than its panels running into
+# each other.
+st.html("<style>.st-key-sweep_figure { overflow-x: auto; } .st-key-sweep_figure > *, "
+        ".st-key-sweep_figure [data-testid='stPlotlyChart'] { min-width: 640px; }</style>")
+show(sweep_figure(table, results, epochs, target, metric, style=style(),
+                  title="Median over seeds (line) and min to max (band), by learning rate"),
+     key="sweep_figure")
+
+# What the sweep found, under its picture.
 st.markdown(f"**{K} nets** ({len(losses)} {'losses' if len(losses) > 1 else 'loss'} x "
             f"{len(lrs)} learning rates x {len(seeds)} seeds), {epochs} epochs each at batch "
             f"size {out['batch_size']}" + (f", from b2 = {SATURATED_BIAS:g}" if saturated
@@ -169,9 +182,6 @@ if diverged:
                "at its last good weights and counts in the median and the band as it was left.",
                icon=":material/warning:")
 
-show(sweep_figure(table, results, epochs, target, metric, style=style(),
-                  title="Median over seeds (line) and min to max (band), by learning rate"),
-     key="sweep_figure")
 
 # -- one learning rate, every seed -------------------------------------------------------------
 

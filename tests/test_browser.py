@@ -350,7 +350,7 @@ def test_compare_renders_its_charts_and_trains(page, app_server):
         .filter(e => e.scrollWidth > e.clientWidth + 4).length""") == 0
     page.get_by_role("button", name="Train 100").click()
     page.get_by_text("Epoch 100", exact=True).wait_for(timeout=90000)
-    page.wait_for_function(f"{_title('mse')} === 'trained with MSE, epoch 100'", timeout=60000)
+    page.wait_for_function(f"{_title('mse')} === 'MSE net, epoch 100'", timeout=60000)
     wait_for_app(page, timeout=90000)
     assert exception_texts(page) == []
     page.screenshot(path=screenshot_path("compare_saturated_100"), full_page=True)
@@ -382,7 +382,7 @@ def test_compare_step_shows_both_boundaries_trained_ahead_at_once(page, app_serv
     page.get_by_text("Epoch 1", exact=True).wait_for(timeout=60000)
     wait_for_app(page, timeout=60000)
     seen = page.evaluate("window.__seen")
-    assert seen[0] == ["trained with MSE, epoch 1 / trained with log-loss, epoch 1", "Epoch 0"], \
+    assert seen[0] == ["MSE net, epoch 1 / log-loss net, epoch 1", "Epoch 0"], \
         seen                                           # the pictures first, the page after
     assert len(seen) == 1, seen
     redrawn = page.evaluate("() => performance.getEntriesByType('measure').filter(m => "

@@ -47,7 +47,7 @@ WATCH = """(name) => {
 }"""
 
 PAGES = {"playground": ("", "boundary", "Decision boundary at epoch"),
-         "compare": ("mse-vs-log-loss?lesson=fair", "mse", "trained with MSE, epoch")}
+         "compare": ("mse-vs-log-loss?lesson=fair", "mse", "MSE net, epoch")}
 
 
 def _open(page, app_server, path, name):

@@ -162,7 +162,7 @@ def test_the_live_boundaries_are_the_two_nets():
         expected = twin.nets[loss].predict(G).reshape(GRID, GRID)
         for trace in fig["data"][:2]:
             assert np.abs(values(trace["z"]) - expected).max() <= np.ptp(expected) / 508 + 1e-9
-        assert fig["layout"]["title"]["text"] == f"trained with {LOSS_LABELS[loss]}, epoch 1"
+        assert fig["layout"]["title"]["text"] == f"{LOSS_LABELS[loss]} net, epoch 1"
     assert live(at)["keys"] == {"play": "cmp_play", "step": "cmp_step", "reset": "cmp_reset",
                                 "speed": "cmp_speed"}
 
@@ -318,9 +318,12 @@ def test_play_streams_both_boundaries_and_pause_goes_back_to_the_screen():
             assert np.abs(values(patch["set"]["z"]) - expected).max() <= \
                 np.ptp(expected) / 508 + 1e-9
             assert patch["layout"]["title.text"] == \
-                f"trained with {LOSS_LABELS[loss]}, epoch {f['epoch']}"
+                f"{LOSS_LABELS[loss]} net, epoch {f['epoch']}"
     assert comparison(at).epoch == pb.CHUNK_FRAMES
-    assert "**Epoch 0**" in [m.value for m in at.markdown]   # the epoch on screen
+    # While playing, no number names an epoch of its own: the maps' titles are the one on
+    # screen (a rerun's numbers would trail them by a second, or lead them by a chunk).
+    assert not any(m.value.startswith("**Epoch") for m in at.markdown)
+    assert not at.metric
     # Pause with no word from the browser: back to the last epoch it showed, epoch 0.
     click(at, "Pause")
     assert comparison(at).epoch == 0 and live(at)["stream"] is None
@@ -365,17 +368,18 @@ def test_a_lesson_text_never_contradicts_the_output_bias_of_the_link():
     assert comparison(at).nets["mse"].b2[0, 0] == 3.0
     # Nothing outside the folded lesson text says b2 = -8 ...
     assert not any("-8" in text for text in lesson_infos(at))
-    assert [w.body for w in at.warning] == [
+    assert [w.body for w in at.main.warning] == [
         "This page is off the lesson's start: Output bias b2 at the start is 3, not -8. The "
         "lesson's text describes its own start, so it is folded away below."]
-    [folded] = at.main.expander
+    [folded] = [e for e in at.main.expander if e.label != "About this page"]
     assert folded.label == ("What the lesson shows from its own start (Output bias b2 at the "
                             "start -8, MSE learning rate x 1)")
     assert "b2 = -8" in folded.markdown[0].value
     # ... and one click goes back to the lesson's start, where its text is shown again.
     click(at, "Back to the lesson's start")
     assert at.number_input(key="output_bias").value == -8.0
-    assert any("b2 = -8" in text for text in lesson_infos(at)) and not at.main.expander
+    assert any("b2 = -8" in text for text in lesson_infos(at))
+    assert [e.label for e in at.main.expander] == ["About this page"]
 
 
 def test_moving_the_mse_factor_folds_the_fair_lessons_numbers_away():
@@ -384,7 +388,7 @@ def test_moving_the_mse_factor_folds_the_fair_lessons_numbers_away():
     assert any(f"{numbers['acc_mse']:.2f}" in t for t in lesson_infos(at))
     at.select_slider(key="lr_factor").set_value(10).run()
     assert not any(f"{numbers['acc_mse']:.2f}" in t for t in lesson_infos(at))
-    assert "MSE learning rate x is 10, not 1" in at.warning[0].body
+    assert "MSE learning rate x is 10, not 1" in at.main.warning[0].body
 
 
 def test_one_neuron_after_saturated_starts_the_comparison_from_b2_0():
@@ -397,3 +401,21 @@ def test_one_neuron_after_saturated_starts_the_comparison_from_b2_0():
     assert at.select_slider(key="lr_factor").value == 1
     assert comparison(at).nets["mse"].b2[0, 0] == 0.0 == comparison(at).nets["log_loss"].b2[0, 0]
     assert not at.warning   # one neuron's text is about its own chart
+
+
+def test_the_sidebar_says_value_by_value_what_a_lesson_trains_instead():
+    """The saturated lesson trains sigmoid, learning rate 1, full batch: under each of these
+    settings the sidebar says so (it still shows the values of its own)."""
+    at = open_page(lesson="saturated")
+    said = [w.body for w in at.sidebar.warning]
+    fixed = LESSONS["saturated"].settings
+    differs = {k: v for k, v in fixed.items() if v != SETTINGS[k].default}
+    assert differs   # the lesson overrides some of the defaults
+    assert len(said) == len(differs)
+    for value in differs.values():
+        assert any(f"**{value}**" in text for text in said), (value, said)
+    net = comparison(at).nets["mse"]
+    if "activation" in fixed:
+        assert net.activation == fixed["activation"]
+    at = open_page(lesson="none")
+    assert not at.sidebar.warning

@@ -207,10 +207,17 @@ def test_history_slider_moves_the_pictures_and_markers_back():
     latest = specs(at)["boundary"]
     at.slider(key="view_epoch").set_value(5).run()
     back = specs(at)
-    assert epoch(at) == 20                      # the counter stays where training stands
     assert back["boundary"]["layout"]["title"]["text"] == "Decision boundary at epoch 5"
     twin = default_trainer()
     twin.run(5)
+    # The numbers follow the picture: epoch 5's row, and they say which row of how many.
+    shown = metrics(at)
+    assert shown["Epoch"] == "5 of 20"
+    h = twin.history
+    assert shown["Train loss"] == f"{h.train_loss[4]:.4f}"
+    assert shown["Test loss"] == f"{h.test_loss[4]:.4f}"
+    assert shown["Train accuracy"] == f"{h.train_metric[4]:.3f}"
+    assert shown["Test accuracy"] == f"{h.test_metric[4]:.3f}"
     z = decoded(back["boundary"]["data"][0]["z"])
     expected = twin.net.predict(plane(twin.data.X_train)[2]).reshape(GRID, GRID)
     assert np.abs(z - expected).max() <= LEVEL * np.ptp(expected) + 1e-9
@@ -373,9 +380,10 @@ def test_play_hands_the_browser_a_chunk_of_frames_of_the_core():
                                                                            "b2")]
     for got, values in zip(points, expected, strict=True):
         np.testing.assert_allclose(got, values, rtol=1e-6)
-    # While playing, the numbers are those of the epoch on screen (the browser has not said
-    # yet that it showed any frame), not of the epochs trained ahead.
-    assert epoch(at) == 0
+    # While playing, no number names an epoch of its own: the picture's title is the one
+    # epoch on screen (a rerun's numbers would trail it by a second, or lead it by a chunk).
+    assert "Epoch" not in metrics(at)
+    assert not any(s.key == "view_epoch" for s in at.slider)
     assert at.session_state["trainer"][1].epoch == pb.CHUNK_FRAMES
 
 
@@ -771,3 +779,25 @@ def test_the_live_figures_are_those_a_checked_build_makes(present):
     for name in fast:
         assert json.dumps(fast[name].to_plotly_json(), sort_keys=True, default=str) == \
             json.dumps(checked[name].to_plotly_json(), sort_keys=True, default=str), name
+
+
+def test_the_epoch_shown_survives_a_visit_to_another_page():
+    """Streamlit forgets a widget that a run does not draw: the history slider, the title, the
+    numbers and the weights to download still name the epoch shown after the page was left
+    and opened again, at the latest epoch and scrubbed back."""
+    at = open_page(epochs_per_run=30)
+    click(at, "Train")
+    for back in (None, 12):
+        if back is not None:
+            at.slider(key="view_epoch").set_value(back).run()
+        for other in ("pages/compare.py", "pages/sweep.py"):
+            at.switch_page(other).run()
+        at.switch_page(PAGE).run()
+        shown = 30 if back is None else back
+        assert at.slider(key="view_epoch").value == shown
+        assert metrics(at)["Epoch"] == ("30" if back is None else "12 of 30")
+        title = specs(at)["boundary"]["layout"]["title"]["text"]
+        assert title == f"Decision boundary at epoch {shown}"
+        twin = default_trainer()
+        twin.run(shown)
+        assert metrics(at)["Train loss"] == f"{twin.history.train_loss[-1]:.4f}"

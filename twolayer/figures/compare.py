@@ -12,7 +12,7 @@ from .style import (
     NORMAL,
     PARAM_DASH,
     apply_style,
-    log_dtick,
+    log_ticks,
 )
 
 EMPTY = "No epochs yet:<br>press Step or Train"
@@ -88,7 +88,7 @@ def compare_grad_norm_figure(grad_norms, style=NORMAL,
                                            width=style.line)), row=1, col=1)
     every = [v for norms in grad_norms.values() for p in PARAM_DASH for v in norms[p]]
     fig.update_yaxes(type="log", exponentformat="power",
-                     dtick=log_dtick(every, 0.6 * style.height, style.font))
+                     **log_ticks(every, 0.6 * style.height, style.font))
     fig.update_yaxes(title_text="||dL/dp||", row=1, col=1)
     # Two half-width panels: short axis titles and few epoch labels, so that neither the
     # labels (Plotly would turn them on their side) nor the two titles run into each other.

@@ -20,7 +20,7 @@ from .style import (
     PROBABILITY_SCALE,
     SIGNED_SCALE,
     f32,
-    log_dtick,
+    log_ticks,
     plain,
     styled_figure,
 )
@@ -37,9 +37,11 @@ def _class_points(X, y, split, style):
                        line=dict(width=style.line))
                   if test else dict(color=color, size=style.marker,
                                     line=dict(color="white", width=0.6)))
+        # No legend group: Plotly stacks a group's entries in a column of their own, so four
+        # entries took four rows in a narrow column; ungrouped they flow along the rows.
         traces.append(dict(type="scatter", x=f32(X[0, mask]), y=f32(X[1, mask]),
                            mode="markers", name=f"{split}, class {label}", marker=marker,
-                           legendgroup=split, hoverinfo="skip"))
+                           hoverinfo="skip"))
     return traces
 
 
@@ -153,7 +155,9 @@ def _empty_note(n, style):
 def _per_epoch(traces, n, epoch, style, title, yaxis):
     return styled_figure(traces, style, title, shapes=_epoch_marker(epoch),
                    annotations=_empty_note(n, style),
-                   xaxis=dict(title=dict(text="epoch")), yaxis=yaxis)
+                   # epochs are never negative: an empty history's axis starts at 0, not
+                   # at -1 (where, in a wide chart, its label met the y labels at the corner)
+                   xaxis=dict(title=dict(text="epoch"), rangemode="nonnegative"), yaxis=yaxis)
 
 
 def loss_curves(train_loss, test_loss, loss_name, epoch=None, log_y=False, style=NORMAL,
@@ -203,10 +207,10 @@ def gradient_norms(grad_norm, epoch=None, style=NORMAL, title="Gradient norm per
                                      width=style.line)))
     every = [v for values in grad_norm.values() for v in values]
     return _per_epoch(traces, n, epoch, style, title,
-                      # as many labels as the axis has room for (D2: 1, 2 and 5 a decade)
+                      # as many labels as the axis has room for (1, 2 and 5 a decade)
                       dict(title=dict(text="‖dL/dp‖ (log scale)"), type="log",
                            exponentformat="power",
-                           dtick=log_dtick(every, 0.7 * style.height, style.font)))
+                           **log_ticks(every, 0.7 * style.height, style.font)))
 
 
 def training_curves(history, loss_name, epoch=None, log_y=False, style=NORMAL):
@@ -238,14 +242,17 @@ def training_curves(history, loss_name, epoch=None, log_y=False, style=NORMAL):
             data.append(dict(trace.to_plotly_json(), xaxis=f"x{s}", yaxis=f"y{s}",
                              legend=f"legend{s}", name=name))
         own = fig.layout.to_plotly_json()
+        # (x labels a little further down than elsewhere: the first clears the raised
+        # exponent of a log panel's lowest label at the corner, "10^-1")
         layout[f"xaxis{s}"] = dict(own["xaxis"], anchor=f"y{s}", domain=[0.0, 1.0],
+                                   ticklabelstandoff=round(0.75 * style.font),
                                    **({"matches": "x"} if i else {}))
         if i < 2:
             layout[f"xaxis{s}"]["title"] = dict(text="")
         layout[f"yaxis{s}"] = dict(own["yaxis"], anchor=f"x{s}", domain=domain)
         if own["yaxis"].get("type") == "log":  # as many labels as this panel has room for
             values = {0: [*h.train_loss, *h.test_loss], 2: sum(h.grad_norm.values(), [])}[i]
-            layout[f"yaxis{s}"]["dtick"] = log_dtick(values, span * height, style.font)
+            layout[f"yaxis{s}"].update(log_ticks(values, span * height, style.font))
         layout[f"legend{s}"] = dict(orientation="h", x=0.0, xanchor="left", y=top,
                                     yanchor="bottom", yref="paper",
                                     font=dict(size=style.font))
@@ -308,6 +315,9 @@ def hidden_unit_maps(a1, activation, x=None, names=("x1", "x2"), columns=8, styl
                    height=int((style.title + 60 + 100 * rows) * style.font / NORMAL.font),
                    xaxis=dict(visible=False, constrain="domain"),
                    yaxis=dict(visible=False, scaleanchor="x", constrain="domain"))
+
+
+LEFT_PX = 140   # px per x unit of the network diagram in its narrowest column (x spans ~2.7)
 
 
 def network_diagram(params, input_names=("x1", "x2"), style=NORMAL, bins=6,
@@ -373,6 +383,11 @@ def network_diagram(params, input_names=("x1", "x2"), style=NORMAL, bins=6,
         marker=dict(size=node,
                     color=[0.0] * n_in + list(bias), colorscale=SIGNED_SCALE, cmin=-reach,
                     cmax=reach, line=dict(color=MARKER_LINE, width=1.2))))
+    # Room on the left for the longest input name, written left of its node: about 0.6 of a
+    # font per character, in a plot of about LEFT_PX per x unit ("hours_studied" was cut to
+    # "studied" by a fixed margin).
+    longest = max((len(str(n)) for n in input_names), default=2)
+    left = max(0.35, 0.15 + longest * 0.6 * style.font / LEFT_PX)
     return styled_figure(traces, style, title, legend_rows=0,
-                   xaxis=dict(visible=False, range=[-0.35, 2.35]),
+                   xaxis=dict(visible=False, range=[-left, 2.35]),
                    yaxis=dict(visible=False, range=[-0.08, 1.12]))

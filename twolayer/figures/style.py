@@ -224,6 +224,22 @@ def log_dtick(values, px, font):
     return max(1, int(np.ceil(decades / (fit - 1))))
 
 
+def log_ticks(values, px, font):
+    """The tick layout of a log axis ``px`` pixels long over ``values``: {"dtick": k} (a label
+    every k decades), or where three labels a decade fit, the 1, 2 and 5 of each decade as
+    tick values labelled in one format ("0.05, 0.1, 0.2"). Plotly's own "D2" writes the decades
+    one way and the 2s and 5s another ("2, 10⁻¹, 5, 2"), which reads as a broken scale."""
+    dtick = log_dtick(values, px, font)
+    if dtick != "D2":
+        return {"dtick": dtick}
+    v = np.asarray(values, dtype=float).ravel()
+    v = v[np.isfinite(v) & (v > 0)]
+    lo, hi = (np.floor(np.log10(v.min())), np.ceil(np.log10(v.max()))) if v.size else (0, 1)
+    ticks = [m * 10.0 ** e for e in range(int(lo), int(hi) + 1) for m in (1, 2, 5)]
+    ticks = [float(f"{t:.3g}") for t in ticks]
+    return {"tickvals": ticks, "ticktext": [f"{t:g}" for t in ticks]}
+
+
 def plain(text):
     """Text from outside (an uploaded column's name) for a Plotly label, shown as typed: Plotly
     reads <b>, <a href=...> and &...; in labels (so < > & become entities, which it shows as

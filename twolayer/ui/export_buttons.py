@@ -21,16 +21,18 @@ def page_run(trainers, settings, lr_factor=1.0, page="Playground", epoch=None):
                              lr_factor, f"The run of twolayer's {page} page, up to epoch {epoch}.")
 
 
-def export_buttons(trainers, settings, lr_factor=1.0, prefix="twolayer", page="Playground"):
+def export_buttons(trainers, settings, lr_factor=1.0, prefix="twolayer", page="Playground",
+                   epoch=None):
     """Two download buttons, "Python script" and "Notebook (.ipynb)", for ``trainers``
-    ({loss: Trainer}, one net or a comparison's two) at the latest epoch they reached.
+    ({loss: Trainer}, one net or a comparison's two) at ``epoch``, the one on screen
+    (default: the latest they reached).
 
     settings : the page's settings (its dataset, samples, noise, test fraction and seed say how
         the data was made; data they do not make, an upload, is embedded in the file)
     """
     trainers = {loss: t.copy() for loss, t in trainers.items()}
     settings = {k: settings.get(k) for k in GENERATED}
-    epoch = max(t.epoch for t in trainers.values())
+    epoch = max(t.epoch for t in trainers.values()) if epoch is None else int(epoch)
     name = f"{prefix}-{next(iter(trainers.values())).data.name}-epoch{epoch}"
 
     def run():

@@ -23,11 +23,28 @@ PAGE_LINKS = {
 }
 
 # Streamlit's header bar is 3.75rem tall and stays on top: the first element (a link's note)
-# starts below it. Text that does not fit a button or a widget's label wraps instead of being
-# cut to "Re...", and a button's label wraps only between words ("Regenera/te" in a narrow
-# sidebar column): its padding gives way first.
+# starts below it. The title is a calm 2rem and a page's numbers are one band (a container
+# keyed "numbers-...", each label beside its value), so that the picture starts high enough to
+# be seen with its controls. Text that does not fit a button or a widget's label wraps instead
+# of being cut to "Re...", and a button's label wraps only between words ("Regenera/te" in a
+# narrow sidebar column): its padding gives way first.
 PAGE_CSS = """
   [data-testid="stMainBlockContainer"] { padding-top: 4rem !important; }
+  [data-testid="stMain"] h1 { font-size: 2rem !important; padding: 0 0 0.25rem !important; }
+  [class*="st-key-stage"], [class*="st-key-stage"] [data-testid="stVerticalBlock"] {
+    gap: 0.5rem !important;
+  }
+  [class*="st-key-numbers"] { gap: 0 1.75rem !important; }
+  [class*="st-key-numbers"] [data-testid="stMetric"] { width: auto !important; flex: 0 1 auto; }
+  [class*="st-key-numbers"] [data-testid="stMetric"] > div {
+    display: flex; align-items: baseline; gap: 0.5rem;
+  }
+  [class*="st-key-numbers"] [data-testid="stSlider"] { padding: 0 0.5rem; }
+  [class*="st-key-numbers"] > [class*="st-key-history"] { flex: 1 1 12rem !important; }
+  [class*="st-key-numbers"] [data-testid="stMetricValue"] {
+    font-size: 1.4rem !important; line-height: 1.3 !important;
+  }
+  [class*="st-key-numbers"] [data-testid="stMetricLabel"] { min-height: 0 !important; }
   button [data-testid="stMarkdownContainer"], button p,
   [data-testid="stLinkButton"] [data-testid="stMarkdownContainer"], [data-testid="stLinkButton"] p,
   label [data-testid="stMarkdownContainer"], label p, [data-testid="stWidgetLabel"] p {
@@ -39,6 +56,17 @@ PAGE_CSS = """
   }
   [data-testid="stBaseButton-secondary"], [data-testid="stBaseButton-primary"] {
     padding-left: 0.5rem !important; padding-right: 0.5rem !important;
+  }
+"""
+# On a touch screen a chart is a picture the page scrolls over: a finger dragged across a plot
+# would zoom it (Plotly's drag layer takes the touch) where a reader means to scroll, and
+# Plotly's toolbar, always shown on touch, lies over the titles. So the drag layer lets touches
+# through to the page and the toolbar is hidden; a picture is enlarged with the browser's own
+# pinch zoom, which keeps the axes as they were.
+TOUCH_CSS = """
+  @media (pointer: coarse) {
+    .js-plotly-plot .draglayer, .js-plotly-plot .draglayer * { pointer-events: none !important; }
+    .js-plotly-plot .modebar-container { display: none !important; }
   }
 """
 # Streamlit sizes its text in rem: a larger root font scales every word on the page at once.
@@ -89,7 +117,7 @@ def page_config():
     st.set_page_config(page_title="twolayer", page_icon=ICON, layout="wide",
                        initial_sidebar_state="collapsed" if present else "auto")
     # (Streamlit's default 6rem above the title pushes the pictures below a laptop's fold.)
-    st.html(f"<style>{PAGE_CSS}{PRESENT_CSS if present else ''}</style>")
+    st.html(f"<style>{PAGE_CSS}{TOUCH_CSS}{PRESENT_CSS if present else ''}</style>")
 
 
 def show_link_notes(notes):

@@ -384,7 +384,9 @@ class PlaygroundScene:
     the history slider) and the patches of Play's frames (the nets as they are when a frame
     is made). Chart names: boundary, network, curves, hidden."""
 
-    LAYOUT = {"columns": "1.1fr 1fr",
+    # The boundary's column is at most 54% of the screen's height wide: its square plot (about
+    # 0.65 of that) then fits under the controls on a wide, low projector (1280 x 720).
+    LAYOUT = {"columns": "minmax(0, min(52%, 54vh)) minmax(0, 1fr)",
               "areas": ["boundary curves", "network curves", "hidden hidden"], "stack": 640}
 
     def __init__(self, trainer, show_test=True, style=F.NORMAL, log_y=False, grid=GRID):
@@ -504,7 +506,10 @@ class CompareScene:
     """The MSE vs log-loss page's live charts: the two boundaries side by side (chart names
     mse and log_loss), from the two trainers of a Comparison."""
 
-    LAYOUT = {"columns": "1fr 1fr", "areas": ["mse log_loss"], "stack": 640}
+    # Each map's column at most 46% of the screen's height wide: both square plots then fit
+    # under the controls on a wide, low projector (1280 x 720).
+    LAYOUT = {"columns": "repeat(2, minmax(0, min(50%, 46vh)))", "areas": ["mse log_loss"],
+              "stack": 640}
 
     def __init__(self, comparison, style=F.NORMAL, grid=GRID):
         self.cmp, self.style, self.n = comparison, style, grid
@@ -532,7 +537,9 @@ class CompareScene:
         return epoch_of(self.trainers), self.figures()
 
     def title(self, loss, epoch):
-        return f"trained with {F.LOSS_LABELS[loss]}, epoch {epoch}"
+        # Short enough for one line in a map's column on a projector ("trained with log-loss,
+        # epoch 100" was cut there); the loss is named first, so the maps tell themselves apart.
+        return f"{F.LOSS_LABELS[loss]} net, epoch {epoch}"
 
     def diverged(self):
         return any(t.diverged is not None for t in self.trainers)

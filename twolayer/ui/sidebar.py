@@ -11,6 +11,7 @@ URL = "query-params"
 
 NOTES = "link_notes"     # notes kept across the rerun that rewrites the address bar
 REWRITES = "link_rewrites"
+OVERRIDES = "_sidebar_overrides"   # this run's empty box under each setting, for overridden()
 
 
 def _clean_each(table, raw):
@@ -144,22 +145,42 @@ def settings_sidebar():
         st.subheader("Data")
         # Bound widgets write their option's text to the URL, so options are shown as they
         # are typed in a link (no format_func).
+        boxes = {}
         task = _options("task", st.radio, horizontal=True)
+        boxes["task"] = st.empty()
         _fit_task(task)
         _options("dataset", options=tuple(GENERATORS[task]))
-        _slider("samples")
-        _slider("noise")
-        _slider("test_fraction")
+        boxes["dataset"] = st.empty()
+        for key in ("samples", "noise", "test_fraction"):
+            _slider(key)
+            boxes[key] = st.empty()
         c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
         s = SETTINGS["seed"]
         c1.number_input(s.label, s.lo, s.hi, s.default, step=1, key="seed", bind=URL)
         c2.button("Regenerate", on_click=_regenerate, help="New sample of the data (seed + 1)")
+        boxes["seed"] = st.empty()
         st.subheader("Network")
-        _slider("hidden")
-        _options("activation")
-        _options("loss", st.radio, options=LOSSES_FOR_TASK[task], horizontal=True)
-        _options("lr", st.select_slider)
-        _options("batch", st.select_slider)
-        _options("l2", st.select_slider)
+        for key, draw in (("hidden", lambda: _slider("hidden")),
+                          ("activation", lambda: _options("activation")),
+                          ("loss", lambda: _options("loss", st.radio,
+                                                    options=LOSSES_FOR_TASK[task],
+                                                    horizontal=True)),
+                          ("lr", lambda: _options("lr", st.select_slider)),
+                          ("batch", lambda: _options("batch", st.select_slider)),
+                          ("l2", lambda: _options("l2", st.select_slider))):
+            draw()
+            boxes[key] = st.empty()
+        st.session_state[OVERRIDES] = boxes
     settings = {key: st.session_state.get(key, s.default) for key, s in SETTINGS.items()}
     return settings, notes
+
+
+def overridden(values, why):
+    """Say under each of the sidebar's network settings that ``values`` ({key: value}) replace
+    on this page what the sidebar shows, value by value ("This lesson trains with sigmoid").
+    For a page that trains other values than the sidebar's; keys without a box are skipped."""
+    boxes = st.session_state.get(OVERRIDES, {})
+    for key, value in values.items():
+        if key in boxes and value != st.session_state.get(key, SETTINGS[key].default):
+            boxes[key].warning(f"{why} trains with **{value}** here, not this value.",
+                               icon=":material/school:")

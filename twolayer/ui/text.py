@@ -21,3 +21,8 @@ def literal(text):
     out = _REWRITTEN.sub(r"\1" + JOINER, out)
     out = _WWW.sub(r"\1" + JOINER, out)
     return out.replace("\r\n", "\n").replace("\n", "  \n")
+
+
+def count(n, word):
+    """"1 epoch", "2 epochs", "0 epochs": a number and its noun, singular only for one."""
+    return f"{n} {word}" + ("" if n == 1 else "s")

@@ -107,19 +107,23 @@ def _parsed(key, sig, parse, *args, **kwargs):
     return held[1]
 
 
-def download_buttons(dataset, net, history, fig, prefix="twolayer"):
+def download_buttons(dataset, net, history, fig, prefix="twolayer", epoch=None):
     """Four download buttons: the data (CSV), the weights (.npz), the history (CSV), the figure
     (standalone HTML that plays offline).
+
+    epoch : the epoch on screen, whose weights ``net`` holds: the history is cut after it, so
+        that every file says the same as the page (None: the whole history).
 
     The files are made only when a button is clicked, from copies taken now, so a rerun that
     trains on meanwhile cannot change a file half-way through.
     """
     net = net.copy()
     if history is not None:  # the per-epoch lists only: snapshots are not part of the file
-        history = History(history.metric_name, list(history.train_loss),
-                          list(history.test_loss), list(history.train_metric),
-                          list(history.test_metric),
-                          {p: list(v) for p, v in history.grad_norm.items()})
+        rows = slice(None, epoch)   # index k - 1 holds epoch k: the first ``epoch`` rows
+        history = History(history.metric_name, list(history.train_loss[rows]),
+                          list(history.test_loss[rows]), list(history.train_metric[rows]),
+                          list(history.test_metric[rows]),
+                          {p: list(v[rows]) for p, v in history.grad_norm.items()})
     name = f"{prefix}-{dataset.name}"
     c1, c2, c3, c4 = st.columns(4)
     c1.download_button("Data (CSV)", lambda: dataset_to_csv(dataset), f"{name}.csv",
