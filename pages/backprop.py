@@ -10,6 +10,7 @@ from twolayer.gradcheck import GOOD, gradient_check
 from twolayer.settings import backprop_link
 from twolayer.ui import state
 from twolayer.ui.frame import aside, show_link_notes
+from twolayer.ui.keys import presenter_keys
 from twolayer.ui.sidebar import clamp_from_link
 from twolayer.ui.text import count
 
@@ -158,7 +159,7 @@ else:
 X_view, y_view = X_train[:, idx], y_train[:, idx]
 last = st.session_state.get(STEP_KEY)
 with st.container(horizontal=True, vertical_alignment="center", key="numbers-bp"):
-    st.button("Take one step", type="primary", on_click=take_step,
+    st.button("Take one step", type="primary", on_click=take_step, key="bp_take_step",
               args=(X_view, y_view, alpha, loss, f"{what}, {LOSS_LABELS[loss]}"),
               help="W ← W − α ∂L/∂W for W1, b1, W2, b2, on what is shown below.")
     if last is not None:
@@ -216,3 +217,5 @@ elif any(verdict(e) == "doubtful" for e in errors.values()):
                "small that finite differences lose their digits.")
 else:
     st.success("Good: backprop agrees with finite differences for W1, b1, W2 and b2.")
+
+presenter_keys(step="bp_take_step")   # a clicker's → or PageDown: one update

@@ -25,7 +25,7 @@ from twolayer.figures import (
     one_neuron_figure,
 )
 from twolayer.figures.compare import EMPTY
-from twolayer.settings import MAX_PLAY_EPOCHS, SETTINGS
+from twolayer.settings import MAX_PLAY_EPOCHS, MAX_SECONDS_PER_REQUEST, SETTINGS
 from twolayer.ui import live
 from twolayer.ui import playback as pb
 from twolayer.ui.charts import show, style
@@ -33,7 +33,7 @@ from twolayer.ui.export_buttons import export_buttons
 from twolayer.ui.frame import aside, show_link_notes
 from twolayer.ui.sidebar import clamp_from_link, overridden
 from twolayer.ui.state import DATA_KEYS, dataset_for, signature
-from twolayer.ui.text import count
+from twolayer.ui.text import count, stopped_early
 
 PLAYING_EMPTY = "Playing: the curves<br>follow on Pause"   # a curve as Play starts at epoch 0
 NET_KEYS = DATA_KEYS + ("hidden", "activation")  # not "loss": this page trains both
@@ -282,8 +282,12 @@ def both_nets():
         epochs, note = cmp.budget(int(epochs_per_run))
         if note:
             st.info(note)
+        before = min(t.epoch for t in cmp.trainers.values())
         with st.spinner(f"Training both nets {count(epochs, 'epoch')}..."):
-            cmp.run(epochs)
+            cmp.run(epochs, cpu_seconds=MAX_SECONDS_PER_REQUEST)
+        done = min(t.epoch for t in cmp.trainers.values()) - before
+        if all(t.diverged is None for t in cmp.trainers.values()) and stopped_early(done, epochs):
+            st.info(stopped_early(done, epochs), icon=":material/timer:")
     if play.note and not playing:  # why the last play stopped by itself, once
         st.info(play.note, icon=":material/stop_circle:")
         play.note = None

@@ -8,16 +8,18 @@ import streamlit as st
 from twolayer.compare import comparison_for
 from twolayer.figures import LOSS_LABELS, landscape_heatmap, landscape_surface, slope_range
 from twolayer.landscape import (
+    budgeted_surfaces,
     gradient_at,
-    net_surfaces,
     param_names,
     start_values,
     trainer_paths,
 )
 from twolayer.settings import (
+    LANDSCAPE_GRIDS,
     LANDSCAPE_PARAM_LABELS,
     LANDSCAPE_PARAMS,
     LANDSCAPE_SETTINGS,
+    MAX_SECONDS_PER_REQUEST,
     SATURATED_BIAS,
     SETTINGS,
     clean_param,
@@ -26,9 +28,10 @@ from twolayer.settings import (
 )
 from twolayer.ui.charts import show, style
 from twolayer.ui.frame import aside, show_link_notes
+from twolayer.ui.keys import presenter_keys
 from twolayer.ui.sidebar import clamp_from_link
 from twolayer.ui.state import DATA_KEYS, dataset_for, new_trainer
-from twolayer.ui.text import count, literal
+from twolayer.ui.text import count, literal, stopped_early
 
 URL = "query-params"
 PARAM_KEYS = ("ls_x", "ls_y")
@@ -152,12 +155,13 @@ else:
 
 with toolbar:
     s = SETTINGS["epochs_per_run"]
-    step = st.button("Step", type="primary", help="One epoch for each net")
+    step = st.button("Step", type="primary", help="One epoch for each net", key="ls_step")
     epochs_per_run = state.get("ls_epochs", s.default)
-    train = st.button(f"Train {epochs_per_run}", help="This many epochs for each net")
+    train = st.button(f"Train {epochs_per_run}", help="This many epochs for each net",
+                      key="ls_train")
     epochs_per_run = st.number_input(s.label, s.lo, s.hi, s.default, step=s.step,
                                      key="ls_epochs", label_visibility="collapsed", width=120)
-    reset = st.button("Reset", help="Back to the start")
+    reset = st.button("Reset", help="Back to the start", key="ls_reset")
     s = LANDSCAPE_SETTINGS["ls_color"]
     color = st.radio(s.label, s.options, key="ls_color", bind=URL, horizontal=True,
                      format_func={"loss": "loss", "slope": "slope |grad|"}.get,
@@ -178,8 +182,12 @@ elif train:
     epochs, note = budget(run, int(epochs_per_run))
     if note:
         st.info(note)
+    before = max(t.epoch for t in trainers_of(run).values())
     with st.spinner(f"Training {count(epochs, 'epoch')}..."):
-        run.run(epochs)
+        run.run(epochs, cpu_seconds=MAX_SECONDS_PER_REQUEST)
+    done = max(t.epoch for t in trainers_of(run).values()) - before
+    if all(t.diverged is None for t in trainers_of(run).values()) and stopped_early(done, epochs):
+        st.info(stopped_early(done, epochs), icon=":material/timer:")
 
 trainers = trainers_of(run)
 epoch = max(t.epoch for t in trainers.values())
@@ -196,8 +204,13 @@ if grid_note:
 center = start_values(trainers, params)
 memo_key = (held[2], tuple(t.epoch for t in trainers.values()), params, float(span), grid)
 if state.get("ls_memo", (None,))[0] != memo_key:
-    state["ls_memo"] = (memo_key, net_surfaces(trainers, params, float(span), grid, center))
+    # The estimate chose the grid; the CPU time measured while drawing it may choose a coarser one.
+    found, drawn, measured_note = budgeted_surfaces(trainers, params, float(span), grid, center,
+                                                   LANDSCAPE_GRIDS, MAX_SECONDS_PER_REQUEST)
+    state["ls_memo"] = (memo_key, found, measured_note)
 surfaces = state["ls_memo"][1]
+if state["ls_memo"][2]:
+    st.info(state["ls_memo"][2], icon=":material/timer:")
 paths = trainer_paths(trainers, params)
 
 # -- where each net stands --------------------------------------------------------------------
@@ -291,3 +304,6 @@ st.markdown(
     "**Not the whole story.** A map shows two of the net's parameters; the net moves in all "
     f"of them at once ({len(names)} here). A path can cross a contour line uphill on the map "
     "while the loss goes down, because the other weights moved too.")
+
+# A clicker: → / PageDown Step, Space Train (the page has no Play), R Reset.
+presenter_keys(step="ls_step", play="ls_train", reset="ls_reset")

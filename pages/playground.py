@@ -3,14 +3,14 @@
 import streamlit as st
 
 from twolayer.compare import LESSONS
-from twolayer.settings import MAX_PLAY_EPOCHS, SETTINGS
+from twolayer.settings import MAX_PLAY_EPOCHS, MAX_SECONDS_PER_REQUEST, SETTINGS
 from twolayer.ui import live
 from twolayer.ui import playback as pb
 from twolayer.ui.charts import style
 from twolayer.ui.export_buttons import export_buttons
 from twolayer.ui.frame import aside
 from twolayer.ui.state import replace_net, session_trainer
-from twolayer.ui.text import count, literal
+from twolayer.ui.text import count, literal, stopped_early
 from twolayer.ui.transfer import (
     download_buttons,
     forget_own_data,
@@ -146,8 +146,11 @@ def playground():
         trainer.run(1)
     elif train:
         epochs, note = pb.budget(trainer, int(epochs_per_run))  # what one click may cost
+        before = trainer.epoch
         with st.spinner(f"Training {count(epochs, 'epoch')} ..."):
-            trainer.run(epochs)
+            trainer.run(epochs, cpu_seconds=MAX_SECONDS_PER_REQUEST)
+        if trainer.diverged is None:
+            note = stopped_early(trainer.epoch - before, epochs) or note
     # The pictures follow training; the history slider scrubs back until the next Step or Train.
     if reset or step or train or playing or stopped:
         view.follow()

@@ -23,6 +23,15 @@ def literal(text):
     return out.replace("\r\n", "\n").replace("\n", "  \n")
 
 
+def stopped_early(done, asked, what="epochs"):
+    """The note for training that stopped on the CPU time one click may use (None if not)."""
+    if done >= asked:
+        return None
+    return (f"Stopped after {done} of {asked} {what}: one click may use about 2 s of the "
+            "server's time, and this machine is slower than the estimate now. Press again "
+            "for more.")
+
+
 def count(n, word):
     """"1 epoch", "2 epochs", "0 epochs": a number and its noun, singular only for one."""
     return f"{n} {word}" + ("" if n == 1 else "s")
