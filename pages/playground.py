@@ -177,6 +177,11 @@ def playground():
         with st.container(key="numbers-pg"):
             st.caption(":material/play_circle: Playing: the picture's title names the epoch "
                        "on screen. Pause stops on it and the numbers come back.")
+            # Every other place of the band (four numbers and the history slider) is emptied
+            # now: left alone, the last run's would stay on screen until this run ends, while
+            # the picture already plays on.
+            for _ in range(5):
+                st.empty()
         # The charts as Play started, in the run that starts it or redraws the page; a chunk's
         # own run sends only the chunk.
         charts = play.base if full_run or play.seq == 0 else None
