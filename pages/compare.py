@@ -34,6 +34,7 @@ from twolayer.ui.frame import aside, show_link_notes
 from twolayer.ui.sidebar import clamp_from_link, overridden
 from twolayer.ui.state import DATA_KEYS, dataset_for, signature
 from twolayer.ui.text import count, stopped_early
+from twolayer.ui.toolbar import play_and_speed
 
 PLAYING_EMPTY = "Playing: the curves<br>follow on Pause"   # a curve as Play starts at epoch 0
 NET_KEYS = DATA_KEYS + ("hidden", "activation")  # not "loss": this page trains both
@@ -263,17 +264,10 @@ def both_nets():
         epochs_per_run = st.number_input(s.label, s.lo, s.hi, s.default, step=s.step,
                                          key="compare_epochs", label_visibility="collapsed",
                                          width=120)
-        st.button("Pause" if playing else "Play", key=KEYS["play"], on_click=toggle_play,
-                  icon=":material/pause:" if playing else ":material/play_arrow:",
-                  help="Train both nets and show every epoch (or every 2nd, 5th, 10th) live "
-                       f"until Pause, at most {MAX_PLAY_EPOCHS} epochs; the curves below follow "
-                       "on Pause")
-        st.segmented_control("Epochs per frame", pb.SPEEDS, default=1, required=True,
-                             key=KEYS["speed"], format_func=lambda v: f"{v}×",
-                             on_change=pb.keep_playing, args=(play,),
-                             label_visibility="collapsed",
-                             help="Play's speed: how many epochs each picture moves on (30 "
-                                  "pictures a second)")
+        play_and_speed(play, KEYS, playing, toggle_play,
+                       help="Train both nets and show every epoch (or every 2nd, 5th, 10th) "
+                            f"live until Pause, at most {MAX_PLAY_EPOCHS} epochs; the curves "
+                            "below follow on Pause")
         st.button("Reset", key=KEYS["reset"], help="Both nets back to the start",
                   on_click=reset, args=(settings, output_bias, lr_factor, sig))
     if step:

@@ -11,6 +11,7 @@ from twolayer.ui.export_buttons import export_buttons
 from twolayer.ui.frame import aside
 from twolayer.ui.state import replace_net, session_trainer
 from twolayer.ui.text import count, literal, stopped_early
+from twolayer.ui.toolbar import play_and_speed
 from twolayer.ui.transfer import (
     download_buttons,
     forget_own_data,
@@ -117,17 +118,10 @@ def playground():
                                          step=per_run.step, key="epochs_per_run",
                                          bind="query-params", label_visibility="collapsed",
                                          width=120)
-        st.button("Pause" if playing else "Play", key=KEYS["play"], on_click=toggle_play,
-                  icon=":material/pause:" if playing else ":material/play_arrow:",
-                  help="Train and show every epoch (or every 2nd, 5th, 10th) live until Pause, "
-                       f"at most {MAX_PLAY_EPOCHS} epochs; Pause stops on the picture on "
-                       "screen")
-        st.segmented_control("Epochs per frame", pb.SPEEDS, default=1, required=True,
-                             key=KEYS["speed"], format_func=lambda s: f"{s}×",
-                             on_change=pb.keep_playing, args=(play,),
-                             label_visibility="collapsed",
-                             help="Play's speed: how many epochs each picture moves on (30 "
-                                  "pictures a second)")
+        play_and_speed(play, KEYS, playing, toggle_play,
+                       help="Train and show every epoch (or every 2nd, 5th, 10th) live until "
+                            f"Pause, at most {MAX_PLAY_EPOCHS} epochs; Pause stops on the "
+                            "picture on screen")
         reset = st.button("Reset", key=KEYS["reset"], help="New initial weights, history "
                           "cleared")
         with st.popover(":material/tune:", help="What the pictures show: test points, a "
@@ -183,6 +177,11 @@ def playground():
         with st.container(key="numbers-pg"):
             st.caption(":material/play_circle: Playing: the picture's title names the epoch "
                        "on screen. Pause stops on it and the numbers come back.")
+            # Every other place of the band (four numbers and the history slider) is emptied
+            # now: left alone, the last run's would stay on screen until this run ends, while
+            # the picture already plays on.
+            for _ in range(5):
+                st.empty()
         # The charts as Play started, in the run that starts it or redraws the page; a chunk's
         # own run sends only the chunk.
         charts = play.base if full_run or play.seq == 0 else None
