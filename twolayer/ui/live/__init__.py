@@ -22,7 +22,10 @@ What travels, in ``data``::
             Frames play at 30 a second; a lazy patch (the curves, the network, the hidden
             units) may be merged with the next ones and is drawn between two frames, a few
             times a second.
-    keys    {"play", "step", "reset"}: the keys of the page's buttons the presenter keys press
+    keys    {"play", "step", "reset"}: the keys of the page's buttons the presenter keys press.
+            Play, Pause and Step go to Python one at a time: until the rerun one starts has
+            answered, its button is aria-busy, a Play/Pause is ignored and a Step is queued
+            (clicked again in its turn: every Step click counts)
     ahead   None, or {"epoch", "charts"}: the charts the next Step will show (made from a copy
             of the trainer trained one epoch ahead). The browser draws them ahead, out of
             sight, once the app has finished its run, and puts them in place of the charts

@@ -11,6 +11,7 @@ const RETRY_MS = 4000;             // ask again for a chunk that has not come
 const LAZY_MS = 200;               // a lazy patch is drawn at most this often (see flush),
 const LAZY_FRAMES = 6;             // and at most every 6th frame,
 const OVERDUE_MS = 600;            // and on a frame's own tick only after this long
+const REPAIR_MS = 1000;            // how often a cleared chart is looked for (see repair)
 // Not Plotly's own "responsive" (it follows the window, on a 100 ms timer that can read a size
 // the box no longer has): every chart is drawn at its box's width, set here (see size).
 const CONFIG = { displaylogo: false, responsive: false };
@@ -63,6 +64,40 @@ function concat(a, b) {
   return Array.from(a || []).concat(Array.from(b));
 }
 
+// -- every Plotly call on a chart ------------------------------------------------------------
+// Plotly's own continuations (a redraw for the margins, an event after drawing) read what
+// Plotly.purge deletes: a chart taken off the page (a page switch, a rerun that drops the
+// component) is purged only once no call on it is under way, and no call starts on it after.
+// A failure is reported in the console, never left uncaught (resolves false).
+
+function call(gd, op, ...args) {
+  if (gd.__gone) return Promise.resolve(false);
+  gd.__calls = (gd.__calls || 0) + 1;
+  let out;
+  try {
+    out = Promise.resolve(Plotly[op](gd, ...args));
+  } catch (err) {
+    out = Promise.reject(err);
+  }
+  return out.then(() => true, (err) => {
+    if (!gd.__gone) console.error(`twolayer live chart ${gd.dataset.chart} (${op}):`, err);
+    return false;
+  }).finally(() => {
+    gd.__calls -= 1;
+    if (gd.__gone && !gd.__calls) purge(gd);
+  });
+}
+
+function purge(gd) {
+  gd.__gone = true;
+  if (gd.__calls) return;          // purged when the last call is done (see call)
+  try {
+    Plotly.purge(gd);
+  } catch (err) {
+    console.error("twolayer live chart purge:", err);
+  }
+}
+
 // -- one mounted component -----------------------------------------------------------------
 
 const mounts = new WeakMap();      // parentElement -> state of that mount
@@ -95,12 +130,25 @@ function mount(parentElement) {
     play: { id: null, stopped: true, seen: new Set(), queue: [], last: 0, shown: null,
             lastSeq: -1, asked: -1, askedAt: 0, ahead: 45, end: null, raf: 0 },
     lazy: {},                      // chart name -> {patch, drawn}: patches waiting to be drawn
+    last: {},                      // chart name -> the last chart sent (to draw a cleared one)
+    calls: 0,                      // how many times the data came (see busy)
+    busy: null,                    // a Play, Pause or Step handed to Python, not yet answered
+    queued: 0,                     // Step clicks made meanwhile, each taken in its turn
   };
   s.observer = observer;
+  // A chart found cleared while nothing else would draw it again (see repair).
+  s.watch = setInterval(() => { if (!playing(s) && !s.busy) repair(s); }, REPAIR_MS);
   s.cleanup = () => {
     observer.disconnect();
     stop(s);
-    for (const gd of [...Object.values(s.divs), ...Object.values(s.back)]) Plotly.purge(gd);
+    for (const gd of [...Object.values(s.divs), ...Object.values(s.back)]) purge(gd);
+    s.gone = true;
+    unbusy(s);
+    clearInterval(s.watch);
+    // Streamlit may call the component again on the same element after this (a quick Play /
+    // Pause did): it then starts afresh instead of finding purged charts it thinks drawn.
+    root.remove();
+    if (mounts.get(parentElement) === s) mounts.delete(parentElement);
     if (active === s) active = null;
   };
   return s;
@@ -153,7 +201,9 @@ function draw(s, charts) {
   const drawn = [];
   for (const [name, chart] of Object.entries(charts || {})) {
     const gd = s.divs[name];
-    if (!gd || !chart || !chart.figure || s.drawn[name] === chart.hash) continue;
+    if (!gd || !chart || !chart.figure) continue;
+    s.last[name] = chart;
+    if (s.drawn[name] === chart.hash) continue;
     s.drawn[name] = chart.hash;
     const t0 = performance.now();
     const fig = decode(chart.figure);
@@ -232,10 +282,12 @@ function react(gd, fig, still = []) {
   }
   if (layout.height) gd.style.minHeight = `${layout.height}px`;
   const t0 = performance.now();
-  const drawn = Plotly.react(gd, fig.data || [], layout, CONFIG);
+  const drawn = call(gd, "react", fig.data || [], layout, CONFIG).then((ok) => {
+    if (!ok) throw new Error("not drawn");
+  });
   const which = gd.classList.contains("tl-back") ? "ahead" : "react";   // the next Step's
   measure(`tl ${which} ${gd.dataset.chart}`, t0, performance.now());
-  if (held) drawn.then(() => listen(gd, held));
+  if (held) drawn.then(() => listen(gd, held), () => {});
   if (!gd.__square) return drawn;
   return drawn.then(() => new Promise(requestAnimationFrame)).then(() => fit(gd));
 }
@@ -313,7 +365,7 @@ function fit(gd, tries = 3) {
   if (Math.abs(height - fl.height) <= (tries < 3 ? 4 : 2)) return undefined;   // no 2nd redraw for 3 px
   gd.style.minHeight = `${height}px`;
   if (gd.__held && !gd.__held.play) release(gd);   // a copy of the points would not follow
-  return Plotly.relayout(gd, { height, ...legendAt(gd, height) })
+  return call(gd, "relayout", { height, ...legendAt(gd, height) })
     .then(() => new Promise(requestAnimationFrame))
     .then(() => fit(gd, tries - 1));
 }
@@ -329,7 +381,7 @@ function resize(s, gd) {
   }
   unpaint(gd);
   release(gd);
-  Plotly.relayout(gd, size(gd, null))
+  call(gd, "relayout", size(gd, null))
     .then(() => fit(gd))
     .then(() => { if (playing(s)) hold(gd, (s.still || {})[gd.dataset.chart]); })
     .catch((err) => console.error("twolayer live chart resize:", err));
@@ -356,7 +408,7 @@ function hold(gd, traces) {
   gd.__held = held;
   // A square picture's axes and margins never move while playing (fixed ranges): left as
   // they are, laid out by Plotly exactly as a rerun's figure is.
-  const done = gd.__square ? [] : [Plotly.relayout(gd, fixed)];
+  const done = gd.__square ? [] : [call(gd, "relayout", fixed)];
   if (gd.__square) held.before = {};
   if (traces && traces.length && gd._fullData) done.push(keepStill(gd, traces));
   Promise.all(done).then(() => listen(gd, held));
@@ -366,7 +418,7 @@ function hold(gd, traces) {
 // to the real thing. Listened to once the changes that made the copy are drawn (their events
 // come first); frames use Plotly.update, which emits neither event.
 function listen(gd, held) {
-  if (gd.__held !== held || !held.copy || held.moved || !gd.on) return;
+  if (gd.__held !== held || !held.copy || held.moved || gd.__gone || !gd.on) return;
   held.moved = (change) => {
     if (!change || Object.keys(change).some((k) => /^[xy]axis\d*\./.test(k))) release(gd);
   };
@@ -380,7 +432,7 @@ function keepStill(gd, traces) {
   if (!copy) return undefined;
   Object.assign(gd.__held, { copy, traces, visible: traces.map((i) => gd.data[i].visible) });
   gd.classList.add("tl-frozen");
-  return Plotly.restyle(gd, { visible: "legendonly" }, traces);
+  return call(gd, "restyle", { visible: "legendonly" }, traces);
 }
 
 // An SVG copy of these traces as they are drawn now, laid over the chart.
@@ -419,9 +471,9 @@ function release(gd, restore = true) {
   if (held.copy) held.copy.remove();
   gd.classList.remove("tl-frozen");
   if (!restore) return;
-  if (Object.keys(held.before).length) Plotly.relayout(gd, held.before);
+  if (Object.keys(held.before).length) call(gd, "relayout", held.before);
   if (held.traces.length) {
-    Plotly.restyle(gd, { visible: held.visible.map((v) => (v === undefined ? true : v)) },
+    call(gd, "restyle", { visible: held.visible.map((v) => (v === undefined ? true : v)) },
                    held.traces);
   }
 }
@@ -546,7 +598,10 @@ function apply(s, name, patch) {
 
 function update(s, name, patch) {
   const gd = s.divs[name];
-  if (!gd || !gd.data) return;
+  if (!gd || !gd.data) {
+    repair(s);                     // a cleared chart: drawn again from the last data
+    return;
+  }
   if (patch.figure) {
     react(gd, decode(patch.figure));
     return;
@@ -562,7 +617,7 @@ function update(s, name, patch) {
     data[attr] = traces.map((t, i) => [].concat(vs[i]).reduce(
       (acc, v) => concat(acc, decode(v)), gd.data[t][attr]));
   }
-  Plotly.update(gd, data, patch.layout || {}, traces.length ? traces : undefined);
+  call(gd, "update", data, patch.layout || {}, traces.length ? traces : undefined);
 }
 
 // -- the picture while playing: a canvas over the plot area ---------------------------------
@@ -584,7 +639,7 @@ function paint(s, gd, patch, traces) {
   }
   draw2d(p, z);
   p.last = { traces, z, layout: patch.layout || {} };
-  if (patch.layout && Object.keys(patch.layout).length) Plotly.relayout(gd, patch.layout);
+  if (patch.layout && Object.keys(patch.layout).length) call(gd, "relayout", patch.layout);
   return true;
 }
 
@@ -701,8 +756,8 @@ function unpaint(gd, keep = true) {
   gd.__paint = null;
   if (keep && p.last && gd._fullData) {
     const { traces, z, layout } = p.last;
-    Plotly.update(gd, { z: traces.map(() => z) }, layout, traces)
-      .then(() => p.canvas.remove(), () => p.canvas.remove());
+    call(gd, "update", { z: traces.map(() => z) }, layout, traces)
+      .then(() => p.canvas.remove());
   } else {
     p.canvas.remove();
   }
@@ -725,7 +780,90 @@ function finish(s, end) {
   if (p.stopped || p.id === null) return;
   flush(s, performance.now(), 0);
   stop(s);
-  if (s.trigger) s.trigger("pause", { play: p.id, epoch: p.shown, end });
+  if (s.trigger) {
+    busy(s, button(s.keys && s.keys.play));
+    s.trigger("pause", { play: p.id, epoch: p.shown, end });
+  }
+  repair(s);
+}
+
+// A chart found cleared (no SVG, no data: Plotly's element emptied by a drawing cut short) is
+// drawn again from the last chart Python sent; while playing, the frames go on over it.
+function repair(s) {
+  if (s.gone || s.repairing) return;
+  const broken = {};
+  for (const [name, gd] of Object.entries(s.divs)) {
+    const chart = s.last[name];
+    if (!chart || gd.__gone || !gd.isConnected) continue;
+    if (gd.querySelector(".main-svg") && gd._fullLayout && gd.data && gd.data.length) continue;
+    s.drawn[name] = null;
+    broken[name] = chart;
+  }
+  if (!Object.keys(broken).length) return;
+  s.repairing = true;
+  draw(s, broken).then(() => {
+    s.repairing = false;
+    if (playing(s)) for (const name of Object.keys(broken)) hold(s.divs[name], (s.still || {})[name]);
+  });
+}
+
+// -- one hand-over at a time -----------------------------------------------------------------
+// A click on Play, Pause or Step (or its key) starts a rerun; until the component has its
+// answer (its data came again and the app's run is over) the button says it is busy
+// (aria-busy), and another click on them waits: Streamlit merges clicks made during a rerun
+// (28 quick Step clicks gave 18 epochs) and a toggle during a hand-over raced the frames in
+// flight. A Play/Pause meanwhile is ignored; a Step is queued and clicked again in its turn,
+// so that every Step click counts.
+
+const BUSY_CHECK_MS = 100;
+const BUSY_IDLE_MS = 3000;         // no answer (the data did not change): free again after this
+const BUSY_MAX_MS = 20000;         // never busy for longer than this
+
+function busy(s, target) {
+  unbusy(s);
+  const el = target && target.closest("button");
+  if (el) el.setAttribute("aria-busy", "true");
+  const b = { calls: s.calls, at: performance.now(), idleSince: null, el, timer: 0 };
+  s.busy = b;
+  const check = () => {
+    if (s.busy !== b) return;
+    const now = performance.now();
+    const done = settled();
+    b.idleSince = done ? (b.idleSince ?? now) : null;
+    if ((done && s.calls > b.calls) || (done && now - b.idleSince > BUSY_IDLE_MS)
+        || now - b.at > BUSY_MAX_MS) {
+      unbusy(s);
+      repair(s);
+      if (s.queued && !playing(s) && !s.gone) {
+        s.queued -= 1;
+        button(s.keys && s.keys.step)?.click();   // taken by onClick as a click of its own
+      } else {
+        s.queued = 0;
+      }
+      return;
+    }
+    b.timer = setTimeout(check, BUSY_CHECK_MS);
+  };
+  b.timer = setTimeout(check, BUSY_CHECK_MS);
+}
+
+function unbusy(s) {
+  const b = s.busy;
+  if (!b) return;
+  s.busy = null;
+  clearTimeout(b.timer);
+  if (b.el) b.el.removeAttribute("aria-busy");
+  for (const key of Object.values(s.keys || {})) button(key)?.removeAttribute("aria-busy");
+}
+
+// The page's Play (Pause) and Step buttons.
+function handOver(s, target) {
+  if (!s.keys) return null;
+  for (const name of ["play", "step", "reset"]) {
+    const key = s.keys[name];
+    if (key && target.closest(`.st-key-${CSS.escape(key)} button`)) return name;
+  }
+  return null;
 }
 
 // -- presenter keys and the Pause click ----------------------------------------------------
@@ -758,7 +896,7 @@ function onKey(e) {
   if (!action) return;
   e.preventDefault();
   e.stopImmediatePropagation();    // R is also Streamlit's own "rerun" key
-  if (e.repeat) return;
+  if (e.repeat || (s.busy && action === "play")) return;   // a Step waits its turn (onClick)
   if (action === "play" && playing(s)) finish(s, false);
   else if (action !== "step" || !playing(s)) button(s.keys[action])?.click();
 }
@@ -766,7 +904,17 @@ function onKey(e) {
 function onClick(e) {              // Pause: stop on the picture on screen, before the rerun
   const s = active;
   if (!s || !s.keys || !(e.target instanceof Element)) return;
+  const which = handOver(s, e.target);
+  if (which === "reset") {         // what was queued is not wanted any more
+    s.queued = 0;
+  } else if (which && s.busy) {    // one hand-over at a time: a Step waits its turn
+    e.preventDefault();
+    e.stopImmediatePropagation();
+    if (which === "step" && !playing(s) && !e.target.closest("button:disabled")) s.queued += 1;
+    return;
+  }
   if (!playing(s)) {
+    if (which && which !== "reset" && !e.target.closest("button:disabled")) busy(s, e.target);
     stepAhead(s, e.target);
     return;
   }
@@ -883,6 +1031,7 @@ export default function (component) {
     mounts.set(parentElement, s);
   }
   s.trigger = setTriggerValue;
+  s.calls += 1;
   s.keys = data.keys || null;
   s.ahead = data.ahead || null;
   active = s;
@@ -893,6 +1042,9 @@ export default function (component) {
   } catch (err) {                   // reported; the charts stay on the page
     console.error("twolayer live Play:", err);
   }
-  drawn.then(() => prepare(s));     // the charts shown first, then the next Step's
+  drawn.then(() => {               // the charts shown first, then the next Step's
+    repair(s);
+    prepare(s);
+  });
   return s.cleanup;
 }
