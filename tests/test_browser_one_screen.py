@@ -268,8 +268,12 @@ def test_while_playing_every_epoch_on_screen_is_the_pictures(page, app_server, s
     assert len(frames) > 60, len(frames)
     moved = {f["picture"] for f in frames}
     assert len(moved) > 10, moved                      # it played
-    wrong = [f for f in frames
-             if any(f[k] is not None and f[k] != f["picture"] for k in ("metric", "slider"))]
+    # A frame in which the picture is being drawn again (after Pause, the live chart takes
+    # over from Play's canvas) shows no title for a moment: it names no epoch, so no two.
+    untitled = [f for f in frames if f["picture"] is None]
+    assert len(untitled) <= 10, (len(untitled), len(frames))
+    wrong = [f for f in frames if f["picture"] is not None
+             and any(f[k] is not None and f[k] != f["picture"] for k in ("metric", "slider"))]
     assert wrong == [], (len(wrong), wrong[:5])
     assert frames[-1]["metric"] == frames[-1]["picture"]   # the numbers are back on Pause
     assert exception_texts(page) == []
