@@ -54,8 +54,8 @@ from pathlib import Path
 import numpy as np
 import plotly
 import streamlit as st
-from streamlit.components.v2.get_bidi_component_manager import get_bidi_component_manager
-from streamlit.components.v2.manifest_scanner import ComponentConfig, ComponentManifest
+
+from twolayer.ui import streamlit_internals
 
 NAME = "twolayer.live"
 FRONTEND = Path(__file__).resolve().parent / "frontend"
@@ -71,21 +71,14 @@ _mount = None
 
 
 def _register():
-    """Declare the component's asset directories to the running Streamlit, once per runtime.
+    """Make sure Streamlit serves the component's files, once per runtime.
 
-    This is what Streamlit does with the [tool.streamlit.component] table of an installed
-    package's pyproject.toml; declaring them here lets the app run from a checkout without
-    being installed, and serves plotly.js straight from the plotly package's own directory.
+    The installed project declares "twolayer.live" in its pyproject.toml, where Streamlit
+    looks; plotly.js (the installed plotly package's own file) has no public way and goes
+    through twolayer.ui.streamlit_internals, which also covers a checkout run uninstalled.
     """
-    manager = get_bidi_component_manager()
-    if manager.get_component_asset_root(NAME) is None:
-        manager.register_from_manifest(
-            ComponentManifest("twolayer", "1", [ComponentConfig("live", FRONTEND.name)]),
-            FRONTEND.parent)
-        manager.register_from_manifest(
-            ComponentManifest("twolayer", "1", [ComponentConfig("plotly", PLOTLY_DIR.name)]),
-            PLOTLY_DIR.parent)
-    return manager
+    streamlit_internals.declare_asset_dir("live", FRONTEND)
+    streamlit_internals.declare_asset_dir("plotly", PLOTLY_DIR)
 
 
 def _b64(a):
