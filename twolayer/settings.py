@@ -19,6 +19,8 @@ L2_VALUES = (0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1)
 
 MAX_SAMPLES = 5000
 MAX_HIDDEN = 64
+MAX_BYTES = 1_000_000      # an upload (CSV or .npz), as in .streamlit/config.toml's 1 MB
+MAX_MAGNITUDE = 1e6        # larger values in an upload (data, weights) are refused as absurd
 MAX_EPOCHS_PER_RUN = 5000
 MAX_PLAY_EPOCHS = 5000     # Play stops by itself after this many epochs
 GRID = 80                  # decision-boundary grid per side: fixed, not a user setting
