@@ -114,26 +114,24 @@ def with_loss(net, loss):
     return other
 
 
-def _loss_latex(loss, single):
-    """L, as the derivation writes it; the mean over samples j = 1..m in the batch view."""
-    if single:
-        return (r"L = (y - a_2)^2" if loss == "mse" else
-                r"L = -\left[\,y \log a_2 + (1 - y) \log(1 - a_2)\,\right]")
-    if loss == "mse":
-        return r"L = \frac{1}{m} \sum_{j=1}^{m} (y^{(j)} - a_2^{(j)})^2"
+# L as the derivation writes it, {(loss, one sample?): LaTeX}: a sample's loss, or the mean over
+# the samples j = 1..m of the batch view. One table for a sigmoid or identity output, one for K
+# softmax outputs (as net.py's docstring writes them).
+LOSS_LATEX = {
+    ("mse", True): r"L = (y - a_2)^2",
+    ("log_loss", True): r"L = -\left[\,y \log a_2 + (1 - y) \log(1 - a_2)\,\right]",
+    ("mse", False): r"L = \frac{1}{m} \sum_{j=1}^{m} (y^{(j)} - a_2^{(j)})^2",
     # on two lines, or it would not fit beside its value
-    return (r"\begin{aligned} L &= -\frac{1}{m} \sum_{j=1}^{m} \Big[\, y^{(j)} \log a_2^{(j)}"
-            r" \\ &\qquad + (1 - y^{(j)}) \log(1 - a_2^{(j)}) \,\Big] \end{aligned}")
-
-
-def _softmax_loss_latex(loss, single):
-    """L for K softmax outputs, as net.py's docstring writes it."""
-    if single:
-        return (r"L = \sum_{k} (Y_k - a_{2,k})^2" if loss == "mse" else
-                r"L = -\sum_{k} Y_k \log a_{2,k} = -\log a_{2,y}")
-    if loss == "mse":
-        return r"L = \frac{1}{m} \sum_{j=1}^{m} \sum_{k} (Y_k^{(j)} - a_{2,k}^{(j)})^2"
-    return r"L = -\frac{1}{m} \sum_{j=1}^{m} \log a_{2,y^{(j)}}^{(j)}"
+    ("log_loss", False): (r"\begin{aligned} L &= -\frac{1}{m} \sum_{j=1}^{m} \Big[\, y^{(j)} "
+                          r"\log a_2^{(j)} \\ &\qquad + (1 - y^{(j)}) \log(1 - a_2^{(j)}) \,\Big] "
+                          r"\end{aligned}"),
+}
+SOFTMAX_LOSS_LATEX = {
+    ("mse", True): r"L = \sum_{k} (Y_k - a_{2,k})^2",
+    ("log_loss", True): r"L = -\sum_{k} Y_k \log a_{2,k} = -\log a_{2,y}",
+    ("mse", False): r"L = \frac{1}{m} \sum_{j=1}^{m} \sum_{k} (Y_k^{(j)} - a_{2,k}^{(j)})^2",
+    ("log_loss", False): r"L = -\frac{1}{m} \sum_{j=1}^{m} \log a_{2,y^{(j)}}^{(j)}",
+}
 
 
 def derive(net, X, y, alpha, sample=None, loss=None):
@@ -246,7 +244,7 @@ def derive(net, X, y, alpha, sample=None, loss=None):
         Line("a1", "a_1", rf"a_1 = g(z_1),\quad g = {G_LATEX[act]}", f.a1, "forward"),
         Line("z2", "z_2", r"z_2 = W_2 a_1 + b_2", f.z2, "forward"),
         Line("a2", "a_2", a2_eq, f.a2, "forward"),
-        Line("L", "L", (_softmax_loss_latex if softmax else _loss_latex)(loss, single),
+        Line("L", "L", (SOFTMAX_LOSS_LATEX if softmax else LOSS_LATEX)[loss, single],
              np.array([[L]]), "forward",
              differs_by_loss=True, equation_differs=True),
         Line("dL_da2", r"\frac{\partial L}{\partial a_2}", dL_da2_eq, dL_da2, "output",

@@ -9,8 +9,9 @@ of samples are exactly those of
             batch_size, seed=s)
 
 so net k of a sweep ends where that single run ends, on the same weights to the bit (each
-product is the single net's BLAS call, on operands of the same layout: see _Block), and its
-History holds the same numbers (to an ulp or so: the evaluation takes all nets at once).
+product is the single net's BLAS call, on operands of the same layout: see
+twolayer.sweep_block), and its History holds the same numbers (to an ulp or so: the
+evaluation takes all nets at once).
 
 Nets of one seed share the order of samples, so they share each mini-batch: a block whose seeds
 all have G nets trains as a grid (seeds x G) on one (seeds x d x batch) array per step, the
@@ -37,12 +38,22 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .activations import ACTIVATIONS, DERIVATIVES, softmax
+from .activations import ACTIVATIONS, softmax
 from .checks import is_integer
-from .losses import LOSS_LABELS, LOSSES, SOFTMAX_LOSSES, one_hot
-from .metrics import METRIC_LABELS, METRICS, correct, epochs_to_target, r2_from_sums
+from .losses import LOSS_LABELS, LOSSES, SOFTMAX_LOSSES, one_hot  # noqa: F401 (LOSS_LABELS)
+from .metrics import METRICS, correct, epochs_to_target, r2_from_sums
 from .net import PARAMS, TASKS, TwoLayerNet
 from .stacked import loss_groups, stack
+from .sweep_block import Block
+
+# What a sweep says, importable from here as before.
+from .sweep_summary import (  # noqa: F401
+    Summary,
+    best,
+    best_sentence,
+    summarize,
+    with_target,
+)
 from .train import epoch_order, has_diverged
 
 # Nets train in blocks of at most BLOCK_ELEMENTS activations per array (block x h x batch),
@@ -193,7 +204,8 @@ class Sweep:
 
         Within a block the nets of one seed are adjacent (they share the epoch's sample order,
         so their mini-batches are one array); when every seed has as many nets, a block holds
-        whole seeds, and its nets train as a (seeds x nets per seed) grid (see _Block).
+        whole seeds, and its nets train as a (seeds x nets per seed) grid (see
+        twolayer.sweep_block).
         """
         nets = np.asarray(nets)
         nets = nets[np.argsort(self.seed_row[nets], kind="stable")]
@@ -210,7 +222,7 @@ class Sweep:
         """One epoch of mini-batch steps for the nets ``nets`` (a block), on a copy of their
         weights, in the sample order ``order`` of epoch_orders; returns (the copy, the mean
         gradient norm of each parameter over the epoch's steps, shape (4, len(nets)))."""
-        block = _Block(self, nets)
+        block = Block(self, nets)
         m, bs = self.X.shape[1], self.batch_size
         orders = order[block.seed_rows]
         if block.grid is None:  # a batch per net, gathered each step: (K, d, b), (K, c, b)
@@ -371,217 +383,3 @@ class Sweep:
                             f"test_{name}": metric(self.y_test, net.predict(self.X_test)),
                             "epochs_to_target": int(reach[k]) if reach[k] else None})
         return out
-
-
-def _loss_masks(losses, K):
-    """{loss name: boolean mask (K, 1, 1) of its nets, or None for all K} for a loss name or
-    the {name: nets} of ``loss_groups``."""
-    if isinstance(losses, str):
-        return {losses: None}
-    if len(losses) == 1:
-        return dict.fromkeys(losses)
-    masks = {}
-    for name, nets in losses.items():
-        masks[name] = np.zeros((K, 1, 1), dtype=bool)
-        masks[name][nets] = True
-    return masks
-
-
-def _by_loss(masks, value, costs=LOSSES):
-    """``value(cost)`` of each net's own loss: computed for all nets per loss (a few small
-    arrays), each net's entries taken from its loss. costs: LOSSES, or SOFTMAX_LOSSES."""
-    out = None
-    for name, mask in masks.items():
-        this = value(costs[name])
-        out = this if out is None else np.where(mask, this, out)
-    return out
-
-
-class _Block:
-    """The nets of one block during one epoch: every parameter of every net in one buffer, and
-    one mini-batch step of all of them at once (``step``).
-
-    Layout: when the block holds G nets of each of S seeds, listed seed by seed (see
-    Sweep.blocks), the nets form a grid (S, G) and a mini-batch (S, 1, d, b) broadcasts over
-    each seed's nets, with no copy per net; otherwise the nets lie along one axis (K,) and each
-    step's batch is gathered per net (K, d, b). Per net, the buffer holds W1 (h, d), b1 (h, 1),
-    W2 (c, h) and b2 (c, 1) one after another (c = 1 output, or K >= 3 classes), and so does
-    the buffer of gradients: the update and the four gradient norms are then each one NumPy
-    call for all four parameters.
-
-    Each product is the single net's own, with the same operands: NumPy's matmul loops over the
-    nets in C and makes, for each, the call TwoLayerNet makes, so each net gets the bits of its
-    single run. (One wide product (G h x d) @ (d x b) per seed, its G nets' hidden units
-    stacked, was measured: it saves under a tenth of a step here, and changes the last bits of
-    z1 or dW1 for some shapes, e.g. h = 3 at batch 32, h = 1 at any batch, as OpenBLAS then
-    takes another kernel or tiles the rows otherwise.)
-    """
-
-    def __init__(self, sweep, nets):
-        h, d = sweep.hidden, sweep.X.shape[0]
-        rows = sweep.seed_row[nets]
-        self.seed_rows, counts = np.unique(rows, return_counts=True)
-        K = len(nets)
-        if len(set(counts.tolist())) == 1 and np.all(np.diff(rows) >= 0):
-            self.grid = (len(counts), int(counts[0]))
-        else:
-            self.grid = None
-        shape = self.grid or (K,)
-        c = 1 if sweep.n_classes == 2 else sweep.n_classes
-        shapes = {"W1": (h, d), "b1": (h, 1), "W2": (c, h), "b2": (c, 1)}
-        ends = np.cumsum([math.prod(s) for s in shapes.values()])
-        starts = np.concatenate(([0], ends[:-1]))
-        self.parts = np.zeros((int(ends[-1]), len(PARAMS)))
-        for i, (start, end) in enumerate(zip(starts, ends, strict=True)):
-            self.parts[start:end, i] = 1.0
-        self.buffer = np.empty(shape + (int(ends[-1]),))
-        self.grads = np.empty_like(self.buffer)
-        self.P, self.G = {}, {}
-        for p, start, end in zip(PARAMS, starts, ends, strict=True):
-            self.P[p] = self.buffer[..., start:end].reshape(shape + shapes[p])
-            self.G[p] = self.grads[..., start:end].reshape(shape + shapes[p])
-            self.P[p][...] = sweep.params[p][nets].reshape(shape + shapes[p])
-        self.K, self.shape = K, shape
-        self.lr = sweep.lrs[nets].reshape(shape + (1,))
-        self.l2 = sweep.l2
-        masks = _loss_masks(loss_groups(sweep.losses[nets]), K)
-        self.masks = {name: None if mask is None else mask.reshape(shape + (1, 1))
-                      for name, mask in masks.items()}
-        self.g, self.g_prime = ACTIVATIONS[sweep.activation], DERIVATIVES[sweep.activation]
-        self.c = c
-        if c == 1:
-            output = TASKS[sweep.task]
-            self.o, self.o_prime = ACTIVATIONS[output], DERIVATIVES[output]
-        else:   # the softmax's Jacobian is applied inside the loss's delta, as in net.py
-            self.o, self.o_prime = softmax, None
-        self.norms = np.zeros(shape + (len(PARAMS),))
-        self.steps = 0
-
-    def step(self, X, Y):
-        """One gradient-descent step of every net on its batch X (d, b), Y (c, b), given as
-        (S, 1, d, b) and (S, 1, c, b) for a grid, (K, d, b) and (K, c, b) otherwise: the lines
-        of TwoLayerNet._gradients and _step, in the same order. Y holds the labels (c = 1) or
-        their one-hot rows (c = K >= 3 classes)."""
-        W1, b1, W2, b2 = (self.P[p] for p in PARAMS)
-        dW1, db1, dW2, db2 = (self.G[p] for p in PARAMS)
-        z1 = W1 @ X
-        z1 += b1
-        a1 = self.g(z1)
-        z2 = W2 @ a1
-        z2 += b2
-        a2 = self.o(z2)
-        if self.c == 1:
-            slope = self.o_prime(z2, a2)
-            delta2 = _by_loss(self.masks, lambda cost: cost.delta(z2, a2, Y, slope))
-        else:
-            delta2 = _by_loss(self.masks, lambda cost: cost.delta(z2, a2, Y), SOFTMAX_LOSSES)
-        delta2 /= Y.shape[-1]
-        np.matmul(delta2, a1.mT, out=dW2)
-        db2[...] = np.add.reduce(delta2.reshape(-1, delta2.shape[-1]), axis=-1).reshape(db2.shape)
-        if self.c == 1:
-            # W2.T @ delta2 has an inner dimension of 1: NumPy's own loop computes it as
-            # 0 + w d, which the broadcast product and + 0.0 reproduce (-0.0 included) at half
-            # the cost.
-            delta1 = np.multiply(W2.mT, delta2)
-            delta1 += 0.0
-        else:
-            delta1 = W2.mT @ delta2
-        delta1 *= self.g_prime(z1, a1)
-        np.matmul(delta1, X.mT, out=dW1)
-        # Summed as rows of one 2-D array: the same sums (NumPy's pairwise sum along each
-        # row), at half the cost of a reduction into the strided view db1.
-        db1[...] = np.add.reduce(delta1.reshape(-1, delta1.shape[-1]), axis=-1).reshape(db1.shape)
-        if self.l2:
-            dW1 += self.l2 * W1
-            dW2 += self.l2 * W2
-        # Each parameter's squared entries summed by one product with a 0/1 matrix (n x 4).
-        self.norms += np.sqrt(np.square(self.grads).reshape(-1, self.parts.shape[0])
-                              @ self.parts).reshape(self.norms.shape)
-        self.grads *= self.lr
-        self.buffer -= self.grads
-        self.steps += 1
-
-    def params(self):
-        """The weights, as views (K, ...) of the buffer, in the order of the block's nets."""
-        return {p: v.reshape((self.K,) + v.shape[len(self.shape):]) for p, v in self.P.items()}
-
-
-def with_target(results, test_metric, target):
-    """``results`` (Sweep.results) with epochs_to_target for another ``target``, from the
-    test metric history (K, epochs) of the same sweep: no training again."""
-    reach = epochs_to_target(test_metric, target)
-    return [dict(r, epochs_to_target=int(e) if e else None)
-            for r, e in zip(results, reach, strict=True)]
-
-
-# -- what a sweep says -------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Summary:
-    """The runs of one loss at one learning rate, over their seeds.
-
-    median, low, high : the final test metric (a diverged run counts with its last good
-        weights, as it is left)
-    loss, loss_low, loss_high : the final training loss, each net its own loss
-    to_target, to_target_low, to_target_high : epochs until the test metric first reached the
-        target; None where that run (for the median: most runs) never got there
-    diverged : how many of the n runs diverged
-    """
-
-    loss_name: str
-    lr: float
-    n: int
-    median: float
-    low: float
-    high: float
-    loss: float
-    loss_low: float
-    loss_high: float
-    to_target: float | None
-    to_target_low: float | None
-    to_target_high: float | None
-    diverged: int
-
-
-def _finite_or_none(x):
-    return float(x) if math.isfinite(x) else None
-
-
-def summarize(results, metric):
-    """{loss: [Summary per learning rate, ascending]} of ``Sweep.results()`` dicts."""
-    by_setting = {}
-    for r in results:
-        by_setting.setdefault((r["loss"], r["lr"]), []).append(r)
-    table = {}
-    for (loss, lr), runs in by_setting.items():
-        final = np.array([r[f"test_{metric}"] for r in runs])
-        train = np.array([r["train_loss"] for r in runs])
-        reach = np.array([r["epochs_to_target"] or np.inf for r in runs], dtype=float)
-        table.setdefault(loss, []).append(Summary(
-            loss, lr, len(runs), float(np.median(final)), float(final.min()),
-            float(final.max()), float(np.median(train)), float(train.min()),
-            float(train.max()), _finite_or_none(np.median(reach)),
-            _finite_or_none(reach.min()), _finite_or_none(reach.max()),
-            sum(r["diverged"] is not False for r in runs)))
-    return {loss: sorted(rows, key=lambda s: s.lr) for loss, rows in table.items()}
-
-
-def best(rows):
-    """The Summary of the best learning rate: the highest median final test metric; on a tie,
-    fewer diverged runs, then fewer epochs to the target."""
-    return max(rows, key=lambda s: (s.median, -s.diverged,
-                                    -(s.to_target if s.to_target is not None else math.inf)))
-
-
-def best_sentence(table, loss, metric, target=None):
-    """One sentence: the loss's best learning rate and what its runs reach there."""
-    b = best(table[loss])
-    name = METRIC_LABELS[metric]
-    spread = f" ({b.low:.3f} to {b.high:.3f})" if b.n > 1 else ""
-    text = (f"{LOSS_LABELS[loss]}: best at learning rate {b.lr:g}, {name} {b.median:.3f}"
-            f"{' median over ' + str(b.n) + ' seeds' if b.n > 1 else ''}{spread}")
-    if b.to_target is not None and target is not None:
-        text += f"; {target:g} first reached after {b.to_target:g} epochs (median)"
-    if b.diverged:
-        text += f"; {b.diverged} of {b.n} runs diverged there"
-    return text + "."
