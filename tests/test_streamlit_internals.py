@@ -15,8 +15,10 @@ PLOTLY_DIR = Path(plotly.__file__).resolve().parent / "package_data"
 ADAPTER = ROOT / "twolayer" / "ui" / "streamlit_internals.py"
 
 # Any import of a module below streamlit.components.v2 (the public API is the package itself,
-# st.components.v2.component), or of the private manager accessor.
-PRIVATE = re.compile(r"streamlit\.components\.v2\.[a-z_]+|get_bidi_component_manager")
+# st.components.v2.component), of the private manager accessor, or of Streamlit's runtime and
+# server internals.
+PRIVATE = re.compile(r"streamlit\.components\.v2\.[a-z_]+|get_bidi_component_manager"
+                     r"|streamlit\.runtime|streamlit\.web")
 
 
 def _python_files():

@@ -15,7 +15,8 @@ numbers that no server holds any more. So the page has one, doing nothing, once 
 """
 
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from .streamlit_internals import widget_values_from_browser
 
 SEEN = "_session_seen"  # this server has run this session before
 RESTARTED = "_session_restarted"  # the notice stays up until the user dismisses it
@@ -24,11 +25,6 @@ NOTICE = ("**Training restarted.** The server no longer holds this page's sessio
           "and the page is now served by another, or the page was disconnected for more than "
           "a couple of minutes. Your settings are kept; the trained weights, the history and "
           "any uploaded file are not, so training starts again from epoch 0.")
-
-
-def _widget_values_from_browser():
-    ctx = get_script_run_ctx()
-    return ctx is not None and len(ctx.session_state.get_widget_states()) > 0
 
 
 @st.fragment(run_every="1h")
@@ -41,7 +37,7 @@ def restart_notice():
     state = st.session_state
     if SEEN not in state:
         state[SEEN] = True
-        if _widget_values_from_browser():
+        if widget_values_from_browser():
             state[RESTARTED] = True
     _rerun_on_reconnect()
     if state.get(RESTARTED):

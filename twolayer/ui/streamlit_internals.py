@@ -17,14 +17,20 @@ What has no public way:
 - A checkout run without being installed (``streamlit run app.py`` in an environment where
   ``pip install -e .`` never ran) has no manifest to find: "twolayer.live" is then declared here
   too, from the same directory pyproject.toml names. Installed, this branch is never taken.
+- Whether this run brought widget values from the browser (twolayer/ui/restart.py: a session
+  this server never ran, reached by a page that had one elsewhere). ``st.session_state`` shows
+  a widget's value only once the widget is drawn, and no public call says that values came
+  with the run.
 
-Nothing else in the project imports ``streamlit.components.v2.<module>``.
+Nothing else in the project imports a module below ``streamlit.components.v2``,
+``streamlit.runtime`` or ``streamlit.web``.
 """
 
 from pathlib import Path
 
 from streamlit.components.v2.get_bidi_component_manager import get_bidi_component_manager
 from streamlit.components.v2.manifest_scanner import ComponentConfig, ComponentManifest
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 PROJECT = "twolayer"
 CHECKOUT = "checkout"     # the version of what is declared here (an installed one has its own)
@@ -55,3 +61,9 @@ def declare_asset_dir(name, directory):
             directory.parent)
         served = declared_root(full)
     return served
+
+
+def widget_values_from_browser():
+    """Whether the browser sent widget values with this run (it does after a reconnect)."""
+    ctx = get_script_run_ctx()
+    return ctx is not None and len(ctx.session_state.get_widget_states()) > 0
