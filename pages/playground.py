@@ -7,6 +7,7 @@ from twolayer.settings import MAX_PLAY_EPOCHS, MAX_SECONDS_PER_REQUEST, SETTINGS
 from twolayer.ui import live
 from twolayer.ui import playback as pb
 from twolayer.ui.charts import style
+from twolayer.ui.classes import show_class_metrics
 from twolayer.ui.export_buttons import export_buttons
 from twolayer.ui.frame import aside
 from twolayer.ui.state import replace_net, session_trainer
@@ -200,6 +201,8 @@ def playground():
     live.live_charts(LIVE, scene.layout, charts, stream=play.chunk if playing else None,
                      keys=KEYS, on_need=on_need, on_pause=on_pause, ahead=ahead)
 
+    if not playing:
+        show_class_metrics(st, net, trainer.data, recorded)   # K >= 3 classes only
     with st.expander("Download data, weights, history, figure", icon=":material/download:"):
         if playing:
             st.caption("Pause to download what is on screen.")
