@@ -54,7 +54,8 @@ top = st.container(key="stage-pg")   # (frame.py: its parts sit closer)
 with st.expander("Your own data or weights", icon=":material/upload_file:"):
     upload = upload_panel(settings["task"], n_inputs=state["trainer"][1].data.n_inputs
                           if "trainer" in state else None,
-                          test_fraction=settings["test_fraction"], seed=settings["seed"])
+                          test_fraction=settings["test_fraction"], seed=settings["seed"],
+                          n_classes=settings["classes"])
     own, own_id, own_name = own_data(upload)
     if own is not None:
         st.caption(f"Training on your file {literal(own_name)}: {own.X_train.shape[1]} "
