@@ -29,6 +29,7 @@ from twolayer.settings import MAX_PLAY_EPOCHS, MAX_SECONDS_PER_REQUEST, SETTINGS
 from twolayer.ui import live
 from twolayer.ui import playback as pb
 from twolayer.ui.charts import show, style
+from twolayer.ui.classes import SOFTMAX_LINES, lesson_fixed, lesson_text_k, start_sentence
 from twolayer.ui.export_buttons import export_buttons
 from twolayer.ui.frame import aside, show_link_notes
 from twolayer.ui.sidebar import clamp_from_link, overridden
@@ -50,13 +51,13 @@ FULL_RUN = "cmp_full_run"   # set by every run of the whole page, taken by the b
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def cached_lesson_text(key):
-    return lesson_text(key)
+def cached_lesson_text(key, n_classes=2):
+    return (n_classes > 2 and lesson_text_k(key, n_classes)) or lesson_text(key)
 
 
 def copy_lesson_to_sidebar(key):
     """Move a lesson's settings into the sidebar's widgets and leave the lesson."""
-    for name, value in LESSONS[key].settings.items():
+    for name, value in lesson_fixed(key, st.session_state.get("classes", 2)).items():
         st.session_state[name] = value
     st.session_state["lesson"] = "none"
 
@@ -126,6 +127,8 @@ s = COMPARE_SETTINGS["output_bias"]
 output_bias = c2.number_input(s.label, s.lo, s.hi, s.default, step=s.step, key="output_bias",
                               bind=URL, help="Both nets start with this b2. Far from 0, every "
                               "output starts near 0 or 1: a saturated start.")
+if st.session_state["settings"]["classes"] > 2:   # where b2 starts with K classes
+    c2.caption(start_sentence(st.session_state["settings"]["classes"], output_bias))
 s = COMPARE_SETTINGS["lr_factor"]
 lr_factor = c3.select_slider(s.label, s.options, value=s.default, key="lr_factor", bind=URL,
                              help="Multiplies the MSE net's learning rate: can a larger step "
@@ -138,8 +141,9 @@ if lesson in LESSONS and LESSONS[lesson].settings:
     # Page-level overrides: the sidebar's widgets are left alone (they are bound to the URL
     # and drawn before this page runs), so a lesson can never fight them; each says under it
     # what the lesson trains instead.
-    settings = lesson_settings(lesson, settings)
-    overridden(LESSONS[lesson].settings, f"The lesson \u201c{LESSONS[lesson].title}\u201d")
+    fixed = lesson_fixed(lesson, settings["classes"])   # K >= 3: a K-class dataset
+    settings = {**lesson_settings(lesson, settings), **fixed}
+    overridden(fixed, f"The lesson \u201c{LESSONS[lesson].title}\u201d")
 
 
 def lesson_box():
@@ -153,13 +157,13 @@ def lesson_box():
     if not moved:  # on a projector, folded under its title: the buttons and boundaries first
         box = st.expander(LESSONS[lesson].title, icon=":material/search:") if style().present \
             else st
-        box.info(cached_lesson_text(lesson), icon=":material/search:")
+        box.info(cached_lesson_text(lesson, settings["classes"]), icon=":material/search:")
     else:
         st.warning(f"This page is off the lesson's start: {moved}. The lesson's text describes "
                    "its own start, so it is folded away below.", icon=":material/tune:")
         st.button("Back to the lesson's start", on_click=back_to_start, args=(lesson,))
         with st.expander(f"What the lesson shows from its own start ({start_text(lesson)})"):
-            st.markdown(cached_lesson_text(lesson))
+            st.markdown(cached_lesson_text(lesson, settings["classes"]))
     if lesson == "one_neuron":
         start = st.radio("Start", tuple(ONE_NEURON_STARTS), horizontal=True,
                          key="neuron_start")
@@ -172,7 +176,7 @@ def lesson_box():
         st.caption("Above: the two-layer comparison with the sidebar's settings.")
     if LESSONS[lesson].settings:
         fixed = ", ".join(f"{SETTINGS[k].label.lower()} {v}"
-                          for k, v in LESSONS[lesson].settings.items())
+                          for k, v in lesson_fixed(lesson, settings["classes"]).items())
         box = aside("cmp-fixed")
         box.caption(f"This lesson fixes {fixed}; the sidebar says so under each of them.")
         box.button("Edit these settings in the sidebar", on_click=copy_lesson_to_sidebar,
@@ -357,6 +361,12 @@ st.latex(r"W_2 \leftarrow W_2 - \alpha\,\delta_2\,a_1^{\mathsf T}, \quad "
          r"\delta_1 = (W_2^{\mathsf T}\delta_2) \odot g'(z_1), \quad "
          r"W_1 \leftarrow W_1 - \alpha\,\delta_1\,X^{\mathsf T}"
          r"\qquad \text{(the same for both)}")
+if settings["classes"] > 2:
+    st.markdown(f"**With {settings['classes']} classes** (a softmax output, one-hot targets Y), "
+                "the one line that differs:")
+    c1, c2 = st.columns(2)
+    c1.latex(SOFTMAX_LINES["mse"] % mse)
+    c2.latex(SOFTMAX_LINES["log_loss"])
 st.markdown(
     "**Saturation.** The sigmoid is flat at both ends: when the output a2 is near 0 or near 1, "
     "its slope a2 (1 - a2) is near 0. MSE keeps that slope in delta2, so a point the net gets "

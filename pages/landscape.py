@@ -17,7 +17,6 @@ from twolayer.landscape import (
 from twolayer.settings import (
     LANDSCAPE_GRIDS,
     LANDSCAPE_PARAM_LABELS,
-    LANDSCAPE_PARAMS,
     LANDSCAPE_SETTINGS,
     MAX_SECONDS_PER_REQUEST,
     SATURATED_BIAS,
@@ -25,12 +24,13 @@ from twolayer.settings import (
     clean_param,
     epoch_budget,
     landscape_budget,
+    landscape_params,
 )
 from twolayer.ui.charts import show, style
 from twolayer.ui.frame import aside, show_link_notes
 from twolayer.ui.keys import presenter_keys
 from twolayer.ui.sidebar import clamp_from_link
-from twolayer.ui.state import DATA_KEYS, dataset_for, new_trainer
+from twolayer.ui.state import DATA_KEYS, dataset_for, n_classes_of, new_trainer
 from twolayer.ui.text import count, literal, stopped_early
 
 URL = "query-params"
@@ -39,7 +39,8 @@ NET_KEYS = DATA_KEYS + ("hidden", "activation")   # not "loss": this page trains
 
 
 def default_params(saturated):
-    return LANDSCAPE_PARAMS[bool(saturated)]
+    """The axes' parameters for the start; K >= 3 classes: W2[1,0] and b2[1,0] (saturated)."""
+    return landscape_params(saturated, n_classes_of(st.session_state["settings"]))
 
 
 def on_saturated_change():
@@ -100,7 +101,7 @@ view_box = st.container()
 
 # -- controls ---------------------------------------------------------------------------------
 show_link_notes(clamp_from_link(LANDSCAPE_SETTINGS, "landscape"))
-names = param_names(data.n_inputs, int(settings["hidden"]))
+names = param_names(data.n_inputs, int(settings["hidden"]), data.n_classes)
 saturated = classification and bool(state.get("ls_saturated",
                                               LANDSCAPE_SETTINGS["ls_saturated"].default))
 for key, default, label in zip(PARAM_KEYS, default_params(saturated), LANDSCAPE_PARAM_LABELS,
@@ -110,7 +111,7 @@ for key, default, label in zip(PARAM_KEYS, default_params(saturated), LANDSCAPE_
     raw = st.query_params.get(key) if from_link else state[key]
     if raw is not None and raw not in names:
         state[key], note = clean_param(raw, data.n_inputs, int(settings["hidden"]), default,
-                                       label)
+                                       label, n_classes=data.n_classes)
         if note:
             st.info(f"{'From the link: ' if from_link else ''}{literal(note)}",
                     icon=":material/link:")
@@ -196,7 +197,8 @@ if p1 == p2:
     st.warning("Choose two different parameters for the two axes.")
     st.stop()
 
-grid, grid_note = landscape_budget(int(grid), data.X_train.shape[1], len(trainers))
+grid, grid_note = landscape_budget(int(grid), data.X_train.shape[1], len(trainers),
+                                   n_classes=data.n_classes)
 if grid_note:
     st.info(grid_note)
 

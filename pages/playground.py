@@ -7,6 +7,7 @@ from twolayer.settings import MAX_PLAY_EPOCHS, MAX_SECONDS_PER_REQUEST, SETTINGS
 from twolayer.ui import live
 from twolayer.ui import playback as pb
 from twolayer.ui.charts import style
+from twolayer.ui.classes import show_class_metrics
 from twolayer.ui.export_buttons import export_buttons
 from twolayer.ui.frame import aside
 from twolayer.ui.state import replace_net, session_trainer
@@ -53,7 +54,8 @@ top = st.container(key="stage-pg")   # (frame.py: its parts sit closer)
 with st.expander("Your own data or weights", icon=":material/upload_file:"):
     upload = upload_panel(settings["task"], n_inputs=state["trainer"][1].data.n_inputs
                           if "trainer" in state else None,
-                          test_fraction=settings["test_fraction"], seed=settings["seed"])
+                          test_fraction=settings["test_fraction"], seed=settings["seed"],
+                          n_classes=settings["classes"])
     own, own_id, own_name = own_data(upload)
     if own is not None:
         st.caption(f"Training on your file {literal(own_name)}: {own.X_train.shape[1]} "
@@ -200,6 +202,8 @@ def playground():
     live.live_charts(LIVE, scene.layout, charts, stream=play.chunk if playing else None,
                      keys=KEYS, on_need=on_need, on_pause=on_pause, ahead=ahead)
 
+    if not playing:
+        show_class_metrics(st, net, trainer.data, recorded)   # K >= 3 classes only
     with st.expander("Download data, weights, history, figure", icon=":material/download:"):
         if playing:
             st.caption("Pause to download what is on screen.")

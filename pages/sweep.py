@@ -135,13 +135,14 @@ data_seed = int(settings["seed"])
 data = dataset_for(settings)
 n_train, n_test = data.X_train.shape[1], data.X_test.shape[1]
 n_seeds, seed_note = sweep_seed_budget(int(n_seeds), len(losses) * len(lrs), n_train + n_test,
-                                       batch_size(settings), int(settings["hidden"]), n_train)
+                                       batch_size(settings), int(settings["hidden"]), n_train,
+                                       n_classes=data.n_classes)
 if seed_note:
     st.info(seed_note, icon=":material/timer:")
 seeds = tuple(range(data_seed, data_seed + int(n_seeds)))
 K = len(losses) * len(lrs) * len(seeds)
 epochs, note = sweep_budget(int(epochs), K, len(seeds), n_train + n_test, batch_size(settings),
-                            int(settings["hidden"]), n_train)
+                            int(settings["hidden"]), n_train, n_classes=data.n_classes)
 if note:
     st.info(note, icon=":material/timer:")
 

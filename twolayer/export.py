@@ -69,6 +69,34 @@ GENERATOR_CODE = {
 }
 
 
+# K >= 3 classes (N_CLASSES), as twolayer.data makes them: the datasets of data.MULTICLASS.
+GENERATOR_CODE_K = {
+    "blobs": ("make_blobs", "# N_CLASSES centres on a circle, class 0 at (-2, -2); NOISE widens "
+                            "the clusters.\n"
+                            "angle = 1.25 * np.pi + 2 * np.pi * np.arange(N_CLASSES) / N_CLASSES\n"
+                            "centers = np.sqrt(8.0) * np.column_stack([np.cos(angle), "
+                            "np.sin(angle)])\n"
+                            "X, y = make_blobs(N_SAMPLES, centers=centers, "
+                            "cluster_std=0.5 + 3.0 * NOISE,\n"
+                            "                  random_state=DATA_SEED)"),
+    "linear": ("make_classification",
+               "X, y = make_classification(N_SAMPLES, n_features=2, n_informative=2, "
+               "n_redundant=0,\n"
+               "                           n_classes=N_CLASSES, n_clusters_per_class=1, "
+               "class_sep=1.5,\n"
+               "                           flip_y=0.0, random_state=DATA_SEED)\n"
+               "X = X + NOISE * np.random.default_rng(DATA_SEED).normal(size=X.shape)"),
+    "spiral": (None, "# N_CLASSES arms, each turning through 4 radians as its radius grows; "
+                     "NOISE jitters the angle.\n"
+                     "rng = np.random.default_rng(DATA_SEED)\n"
+                     "y = np.arange(N_SAMPLES) % N_CLASSES\n"
+                     "t = rng.uniform(0.0, 1.0, N_SAMPLES)\n"
+                     "angle = 4.0 * t + 2 * np.pi * y / N_CLASSES + NOISE * "
+                     "rng.normal(size=N_SAMPLES)\n"
+                     "X = 5.0 * t[:, None] * np.column_stack([np.sin(angle), np.cos(angle)])"),
+}
+
+
 @dataclass(frozen=True)
 class Run:
     """Everything an exported file reproduces.
@@ -84,6 +112,8 @@ class Run:
     start : {loss: (epoch, params)} to start a net from these weights after that epoch instead
         of the seeded start (a page whose learning rate changed half-way, loaded weights)
     source : a line saying where the run comes from
+    n_classes : 2 (one sigmoid output), or K >= 3: K softmax outputs against one-hot targets,
+        b2 starting at (0, output_bias, ..., output_bias)
     """
 
     task: str = "classification"
@@ -105,10 +135,15 @@ class Run:
     data: object = field(default=None, repr=False)
     start: dict = field(default_factory=dict, repr=False)
     source: str = ""
+    n_classes: int = 2
 
     @property
     def compare(self):
         return len(self.losses) > 1
+
+    @property
+    def softmax(self):
+        return self.n_classes > 2
 
 
 def _num(x):
@@ -145,7 +180,7 @@ def _header(run):
            "columns, as in the derivation: X has shape\n(n_inputs, m), y has shape (1, m).\"\"\"\n")
     imports = ["import numpy as np"]
     if run.data is None:
-        sk = GENERATOR_CODE[run.dataset][0]
+        sk = (GENERATOR_CODE_K if run.softmax else GENERATOR_CODE)[run.dataset][0]
         if sk:
             imports.append(f"from sklearn.datasets import {sk}")
         imports += ["from sklearn.model_selection import train_test_split",
@@ -160,6 +195,9 @@ def _header(run):
 def _settings(run):
     batch = "None" if run.batch_size is None else str(int(run.batch_size))
     rows = []
+    if run.softmax:
+        rows.append((f"N_CLASSES = {int(run.n_classes)}", "labels 0 .. N_CLASSES-1, one softmax "
+                                                          "output each"))
     if run.data is None:
         rows += [(f"N_SAMPLES = {int(run.samples)}", ""),
                  (f"NOISE = {_num(run.noise)}", ""),
@@ -173,7 +211,8 @@ def _settings(run):
              (f"L2 = {_num(run.l2)}", "weight decay: L + L2/2 (|W1|^2 + |W2|^2)"),
              (f"SEED = {int(run.seed)}", "the initial weights and the sample order"),
              (f"OUTPUT_BIAS = {_num(run.output_bias)}",
-              f"where b2 starts ({SATURATED_BIAS:g}: a saturated start)"),
+              f"where b2 starts ({SATURATED_BIAS:g}: a saturated start)" if not run.softmax
+              else f"b2 starts at (0, OUTPUT_BIAS, ...): {SATURATED_BIAS:g}, all class 0"),
              (f"EPOCHS = {int(run.epochs)}", "")]
     width = max(len(code) for code, _ in rows) + 2
     lines = ["# The run's settings: change them and run again."]
@@ -185,7 +224,7 @@ def _settings(run):
 def _data(run):
     if run.data is not None:
         return _embedded_data(run.data)
-    _, gen = GENERATOR_CODE[run.dataset]
+    _, gen = (GENERATOR_CODE_K if run.softmax else GENERATOR_CODE)[run.dataset]
     stratify = "y" if run.task == "classification" else "None"
     why = ("stratified: both classes in the same shares" if run.task == "classification"
            else "at random")
@@ -240,46 +279,59 @@ def _network(run):
          "relu": ("np.maximum(z, 0.0)", "(z > 0).astype(z.dtype)   # 0 at the kink z = 0",
                   "relu")}[run.activation]
     lines = []
-    if classification or run.activation == "sigmoid":
+    if (classification and not run.softmax) or run.activation == "sigmoid":
         lines += ["def sigmoid(z):",
                   "    # exp(-z) overflows to inf for z < -709 and 1 / (1 + inf) is exactly 0: "
                   "right.",
                   "    with np.errstate(over=\"ignore\"):",
                   "        return 1.0 / (1.0 + np.exp(-z))", "", ""]
+    if run.softmax:
+        lines += ["def softmax(z):",
+                  "    # Each column's max subtracted first: the same probabilities, no overflow.",
+                  "    e = np.exp(z - z.max(axis=0, keepdims=True))",
+                  "    return e / e.sum(axis=0, keepdims=True)", "", "",
+                  "def one_hot(y):    # Y (N_CLASSES, m): Y[k, i] = 1 where y_i == k",
+                  "    return (np.arange(N_CLASSES)[:, None] == y).astype(np.float64)", "", ""]
     lines += [f"def g(z):    # the hidden activation: {g[2]}",
               f"    return {g[0]}", "", "",
               "def g_prime(z, a):    # g'(z), from the a = g(z) the forward pass kept",
               f"    return {g[1]}", "", ""]
+    n_out = "N_CLASSES" if run.softmax else "1"
     if run.activation == "relu":
         init = ["    # He normal for relu: N(0, 2 / fan_in).",
                 "    W1 = rng.normal(0.0, np.sqrt(2.0 / n_inputs), size=(N_HIDDEN, n_inputs))",
                 "    b1 = np.zeros((N_HIDDEN, 1))",
-                "    W2 = rng.normal(0.0, np.sqrt(2.0 / N_HIDDEN), size=(1, N_HIDDEN))"]
+                f"    W2 = rng.normal(0.0, np.sqrt(2.0 / N_HIDDEN), size=({n_out}, N_HIDDEN))"]
     else:
         init = ["    # Glorot uniform: U(-r, r), r = sqrt(6 / (fan_in + fan_out)).",
                 "    r = np.sqrt(6.0 / (n_inputs + N_HIDDEN))",
                 "    W1 = rng.uniform(-r, r, size=(N_HIDDEN, n_inputs))",
                 "    b1 = np.zeros((N_HIDDEN, 1))",
-                "    r = np.sqrt(6.0 / (N_HIDDEN + 1))",
-                "    W2 = rng.uniform(-r, r, size=(1, N_HIDDEN))"]
+                f"    r = np.sqrt(6.0 / (N_HIDDEN + {n_out}))",
+                f"    W2 = rng.uniform(-r, r, size=({n_out}, N_HIDDEN))"]
+    b2 = (["    b2 = np.full((N_CLASSES, 1), OUTPUT_BIAS)",
+           "    b2[0] = 0.0    # every sample starts as class 0 when OUTPUT_BIAS << 0"]
+          if run.softmax else ["    b2 = np.full((1, 1), OUTPUT_BIAS)"])
     lines += ["def initial_net():",
-              "    \"\"\"[W1 (N_HIDDEN, n_inputs), b1 (N_HIDDEN, 1), W2 (1, N_HIDDEN), b2 (1, 1)], "
-              "seeded:",
+              f"    \"\"\"[W1 (N_HIDDEN, n_inputs), b1 (N_HIDDEN, 1), W2 ({n_out}, N_HIDDEN), "
+              f"b2 ({n_out}, 1)], seeded:",
               "    the same start whatever the loss.\"\"\"",
-              "    rng = np.random.default_rng(SEED)", *init,
-              "    b2 = np.full((1, 1), OUTPUT_BIAS)",
+              "    rng = np.random.default_rng(SEED)", *init, *b2,
               "    return [W1, b1, W2, b2]", "", "",
               "def forward(net, X):",
               "    W1, b1, W2, b2 = net",
               "    z1 = W1 @ X + b1",
               "    a1 = g(z1)",
               "    z2 = W2 @ a1 + b2",
-              "    a2 = sigmoid(z2)    # the output: the probability of class 1" if classification
-              else "    a2 = z2             # the output: identity for regression",
+              "    a2 = softmax(z2)    # the output: each class's probability" if run.softmax
+              else "    a2 = sigmoid(z2)    # the output: the probability of class 1"
+              if classification else "    a2 = z2             # the output: identity for "
+                                     "regression",
               "    return z1, a1, z2, a2", "", ""]
     md = ("## The network\n\n"
           "$$z_1 = W_1 X + b_1, \\quad a_1 = g(z_1), \\quad z_2 = W_2 a_1 + b_2, \\quad "
-          + ("a_2 = \\sigma(z_2)$$" if classification else "a_2 = z_2$$")
+          + ("a_2 = \\operatorname{softmax}(z_2)$$" if run.softmax
+             else "a_2 = \\sigma(z_2)$$" if classification else "a_2 = z_2$$")
           + f"\n\n$g$ is {g[2]}; $g'$ is written with the $a = g(z)$ that the forward pass "
           "keeps. Biases start at 0, except $b_2$, which starts at `OUTPUT_BIAS`.")
     return md, "\n".join(lines).rstrip("\n")
@@ -291,19 +343,48 @@ LOSS_LINES = {   # (value per sample from z2, a2, y; delta2 before / m; the comm
     ("classification", "mse"): ("(y - a2) ** 2", "-2.0 * (y - a2) * (a2 * (1.0 - a2))",
                                 "MSE: the sigmoid's slope a2 (1 - a2) stays in"),
     ("regression", "mse"): ("(y - a2) ** 2", "-2.0 * (y - a2)", "MSE, identity output"),
+    # K >= 3 softmax outputs, against the one-hot Y: cross-entropy from z2 by log-sum-exp; MSE
+    # summed over the K outputs, its delta2 through the softmax's Jacobian (e = dL/da2).
+    ("softmax", "log_loss"): ("np.log(np.exp(z2 - z2.max(axis=0)).sum(axis=0)) + "
+                              "(z2.max(axis=0) - (Y * z2).sum(axis=0))", "(a2 - Y)",
+                              "cross-entropy: the softmax's Jacobian cancels"),
+    ("softmax", "mse"): ("((Y - a2) ** 2).sum(axis=0)",
+                         "a2 * (e - (a2 * e).sum(axis=0, keepdims=True))",
+                         "MSE: the softmax's Jacobian stays in"),
 }
+
+
+def _kind(run):
+    """The key of LOSS_LINES for this run's output: its task, or "softmax" (K >= 3)."""
+    return "softmax" if run.softmax else run.task
+
+
+def _delta_lines(run, loss, indent):
+    """delta2 for ``loss`` as lines of code (e = dL/da2 first for MSE over K outputs)."""
+    _, delta, why = LOSS_LINES[_kind(run), loss]
+    pre = [f"{indent}e = -2.0 * (Y - a2)    # dL/da2"] if (run.softmax and loss == "mse") else []
+    return pre + [f"{indent}delta2 = {delta} / m_batch    # {why}"]
 
 
 def _loss(run):
     lines = []
     for loss in run.losses:
-        value, _, _ = LOSS_LINES[run.task, loss]
-        what = ("log(1 + e^z2) - y z2: log-loss from z2, never log(0)"
-                if loss == "log_loss" else "(y - a2)^2, no 1/2 factor")
+        value, _, _ = LOSS_LINES[_kind(run), loss]
+        if run.softmax:
+            what = ("logsumexp(z2) - z2[true class]: cross-entropy from z2, never log(0)"
+                    if loss == "log_loss" else "sum over the classes of (Y - a2)^2")
+        else:
+            what = ("log(1 + e^z2) - y z2: log-loss from z2, never log(0)"
+                    if loss == "log_loss" else "(y - a2)^2, no 1/2 factor")
         lines += [f"def {loss}(net, X, y):    # the mean of {what}",
                   "    z1, a1, z2, a2 = forward(net, X)",
+                  *(["    Y = one_hot(y)"] if run.softmax else []),
                   f"    return float(np.mean({value}))", "", ""]
-    if run.task == "classification":
+    if run.softmax:
+        lines += ["def metric(net, X, y):    # accuracy: the share whose most probable class is y",
+                  "    a2 = forward(net, X)[3]",
+                  "    return float(np.mean(np.argmax(a2, axis=0) == y[0]))"]
+    elif run.task == "classification":
         lines += ["def metric(net, X, y):    # accuracy: the share of a2 >= 0.5 that match y",
                   "    a2 = forward(net, X)[3]",
                   "    return float(np.mean((a2 >= 0.5) == (y >= 0.5)))"]
@@ -318,23 +399,24 @@ def _loss(run):
           + ("$$L_\\text{log} = -\\frac1m \\sum_i \\left[y_i \\log a_{2,i} + (1 - y_i) \\log(1 - "
              "a_{2,i})\\right] = \\frac1m \\sum_i \\log(1 + e^{z_{2,i}}) - y_i z_{2,i}$$\n\n"
              if "log_loss" in run.losses else "")
-          + "The metric is " + ("the accuracy at the threshold 0.5." if run.task ==
+          + ("With $K$ = `N_CLASSES` softmax outputs $y$ is the one-hot $Y$ $(K, m)$: MSE sums "
+             "over the $K$ outputs, cross-entropy is $-\\log a_{2,y}$.\n\n" if run.softmax else "")
+          + "The metric is " + ("the accuracy of the most probable class." if run.softmax
+                                else "the accuracy at the threshold 0.5." if run.task ==
                                 "classification" else "$R^2$."))
     return md, "\n".join(lines)
 
 
 def _train(run):
     if run.compare:
-        d2 = ["            if loss == \"mse\":    # " + LOSS_LINES["classification", "mse"][2],
-              f"                delta2 = {LOSS_LINES['classification', 'mse'][1]} / m_batch",
-              "            else:                # " + LOSS_LINES["classification", "log_loss"][2],
-              f"                delta2 = {LOSS_LINES['classification', 'log_loss'][1]} / "
-              "m_batch"]
+        d2 = ["            if loss == \"mse\":",
+              *_delta_lines(run, "mse", " " * 16),
+              "            else:",
+              *_delta_lines(run, "log_loss", " " * 16)]
         signature, value = "def train(loss, lr):", "mean_loss = {\"mse\": mse, \"log_loss\": " \
                                                     "log_loss}[loss]"
     else:
-        _, delta, why = LOSS_LINES[run.task, run.losses[0]]
-        d2 = [f"            delta2 = {delta} / m_batch    # {why}"]
+        d2 = _delta_lines(run, run.losses[0], " " * 12)
         signature, value = "def train(lr):", f"mean_loss = {run.losses[0]}"
     if run.start:
         first = ["    start_epoch, net = START" + ("[loss]" if run.compare else ""),
@@ -361,6 +443,7 @@ def _train(run):
         "                X = X_epoch[:, start:start + batch_size]",
         "                y = y_epoch[:, start:start + batch_size]",
         "                m_batch = X.shape[1]",
+        *(["                Y = one_hot(y)    # (N_CLASSES, m_batch)"] if run.softmax else []),
         "                z1, a1, z2, a2 = forward(net, X)",
         "                # Backward: dL/dz2 per sample, / m for the batch mean.",
         *["    " + line for line in d2],
@@ -389,7 +472,8 @@ def _train(run):
     ]
     md = ("## Training: forward, backward, update\n\n"
           "$$\\delta_2 = \\frac{\\partial L}{\\partial z_2} = "
-          + ("\\begin{cases} -2\\,(y - a_2)\\, a_2 (1 - a_2) / m & \\text{MSE} \\\\ "
+          + (_softmax_delta_md(run) if run.softmax else
+             "\\begin{cases} -2\\,(y - a_2)\\, a_2 (1 - a_2) / m & \\text{MSE} \\\\ "
              "(a_2 - y) / m & \\text{log-loss} \\end{cases}" if run.compare else
              {"log_loss": "(a_2 - y) / m",
               "mse": "-2\\,(y - a_2)\\, a_2 (1 - a_2) / m" if run.task == "classification"
@@ -403,6 +487,16 @@ def _train(run):
           "them in mini-batches. A training loss that is not finite or passes $10^6$ is a "
           "divergence: the net keeps the weights of the epoch before.")
     return md, "\n".join(lines)
+
+
+def _softmax_delta_md(run):
+    """delta2 through the softmax for the losses of ``run`` (e = dL/da2), as LaTeX."""
+    lines = {"mse": "a_2 \\odot (e - a_2^{\\mathsf T} e) / m,\\; e = -2\\,(Y - a_2)",
+             "log_loss": "(a_2 - Y) / m"}
+    if not run.compare:
+        return lines[run.losses[0]]
+    return (f"\\begin{{cases}} {lines['mse']} & \\text{{MSE}} \\\\ {lines['log_loss']} & "
+            "\\text{cross-entropy} \\end{cases}")
 
 
 def _start(run):
@@ -473,6 +567,9 @@ def sections(run, curve=False):
     """[(markdown, code)] in order: the file's parts, for the script and the notebook alike."""
     if run.data is None and run.dataset not in DATASETS:
         raise ValueError(f"unknown dataset {run.dataset!r}")
+    if run.softmax and run.data is None and run.dataset not in GENERATOR_CODE_K:
+        raise ValueError(f"{run.dataset} has two classes; {run.n_classes} classes come with "
+                         f"{', '.join(GENERATOR_CODE_K)}")
     parts = [_header(run), _settings(run), _data(run), _network(run), _loss(run), _start(run),
              _train(run), _run(run)]
     if curve:

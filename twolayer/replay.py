@@ -75,14 +75,16 @@ def replay_start(trainer, epoch, budget=True):
 
 def _seeded_bias(net, params):
     """b2's start if ``params`` are the seeded start of a net like ``net`` (b2 aside), else
-    None."""
+    None. With K >= 3 classes that start is b2 = (0, B, ..., B) (set_output_bias): B."""
     from .net import TwoLayerNet
 
     fresh = TwoLayerNet(net.n_inputs, net.n_hidden, net.activation, net.task, net.loss_name,
-                        net.seed)
-    b2 = np.asarray(params["b2"])
+                        net.seed, n_classes=getattr(net, "n_classes", 2))
+    b2 = np.asarray(params["b2"]).ravel()
     same = all(np.array_equal(params[p], getattr(fresh, p)) for p in ("W1", "b1", "W2"))
-    return float(b2.flat[0]) if same and np.all(b2 == b2.flat[0]) else None
+    if len(b2) > 1:   # softmax outputs: class 0's bias stays 0
+        return float(b2[1]) if same and b2[0] == 0.0 and np.all(b2[1:] == b2[1]) else None
+    return float(b2[0]) if same else None
 
 
 def _data_fields(data, generated):
@@ -91,9 +93,12 @@ def _data_fields(data, generated):
     from .data import make_dataset
 
     if generated is not None and generated.get("dataset") in DATASETS:
-        made = make_dataset(generated["dataset"], int(generated["samples"]),
-                            float(generated["noise"]), float(generated["test_fraction"]),
-                            int(generated["seed"]))
+        try:
+            made = make_dataset(generated["dataset"], int(generated["samples"]),
+                                float(generated["noise"]), float(generated["test_fraction"]),
+                                int(generated["seed"]), n_classes=data.n_classes)
+        except ValueError:   # these settings make no data of this many classes: embedded
+            return dict(data=data)
         if all(np.array_equal(getattr(made, k), getattr(data, k))
                for k in ("X_train", "y_train", "X_test", "y_test")):
             return dict(dataset=made.name, samples=int(generated["samples"]),
@@ -124,4 +129,5 @@ def run_from_trainers(trainers, generated=None, epoch=None, lr_factor=1.0, sourc
                batch_size=first.batch_size, l2=first.l2, seed=int(first.seed),
                output_bias=biases.pop() if seeded else 0.0, epochs=epoch,
                start={} if seeded else starts, source=source,
+               n_classes=getattr(net, "n_classes", 2),
                **_data_fields(first.data, generated))

@@ -69,7 +69,14 @@ def decision_boundary(x1, x2, prob, X_train, y_train, X_test=None, y_test=None,
         uint8 in 0..255 (probability * 255, a quarter of the bytes, for animation frames).
     X_train : (2, m) with y_train (1, m) labels 0/1; X_test, y_test likewise, or None.
     Traces: 0 heatmap, 1 contour, then one scatter per class and split.
+
+    With K >= 3 classes ``prob`` is (K, len(x2), len(x1)), every class's probability: the
+    picture is then classes.class_regions (K coloured regions, no contour).
     """
+    if np.ndim(prob) == 3:
+        from .classes import class_regions
+        return class_regions(x1, x2, prob, X_train, y_train, X_test, y_test, names=names,
+                             style=style, title=title)
     quantised = np.asarray(prob).dtype == np.uint8
     z = np.asarray(prob) if quantised else f32(prob)
     top = 255 if quantised else 1
@@ -326,18 +333,21 @@ def network_diagram(params, input_names=("x1", "x2"), style=NORMAL, bins=6,
     proportion to |w| (binned, so the figure has at most 2 * bins edge traces) and its colour
     the sign (SIGNED_SCALE's ends). Hidden and output nodes are filled by their bias.
 
-    params : {"W1": (h, n_in), "b1": (h, 1), "W2": (1, h), "b2": (1, 1)}
+    params : {"W1": (h, n_in), "b1": (h, 1), "W2": (n_out, h), "b2": (n_out, 1)}; n_out is
+        1, or K for a softmax over K >= 3 classes (one output node per class, a2[0] .. a2[K-1])
     """
     W1, b1, W2, b2 = (np.asarray(params[p], dtype=np.float64) for p in ("W1", "b1", "W2", "b2"))
     h, n_in = W1.shape
+    n_out = W2.shape[0]
 
     def column(k):
         return np.linspace(1, 0, k) if k > 1 else np.array([0.5])
 
-    y_in, y_hid, y_out = column(n_in), column(h), column(1)
+    y_in, y_hid, y_out = column(n_in), column(h), column(n_out)
     edges = [(0.0, y_in[i], 1.0, y_hid[j], W1[j, i], f"W1[{j + 1},{i + 1}]")
              for j in range(h) for i in range(n_in)]
-    edges += [(1.0, y_hid[j], 2.0, y_out[0], W2[0, j], f"W2[1,{j + 1}]") for j in range(h)]
+    edges += [(1.0, y_hid[j], 2.0, y_out[k], W2[k, j], f"W2[{k + 1},{j + 1}]")
+              for k in range(n_out) for j in range(h)]
     w = np.array([e[4] for e in edges])
     wmax = float(max(np.abs(w).max(), 1e-12))
     level = np.minimum((np.abs(w) / wmax * bins).astype(int), bins - 1)
@@ -362,7 +372,8 @@ def network_diagram(params, input_names=("x1", "x2"), style=NORMAL, bins=6,
                        hovertemplate="%{text}<extra></extra>"))
     bias = np.concatenate([b1.ravel(), b2.ravel()])
     reach = float(max(np.abs(bias).max(), 1e-12))
-    labels = [plain(n) for n in input_names] + [f"h{j + 1}" for j in range(h)] + ["a2"]
+    outputs = ["a2"] if n_out == 1 else [f"a2[{k}]" for k in range(n_out)]
+    labels = [plain(n) for n in input_names] + [f"h{j + 1}" for j in range(h)] + outputs
     # Nodes as large as the column of hidden units leaves room for (the plot is about the
     # figure's height less two title lines; the y range is 1.2), a hidden unit's name inside
     # its node (beside it, it would run into the next node or the edges), and no names when
@@ -372,12 +383,13 @@ def network_diagram(params, input_names=("x1", "x2"), style=NORMAL, bins=6,
     inside = round(min(style.font, 0.6 * node))
     named = inside >= 0.75 * style.font
     traces.append(dict(
-        type="scatter", x=f32([0.0] * n_in + [1.0] * h + [2.0]),
+        type="scatter", x=f32([0.0] * n_in + [1.0] * h + [2.0] * n_out),
         y=f32(np.concatenate([y_in, y_hid, y_out])),
-        mode="markers+text", text=labels if named else [*labels[:n_in], *[""] * h, "a2"],
+        mode="markers+text", text=labels if named else [*labels[:n_in], *[""] * h, *outputs],
         hovertext=labels,
-        textposition=["middle left"] * n_in + ["middle center"] * h + ["middle right"],
-        textfont=dict(size=[style.font] * n_in + [inside] * h + [style.font], shadow="auto"),
+        textposition=["middle left"] * n_in + ["middle center"] * h + ["middle right"] * n_out,
+        textfont=dict(size=[style.font] * n_in + [inside] * h + [style.font] * n_out,
+                      shadow="auto"),
         showlegend=False, customdata=[np.nan] * n_in + list(bias),
         hovertemplate="%{hovertext}: bias %{customdata:.3f}<extra></extra>",
         marker=dict(size=node,
@@ -389,5 +401,5 @@ def network_diagram(params, input_names=("x1", "x2"), style=NORMAL, bins=6,
     longest = max((len(str(n)) for n in input_names), default=2)
     left = max(0.35, 0.15 + longest * 0.6 * style.font / LEFT_PX)
     return styled_figure(traces, style, title, legend_rows=0,
-                   xaxis=dict(visible=False, range=[-left, 2.35]),
+                   xaxis=dict(visible=False, range=[-left, 2.35 if n_out == 1 else 2.6]),
                    yaxis=dict(visible=False, range=[-0.08, 1.12]))

@@ -32,7 +32,8 @@ from ..metrics import METRICS
 from ..net import PARAMS, TwoLayerNet
 from ..settings import GRID, MAX_PLAY_EPOCHS, epoch_budget
 from ..train import Trainer
-from .live import array, charts, encode, quantise
+from .classes import boundary_z, grid_values, moving_traces
+from .live import array, charts, encode
 from .state import batch_size
 
 CHUNK_FRAMES = 30        # frames per chunk: one second at the 30 frames a second of live.js
@@ -232,7 +233,8 @@ def restart(state, settings):
     sig, old = state["trainer"]
     data = old.data  # the generated data of these settings, or the user's own
     net = TwoLayerNet(data.n_inputs, int(settings["hidden"]), settings["activation"], data.task,
-                      settings["loss"], seed=(int(settings["seed"]), count))
+                      settings["loss"], seed=(int(settings["seed"]), count),
+                      n_classes=data.n_classes)
     trainer = Trainer(net, data, lr=float(settings["lr"]), batch_size=batch_size(settings),
                       l2=float(settings["l2"]), seed=int(settings["seed"]))
     state["trainer"] = (sig, trainer)
@@ -358,7 +360,7 @@ def prediction_figure(net, data, show_test=True, style=F.NORMAL, grid=GRID, titl
         return F.regression_curve(x, net.predict(G)[0], *pts, names=data.feature_names,
                                   target=data.target_name, style=style, title=title)
     x1, x2, G = F.plane_grid(data.X_train, n=grid)
-    z = net.predict(G).reshape(grid, grid)
+    z = grid_values(net.predict(G), grid)   # (K, grid, grid) for K >= 3 classes
     if data.task == "classification":
         return F.decision_boundary(x1, x2, z, *pts, names=data.feature_names, style=style,
                                    title=title)
@@ -395,8 +397,7 @@ class PlaygroundScene:
         self.show_test, self.style, self.log_y, self.grid = show_test, style, log_y, grid
         data = trainer.data
         self.what = "Decision boundary" if data.task == "classification" else "Prediction"
-        two_layers = data.task == "classification" and data.n_inputs == 2  # heatmap + contour
-        self.moving = {"boundary": [0, 1] if two_layers else [0]}   # what frames change
+        self.moving = {"boundary": moving_traces(data)}   # what frames change
         if data.n_inputs == 1:
             self.G = F.line_grid(data.X_train, n=4 * grid)[1]
         else:
@@ -451,7 +452,7 @@ class PlaygroundScene:
         if data.n_inputs == 1:
             return {"boundary": {"traces": [0], "set": {"y": array(pred[0].astype(np.float32))},
                                  "layout": layout}}
-        z = quantise(pred.reshape(self.grid, self.grid))
+        z = boundary_z(grid_values(pred, self.grid))
         return {"boundary": {"traces": self.moving["boundary"], "set": {"z": z},
                              "layout": layout}}
 
@@ -517,7 +518,7 @@ class CompareScene:
         self.losses = list(comparison.trainers)
         self.trainers = [comparison.trainers[loss] for loss in self.losses]
         self.grid = boundary_grid(comparison.data, grid)
-        self.moving = {loss: [0, 1] for loss in self.losses}   # heatmap and 0.5 contour
+        self.moving = {loss: moving_traces(comparison.data) for loss in self.losses}
 
     @property
     def options(self):
@@ -559,7 +560,7 @@ class CompareScene:
 
     def frame(self, epoch):
         return {loss: {"traces": self.moving[loss],
-                       "set": {"z": quantise(probabilities(t.net, self.grid))},
+                       "set": {"z": boundary_z(probabilities(t.net, self.grid))},
                        "layout": {"title.text": self.title(loss, epoch)}}
                 for loss, t in zip(self.losses, self.trainers, strict=True)}
 

@@ -3,8 +3,15 @@
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from ..data import GENERATORS
-from ..settings import DEFAULT_DATASET, LOSSES_FOR_TASK, SETTINGS, clean_settings, shown
+from ..data import GENERATORS, MIN_SAMPLES, MULTICLASS
+from ..settings import (
+    DEFAULT_DATASET,
+    LOSSES_FOR_TASK,
+    MULTICLASS_DATASET,
+    SETTINGS,
+    clean_settings,
+    shown,
+)
 
 URL = "query-params"
 
@@ -116,6 +123,38 @@ def _fit_task(task):
         st.session_state["loss"] = LOSSES_FOR_TASK[task][0]
 
 
+def datasets_for(task, n_classes=2):
+    """The datasets the sidebar offers: every one of the task, or with K >= 3 classes those
+    that make K classes (MULTICLASS)."""
+    if n_classes <= 2:
+        return tuple(GENERATORS[task])
+    return tuple(d for d in GENERATORS[task] if MULTICLASS.get(d, 2) >= n_classes)
+
+
+def classes_note(n_classes):
+    """What the sidebar says under Classes when K >= 3: which datasets make K classes, which
+    do not, and the softmax output."""
+    if n_classes <= 2:
+        return None
+    made = datasets_for("classification", n_classes)
+    two = [d for d in GENERATORS["classification"] if d not in made]
+    least = MIN_SAMPLES * n_classes // 2
+    return (f"{n_classes} classes: a softmax output with {n_classes} units. Datasets with "
+            f"{n_classes} classes: {', '.join(made)}; "
+            f"{', '.join(two)} {'has' if len(two) == 1 else 'have'} fewer and "
+            f"{'is' if len(two) == 1 else 'are'} not offered."
+            + (f" At least {least} samples." if least > SETTINGS['samples'].lo else ""))
+
+
+def _fit_classes(task, n_classes):
+    """With K >= 3 classes, move the dataset to one that makes K classes (the sidebar's own
+    choice, before its widget is drawn)."""
+    if task == "classification" and n_classes > 2 and \
+            st.session_state.get("dataset", DEFAULT_DATASET[task]) not in \
+            datasets_for(task, n_classes):
+        st.session_state["dataset"] = MULTICLASS_DATASET
+
+
 def _regenerate():
     st.session_state["seed"] = (st.session_state.get("seed", 0) + 1) % (SETTINGS["seed"].hi + 1)
 
@@ -149,7 +188,15 @@ def settings_sidebar():
         task = _options("task", st.radio, horizontal=True)
         boxes["task"] = st.empty()
         _fit_task(task)
-        _options("dataset", options=tuple(GENERATORS[task]))
+        n_classes = 2
+        if task == "classification":
+            n_classes = _slider("classes")
+            note = classes_note(n_classes)
+            if note:
+                st.caption(note)
+            boxes["classes"] = st.empty()
+            _fit_classes(task, n_classes)
+        _options("dataset", options=datasets_for(task, n_classes))
         boxes["dataset"] = st.empty()
         for key in ("samples", "noise", "test_fraction"):
             _slider(key)
@@ -172,6 +219,8 @@ def settings_sidebar():
             boxes[key] = st.empty()
         st.session_state[OVERRIDES] = boxes
     settings = {key: st.session_state.get(key, s.default) for key, s in SETTINGS.items()}
+    if settings["task"] != "classification":
+        settings["classes"] = 2   # regression has one output (the control is not drawn)
     return settings, notes
 
 

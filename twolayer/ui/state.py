@@ -2,23 +2,47 @@
 
 import streamlit as st
 
-from ..data import make_dataset
+from ..data import MIN_SAMPLES, MULTICLASS, make_dataset
 from ..net import TwoLayerNet
+from ..settings import MULTICLASS_DATASET
 from ..train import Trainer
 
-DATA_KEYS = ("task", "dataset", "samples", "noise", "test_fraction", "seed")
+DATA_KEYS = ("task", "dataset", "samples", "noise", "test_fraction", "seed", "classes")
 NET_KEYS = ("hidden", "activation", "loss")
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def load_dataset(name, samples, noise, test_fraction, seed):
+def load_dataset(name, samples, noise, test_fraction, seed, n_classes=2):
     """The dataset for these settings; cached across sessions (a copy is handed to each)."""
-    return make_dataset(name, int(samples), float(noise), float(test_fraction), int(seed))
+    return make_dataset(name, int(samples), float(noise), float(test_fraction), int(seed),
+                        n_classes=int(n_classes))
+
+
+def n_classes_of(settings):
+    """The number of classes these settings ask for: 2 unless a classification task has
+    ``classes`` >= 3."""
+    if settings.get("task", "classification") != "classification":
+        return 2
+    return int(settings.get("classes", 2))
+
+
+def data_choice(settings):
+    """(dataset name, samples, n_classes) for these settings: with K >= 3 classes a dataset
+    that makes K classes (the sidebar offers no other; a lesson's two-class dataset gives way
+    to MULTICLASS_DATASET) and at least MIN_SAMPLES per two classes."""
+    k = n_classes_of(settings)
+    name, samples = settings["dataset"], int(settings["samples"])
+    if k > 2:
+        if MULTICLASS.get(name, 2) < k:
+            name = MULTICLASS_DATASET
+        samples = max(samples, MIN_SAMPLES * k // 2)
+    return name, samples, k
 
 
 def dataset_for(settings):
-    return load_dataset(settings["dataset"], settings["samples"], settings["noise"],
-                        settings["test_fraction"], settings["seed"])
+    name, samples, k = data_choice(settings)
+    return load_dataset(name, samples, settings["noise"], settings["test_fraction"],
+                        settings["seed"], k)
 
 
 def batch_size(settings):
@@ -34,9 +58,10 @@ def new_trainer(settings, data=None, loss=None, output_bias=None):
     """A fresh seeded net and its Trainer for these settings."""
     data = data if data is not None else dataset_for(settings)
     net = TwoLayerNet(data.n_inputs, int(settings["hidden"]), settings["activation"], data.task,
-                      loss or settings["loss"], seed=int(settings["seed"]))
+                      loss or settings["loss"], seed=int(settings["seed"]),
+                      n_classes=data.n_classes)
     if output_bias is not None:
-        net.b2[:] = output_bias
+        net.set_output_bias(output_bias)   # K >= 3: b2 = (0, bias, ..., bias)
     return Trainer(net, data, lr=float(settings["lr"]), batch_size=batch_size(settings),
                    l2=float(settings["l2"]), seed=int(settings["seed"]))
 

@@ -51,37 +51,45 @@ def _column_choice(raw, task, key):
     return features, label
 
 
-def upload_panel(task, n_inputs=None, test_fraction=0.3, seed=0, key="upload"):
+def upload_panel(task, n_inputs=None, test_fraction=0.3, seed=0, key="upload", n_classes=2):
     """A file uploader for a CSV of data or an .npz of weights; an ``Upload`` or None.
 
     None when there is no file or it was refused; a refusal is shown with ``st.error`` and its
     reason, and nothing else changes (the caller keeps its data and training). The returned
     Upload stays the same on every rerun while the file sits in the uploader: act on a new
     ``file_id``. ``n_inputs`` (the current data's) is what uploaded weights must take.
+    ``n_classes`` (the sidebar's Classes): a CSV's labels are 0 .. n_classes-1, and weights
+    must be for that many classes (weights of a K-class net are refused on a two-class page,
+    with the reason).
     """
+    classes = n_classes if task == "classification" else None
     file = st.file_uploader(
         "Your own data (CSV) or weights (.npz), at most 1 MB", type=["csv", "npz"], key=key,
         max_upload_size=1, on_change=_uploader_changed, args=(key,),
-        help="CSV: a header row, two number columns and a label 0/1 (classification), or one "
-             "or two number columns and a target (regression); at most 5000 rows and 1 MB. "
-             ".npz: weights downloaded from this app.")
+        help="CSV: a header row, two number columns and a label "
+             + ("0/1" if n_classes == 2 else f"0 to {n_classes - 1} ({n_classes} classes)")
+             + " (classification; the sidebar's Classes sets how many), or one or two number "
+               "columns and a target (regression); at most 5000 rows and 1 MB. .npz: weights "
+               "downloaded from this app.")
     if file is None:
         return None
     raw = file.getvalue()
     try:
         if file.name.lower().endswith(".npz"):
-            net = _parsed(key, (file.file_id, task, n_inputs), net_from_npz, raw, task=task,
-                          n_inputs=n_inputs)
+            net = _parsed(key, (file.file_id, task, n_inputs, classes), net_from_npz, raw,
+                          task=task, n_inputs=n_inputs, n_classes=classes)
             return Upload(file.file_id, file.name, None, net, {})
         features, label = _column_choice(raw, task, key)
         if features is not None and len(features) not in FEATURES_FOR_TASK[task]:
             st.info("Choose the feature columns.")
             return None
         data, info = _parsed(key, (file.file_id, task, tuple(features or ()), label,
-                                   test_fraction, seed),
-                             read_csv_dataset, raw, task, features, label, test_fraction, seed)
+                                   test_fraction, seed, classes),
+                             read_csv_dataset, raw, task, features, label, test_fraction, seed,
+                             n_classes=classes or 2)
     except ValueError as e:  # the message quotes the file's names and cells: shown as typed
-        st.error(literal(f"{file.name}: {e}"), icon=":material/block:")
+        st.error(literal(f"{file.name}: {e}") + _classes_hint(e, task, n_classes),
+                 icon=":material/block:")
         return None
     if info.get("constant"):
         names = ", ".join(repr(c) for c in info["constant"])
@@ -89,6 +97,15 @@ def upload_panel(task, n_inputs=None, test_fraction=0.3, seed=0, key="upload"):
                            "the same value in every row: the net cannot learn anything from "
                            "such a column."), icon=":material/warning:")
     return Upload(file.file_id, file.name, data, None, info)
+
+
+def _classes_hint(error, task, n_classes):
+    """Where a refusal about classes or labels can be mended: the sidebar's Classes."""
+    text = str(error)
+    if task == "classification" and ("classes" in text or "label" in text):
+        return (f" This page has {n_classes} classes: the sidebar's **Classes** (2 to 5) sets "
+                "how many.")
+    return ""
 
 
 def _parsed(key, sig, parse, *args, **kwargs):
