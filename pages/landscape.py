@@ -29,6 +29,7 @@ from twolayer.settings import (
 from twolayer.ui.charts import show, style
 from twolayer.ui.frame import aside, show_link_notes
 from twolayer.ui.keys import presenter_keys
+from twolayer.ui.lessons import arrived, output_bias
 from twolayer.ui.sidebar import clamp_from_link
 from twolayer.ui.state import DATA_KEYS, dataset_for, new_trainer
 from twolayer.ui.text import count, literal, stopped_early
@@ -100,6 +101,11 @@ view_box = st.container()
 
 # -- controls ---------------------------------------------------------------------------------
 show_link_notes(clamp_from_link(LANDSCAPE_SETTINGS, "landscape"))
+if arrived("loss-landscape") and output_bias() is not None and \
+        "ls_saturated" not in st.query_params:
+    # A lesson's start is this page's start (a link's own switch kept): it moves the axes too.
+    state["ls_saturated"] = output_bias() != 0
+    on_saturated_change()
 names = param_names(data.n_inputs, int(settings["hidden"]))
 saturated = classification and bool(state.get("ls_saturated",
                                               LANDSCAPE_SETTINGS["ls_saturated"].default))

@@ -2,13 +2,13 @@
 
 import streamlit as st
 
-from twolayer.compare import LESSONS
 from twolayer.settings import MAX_PLAY_EPOCHS, MAX_SECONDS_PER_REQUEST, SETTINGS
 from twolayer.ui import live
 from twolayer.ui import playback as pb
 from twolayer.ui.charts import style
 from twolayer.ui.export_buttons import export_buttons
 from twolayer.ui.frame import aside
+from twolayer.ui.lessons import at_lesson_start, lesson_buttons
 from twolayer.ui.state import replace_net, session_trainer
 from twolayer.ui.text import count, literal, stopped_early
 from twolayer.ui.toolbar import play_and_speed
@@ -43,9 +43,7 @@ with aside("pg-intro").expander("About this page, and lessons one click each",
                "the loss and each layer's gradients move. Data and network settings are in "
                "the sidebar.")
     with st.container(horizontal=True, vertical_alignment="center"):
-        for lesson in LESSONS.values():
-            st.page_link("pages/compare.py", label=lesson.title, icon=":material/school:",
-                         query_params={"lesson": lesson.key})
+        lesson_buttons("pages/compare.py")   # a lesson then holds on every page
         st.page_link("pages/backprop.py", label="Backprop by hand", icon=":material/school:")
 
 # The picture and its controls come first; the upload panel under them is read first.
@@ -63,6 +61,8 @@ with st.expander("Your own data or weights", icon=":material/upload_file:"):
             st.button("Back to the generated data", on_click=forget_own_data)
 
 trainer, was_reset = session_trainer(settings, data=own, data_id=own_id)
+trainer, restarted = at_lesson_start()   # a lesson's start (b2 = -8) holds here too
+was_reset = was_reset or restarted
 weights = new_weights(upload)
 if weights is not None:
     trainer = replace_net(weights)
@@ -136,6 +136,7 @@ def playground():
     if reset:
         pb.stop(play)
         trainer = pb.restart(state, settings)
+        trainer = at_lesson_start()[0]
     elif step:
         trainer.run(1)
     elif train:
