@@ -43,7 +43,8 @@ with aside("pg-intro").expander("About this page, and lessons one click each",
                "the loss and each layer's gradients move. Data and network settings are in "
                "the sidebar.")
     with st.container(horizontal=True, vertical_alignment="center"):
-        lesson_buttons("pages/compare.py")   # a lesson then holds on every page
+        lesson_buttons()   # a lesson then holds on every page
+        st.page_link("pages/compare.py", label="MSE vs log-loss", icon=":material/school:")
         st.page_link("pages/backprop.py", label="Backprop by hand", icon=":material/school:")
 
 # The picture and its controls come first; the upload panel under them is read first.

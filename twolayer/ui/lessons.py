@@ -127,9 +127,7 @@ def lesson_picker(present, box=None):
         box = box if box is not None else st.sidebar.container()
     with box:
         lesson = st.selectbox("Lesson", OPTIONS, key=KEY, bind=URL, help=help_text,
-                              label_visibility="collapsed" if present else "visible",
-                              format_func=lambda k: "No lesson" if k == NONE
-                              else LESSONS[k].title)
+                              label_visibility="collapsed" if present else "visible")
         if lesson != NONE:
             st.button("Leave the lesson" if not present else "Leave", key="lesson_leave",
                       on_click=_leave, icon=":material/logout:",
@@ -141,12 +139,12 @@ def story(page_path):
     return STORY.get(current(), {}).get("" if page_path == "play" else page_path)
 
 
-def lesson_buttons(page):
-    """One button per lesson that opens it on MSE vs log-loss (for the Playground's intro)."""
+def lesson_buttons():
+    """One button per lesson that puts it in force (for the Playground's intro): it then holds
+    on this page and every other, until it is left."""
     for key, lesson in LESSONS.items():
-        if st.button(lesson.title, key=f"lesson_open_{key}", icon=":material/school:",
-                     on_click=_choose, args=(key,)):
-            st.switch_page(page)
+        st.button(lesson.title, key=f"lesson_open_{key}", icon=":material/school:",
+                  on_click=_choose, args=(key,), disabled=current() == key)
 
 
 # -- the nets a lesson starts ---------------------------------------------------------------------
