@@ -35,6 +35,8 @@ from twolayer.ui.sidebar import clamp_from_link
 from twolayer.ui.state import DATA_KEYS, dataset_for, signature
 from twolayer.ui.text import count, stopped_early
 from twolayer.ui.toolbar import play_and_speed
+from twolayer.ui.undo import keep as keep_for_undo
+from twolayer.ui.undo import offer as offer_undo
 
 PLAYING_EMPTY = "Playing: the curves<br>follow on Pause"   # a curve as Play starts at epoch 0
 NET_KEYS = DATA_KEYS + ("hidden", "activation")  # not "loss": this page trains both
@@ -217,11 +219,17 @@ def on_pause():
 def reset(settings, output_bias, lr_factor, sig):
     """Reset: both nets back to the start (as a callback, before the fragment draws)."""
     pb.stop(st.session_state[PLAY])
+    keep_for_undo("compare")   # the run before, one click away
     cmp = new_comparison(settings, output_bias).configure(
         lr_factor=lr_factor, lr=float(settings["lr"]), batch_size=settings["batch"],
         l2=float(settings["l2"]))
     st.session_state["compare"] = (sig, cmp)
     st.session_state["compare_play_of"] = cmp
+
+
+def after_undo():
+    pb.stop(st.session_state[PLAY])
+    st.session_state["compare_play_of"] = st.session_state["compare"][1]
 
 
 def curve_figures(cmp, empty=EMPTY):
@@ -265,6 +273,7 @@ def both_nets():
                             "below follow on Pause")
         st.button("Reset", key=KEYS["reset"], help="Both nets back to the start",
                   on_click=reset, args=(settings, output_bias, lr_factor, sig))
+        offer_undo("compare", cmp.epoch, lambda c: c.epoch, then=after_undo)
     if step:
         cmp.run(1)
     elif train:

@@ -19,6 +19,8 @@ from twolayer.ui.transfer import (
     own_data,
     upload_panel,
 )
+from twolayer.ui.undo import keep as keep_for_undo
+from twolayer.ui.undo import offer as offer_undo
 from twolayer.ui.view import View, of_last
 
 LIVE = "pg_live"                 # the live charts' component
@@ -93,6 +95,11 @@ def on_pause():
     pb.on_pause(state[pb.PLAY], [state["trainer"][1]], live.request(LIVE, "pause"))
 
 
+def after_undo():
+    pb.stop(state[pb.PLAY])
+    View.of(state, VIEW).follow()
+
+
 def on_slider():
     View.of(state, VIEW).on_slider(state, SLIDER)
 
@@ -125,6 +132,7 @@ def playground():
                             "picture on screen")
         reset = st.button("Reset", key=KEYS["reset"], help="New initial weights, history "
                           "cleared")
+        undo_box = st.empty()   # "Undo reset", once this run's Reset is done
         with st.popover(":material/tune:", help="What the pictures show: test points, a "
                         "log-scale loss" + (", the presenter's keys" if S.present else "")):
             show_test = st.toggle("Test points", value=True, key="pg_test")
@@ -136,6 +144,7 @@ def playground():
     note = None
     if reset:
         pb.stop(play)
+        keep_for_undo("trainer")   # the run before, one click away
         trainer = pb.restart(state, settings)
         trainer = at_lesson_start()[0]
     elif step:
@@ -147,6 +156,7 @@ def playground():
             trainer.run(epochs, cpu_seconds=MAX_SECONDS_PER_REQUEST)
         if trainer.diverged is None:
             note = stopped_early(trainer.epoch - before, epochs) or note
+    offer_undo("trainer", trainer.epoch, lambda t: t.epoch, box=undo_box, then=after_undo)
     # The pictures follow training; the history slider scrubs back until the next Step or Train.
     if reset or step or train or playing or stopped:
         view.follow()

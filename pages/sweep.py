@@ -20,6 +20,7 @@ from twolayer.settings import (
 from twolayer.sweep import Sweep, best_sentence, grid, summarize, with_target
 from twolayer.ui.charts import show, style
 from twolayer.ui.frame import aside, show_link_notes
+from twolayer.ui.keys import presenter_keys
 from twolayer.ui.lessons import arrived, output_bias
 from twolayer.ui.sidebar import clamp_from_link
 from twolayer.ui.state import DATA_KEYS, batch_size, dataset_for, signature
@@ -105,7 +106,11 @@ if arrived("sweep") and output_bias() is not None and "sweep_saturated" not in s
 # -- the page's own settings -------------------------------------------------------------------
 
 classification = settings["task"] == "classification"
-toggle_col = st.container()   # the page's main switch, first
+top = st.container(horizontal=True, vertical_alignment="center", gap="small")
+toggle_col = top.container(width="content")   # the page's main switch, first
+again = top.button("Run again", key="sweep_run", type="primary", icon=":material/replay:",
+                   help="Train every net of both starts again, in front of you (the page "
+                        "shows a sweep from memory when its settings were swept before)")
 c = st.columns([1.2, 1.2, 0.8, 0.8, 0.8], vertical_alignment="bottom")
 S = SWEEP_SETTINGS
 lr_min = c[0].select_slider(S["sweep_lr_min"].label, LEARNING_RATES, value=0.01,
@@ -167,6 +172,8 @@ def sweep_from(start):
     key = (signature(settings, DATA_KEYS), losses, lrs, seeds, asked_epochs, starts[start],
            int(settings["hidden"]), settings["activation"], batch_size(settings),
            float(settings["l2"]), SHARE)
+    if again:
+        cached_sweep.clear(key, data)
     return cached_sweep(key, data)
 
 
@@ -270,3 +277,6 @@ with st.expander("The same sweep from the command line", icon=":material/termina
              f"--epochs {epochs}", f"--target {target:g}"]
     st.code("python -m twolayer sweep " + " ".join(args) + " --json", language="bash",
             wrap_lines=True)
+
+# A clicker: → / PageDown or Space runs the sweep again.
+presenter_keys(step="sweep_run", play="sweep_run")

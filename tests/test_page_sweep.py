@@ -308,3 +308,17 @@ def test_lr_ends_in_either_order_and_the_command_line_equivalent():
     [code] = at.code
     assert "--lrs 0.1,0.3,1,3 --seeds 0-2 --data-seed 0 --epochs 30" in code.value
     assert SETTINGS["seed"].default == 0
+
+
+def test_run_again_trains_both_starts_afresh(monkeypatch):
+    at = open_page(**SMALL)
+    calls = []
+    original = Sweep.run
+    monkeypatch.setattr(Sweep, "run", lambda self, e: calls.append(e) or original(self, e))
+    at.run()
+    assert calls == []   # from memory
+    said = [m.value for m in at.markdown if m.value.startswith("From the ")]
+    at.button(key="sweep_run").click().run()
+    assert not at.exception
+    assert len(calls) == 2 * 30   # both starts, every epoch, again
+    assert [m.value for m in at.markdown if m.value.startswith("From the ")] == said
