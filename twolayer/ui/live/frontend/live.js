@@ -709,12 +709,11 @@ function paint(s, gd, patch, traces) {
 // The title while playing is written into its SVG text directly: Plotly's relayout of a
 // title redoes the chart's whole layout-style pass (5-13 ms a frame on a busy 2-CPU machine,
 // a third of a 60 Hz frame). Plotly's own layout object says the same title (whoever reads the
-// chart's title, reads the one shown); Plotly draws it itself again when the canvas goes
-// (unpaint), from the title it last drew.
+// chart's title, reads the one shown); Plotly takes it over when the canvas goes (unpaint:
+// its update with that same title draws it and brings its own copy of the layout up to date).
 function retitle(gd, p, text) {
   const el = titleText(gd), title = gd.layout && gd.layout.title;
   if (!el || !title || typeof title !== "object" || el.childElementCount) return false;
-  if (p.drawnTitle === undefined) p.drawnTitle = title.text;
   title.text = text;
   el.textContent = text;
   return true;
@@ -836,18 +835,11 @@ function unpaint(gd, keep = true) {
   const p = gd.__paint;
   if (!p) return;
   gd.__paint = null;
-  // Plotly's layout back to the title it drew: the update below is then a change it draws.
-  if (p.drawnTitle !== undefined && gd.layout && gd.layout.title) {
-    gd.layout.title.text = p.drawnTitle;
-  }
   if (keep && p.last && gd._fullData) {
     const { traces, z, layout } = p.last;
     call(gd, "update", { z: traces.map(() => z) }, layout, traces)
       .then(() => p.canvas.remove());
   } else {
-    if (p.drawnTitle !== undefined && p.last && p.last.layout["title.text"]) {
-      call(gd, "relayout", { "title.text": p.last.layout["title.text"] });
-    }
     p.canvas.remove();
   }
 }
