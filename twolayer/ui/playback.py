@@ -1,13 +1,16 @@
 """Training state between reruns: Step / Train / Play / Reset, what an epoch looked like, and
 Play's chunks of frames.
 
-Play streams. Python trains ahead one chunk at a time (CHUNK_FRAMES frames, a second at 30
-frames a second), only when the browser asks for it, and sends that chunk's frames: for each
-epoch shown the prediction grid (8-bit levels), the chart title, the new points of the curves,
-and every KEYFRAME_EVERY-th frame the network diagram and the hidden units. The browser plays
-them one per animation frame and asks for the next chunk while AHEAD_FRAMES (1.5 s) are still
-queued, so a hand-over never shows. Speed: 1, 2, 5 or 10 epochs per frame (only the epochs shown
-carry a picture; the curves get every epoch).
+Play streams. Python trains ahead one chunk at a time, only when the browser asks for it, and
+sends that chunk's frames: for each epoch shown the prediction grid (8-bit levels), the chart
+title, the new points of the curves, and every KEYFRAME_EVERY-th frame the network diagram and
+the hidden units. The browser plays them one per animation frame (up to the display's rate: 60
+a second on most screens, as TensorFlow Playground does) and asks for the next chunk while
+AHEAD_FRAMES (1.5 s at 60 a second) are still queued, so a hand-over never shows. The first
+chunk is small (FIRST_FRAMES: its picture is on screen a fraction of a second after the click),
+the next ones twice as big up to CHUNK_FRAMES (see ``chunk_frames``). Speed: 1, 2, 5 or 10 epochs
+per frame, every chunk a whole number of frames at that speed (only the epochs shown carry a
+picture; the curves get every epoch).
 
 Pause stops on the picture on screen: the browser reports that epoch and training goes back to
 it (Trainer.rewind); what was trained ahead beyond it is dropped, so the metrics, the history
@@ -36,9 +39,10 @@ from .classes import boundary_z, grid_values, moving_traces
 from .live import array, charts, encode
 from .state import batch_size
 
-CHUNK_FRAMES = 30        # frames per chunk: one second at the 30 frames a second of live.js
-AHEAD_FRAMES = 45        # the browser asks for the next chunk when fewer frames are queued
-KEYFRAME_EVERY = 10      # network diagram and hidden units: every 10th frame (3 a second),
+FIRST_FRAMES = 12        # the first chunk: 0.2 s at 60 frames a second, trained in a blink
+CHUNK_FRAMES = 60        # the most per chunk: one second at 60 frames a second
+AHEAD_FRAMES = 90        # the browser asks for the next chunk when fewer frames are queued
+KEYFRAME_EVERY = 30      # network diagram and hidden units: every 30th frame (2 a second),
                          # not on the same frame (each costs a full redraw of its chart), and
                          # drawn between two frames of the picture ("lazy" patches)
 SPEEDS = (1, 2, 5, 10)   # epochs per frame
@@ -60,6 +64,7 @@ class Play:
     seq: int = -1              # the last chunk made in this play
     chunk: dict | None = None  # the last chunk, sent on every rerun until the next one
     played: int = 0            # epochs trained in this play (at most MAX_PLAY_EPOCHS)
+    frames: int = 0            # frames made in this play (the keyframes' count)
     shown: int | None = None   # the epoch on screen, as the browser last reported it
     saved: dict = field(default_factory=dict)  # epoch shown -> weights of each net, for Pause
     base: dict | None = None   # the charts as they were at Play (sent unchanged while playing)
@@ -78,6 +83,7 @@ def start(play, trainers):
     play.id += 1
     play.playing, play.due, play.keep = True, True, False
     play.seq, play.chunk, play.played, play.shown, play.start = -1, None, 0, epoch, epoch
+    play.frames = 0
     play.saved = {epoch: [t.net.get_params() for t in trainers]}
     play.base, play.note = None, None
 
@@ -162,21 +168,40 @@ def on_pause(play, trainers, request):
     return True
 
 
-def make_chunk(play, scene, speed=1, frames=CHUNK_FRAMES, limit=MAX_PLAY_EPOCHS):
+def chunk_frames(seq):
+    """Frames in chunk ``seq`` of a play: FIRST_FRAMES, then twice as many each time up to
+    CHUNK_FRAMES (12, 24, 48, 60, 60 ...). The first picture waits for the first chunk only;
+    the bigger ones after it keep AHEAD_FRAMES queued with few requests."""
+    return min(CHUNK_FRAMES, FIRST_FRAMES * 2 ** min(seq, 8))
+
+
+def chunk_epochs(frames, speed, limit, budget):
+    """Epochs a chunk trains: ``frames * speed``, fewer at the play's ``limit`` (epochs left)
+    or the CPU ``budget`` of one request (epochs), cut to a whole number of frames at
+    ``speed`` so that every picture is ``speed`` epochs after the one before (at least one
+    frame's worth while any epoch is left: a budget below it is exceeded by that much)."""
+    epochs = min(frames * speed, budget)
+    epochs = max(epochs - epochs % speed, speed)
+    return max(min(epochs, limit), 0)
+
+
+def make_chunk(play, scene, speed=1, frames=None, limit=MAX_PLAY_EPOCHS):
     """Train the next chunk of Play and return it (kept as ``play.chunk``), or None when this
     run has none to make (not playing, or no chunk asked for).
 
-    Trains up to ``frames * speed`` epochs (fewer at the play limit, or when they would cost one
-    request too much CPU), one frame at every ``speed``-th epoch and one at the last epoch
-    trained. The chunk ends the play (``end``) at the limit and when a net diverges: the
-    browser plays it to its last frame, the last good epoch, and reports back.
+    Trains ``chunk_epochs`` epochs (``frames``, default ``chunk_frames`` of this chunk, at
+    ``speed`` epochs a frame), one frame at every ``speed``-th epoch (and one at the last epoch
+    trained, at the play limit or a divergence). The chunk ends the play (``end``) at the limit
+    and when a net diverges: the browser plays it to its last frame, the last good epoch, and
+    reports back.
     """
     if not (play.playing and play.due):
         return None
     play.due = False
     trainers = scene.trainers
     first = last = epoch_of(trainers)
-    epochs = min(frames * speed, limit - play.played, scene.budget(frames * speed))
+    frames = chunk_frames(play.seq + 1) if frames is None else frames
+    epochs = chunk_epochs(frames, speed, limit - play.played, scene.budget(frames * speed))
     shown = []
     for i in range(max(epochs, 0)):
         for t in trainers:
@@ -185,12 +210,13 @@ def make_chunk(play, scene, speed=1, frames=CHUNK_FRAMES, limit=MAX_PLAY_EPOCHS)
             break
         last = epoch_of(trainers)
         if (last - first) % speed == 0 or i == epochs - 1 or scene.diverged():
-            shown.append(_frame(play, scene, last, len(shown)))
+            shown.append(_frame(play, scene, last, play.frames + len(shown)))
         if scene.diverged():
             break
     if last != first and (not shown or shown[-1]["epoch"] != last):
-        shown.append(_frame(play, scene, last, len(shown)))
+        shown.append(_frame(play, scene, last, play.frames + len(shown)))
     play.played += last - first
+    play.frames += len(shown)
     end = None
     if scene.diverged():
         end = {"reason": "diverged"}
@@ -458,7 +484,7 @@ class PlaygroundScene:
 
     @unvalidated()   # rebuilt on every Step and every chunk: no per-property check
     def keyframe(self, epoch, index):
-        """The network diagram (frames 5, 15, ...) and the hidden units (frames 10, 20, ...)
+        """The network diagram (frames 15, 45, ...) and the hidden units (frames 30, 60, ...)
         of the net as it is now; both when ``index`` is None (the last frame of a play)."""
         net, data = self.trainer.net, self.trainer.data
         due = {"network": index is None or index % KEYFRAME_EVERY == KEYFRAME_EVERY // 2 - 1,
