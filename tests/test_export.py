@@ -49,9 +49,13 @@ SETTINGS = {
 
 # -- running a file where twolayer is not importable ---------------------------------------------
 
+# The project is installed (editable) in the test environment, so `-I` alone does not hide it:
+# every runner first makes `import twolayer` fail, as it would on a machine without the project.
+HIDE_TWOLAYER = "import sys; sys.modules['twolayer'] = None\n"
+
 # Runs each file in turn in one interpreter (scikit-learn is imported once), each in a fresh
 # namespace, as `python file.py` would; a line of its own separates their outputs.
-RUNNER = """\
+RUNNER = HIDE_TWOLAYER + """\
 import runpy, sys
 for path in sys.argv[1:]:
     print("=== next file", flush=True)
@@ -115,9 +119,9 @@ def export(capsys, args, fmt="script"):
 
 
 def test_twolayer_is_not_importable_where_the_files_run(tmp_path):
-    result = subprocess.run([sys.executable, "-I", "-c", "import twolayer"], cwd=tmp_path,
-                            capture_output=True, text=True, timeout=60)
-    assert result.returncode != 0 and "No module named 'twolayer'" in result.stderr
+    result = subprocess.run([sys.executable, "-I", "-c", HIDE_TWOLAYER + "import twolayer"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0 and "ModuleNotFoundError" in result.stderr
 
 
 # -- the script against `train --json` ----------------------------------------------------------
@@ -249,7 +253,7 @@ NBFORMAT4 = {
 }
 
 # Runs the code cells in order in one namespace, as a kernel would.
-CELL_RUNNER = """\
+CELL_RUNNER = HIDE_TWOLAYER + """\
 import json, sys
 nb = json.load(open(sys.argv[1], encoding="utf-8"))
 space = {"__name__": "__main__"}
