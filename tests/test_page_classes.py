@@ -178,7 +178,7 @@ def test_compare_draws_two_region_maps_from_the_generalised_saturated_start():
     for t in cmp.trainers.values():
         np.testing.assert_array_equal(t.net.b2.ravel(), [0.0, -8.0, -8.0])
     captions = " ".join(c.value for c in at.caption)
-    assert "b2 = (0, -8, ..., -8)" in captions and "class 0 with probability 0.999" in captions
+    assert "b2 = (0, -8, -8)" in captions and "class 0 with probability 0.999" in captions
     text = " ".join(i.value for i in at.info)
     assert "every sample starts as class 0 with probability 0.9993" in text
     assert "7 epochs with cross-entropy, 75 epochs with MSE" in text
