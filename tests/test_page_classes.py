@@ -196,6 +196,20 @@ def test_compare_draws_two_region_maps_from_the_generalised_saturated_start():
     assert any("softmax" in m.value for m in at.markdown)
 
 
+def test_compare_play_frames_carry_both_nets_regions():
+    at = open_page("pages/compare.py", classes=3, lesson="fair")
+    click(at, "cmp_play")
+    frame = live(at, "-cmp_live")["stream"]["frames"][-1]
+    cmp = at.session_state["compare"][1]
+    assert cmp.epoch == frame["epoch"]
+    for loss in ("mse", "log_loss"):
+        patch = frame["charts"][loss]
+        assert patch["traces"] == [0] and set(patch["set"]) == {"z"}
+        z = decoded(patch["set"]["z"])
+        expected = argmax_here(cmp.trainers[loss].net, cmp.data.X_train)
+        assert np.mean(np.floor(z).astype(int) == expected) > 0.999
+
+
 # -- Backprop, Sweep, Loss landscape -------------------------------------------------------------
 
 def test_backprop_shows_the_softmax_lines_of_a_three_class_net():
