@@ -993,7 +993,10 @@ function onClick(e) {              // Pause: stop on the picture on screen, befo
   } else if (which && s.busy) {    // one hand-over at a time: a Step waits its turn
     e.preventDefault();
     e.stopImmediatePropagation();
-    if (which === "step" && !playing(s) && !e.target.closest("button:disabled")) s.queued += 1;
+    if (which === "step" && !playing(s) && !e.target.closest("button:disabled")) {
+      s.queued += 1;
+      prepare(s);                  // its charts drawn ahead now, if their data is here
+    }
     return;
   }
   if (!playing(s)) {
