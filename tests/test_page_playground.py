@@ -12,6 +12,7 @@ from tests import apptest_util
 from tests import reference as ref
 from tests.shown_text import as_shown
 from twolayer.data import make_dataset
+from twolayer.figures import PRESENT
 from twolayer.net import TwoLayerNet
 from twolayer.settings import MAX_HIDDEN, SETTINGS, epoch_budget
 from twolayer.train import Trainer
@@ -431,7 +432,7 @@ def chart_hashes(charts):
 
 
 @pytest.mark.parametrize("options", [{}, {"show_test": False, "log_y": True},
-                                     {"style": pb.F.PRESENT}])
+                                     {"style": PRESENT}])
 def test_the_next_step_is_made_ahead_on_a_copy_and_found_again_after_step(options):
     t, alone = small_trainer(), small_trainer()
     t.run(5)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from twolayer.ui import playback as pb
+from twolayer.ui import play as pb
 
 
 class Counter:
@@ -113,9 +113,10 @@ def test_a_second_of_play_at_60_frames_is_small_on_the_wire():
     """Bytes per second at 60 frames a second, 1x, the Playground's defaults (80 x 80 8-bit
     grids, the curves, the diagram and hidden units 3 times a second): under 1 MB/s."""
     from tests.test_page_playground import small_trainer
+    from twolayer.ui.scenes import PlaygroundScene
 
     t = small_trainer(samples=500, hidden=8)
-    play, scene = pb.Play(), pb.PlaygroundScene(t)
+    play, scene = pb.Play(), PlaygroundScene(t)
     pb.start(play, [t])
     total = frames = 0
     for seq in range(4):
@@ -145,3 +146,12 @@ def test_a_request_asked_again_keeps_playing_and_makes_nothing():
     assert pb.make_chunk(play, scene) is None and scene.trainers[0].epoch == trained
     assert not pb.settle(play, scene.trainers)                             # anything else
     assert scene.trainers[0].epoch == 5
+
+
+def test_plays_state_machine_imports_no_streamlit():
+    """twolayer.ui.play is plain Python: importing it in a fresh process loads no Streamlit."""
+    import subprocess
+    import sys
+
+    code = "import sys, twolayer.ui.play; assert 'streamlit' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)
