@@ -207,6 +207,35 @@ def test_playground_step_shows_the_epoch_trained_ahead_at_once(page, app_server)
     assert exception_texts(page) == []
 
 
+def test_a_step_clicked_again_at_once_is_shown_from_charts_drawn_ahead(page, app_server):
+    """Step clicked twice at once: the first shows the charts drawn ahead, the second waits its
+    turn and its charts are drawn ahead as soon as their data comes, then shown: nothing is
+    drawn in place of the charts shown (no "tl react" entry), and both epochs count."""
+    from tests.browser_util import exception_texts, wait_for_app
+
+    page.add_init_script("globalThis.tlTiming = true")   # live.js's "tl react <chart>" entries
+    _open_playground(page, app_server)
+    page.locator("h1").first.click()
+    _ahead_ready(page, 1)
+    page.evaluate("""() => {
+        window.__at = performance.now();
+        const step = document.querySelector('.st-key-pg_step button');
+        step.click();
+        step.click();                    // while the first one's rerun runs: waits its turn
+    }""")
+    _wait_epoch(page, 2)
+    wait_for_app(page)
+    page.wait_for_function(f"{_title()} === 'Decision boundary at epoch 2'")
+    _ahead_ready(page, 3)
+    redrawn = page.evaluate("() => performance.getEntriesByType('measure').filter(m => "
+                            "m.startTime >= window.__at && m.name.startsWith('tl react '))"
+                            ".map(m => m.name)")
+    assert redrawn == []
+    marks = page.evaluate(f"() => {_chart('curves')}.layout.shapes.map(s => s.x0)")
+    assert marks == [2] * 3
+    assert exception_texts(page) == []
+
+
 def test_playground_play_shows_every_epoch_in_order_and_pause_agrees(page, app_server):
     """At 1 epoch per frame the picture shows each epoch, in order, none skipped; Pause stops
     on the epoch on screen, and the numbers and the history slider say that epoch."""
@@ -240,6 +269,63 @@ def test_playground_play_shows_every_epoch_in_order_and_pause_agrees(page, app_s
     # What was trained ahead is gone: the next Step is the epoch after the one shown.
     page.get_by_role("button", name="Step", exact=True).click()
     _wait_epoch(page, shown + 1)
+
+
+# Every animation frame, the epoch the boundary's title shows (its SVG text: what is on
+# screen), or null while it has none.
+EPOCH_EACH_FRAME = """() => {
+    window.__frames = [];
+    window.__stop = false;
+    const tick = () => {
+        const text = document.querySelector(
+            '.tl-chart[data-chart="boundary"] .g-gtitle text.gtitle');
+        const m = text && /epoch (\\d+)$/.exec(text.textContent);
+        window.__frames.push(m ? +m[1] : null);
+        if (!window.__stop) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+}"""
+
+
+@pytest.mark.parametrize("speed", [1, 10])
+def test_play_paints_speed_epochs_a_frame_and_pause_lands_on_the_one_on_screen(page, app_server,
+                                                                            speed):
+    """Sampled at every animation frame for 5 s: at 1x every epoch appears, in order, exactly
+    once (a frame may show the one before again: a slow browser slows Play down); at 10x the
+    epoch moves by 10 from one picture to the next, never by anything else. Pause lands on the
+    epoch on screen: the title stays there and the numbers say it."""
+    from tests.browser_util import exception_texts, wait_for_app
+
+    _open_playground(page, app_server)
+    if speed != 1:
+        page.locator(".st-key-pg_speed").get_by_text(f"{speed}×", exact=True).click()
+        wait_for_app(page)
+    page.evaluate(EPOCH_EACH_FRAME)
+    page.get_by_role("button", name="Play", exact=True).click()
+    page.wait_for_function("window.__frames.some((e) => e > 0)", timeout=60000)
+    page.wait_for_timeout(5000)
+    page.get_by_role("button", name="Pause", exact=True).click()
+    paused_at = page.evaluate("window.__frames.length")
+    page.get_by_role("button", name="Play", exact=True).wait_for(timeout=60000)
+    wait_for_app(page, timeout=60000)
+    page.wait_for_timeout(500)
+    page.evaluate("window.__stop = true")
+    frames = page.evaluate("window.__frames")
+    # A frame while Pause hands the canvas back to Plotly may have no title (at most a few).
+    assert sum(e is None for e in frames) <= 10, frames
+    seen = [e for e in frames if e is not None]
+    steps = [b - a for a, b in zip(seen, seen[1:], strict=False)]
+    assert set(steps) <= {0, speed}, [(i, d) for i, d in enumerate(steps) if d not in (0, speed)]
+    epochs = list(dict.fromkeys(seen))                   # each epoch once, in order of showing
+    assert epochs == list(range(0, epochs[-1] + 1, speed)), epochs
+    assert len(epochs) > 10, epochs                      # it played
+    # Pause: the last picture played stays on screen, and the numbers name its epoch.
+    shown = epochs[-1]
+    assert [e for e in frames[paused_at:] if e is not None] == \
+        [shown] * sum(e is not None for e in frames[paused_at:])
+    assert _epoch_in_title(page) == shown
+    _wait_epoch(page, shown)
+    assert exception_texts(page) == []
 
 
 def test_playground_plays_and_pauses_a_regression_curve(page, app_server):

@@ -307,7 +307,7 @@ def test_play_streams_both_boundaries_and_pause_goes_back_to_the_screen():
     stream = live(at)["stream"]
     frames = stream["frames"]
     assert stream["seq"] == 0 and [f["epoch"] for f in frames] == \
-        list(range(1, pb.CHUNK_FRAMES + 1))
+        list(range(1, pb.FIRST_FRAMES + 1))
     twin = default_comparison()
     G = plane(twin.data.X_train)
     for f in frames:
@@ -319,7 +319,7 @@ def test_play_streams_both_boundaries_and_pause_goes_back_to_the_screen():
                 np.ptp(expected) / 508 + 1e-9
             assert patch["layout"]["title.text"] == \
                 f"{LOSS_LABELS[loss]} net, epoch {f['epoch']}"
-    assert comparison(at).epoch == pb.CHUNK_FRAMES
+    assert comparison(at).epoch == pb.FIRST_FRAMES
     # While playing, no number names an epoch of its own: the maps' titles are the one on
     # screen (a rerun's numbers would trail them by a second, or lead them by a chunk).
     assert not any(m.value.startswith("**Epoch") for m in at.markdown)

@@ -12,6 +12,7 @@ from tests import apptest_util
 from tests import reference as ref
 from tests.shown_text import as_shown
 from twolayer.data import make_dataset
+from twolayer.figures import PRESENT
 from twolayer.net import TwoLayerNet
 from twolayer.settings import MAX_HIDDEN, SETTINGS, epoch_budget
 from twolayer.train import Trainer
@@ -357,7 +358,7 @@ def test_play_hands_the_browser_a_chunk_of_frames_of_the_core():
     stream = live(at)["stream"]
     assert (stream["seq"], stream["start"], stream["end"]) == (0, 0, None)
     frames = stream["frames"]
-    assert [f["epoch"] for f in frames] == list(range(1, pb.CHUNK_FRAMES + 1))  # speed 1
+    assert [f["epoch"] for f in frames] == list(range(1, pb.FIRST_FRAMES + 1))  # speed 1
     twin = default_trainer()
     G = plane(twin.data.X_train)[2]
     points = [[] for _ in range(8)]
@@ -372,9 +373,9 @@ def test_play_hands_the_browser_a_chunk_of_frames_of_the_core():
         assert all(decoded(x).tolist() == [f["epoch"]] for x in curves["append"]["x"])
         for k, y in enumerate(curves["append"]["y"]):
             points[k] += decoded(y).tolist()
-        # the diagram on frames 5, 15, 25, the hidden units on 10, 20, 30
-        assert ("network" in f["charts"]) == (f["epoch"] % 10 == 5)
-        assert ("hidden" in f["charts"]) == (f["epoch"] % 10 == 0)
+        # the diagram on frames 15, 45, ..., the hidden units on 30, 60, ... of the play
+        assert ("network" in f["charts"]) == (f["epoch"] % 30 == 15)
+        assert ("hidden" in f["charts"]) == (f["epoch"] % 30 == 0)
     h = twin.history
     expected = [getattr(h, k) for k in CURVES] + [h.grad_norm[p] for p in ("W1", "b1", "W2",
                                                                            "b2")]
@@ -384,14 +385,14 @@ def test_play_hands_the_browser_a_chunk_of_frames_of_the_core():
     # epoch on screen (a rerun's numbers would trail it by a second, or lead it by a chunk).
     assert "Epoch" not in metrics(at)
     assert not any(s.key == "view_epoch" for s in at.slider)
-    assert at.session_state["trainer"][1].epoch == pb.CHUNK_FRAMES
+    assert at.session_state["trainer"][1].epoch == pb.FIRST_FRAMES
 
 
 def test_pause_without_word_from_the_browser_goes_back_to_the_last_epoch_it_showed():
     at = open_page()
     click(at, "Step")
     click(at, key="pg_play")
-    assert at.session_state["trainer"][1].epoch == 1 + pb.CHUNK_FRAMES
+    assert at.session_state["trainer"][1].epoch == 1 + pb.FIRST_FRAMES
     click(at, key="pg_play")
     assert at.button(key="pg_play").label == "Play" and live(at)["stream"] is None
     assert epoch(at) == 1 and at.session_state["trainer"][1].history.epochs == 1
@@ -431,7 +432,7 @@ def chart_hashes(charts):
 
 
 @pytest.mark.parametrize("options", [{}, {"show_test": False, "log_y": True},
-                                     {"style": pb.F.PRESENT}])
+                                     {"style": PRESENT}])
 def test_the_next_step_is_made_ahead_on_a_copy_and_found_again_after_step(options):
     t, alone = small_trainer(), small_trainer()
     t.run(5)
@@ -502,16 +503,16 @@ def test_the_next_chunk_continues_at_the_right_epoch_and_speed():
     play, scene = pb.Play(), pb.PlaygroundScene(t)
     pb.start(play, [t])
     first = pb.make_chunk(play, scene, speed=1)
-    assert [f["epoch"] for f in first["frames"]] == list(range(8, 8 + pb.CHUNK_FRAMES))
+    assert [f["epoch"] for f in first["frames"]] == list(range(8, 38))   # 30 frames first
     assert pb.make_chunk(play, scene) is None         # nobody asked for the next one yet
-    assert asked(play, 1, 20) and play.shown == 20
+    assert asked(play, 1, 15) and play.shown == 15
     second = pb.make_chunk(play, scene, speed=5)
     epochs = [f["epoch"] for f in second["frames"]]
-    assert second["seq"] == 1 and epochs == list(range(42, 38 + 5 * pb.CHUNK_FRAMES, 5))
+    assert second["seq"] == 1 and epochs == list(range(42, 38 + 5 * 60, 5))   # 60 frames
     # the curves get every epoch trained, the pictures every 5th
     x = np.concatenate([decoded(f["charts"]["curves"]["append"]["x"][0])
                         for f in second["frames"]])
-    assert x.tolist() == list(range(38, 38 + 5 * pb.CHUNK_FRAMES))
+    assert x.tolist() == list(range(38, 38 + 5 * 60))
     twin = small_trainer()
     twin.run(epochs[-1])
     z = decoded(second["frames"][-1]["charts"]["boundary"]["set"]["z"])
@@ -528,7 +529,7 @@ def test_requests_of_an_old_play_or_out_of_turn_make_nothing():
     assert not asked(play, 0, 3)      # the chunk it has: sent again by the rerun itself
     assert not asked(play, 2, 3)      # one it cannot have asked for yet
     assert not pb.on_need(play, {"play": play.id, "seq": "1"})
-    assert pb.make_chunk(play, scene) is None and t.epoch == pb.CHUNK_FRAMES
+    assert pb.make_chunk(play, scene) is None and t.epoch == pb.FIRST_FRAMES
 
 
 def test_play_stops_at_the_play_limit():
@@ -568,7 +569,7 @@ def test_pause_goes_back_to_the_epoch_on_screen():
     pb.make_chunk(play, scene)
     asked(play, 1, 12)
     pb.make_chunk(play, scene)
-    assert t.epoch == 2 * pb.CHUNK_FRAMES
+    assert t.epoch == 30 + 60
     assert pb.on_pause(play, [t], {"play": play.id, "epoch": 17, "end": False})
     assert not play.playing and play.stopped and play.note is None
     twin = small_trainer()

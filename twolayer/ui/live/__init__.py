@@ -19,9 +19,9 @@ What travels, in ``data``::
             picture while playing: a chart redraws only what moves); a patch
             is {"traces", "set": {attr: value for every trace}, "append": {attr: [array per
             trace]}, "layout": {path: value}, "lazy": bool} or {"figure": figure[, "lazy"]}.
-            Frames play at 30 a second; a lazy patch (the curves, the network, the hidden
-            units) may be merged with the next ones and is drawn between two frames, a few
-            times a second.
+            Frames play one per animation frame (the screen's rate); a lazy patch (the
+            curves, the network, the hidden units) may be merged with the next ones and is
+            drawn a few times a second, one chart per animation frame.
     keys    {"play", "step", "reset"}: the keys of the page's buttons the presenter keys press.
             Play, Pause and Step go to Python one at a time: until the rerun one starts has
             answered, its button is aria-busy, a Play/Pause is ignored and a Step is queued

@@ -5,12 +5,11 @@
 import "../twolayer.plotly/plotly.min.js";
 
 const Plotly = window.Plotly;
-const FRAME_MS = 1000 / 30;        // 30 frames a second
-const CATCH_UP_MS = 4 * FRAME_MS;  // a stall shorter than this is made up (one frame a tick)
 const RETRY_MS = 4000;             // ask again for a chunk that has not come
-const LAZY_MS = 200;               // a lazy patch is drawn at most this often (see flush),
-const LAZY_FRAMES = 6;             // and at most every 6th frame,
-const OVERDUE_MS = 600;            // and on a frame's own tick only after this long
+const LAZY_MS = 450;               // a lazy patch is drawn at most this often (see flush),
+const LAZY_GAP_MS = 120;           // and never two lazy charts within this of each other
+const PACE_MS = 1000;              // Play's pace is judged over the last second (see pace)
+const SLOW = 0.8;                  // slower than this share of the screen's rate: said so
 const REPAIR_MS = 1000;            // how often a cleared chart is looked for (see repair)
 // Not Plotly's own "responsive" (it follows the window, on a 100 ms timer that can read a size
 // the box no longer has): every chart is drawn at its box's width, set here (see size).
@@ -127,8 +126,10 @@ function mount(parentElement) {
   const s = {
     parentElement, root, cells: {}, divs: {}, back: {}, drawn: {}, parts: {}, keys: null,
     trigger: null, ahead: null,
-    play: { id: null, stopped: true, seen: new Set(), queue: [], last: 0, shown: null,
-            lastSeq: -1, asked: -1, askedAt: 0, ahead: 45, end: null, raf: 0 },
+    landing: {},                   // chart name -> the next Step's chart being drawn ahead
+    play: { id: null, stopped: true, seen: new Set(), queue: [], shown: null,
+            lastSeq: -1, asked: -1, askedAt: 0, ahead: 90, end: null, raf: 0 },
+    pace: fresh(),                 // Play's pace against the screen's (see pace)
     lazy: {},                      // chart name -> {patch, drawn}: patches waiting to be drawn
     last: {},                      // chart name -> the last chart sent (to draw a cleared one)
     calls: 0,                      // how many times the data came (see busy)
@@ -491,8 +492,9 @@ function receive(s, stream) {
     stop(s);
     s.still = stream.still || {};
     for (const [name, gd] of Object.entries(s.divs)) hold(gd, s.still[name]);
-    Object.assign(p, { id: stream.play, stopped: false, seen: new Set(), queue: [], last: 0,
+    Object.assign(p, { id: stream.play, stopped: false, seen: new Set(), queue: [],
                        shown: stream.start, lastSeq: -1, asked: -1, askedAt: 0, end: null });
+    s.pace = fresh(s.pace.screen);
   }
   if (p.stopped || p.seen.has(stream.seq)) return;   // the data is sent again on every rerun
   p.seen.add(stream.seq);
@@ -504,30 +506,85 @@ function receive(s, stream) {
   if (!p.raf) p.raf = requestAnimationFrame((t) => tick(s, t));
 }
 
+// One frame per animation frame: the screen's own rate (60 a second on most displays), as
+// TensorFlow Playground paints. A browser that cannot keep up calls this less often: Play
+// slows down and shows every frame all the same (at 1x every epoch), and says so (see pace).
 function tick(s, now) {
   const p = s.play;
   p.raf = 0;
   if (p.stopped || !s.root.isConnected) return;
-  if (p.queue.length && now - p.last >= FRAME_MS - 4) {
-    const frame = p.queue.shift();
+  const frame = p.queue.shift(), t0 = performance.now();
+  if (frame) {
     show(s, frame);
-    measure("tl frame", now, performance.now());
+    measure("tl frame", t0, performance.now());
+    p.step = p.shown === null ? p.step : frame.epoch - p.shown;
     p.shown = frame.epoch;
-    // On the 30-a-second schedule, not from this tick: a tick a few ms late (a busy main
-    // thread) would otherwise push every later frame back and cost a whole tick now and then;
-    // after a short stall the frames due come on the next ticks, one per tick, until the
-    // schedule is met again. After a long stall the schedule starts again from now.
-    p.last = now - p.last < CATCH_UP_MS ? p.last + FRAME_MS : now;
-    flush(s, now, OVERDUE_MS);       // a frame was drawn: only what has waited too long
-  } else {
-    flush(s, now, LAZY_MS);          // a tick between two frames: the time for the rest
   }
+  pace(s, now, Boolean(frame));
+  flush(s, now, LAZY_MS);
   if (!p.queue.length && p.end) {  // the last chunk has played: report where it stopped
     finish(s, true);
     return;
   }
   ask(s, now);
   p.raf = requestAnimationFrame((t) => tick(s, t));
+}
+
+// -- Play's pace against the screen's ---------------------------------------------------------
+// The screen's rate: the shortest of the median intervals between two animation frames of
+// each second seen (a busy browser stretches them, never shortens them). Over the last second, fewer frames shown than
+// SLOW of that rate (the browser late, or the next chunk not there yet) is said on screen:
+// at 1x nothing is lost, Play only slows down; at 2x-10x animation frames are skipped, each
+// picture still that many epochs after the one before.
+
+function fresh(screen = Infinity) {
+  return { screen, ticks: [], shown: [], since: null, judged: 0, said: null, el: null };
+}
+
+function pace(s, now, shown) {
+  const q = s.pace;
+  q.ticks.push(now);
+  if (shown) q.shown.push(now);
+  if (q.since === null) q.since = now;
+  while (q.ticks.length && q.ticks[0] < now - PACE_MS) q.ticks.shift();
+  while (q.shown.length && q.shown[0] < now - PACE_MS) q.shown.shift();
+  if (now - q.since < PACE_MS || now - q.judged < PACE_MS / 4) return;
+  q.judged = now;
+  const gaps = q.ticks.slice(1).map((t, i) => t - q.ticks[i]).sort((a, b) => a - b);
+  if (gaps.length) q.screen = Math.max(1000 / 240, Math.min(q.screen, gaps[gaps.length >> 1]));
+  const rate = q.shown.length * 1000 / PACE_MS, screen = 1000 / q.screen;
+  say(s, rate < SLOW * screen ? slowNote(Math.round(rate), Math.round(screen), s.play.step || 1)
+                              : null);
+}
+
+function slowNote(rate, screen, step) {
+  if (step <= 1) {
+    return `${rate} pictures a second, below the screen's ${screen}: Play slows down, `
+      + "every epoch is still shown, none is lost.";
+  }
+  return `${rate} pictures a second, below the screen's ${screen}: animation frames are `
+    + `skipped, each picture still ${step} epochs after the one before.`;
+}
+
+// The note under the boundary (the first chart), changed only when its text does.
+function say(s, text) {
+  const q = s.pace;
+  if (q.said === text) return;
+  q.said = text;
+  if (!text) {
+    if (q.el) q.el.remove();
+    q.el = null;
+    return;
+  }
+  if (!q.el) {
+    const cell = Object.values(s.cells)[0];
+    if (!cell) return;
+    q.el = document.createElement("div");
+    q.el.className = "tl-pace";
+    q.el.setAttribute("role", "status");
+    cell.appendChild(q.el);
+  }
+  q.el.textContent = text;
 }
 
 function ask(s, now) {             // keep at least `ahead` frames (about 1.5 s) queued
@@ -548,22 +605,25 @@ function show(s, frame) {
 
 // The frames' picture comes first. A "lazy" patch (the curves, which only grow; the network
 // and the hidden units, a few times a second) waits here, merged with the next ones, and is
-// drawn on a tick between two frames, at most every LAZY_MS and LAZY_FRAMES frames; one that
-// has waited `wait` ms is drawn anyway (a slow machine may have no tick between frames).
+// drawn at most every LAZY_MS per chart and one chart per animation frame at most every
+// LAZY_GAP_MS (each is a whole Plotly redraw, several frames' worth of the picture's time);
+// `wait` 0 draws them all now (Play stops).
 function flush(s, now, wait) {
-  for (const [name, pending] of Object.entries(s.lazy)) {
-    if (!pending.patch) continue;
-    if (wait && (now - pending.drawn < wait || pending.frames < LAZY_FRAMES)) continue;
+  const due = Object.entries(s.lazy).filter(([, pending]) => pending.patch
+    && (!wait || now - pending.drawn >= wait)).sort((a, b) => a[1].drawn - b[1].drawn);
+  for (const [name, pending] of due) {
+    if (wait && now - (s.lazyAt || 0) < LAZY_GAP_MS) return;
+    const t0 = performance.now();
     apply(s, name, pending.patch);
-    s.lazy[name] = { patch: null, drawn: now, frames: 0 };
+    measure(`tl lazy ${name}`, t0, performance.now());
+    s.lazy[name] = { patch: null, drawn: now };
+    s.lazyAt = now;
   }
 }
 
 function merge(pending, patch) {
   const into = pending && pending.patch;
-  const frames = (pending ? pending.frames : LAZY_FRAMES) + 1;
-  if (!into) return { patch: structuredClone(patch), drawn: pending ? pending.drawn : 0, frames };
-  pending.frames = frames;
+  if (!into) return { patch: structuredClone(patch), drawn: pending ? pending.drawn : 0 };
   if (patch.figure) {                                     // a whole figure replaces the rest
     pending.patch = structuredClone(patch);
     return pending;
@@ -639,7 +699,24 @@ function paint(s, gd, patch, traces) {
   }
   draw2d(p, z);
   p.last = { traces, z, layout: patch.layout || {} };
-  if (patch.layout && Object.keys(patch.layout).length) call(gd, "relayout", patch.layout);
+  const layout = { ...(patch.layout || {}) };
+  if (typeof layout["title.text"] === "string" && retitle(gd, p, layout["title.text"])) {
+    delete layout["title.text"];
+  }
+  if (Object.keys(layout).length) call(gd, "relayout", layout);
+  return true;
+}
+
+// The title while playing is written into its SVG text directly: Plotly's relayout of a
+// title redoes the chart's whole layout-style pass (5-13 ms a frame on a busy 2-CPU machine,
+// a third of a 60 Hz frame). Plotly's own layout object says the same title (whoever reads the
+// chart's title, reads the one shown); Plotly takes it over when the canvas goes (unpaint:
+// its update with that same title draws it and brings its own copy of the layout up to date).
+function retitle(gd, p, text) {
+  const el = titleText(gd), title = gd.layout && gd.layout.title;
+  if (!el || !title || typeof title !== "object" || el.childElementCount) return false;
+  title.text = text;
+  el.textContent = text;
   return true;
 }
 
@@ -681,6 +758,11 @@ function painter(gd, traces) {
     line: c ? { color: c.line.color, width: c.line.width * dpr } : null,
   };
   return gd.__paint;
+}
+
+// Plotly's title as drawn: the SVG text of the chart's title (Plotly's own DOM, read here only).
+function titleText(gd) {
+  return gd.querySelector(".g-gtitle text.gtitle");
 }
 
 function lut(scale) {                        // 256 RGBA colours along a Plotly colour scale
@@ -766,6 +848,7 @@ function unpaint(gd, keep = true) {
 function stop(s) {
   const p = s.play;
   s.lazy = {};
+  say(s, null);
   for (const gd of Object.values(s.divs)) unpaint(gd);
   for (const gd of Object.values(s.divs)) if (gd.__held && gd.__held.play) release(gd);
   if (p.raf) cancelAnimationFrame(p.raf);
@@ -910,7 +993,10 @@ function onClick(e) {              // Pause: stop on the picture on screen, befo
   } else if (which && s.busy) {    // one hand-over at a time: a Step waits its turn
     e.preventDefault();
     e.stopImmediatePropagation();
-    if (which === "step" && !playing(s) && !e.target.closest("button:disabled")) s.queued += 1;
+    if (which === "step" && !playing(s) && !e.target.closest("button:disabled")) {
+      s.queued += 1;
+      prepare(s);                  // its charts drawn ahead now, if their data is here
+    }
     return;
   }
   if (!playing(s)) {
@@ -938,14 +1024,27 @@ function stepAhead(s, target) {
   if (!settled()) return;
   const rest = {};
   for (const [name, next_] of Object.entries(next.charts || {})) {
-    if (ready(s, name, next_)) swap(s, name, next_);
-    else rest[name] = next_;
+    const landing = s.landing[name];
+    if (ready(s, name, next_)) {
+      swap(s, name, next_);
+    } else if (landing && landing.hash === next_.hash) {
+      // Being drawn ahead right now (a Step clicked again quickly): shown when it lands,
+      // rather than drawn a second time in front.
+      landing.done.then(() => {
+        if (s.drawn[name] === next_.hash || s.gone) return;     // the rerun drew it already
+        if (ready(s, name, next_)) swap(s, name, next_);
+        else draw(s, { [name]: next_ });
+      });
+    } else {
+      rest[name] = next_;
+    }
   }
   if (Object.keys(rest).length) setTimeout(() => draw(s, rest), 0);   // after Streamlit's click
 }
 
 // Each chart has a second one, where the next Step's chart is drawn when the browser has
-// nothing else to do: in the page, hidden under the one shown, while it is drawn, then taken
+// nothing else to do (at once when a Step click is already waiting its turn: it is shown the
+// moment it lands): in the page, hidden under the one shown, while it is drawn, then taken
 // out of the page (the page holds the charts shown, no more). Step puts it in the place of the
 // one shown (nothing is drawn at the click), which becomes the next one's. Drawn again when
 // the next Step changes or the box's width does.
@@ -958,20 +1057,28 @@ function prepare(s) {
   for (const [name, next_] of Object.entries(next.charts || {})) {
     if (!s.divs[name] || !next_ || !next_.figure || ready(s, name, next_)) continue;
     s.back[name] = s.back[name] || chart(name, "tl-back");
-    idle(() => {
+    const task = () => {
       const back = s.back[name];
       if (s.ahead !== next || playing(s) || ready(s, name, next_)) return;
+      const landing = s.landing[name];
+      if (landing && landing.hash === next_.hash && landing.back === back) return;  // under way
       delete back.dataset.hash;
       if (!back.isConnected) s.cells[name].appendChild(back);
-      react(back, decode(next_.figure))
+      const done = react(back, decode(next_.figure))
         .then(() => {
           if (s.back[name] !== back) return;
           back.dataset.hash = next_.hash;
           back.remove();
           if (s.ahead === next) mark(s);
         })
-        .catch((err) => console.error(`twolayer live chart ${name} (next Step):`, err));
-    });
+        .catch((err) => console.error(`twolayer live chart ${name} (next Step):`, err))
+        .finally(() => {
+          if (s.landing[name] && s.landing[name].done === done) delete s.landing[name];
+        });
+      s.landing[name] = { hash: next_.hash, back, done };
+    };
+    if (s.queued) task();
+    else idle(task);
   }
   mark(s);
 }
