@@ -4,6 +4,7 @@ import streamlit as st
 
 from twolayer.ui.frame import page_config, presenting, share_box, share_link, show_link_notes
 from twolayer.ui.join import join_button
+from twolayer.ui.lessons import in_force, lesson_picker, read_lesson_link, story
 from twolayer.ui.restart import restart_notice
 from twolayer.ui.sidebar import settings_sidebar
 
@@ -27,10 +28,18 @@ PAGES = [
 ]
 
 page = st.navigation(PAGES)
+lesson_box = st.sidebar.container()   # the lesson first in the sidebar, drawn after its settings
 settings, link_notes = settings_sidebar()
-st.session_state["settings"] = settings
+link_notes += read_lesson_link()
+if not presenting():
+    lesson_picker(False, lesson_box)
+# What every page trains with: the sidebar's settings, a lesson's on top (the sidebar says so).
+st.session_state["settings"] = in_force(settings)
+if (line := story(page.url_path)) and not presenting():
+    lesson_box.caption(line)
 show_link_notes(link_notes)
 page.run()
 share_box(settings, page)
 if presenting():
+    lesson_picker(True)   # in the header bar, next to Join
     join_button(share_link(settings, page))

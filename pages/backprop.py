@@ -11,6 +11,7 @@ from twolayer.settings import backprop_link
 from twolayer.ui import state
 from twolayer.ui.frame import aside, show_link_notes
 from twolayer.ui.keys import presenter_keys
+from twolayer.ui.lessons import output_bias
 from twolayer.ui.sidebar import clamp_from_link
 from twolayer.ui.text import count
 
@@ -30,8 +31,9 @@ def source_net(settings):
     if held is not None and held[0] == state.signature(settings):
         trainer = held[1]
         return trainer, f"the Playground's net after {count(trainer.epoch, 'epoch')}"
-    return state.new_trainer(settings), (f"a fresh net (seed {settings['seed']}): the "
-                                         "Playground has not built one for these settings")
+    fresh = state.new_trainer(settings, output_bias=output_bias())   # a lesson's start too
+    return fresh, (f"a fresh net (seed {settings['seed']}): the Playground has not built one "
+                   "for these settings")
 
 
 def page_net(settings, trainer):

@@ -11,7 +11,6 @@ from twolayer.compare import (
     ONE_NEURON_STARTS,
     ONE_NEURON_STEPS,
     comparison_for,
-    lesson_settings,
     lesson_text,
     one_neuron,
 )
@@ -32,15 +31,17 @@ from twolayer.ui.charts import show, style
 from twolayer.ui.classes import SOFTMAX_LINES, lesson_fixed, lesson_text_k, start_sentence
 from twolayer.ui.export_buttons import export_buttons
 from twolayer.ui.frame import aside, show_link_notes
-from twolayer.ui.sidebar import clamp_from_link, overridden
+from twolayer.ui.lessons import current as current_lesson
+from twolayer.ui.sidebar import clamp_from_link
 from twolayer.ui.state import DATA_KEYS, dataset_for, signature
 from twolayer.ui.text import count, stopped_early
 from twolayer.ui.toolbar import play_and_speed
+from twolayer.ui.undo import keep as keep_for_undo
+from twolayer.ui.undo import offer as offer_undo
 
 PLAYING_EMPTY = "Playing: the curves<br>follow on Pause"   # a curve as Play starts at epoch 0
 NET_KEYS = DATA_KEYS + ("hidden", "activation")  # not "loss": this page trains both
 
-LESSON_KEYS = ("none",) + tuple(LESSONS)
 URL = "query-params"
 LIVE, PLAY = "cmp_live", "cmp_play_state"   # the live boundaries' component, Play's state
 DRAWN = "cmp_drawn"         # the boundaries made, and the next Step's (twolayer.ui.playback.Drawn)
@@ -109,10 +110,11 @@ show_link_notes(clamp_from_link(COMPARE_LINK, "compare"))
 # -- the lesson and the page's own controls --------------------------------------------------
 
 c1, c2, c3 = st.columns([1.3, 1.4, 1.3])
-lesson = c1.selectbox("Lesson", LESSON_KEYS, key="lesson", bind=URL,
-                      help="Presets that show one thing each: "
-                           + "; ".join(f"**{k}**: {v.title}" for k, v in LESSONS.items())
-                           + ". A link with ?lesson=saturated opens one.")
+lesson = current_lesson()   # chosen in the sidebar (the header in presentation mode)
+c1.markdown(f"**Lesson:** {LESSONS[lesson].title if lesson in LESSONS else 'none'}",
+            help="Presets that show one thing each, chosen at the top of the sidebar: "
+                 + "; ".join(f"**{k}**: {v.title}" for k, v in LESSONS.items())
+                 + ". A link with ?lesson=saturated opens one, on every page.")
 if st.session_state.get("compare_lesson_applied") != lesson:
     # A newly chosen lesson sets this page's own controls (not yet drawn in this run), except
     # where the link that opened the page gives a value of its own.
@@ -139,13 +141,7 @@ lr_factor = c3.select_slider(s.label, s.options, value=s.default, key="lr_factor
 settings = dict(st.session_state["settings"])
 # The boundaries and their controls come first; the lesson's text is drawn under them.
 stage = st.container(key="stage-cmp")
-if lesson in LESSONS and LESSONS[lesson].settings:
-    # Page-level overrides: the sidebar's widgets are left alone (they are bound to the URL
-    # and drawn before this page runs), so a lesson can never fight them; each says under it
-    # what the lesson trains instead.
-    fixed = lesson_fixed(lesson, settings["classes"])   # K >= 3: a K-class dataset
-    settings = {**lesson_settings(lesson, settings), **fixed}
-    overridden(fixed, f"The lesson \u201c{LESSONS[lesson].title}\u201d")
+# (A lesson's settings are in force already: twolayer/ui/lessons.py, for every page.)
 
 
 def lesson_box():
@@ -228,11 +224,17 @@ def on_pause():
 def reset(settings, output_bias, lr_factor, sig):
     """Reset: both nets back to the start (as a callback, before the fragment draws)."""
     pb.stop(st.session_state[PLAY])
+    keep_for_undo("compare")   # the run before, one click away
     cmp = new_comparison(settings, output_bias).configure(
         lr_factor=lr_factor, lr=float(settings["lr"]), batch_size=settings["batch"],
         l2=float(settings["l2"]))
     st.session_state["compare"] = (sig, cmp)
     st.session_state["compare_play_of"] = cmp
+
+
+def after_undo():
+    pb.stop(st.session_state[PLAY])
+    st.session_state["compare_play_of"] = st.session_state["compare"][1]
 
 
 def curve_figures(cmp, empty=EMPTY):
@@ -276,6 +278,7 @@ def both_nets():
                             "below follow on Pause")
         st.button("Reset", key=KEYS["reset"], help="Both nets back to the start",
                   on_click=reset, args=(settings, output_bias, lr_factor, sig))
+        offer_undo("compare", cmp.epoch, lambda c: c.epoch, then=after_undo)
     if step:
         cmp.run(1)
     elif train:

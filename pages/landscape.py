@@ -1,5 +1,6 @@
 """Loss landscape: the training loss over two parameters, MSE's plateau, the paths of two nets."""
 
+import time
 import uuid
 
 import numpy as np
@@ -18,6 +19,7 @@ from twolayer.settings import (
     LANDSCAPE_GRIDS,
     LANDSCAPE_PARAM_LABELS,
     LANDSCAPE_SETTINGS,
+    MAX_PLAY_EPOCHS,
     MAX_SECONDS_PER_REQUEST,
     SATURATED_BIAS,
     SETTINGS,
@@ -26,14 +28,19 @@ from twolayer.settings import (
     landscape_budget,
     landscape_params,
 )
+from twolayer.ui import undo
 from twolayer.ui.charts import show, style
 from twolayer.ui.frame import aside, show_link_notes
 from twolayer.ui.keys import presenter_keys
+from twolayer.ui.lessons import arrived, output_bias
 from twolayer.ui.sidebar import clamp_from_link
 from twolayer.ui.state import DATA_KEYS, dataset_for, n_classes_of, new_trainer
 from twolayer.ui.text import count, literal, stopped_early
 
 URL = "query-params"
+PLAYING, PLAY_UNTIL = "ls_playing", "ls_play_until"
+PLAY_EPOCHS = 5      # Play trains this many epochs per picture (one run of the page)
+PLAY_PAUSE = 0.2     # seconds each picture stays before the next run starts
 PARAM_KEYS = ("ls_x", "ls_y")
 NET_KEYS = DATA_KEYS + ("hidden", "activation")   # not "loss": this page trains both
 
@@ -101,6 +108,11 @@ view_box = st.container()
 
 # -- controls ---------------------------------------------------------------------------------
 show_link_notes(clamp_from_link(LANDSCAPE_SETTINGS, "landscape"))
+if arrived("loss-landscape") and output_bias() is not None and \
+        "ls_saturated" not in st.query_params:
+    # A lesson's start is this page's start (a link's own switch kept): it moves the axes too.
+    state["ls_saturated"] = output_bias() != 0
+    on_saturated_change()
 names = param_names(data.n_inputs, int(settings["hidden"]), data.n_classes)
 saturated = classification and bool(state.get("ls_saturated",
                                               LANDSCAPE_SETTINGS["ls_saturated"].default))
@@ -139,6 +151,22 @@ grid = c[4].select_slider(s.label, s.options, value=s.default, key="ls_grid", bi
                                "training samples.")
 
 # -- the nets ---------------------------------------------------------------------------------
+
+
+def toggle_play():
+    """Play: the next 'Epochs per Train' epochs, PLAY_EPOCHS per picture; or Pause."""
+    state[PLAYING] = not state.get(PLAYING)
+    held = state.get("landscape")
+    if state[PLAYING] and held is not None:
+        per_run = state.get("ls_epochs", SETTINGS["epochs_per_run"].default)
+        state[PLAY_UNTIL] = max(t.epoch for t in trainers_of(held[1]).values()) + \
+            min(int(per_run), MAX_PLAY_EPOCHS)
+
+
+def pause():
+    state[PLAYING] = False
+
+
 sig = (tuple(settings[k] for k in NET_KEYS), saturated)
 held = state.get("landscape")
 if held is None or held[0] != sig:
@@ -156,13 +184,20 @@ else:
 
 with toolbar:
     s = SETTINGS["epochs_per_run"]
-    step = st.button("Step", type="primary", help="One epoch for each net", key="ls_step")
+    playing = bool(state.get(PLAYING))
+    st.button("Pause" if playing else "Play", key="ls_play", on_click=toggle_play,
+              icon=":material/pause:" if playing else ":material/play_arrow:",
+              help=f"Train the next 'Epochs per Train' epochs, {PLAY_EPOCHS} per picture, the "
+                   "maps redrawn after each, until they are done or Pause")
+    step = st.button("Step", type="primary", help="One epoch for each net", key="ls_step",
+                     disabled=playing)
     epochs_per_run = state.get("ls_epochs", s.default)
     train = st.button(f"Train {epochs_per_run}", help="This many epochs for each net",
-                      key="ls_train")
+                      key="ls_train", disabled=playing)
     epochs_per_run = st.number_input(s.label, s.lo, s.hi, s.default, step=s.step,
                                      key="ls_epochs", label_visibility="collapsed", width=120)
     reset = st.button("Reset", help="Back to the start", key="ls_reset")
+    undo_box = st.empty()   # "Undo reset", filled once this run's Reset is done
     s = LANDSCAPE_SETTINGS["ls_color"]
     color = st.radio(s.label, s.options, key="ls_color", bind=URL, horizontal=True,
                      format_func={"loss": "loss", "slope": "slope |grad|"}.get,
@@ -174,11 +209,23 @@ with toolbar:
                         help="The surfaces in 3-D: drag to turn.")
 
 if reset:
+    state[PLAYING] = False
+    undo.keep("landscape")        # the run before, one click away ("Undo reset")
     held = (sig, new_run(settings, data, saturated), uuid.uuid4().hex)
     state["landscape"] = held
     run = held[1]
 elif step:
     run.run(1)
+elif playing:
+    # Play: a few epochs per run of the page, which starts the next run itself (at the end)
+    # until the epochs are done or Pause; a click meanwhile interrupts it and is taken at once.
+    now = max(t.epoch for t in trainers_of(run).values())
+    run.run(max(1, min(PLAY_EPOCHS, state.get(PLAY_UNTIL, now) - now)),
+            cpu_seconds=MAX_SECONDS_PER_REQUEST / 2)
+    now = max(t.epoch for t in trainers_of(run).values())
+    if now >= state.get(PLAY_UNTIL, now) or \
+            any(t.diverged is not None for t in trainers_of(run).values()):
+        state[PLAYING] = playing = False
 elif train:
     epochs, note = budget(run, int(epochs_per_run))
     if note:
@@ -192,6 +239,8 @@ elif train:
 
 trainers = trainers_of(run)
 epoch = max(t.epoch for t in trainers.values())
+undo.offer("landscape", epoch, lambda r: max(t.epoch for t in trainers_of(r).values()),
+           box=undo_box, then=pause)
 params = (p1, p2)
 if p1 == p2:
     st.warning("Choose two different parameters for the two axes.")
@@ -307,5 +356,8 @@ st.markdown(
     f"of them at once ({len(names)} here). A path can cross a contour line uphill on the map "
     "while the loss goes down, because the other weights moved too.")
 
-# A clicker: → / PageDown Step, Space Train (the page has no Play), R Reset.
-presenter_keys(step="ls_step", play="ls_train", reset="ls_reset")
+# A clicker: → / PageDown Step, Space Play or Pause, R Reset.
+presenter_keys(step="ls_step", play="ls_play", reset="ls_reset")
+if playing:
+    time.sleep(PLAY_PAUSE)   # the picture stays a moment; a click now interrupts the wait
+    st.rerun()

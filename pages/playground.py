@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from twolayer.compare import LESSONS
 from twolayer.settings import MAX_PLAY_EPOCHS, MAX_SECONDS_PER_REQUEST, SETTINGS
 from twolayer.ui import live
 from twolayer.ui import playback as pb
@@ -10,6 +9,7 @@ from twolayer.ui.charts import style
 from twolayer.ui.classes import show_class_metrics
 from twolayer.ui.export_buttons import export_buttons
 from twolayer.ui.frame import aside
+from twolayer.ui.lessons import at_lesson_start, lesson_buttons
 from twolayer.ui.state import replace_net, session_trainer
 from twolayer.ui.text import count, literal, stopped_early
 from twolayer.ui.toolbar import play_and_speed
@@ -20,6 +20,8 @@ from twolayer.ui.transfer import (
     own_data,
     upload_panel,
 )
+from twolayer.ui.undo import keep as keep_for_undo
+from twolayer.ui.undo import offer as offer_undo
 from twolayer.ui.view import View, of_last
 
 LIVE = "pg_live"                 # the live charts' component
@@ -44,9 +46,8 @@ with aside("pg-intro").expander("About this page, and lessons one click each",
                "the loss and each layer's gradients move. Data and network settings are in "
                "the sidebar.")
     with st.container(horizontal=True, vertical_alignment="center"):
-        for lesson in LESSONS.values():
-            st.page_link("pages/compare.py", label=lesson.title, icon=":material/school:",
-                         query_params={"lesson": lesson.key})
+        lesson_buttons()   # a lesson then holds on every page
+        st.page_link("pages/compare.py", label="MSE vs log-loss", icon=":material/school:")
         st.page_link("pages/backprop.py", label="Backprop by hand", icon=":material/school:")
 
 # The picture and its controls come first; the upload panel under them is read first.
@@ -65,6 +66,8 @@ with st.expander("Your own data or weights", icon=":material/upload_file:"):
             st.button("Back to the generated data", on_click=forget_own_data)
 
 trainer, was_reset = session_trainer(settings, data=own, data_id=own_id)
+trainer, restarted = at_lesson_start()   # a lesson's start (b2 = -8) holds here too
+was_reset = was_reset or restarted
 weights = new_weights(upload)
 if weights is not None:
     trainer = replace_net(weights)
@@ -92,6 +95,11 @@ def on_need():
 
 def on_pause():
     pb.on_pause(state[pb.PLAY], [state["trainer"][1]], live.request(LIVE, "pause"))
+
+
+def after_undo():
+    pb.stop(state[pb.PLAY])
+    View.of(state, VIEW).follow()
 
 
 def on_slider():
@@ -126,6 +134,7 @@ def playground():
                             "picture on screen")
         reset = st.button("Reset", key=KEYS["reset"], help="New initial weights, history "
                           "cleared")
+        undo_box = st.empty()   # "Undo reset", once this run's Reset is done
         with st.popover(":material/tune:", help="What the pictures show: test points, a "
                         "log-scale loss" + (", the presenter's keys" if S.present else "")):
             show_test = st.toggle("Test points", value=True, key="pg_test")
@@ -137,7 +146,9 @@ def playground():
     note = None
     if reset:
         pb.stop(play)
+        keep_for_undo("trainer")   # the run before, one click away
         trainer = pb.restart(state, settings)
+        trainer = at_lesson_start()[0]
     elif step:
         trainer.run(1)
     elif train:
@@ -147,6 +158,7 @@ def playground():
             trainer.run(epochs, cpu_seconds=MAX_SECONDS_PER_REQUEST)
         if trainer.diverged is None:
             note = stopped_early(trainer.epoch - before, epochs) or note
+    offer_undo("trainer", trainer.epoch, lambda t: t.epoch, box=undo_box, then=after_undo)
     # The pictures follow training; the history slider scrubs back until the next Step or Train.
     if reset or step or train or playing or stopped:
         view.follow()

@@ -20,8 +20,11 @@ from twolayer.settings import (
 from twolayer.sweep import Sweep, best_sentence, grid, summarize, with_target
 from twolayer.ui.charts import show, style
 from twolayer.ui.frame import aside, show_link_notes
+from twolayer.ui.keys import presenter_keys
+from twolayer.ui.lessons import arrived, output_bias
 from twolayer.ui.sidebar import clamp_from_link
 from twolayer.ui.state import DATA_KEYS, batch_size, dataset_for, signature
+from twolayer.ui.sweep_story import start_sentence, verdict
 
 URL = "query-params"
 SATURATED_BIAS = LESSONS["saturated"].output_bias   # b2 = -8, as the MSE vs log-loss lesson
@@ -34,17 +37,18 @@ PAGE_PATH = "sweep"   # this page's url_path in app.py
 def cached_sweep(key, _data):
     """Train the sweep that ``key`` describes on ``_data`` (the data of key's settings), with
     a progress bar; cached across sessions, so the same settings cost nothing the second time.
-    Training stops early, after the epoch in which the page load's CPU time (process_time)
-    reached MAX_SECONDS_PER_REQUEST: an estimate chose the epochs, the measurement holds them.
+    Training stops early, after the epoch in which its CPU time (process_time) reached its
+    share of the page load's (``seconds``, the key's last item): an estimate chose the epochs,
+    the measurement holds them.
     Returns plain data: the results, the test metric per epoch (K, epochs), the metric name,
     the epochs trained."""
-    _, losses, lrs, seeds, epochs, output_bias, hidden, activation, batch, l2 = key
+    _, losses, lrs, seeds, epochs, output_bias, hidden, activation, batch, l2, seconds = key
     started = time.process_time()
     sw = Sweep(_data, grid(losses, lrs, seeds), hidden=hidden, activation=activation,
                batch_size=batch, l2=l2, output_bias=output_bias)
     bar = st.progress(0.0, text=f"Training {sw.K} nets ...")
     chunk = max(1, -(-epochs // PROGRESS_UPDATES))
-    while sw.epoch < epochs and time.process_time() - started < MAX_SECONDS_PER_REQUEST:
+    while sw.epoch < epochs and time.process_time() - started < seconds:
         sw.run(1)
         if sw.epoch % chunk == 0:
             bar.progress(sw.epoch / epochs,
@@ -97,11 +101,17 @@ with aside("sweep-intro").expander("About this page", icon=":material/info:"):
                "the range.")
 
 show_link_notes(clamp_from_link(SWEEP_SETTINGS, "sweep"))
+if arrived("sweep") and output_bias() is not None and "sweep_saturated" not in st.query_params:
+    st.session_state["sweep_saturated"] = output_bias() != 0   # the picture of the lesson's start
 
 # -- the page's own settings -------------------------------------------------------------------
 
 classification = settings["task"] == "classification"
-toggle_col = st.container()   # the page's main switch, first
+top = st.container(horizontal=True, vertical_alignment="center", gap="small")
+toggle_col = top.container(width="content")   # the page's main switch, first
+again = top.button("Run again", key="sweep_run", type="primary", icon=":material/replay:",
+                   help="Train every net of both starts again, in front of you (the page "
+                        "shows a sweep from memory when its settings were swept before)")
 c = st.columns([1.2, 1.2, 0.8, 0.8, 0.8], vertical_alignment="bottom")
 S = SWEEP_SETTINGS
 lr_min = c[0].select_slider(S["sweep_lr_min"].label, LEARNING_RATES, value=0.01,
@@ -123,8 +133,10 @@ target = c[4].number_input(s.label, s.lo, s.hi, s.default, step=s.step, key="swe
                                 "for regression) reaches this.")
 saturated = toggle_col.toggle(S["sweep_saturated"].label, key="sweep_saturated", bind=URL,
                         disabled=not classification,
-                        help="Every net starts with b2 = -8: each output near 0, confidently "
-                             "class 0 (classification only). MSE's gradient vanishes there.")
+                        help="The pictures show the sweep from b2 = -8: each output near 0, "
+                             "confidently class 0 (classification only), where MSE's gradient "
+                             "vanishes. The page sweeps both starts and states both answers "
+                             "under the picture.")
 saturated = bool(saturated and classification)
 
 if lr_min > lr_max:
@@ -135,28 +147,54 @@ losses = ("mse", "log_loss") if classification else ("mse",)
 data_seed = int(settings["seed"])
 data = dataset_for(settings)
 n_train, n_test = data.X_train.shape[1], data.X_test.shape[1]
-n_seeds, seed_note = sweep_seed_budget(int(n_seeds), len(losses) * len(lrs), n_train + n_test,
-                                       batch_size(settings), int(settings["hidden"]), n_train,
+# Both starts are swept on every load (a classifier's): they share the page's budget.
+starts = {"fair start": 0.0, "saturated start": SATURATED_BIAS} if classification else \
+    {"fair start": 0.0}
+n_seeds, seed_note = sweep_seed_budget(int(n_seeds), len(starts) * len(losses) * len(lrs),
+                                       n_train + n_test, batch_size(settings),
+                                       int(settings["hidden"]), n_train,
                                        n_classes=data.n_classes)
 if seed_note:
     st.info(seed_note, icon=":material/timer:")
 seeds = tuple(range(data_seed, data_seed + int(n_seeds)))
 K = len(losses) * len(lrs) * len(seeds)
-epochs, note = sweep_budget(int(epochs), K, len(seeds), n_train + n_test, batch_size(settings),
-                            int(settings["hidden"]), n_train, n_classes=data.n_classes)
+epochs, note = sweep_budget(int(epochs), len(starts) * K, len(seeds), n_train + n_test,
+                            batch_size(settings), int(settings["hidden"]), n_train,
+                            n_classes=data.n_classes)
 if note:
     st.info(note, icon=":material/timer:")
 
 # -- all nets at once --------------------------------------------------------------------------
 
-key = (signature(settings, DATA_KEYS), losses, lrs, seeds, epochs,
-       SATURATED_BIAS if saturated else 0.0, int(settings["hidden"]), settings["activation"],
-       batch_size(settings), float(settings["l2"]))
-out = cached_sweep(key, data)
-if out["epochs"] < epochs:
-    st.info(f"Stopped after {out['epochs']} of {epochs} epochs: one page load may use about "
-            f"{MAX_SECONDS_PER_REQUEST:g} s of the server's time (fewer seeds or learning rates, "
-            "or a larger batch, allow more).", icon=":material/timer:")
+SHARE = MAX_SECONDS_PER_REQUEST / len(starts)   # of the page load's CPU, for each start
+shown_start = "saturated start" if saturated else "fair start"
+
+
+def sweep_from(start):
+    """The sweep of one start, cached per settings (and across sessions)."""
+    key = (signature(settings, DATA_KEYS), losses, lrs, seeds, asked_epochs, starts[start],
+           int(settings["hidden"]), settings["activation"], batch_size(settings),
+           float(settings["l2"]), SHARE)
+    if again:
+        cached_sweep.clear(key, data)
+    return cached_sweep(key, data)
+
+
+def stopped_note(out, start):
+    """Why a sweep has fewer epochs than asked, or None."""
+    if out["epochs"] >= asked_epochs:
+        return None
+    where = f" from the {start}" if len(starts) > 1 else ""
+    split = f", {SHARE:g} s for each of the {len(starts)} starts" if len(starts) > 1 else ""
+    return (f"Stopped after {out['epochs']} of {asked_epochs} epochs{where}: one page load may "
+            f"use about {MAX_SECONDS_PER_REQUEST:g} s of the server's time{split} (fewer seeds "
+            "or learning rates, or a larger batch, allow more).")
+
+
+asked_epochs = epochs
+out = sweep_from(shown_start)   # the picture's sweep first: it is drawn before the other trains
+if stopped_note(out, shown_start):
+    st.info(stopped_note(out, shown_start), icon=":material/timer:")
     epochs = out["epochs"]
 metric = out["metric"]
 results = with_target(out["results"], out["test_metric"], target)
@@ -183,6 +221,22 @@ if diverged:
     st.warning(f"{len(diverged)} of {K} runs diverged (their loss blew up); each is marked x "
                "at its last good weights and counts in the median and the band as it was left.",
                icon=":material/warning:")
+
+# -- both starts, in words ----------------------------------------------------------------------
+tables = {shown_start: table}
+for start in starts:
+    if start != shown_start:
+        other = sweep_from(start)
+        tables[start] = summarize(with_target(other["results"], other["test_metric"], target),
+                                  metric)
+        if stopped_note(other, start):
+            st.info(stopped_note(other, start), icon=":material/timer:")
+with st.container(key="sweep-starts"):
+    for start in starts:
+        st.markdown(start_sentence(tables[start], metric, start))
+    if len(starts) > 1 and (line := verdict(tables["fair start"], tables["saturated start"],
+                                            metric)):
+        st.markdown(f"**{line}**")
 
 
 # -- one learning rate, every seed -------------------------------------------------------------
@@ -226,3 +280,6 @@ with st.expander("The same sweep from the command line", icon=":material/termina
              f"--epochs {epochs}", f"--target {target:g}"]
     st.code("python -m twolayer sweep " + " ".join(args) + " --json", language="bash",
             wrap_lines=True)
+
+# A clicker: → / PageDown or Space runs the sweep again.
+presenter_keys(step="sweep_run", play="sweep_run")

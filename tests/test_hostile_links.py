@@ -122,7 +122,7 @@ LINKS = [
      {"hidden": "Hidden units is given 2 times ('4', '64'); using the last.",
       "lesson": "Lesson is given 2 times ('nope', 'fair'); using the last."}),
 ]
-PAGE_KEYS = {"sample": "pages/backprop.py", "lesson": "pages/compare.py"}
+PAGE_KEYS = {"sample": "pages/backprop.py"}   # (a lesson holds on every page)
 
 # Which element kinds a settings key may be drawn as.
 KINDS = ("slider", "select_slider", "number_input", "selectbox", "radio", "toggle")

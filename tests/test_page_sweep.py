@@ -142,6 +142,35 @@ def test_the_figure_shows_each_loss_and_learning_rate_over_the_seeds(saturated):
                                          f"accuracy {rank(best)[0]:.3f}")
 
 
+def test_the_page_states_both_starts_from_their_own_numbers():
+    """Fair and saturated start are both swept and both stated, whichever the picture shows:
+    each loss's best learning rate and median accuracy per start, from single runs here."""
+    at = open_page(**SMALL)
+    settings = settings_of(at)
+    lrs, seeds = [0.1, 0.3, 1.0, 3.0], [0, 1, 2]
+    for flipped in (False, True):
+        if flipped:
+            at.toggle(key="sweep_saturated").set_value(True).run()
+            assert not at.exception
+        said = [m.value for m in at.markdown if m.value.startswith("From the ")]
+        assert [t.split(":")[0] for t in said] == ["From the fair start",
+                                                   "From the saturated start"]
+        for sentence, bias in zip(said, (0.0, -8.0), strict=True):
+            runs = single_runs(settings, ("mse", "log_loss"), lrs, seeds, 30, output_bias=bias)
+            for loss, label in (("mse", "MSE"), ("log_loss", "log-loss")):
+                def rank(lr, loss=loss, runs=runs):
+                    finals = [final(runs[loss, lr, s], "test") for s in seeds]
+                    reach = [first_epoch(runs[loss, lr, s], 0.9) or np.inf for s in seeds]
+                    return (np.median(finals), -sum(bool(runs[loss, lr, s].diverged)
+                                                    for s in seeds), -np.median(reach))
+                best = max(lrs, key=rank)
+                assert f"{label} is best at learning rate {best:g} (test accuracy " \
+                       f"{rank(best)[0]:.3f}" in sentence, (bias, sentence)
+                stalled = sum(np.median([first_epoch(runs[loss, lr, s], 0.9) or np.inf
+                                         for s in seeds]) == np.inf for lr in lrs)
+                assert f"{label} at {stalled} of 4" in sentence, (bias, sentence)
+
+
 def test_diverged_runs_are_marked_and_counted():
     # ReLU units, one sample per step, learning rates up to 10 on XOR: log-loss runs blow up.
     at = open_page(dataset="xor", samples="200", activation="relu", batch="1",
@@ -218,7 +247,7 @@ def test_one_click_stays_within_the_budget():
     at = open_page(sweep_lr_min="0.0001", sweep_epochs="2000", sweep_seeds="16")
     settings = settings_of(at)
     data = make_dataset("moons", 500, 0.2, 0.3, 0)
-    K = 2 * 11 * 16
+    K = 2 * 2 * 11 * 16   # two starts (fair and saturated), each 2 losses x 11 rates x 16 seeds
     allowed, note = sweep_budget(2000, K, 16, 500, 32, 8, data.X_train.shape[1])
     assert 1 <= allowed < 2000 and note
     assert at.info[0].value == note
@@ -235,9 +264,10 @@ def test_one_click_stays_within_the_budget():
 
 
 def test_a_sweep_stops_on_measured_cpu_time_and_says_so(monkeypatch):
-    """A clock that advances 0.1 s at every reading: the sweep stops after the epoch in which
-    the page's 2 s were spent (one reading at the start and one per epoch: epoch 20, a little
-    earlier if Streamlit reads the clock too), and its figure is that of the epochs run."""
+    """A clock that advances 0.1 s at every reading: each start's sweep stops after the epoch
+    in which its half of the page's 2 s was spent (one reading at the start and one per epoch:
+    epoch 10, a little earlier if Streamlit reads the clock too), and the figure is that of the
+    epochs run."""
     import time
 
     clock = iter(np.arange(1.0, 1e4, 0.1))
@@ -245,11 +275,13 @@ def test_a_sweep_stops_on_measured_cpu_time_and_says_so(monkeypatch):
     at = open_page(**SMALL | {"sweep_epochs": "100", "seed": "77"})
     monkeypatch.undo()
     stopped = [as_shown(i.value) for i in at.info if "Stopped after" in i.value]
-    assert stopped and stopped[0].endswith(
-        "of 100 epochs: one page load may use about 2 s of the server's time (fewer seeds or "
-        "learning rates, or a larger batch, allow more)."), stopped
+    assert len(stopped) == 2 and stopped[0].endswith(
+        "of 100 epochs from the fair start: one page load may use about 2 s of the server's "
+        "time, 1 s for each of the 2 starts (fewer seeds or learning rates, or a larger batch, "
+        "allow more)."), stopped
+    assert " from the saturated start: " in stopped[1]
     trained = int(stopped[0].split()[2])
-    assert 15 <= trained <= 20
+    assert 6 <= trained <= 10
     fig = figure(at)
     assert fig["layout"]["yaxis3"]["range"] == [0, pytest.approx(trained * 1.08)]
 
@@ -276,3 +308,17 @@ def test_lr_ends_in_either_order_and_the_command_line_equivalent():
     [code] = at.code
     assert "--lrs 0.1,0.3,1,3 --seeds 0-2 --data-seed 0 --epochs 30" in code.value
     assert SETTINGS["seed"].default == 0
+
+
+def test_run_again_trains_both_starts_afresh(monkeypatch):
+    at = open_page(**SMALL)
+    calls = []
+    original = Sweep.run
+    monkeypatch.setattr(Sweep, "run", lambda self, e: calls.append(e) or original(self, e))
+    at.run()
+    assert calls == []   # from memory
+    said = [m.value for m in at.markdown if m.value.startswith("From the ")]
+    at.button(key="sweep_run").click().run()
+    assert not at.exception
+    assert len(calls) == 2 * 30   # both starts, every epoch, again
+    assert [m.value for m in at.markdown if m.value.startswith("From the ")] == said

@@ -137,6 +137,8 @@ def share_link(settings, page=None):
     url_path = page.url_path if page is not None else ""
     params = {k: s.url_text(settings[k]) for k, s in SETTINGS.items()
               if settings[k] != s.default}
+    if st.session_state.get("lesson", "none") != "none":   # a lesson is one story: every page
+        params["lesson"] = st.session_state["lesson"]
     own = PAGE_LINKS.get(url_path, lambda _: {})(settings)
     for key, setting in own.items():
         value = st.session_state.get(key)

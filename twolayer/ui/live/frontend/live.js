@@ -951,11 +951,20 @@ function handOver(s, target) {
 
 // -- presenter keys and the Pause click ----------------------------------------------------
 
-// Keys are never taken from someone typing, choosing or sliding.
-const EDITABLE = "input, textarea, select, [contenteditable=''], [contenteditable='true'], " +
-  "[role='textbox'], [role='combobox'], [role='listbox'], [role='option'], [role='slider'], " +
-  "[role='spinbutton'], [role='radio'], [role='checkbox'], [role='switch'], [role='tab'], " +
-  "[role='menu'], [role='menuitem'], [role='dialog']";
+// Keys are never taken from someone typing in a text or number field or choosing from an open
+// list; after a click on any other widget (a select box once chosen, a toggle, a radio button)
+// they count. The same rule as twolayer/ui/keys.py, the clicker of the other pages.
+const TYPING = "textarea, select, [contenteditable=''], [contenteditable='true'], " +
+  "[role='textbox'], [role='spinbutton'], [role='listbox'], [role='option'], [role='menu'], " +
+  "[role='menuitem'], input:not([type]), input[type='text'], input[type='number'], " +
+  "input[type='search'], input[type='email'], input[type='url'], input[type='password']";
+
+function typing(target) {
+  const field = target.closest(TYPING);
+  if (!field) return false;
+  const box = field.closest("[role='combobox']");   // a select box: typing only while open
+  return box ? box.getAttribute("aria-expanded") === "true" : true;
+}
 
 function button(key) {
   return key ? document.querySelector(`.st-key-${CSS.escape(key)} button`) : null;
@@ -971,7 +980,7 @@ function onKey(e) {
   const target = e.target instanceof Element ? e.target : null;
   const own = target && Object.values(s.keys).some(
     (key) => target.closest(`.st-key-${CSS.escape(key)}`));   // the page's own Play controls
-  if (target && !own && target.closest(EDITABLE)) return;
+  if (target && !own && typing(target)) return;
   let action = null;
   if (e.key === " " || e.key === "Spacebar") action = "play";
   else if (e.key === "ArrowRight" || e.key === "PageDown") action = "step";
