@@ -15,7 +15,9 @@ shared machine slows every number; compare the ratios printed in one run):
                 as the benchmark sees it (Playwright finds and clicks the button, then polls
                 the page), and in the page itself: the click event -> the first animation
                 frame at which it shows; and Step clicked again as soon as the charts move
-                (the next Step's charts are not drawn ahead yet); Step -> the Epoch number
+                (queued while the rerun runs; the next Step's charts drawn ahead as soon as
+                its data comes and shown when they land), and 0.1 s after the app finished
+                (the issue's measure, goal <= 1.5 x); Step -> the Epoch number
   Train 100     click -> every chart shows 100 more epochs
   Play          distinct epochs shown per second and the longest time with no new picture,
                 over --play-seconds, at 1 and at 10 epochs per frame
@@ -362,6 +364,13 @@ def main():
                 epoch += 1
                 hurried.append(timed_click(page, "Step", epoch))
             page.wait_for_selector(APP_IDLE, state="attached")
+            again = []                       # Step 0.1 s after the app finished (issue 21)
+            for _ in range(args.steps):
+                page.wait_for_selector(APP_IDLE, state="attached")
+                time.sleep(0.1)
+                epoch += 1
+                again.append(timed_click(page, "Step", epoch))
+            page.wait_for_selector(APP_IDLE, state="attached")
             trains = []
             for _ in range(args.trains):
                 epoch += 100
@@ -396,6 +405,8 @@ def main():
     print(f"  Step / round trip                {step_in / trip_in:5.2f} x   goal <= 1.5 x")
     print(f"Step, clicked again at once        {ms(hurried)}   "
           f"({statistics.median(hurried) / trip:.2f} x; no look at the picture in between)")
+    print(f"Step, 0.1 s after the app finished {ms(again)}   "
+          f"({statistics.median(again) / trip:.2f} x)   goal <= 1.5 x")
     datas = [x["data"] for x in split if x["data"] is not None]
     if datas:
         reacts = {name: statistics.median(x["react"].get(name, 0) for x in split)

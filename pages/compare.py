@@ -130,7 +130,9 @@ output_bias = c2.number_input(s.label, s.lo, s.hi, s.default, step=s.step, key="
                               bind=URL, help="Both nets start with this b2. Far from 0, every "
                               "output starts near 0 or 1: a saturated start.")
 if st.session_state["settings"]["classes"] > 2:   # where b2 starts with K classes
-    c2.caption(start_sentence(st.session_state["settings"]["classes"], output_bias))
+    with c2:   # (on a projector the lesson's text says it: the maps first)
+        aside("cmp-classes").caption(start_sentence(st.session_state["settings"]["classes"],
+                                                    output_bias))
 s = COMPARE_SETTINGS["lr_factor"]
 lr_factor = c3.select_slider(s.label, s.options, value=s.default, key="lr_factor", bind=URL,
                              help="Multiplies the MSE net's learning rate: can a larger step "

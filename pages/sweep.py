@@ -69,7 +69,8 @@ def app_root():
 
 def run_link(settings, loss, lr, epochs, saturated):
     """(label, url, what it shows) of the page that replays one run of seed settings["seed"]."""
-    params = {k: settings[k] for k in USED_KEYS}
+    params = {k: settings[k] for k in USED_KEYS
+              if k != "classes" or settings[k] > 2}   # a two-class link as it always was
     params.update(lr=lr, loss=loss)
     if saturated:
         # The Playground cannot start from a saturated output bias; the MSE vs log-loss page

@@ -207,6 +207,35 @@ def test_playground_step_shows_the_epoch_trained_ahead_at_once(page, app_server)
     assert exception_texts(page) == []
 
 
+def test_a_step_clicked_again_at_once_is_shown_from_charts_drawn_ahead(page, app_server):
+    """Step clicked twice at once: the first shows the charts drawn ahead, the second waits its
+    turn and its charts are drawn ahead as soon as their data comes, then shown: nothing is
+    drawn in place of the charts shown (no "tl react" entry), and both epochs count."""
+    from tests.browser_util import exception_texts, wait_for_app
+
+    page.add_init_script("globalThis.tlTiming = true")   # live.js's "tl react <chart>" entries
+    _open_playground(page, app_server)
+    page.locator("h1").first.click()
+    _ahead_ready(page, 1)
+    page.evaluate("""() => {
+        window.__at = performance.now();
+        const step = document.querySelector('.st-key-pg_step button');
+        step.click();
+        step.click();                    // while the first one's rerun runs: waits its turn
+    }""")
+    _wait_epoch(page, 2)
+    wait_for_app(page)
+    page.wait_for_function(f"{_title()} === 'Decision boundary at epoch 2'")
+    _ahead_ready(page, 3)
+    redrawn = page.evaluate("() => performance.getEntriesByType('measure').filter(m => "
+                            "m.startTime >= window.__at && m.name.startsWith('tl react '))"
+                            ".map(m => m.name)")
+    assert redrawn == []
+    marks = page.evaluate(f"() => {_chart('curves')}.layout.shapes.map(s => s.x0)")
+    assert marks == [2] * 3
+    assert exception_texts(page) == []
+
+
 def test_playground_play_shows_every_epoch_in_order_and_pause_agrees(page, app_server):
     """At 1 epoch per frame the picture shows each epoch, in order, none skipped; Pause stops
     on the epoch on screen, and the numbers and the history slider say that epoch."""

@@ -443,8 +443,11 @@ def test_class_regions_draw_argmax_shaded_by_confidence():
     drawn = {region_color(int(kk), float(ss)) for kk, ss in zip(k.ravel(), s.ravel(),
                                                                  strict=True)}
     assert len(drawn) == 3
-    names = [t.name for t in fig.data[1:]]
+    names = [t.name for t in fig.data[1:7]]
     assert names == [f"{split}, class {c}" for split in ("train", "test") for c in range(3)]
+    # The legend: one grey key per split, whatever K (the colour bar names the classes).
+    assert [t.name for t in fig.data if t.showlegend is not False] == [
+        "predicted class", "train points", "test points"]
     assert [t.marker.color for t in fig.data[1:4]] == list(CLASS_PALETTE[:3])
     assert list(heat.colorbar.ticktext) == ["class 0", "class 1", "class 2"]
 

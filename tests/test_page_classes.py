@@ -178,7 +178,7 @@ def test_compare_draws_two_region_maps_from_the_generalised_saturated_start():
     for t in cmp.trainers.values():
         np.testing.assert_array_equal(t.net.b2.ravel(), [0.0, -8.0, -8.0])
     captions = " ".join(c.value for c in at.caption)
-    assert "b2 = (0, -8, ..., -8)" in captions and "class 0 with probability 0.999" in captions
+    assert "b2 = (0, -8, -8)" in captions and "class 0 with probability 0.999" in captions
     text = " ".join(i.value for i in at.info)
     assert "every sample starts as class 0 with probability 0.9993" in text
     assert "7 epochs with cross-entropy, 75 epochs with MSE" in text
@@ -194,6 +194,20 @@ def test_compare_draws_two_region_maps_from_the_generalised_saturated_start():
         expected = argmax_here(cmp.trainers[loss].net, cmp.data.X_train)
         assert np.mean(np.floor(decoded(heat["z"])).astype(int) == expected) > 0.999
     assert any("softmax" in m.value for m in at.markdown)
+
+
+def test_compare_play_frames_carry_both_nets_regions():
+    at = open_page("pages/compare.py", classes=3, lesson="fair")
+    click(at, "cmp_play")
+    frame = live(at, "-cmp_live")["stream"]["frames"][-1]
+    cmp = at.session_state["compare"][1]
+    assert cmp.epoch == frame["epoch"]
+    for loss in ("mse", "log_loss"):
+        patch = frame["charts"][loss]
+        assert patch["traces"] == [0] and set(patch["set"]) == {"z"}
+        z = decoded(patch["set"]["z"])
+        expected = argmax_here(cmp.trainers[loss].net, cmp.data.X_train)
+        assert np.mean(np.floor(z).astype(int) == expected) > 0.999
 
 
 # -- Backprop, Sweep, Loss landscape -------------------------------------------------------------

@@ -12,6 +12,7 @@ from tests import apptest_util
 from tests import reference as ref
 from tests.shown_text import as_shown
 from twolayer.data import make_dataset
+from twolayer.figures import PRESENT
 from twolayer.net import TwoLayerNet
 from twolayer.settings import MAX_HIDDEN, SETTINGS, epoch_budget
 from twolayer.train import Trainer
@@ -431,7 +432,7 @@ def chart_hashes(charts):
 
 
 @pytest.mark.parametrize("options", [{}, {"show_test": False, "log_y": True},
-                                     {"style": pb.F.PRESENT}])
+                                     {"style": PRESENT}])
 def test_the_next_step_is_made_ahead_on_a_copy_and_found_again_after_step(options):
     t, alone = small_trainer(), small_trainer()
     t.run(5)
@@ -502,16 +503,16 @@ def test_the_next_chunk_continues_at_the_right_epoch_and_speed():
     play, scene = pb.Play(), pb.PlaygroundScene(t)
     pb.start(play, [t])
     first = pb.make_chunk(play, scene, speed=1)
-    assert [f["epoch"] for f in first["frames"]] == list(range(8, 20))   # 12 frames first
+    assert [f["epoch"] for f in first["frames"]] == list(range(8, 38))   # 30 frames first
     assert pb.make_chunk(play, scene) is None         # nobody asked for the next one yet
     assert asked(play, 1, 15) and play.shown == 15
     second = pb.make_chunk(play, scene, speed=5)
     epochs = [f["epoch"] for f in second["frames"]]
-    assert second["seq"] == 1 and epochs == list(range(24, 20 + 5 * 24, 5))   # 24 frames
+    assert second["seq"] == 1 and epochs == list(range(42, 38 + 5 * 60, 5))   # 60 frames
     # the curves get every epoch trained, the pictures every 5th
     x = np.concatenate([decoded(f["charts"]["curves"]["append"]["x"][0])
                         for f in second["frames"]])
-    assert x.tolist() == list(range(20, 20 + 5 * 24))
+    assert x.tolist() == list(range(38, 38 + 5 * 60))
     twin = small_trainer()
     twin.run(epochs[-1])
     z = decoded(second["frames"][-1]["charts"]["boundary"]["set"]["z"])
@@ -535,16 +536,16 @@ def test_play_stops_at_the_play_limit():
     t = small_trainer()
     play, scene = pb.Play(), pb.PlaygroundScene(t)
     pb.start(play, [t])
-    chunk = pb.make_chunk(play, scene, limit=30)
-    assert chunk["end"] is None and t.epoch == 12
+    chunk = pb.make_chunk(play, scene, limit=45)
+    assert chunk["end"] is None and t.epoch == 30
     asked(play, 1, 10)
-    chunk = pb.make_chunk(play, scene, limit=30)
-    assert [f["epoch"] for f in chunk["frames"]] == list(range(13, 31)) and t.epoch == 30
+    chunk = pb.make_chunk(play, scene, limit=45)
+    assert [f["epoch"] for f in chunk["frames"]] == list(range(31, 46)) and t.epoch == 45
     assert chunk["end"]["reason"] == "limit"
     # the browser plays it to the end and says where it stopped
-    assert pb.on_pause(play, [t], {"play": play.id, "epoch": 30, "end": True})
-    assert not play.playing and t.epoch == 30
-    assert play.note == "Play stopped by itself after 30 epochs."
+    assert pb.on_pause(play, [t], {"play": play.id, "epoch": 45, "end": True})
+    assert not play.playing and t.epoch == 45
+    assert play.note == "Play stopped by itself after 45 epochs."
 
 
 def test_play_stops_at_divergence_on_the_last_good_epoch():
@@ -568,7 +569,7 @@ def test_pause_goes_back_to_the_epoch_on_screen():
     pb.make_chunk(play, scene)
     asked(play, 1, 12)
     pb.make_chunk(play, scene)
-    assert t.epoch == 12 + 24
+    assert t.epoch == 30 + 60
     assert pb.on_pause(play, [t], {"play": play.id, "epoch": 17, "end": False})
     assert not play.playing and play.stopped and play.note is None
     twin = small_trainer()

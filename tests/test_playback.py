@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from twolayer.ui import playback as pb
+from twolayer.ui import play as pb
 
 
 class Counter:
@@ -74,11 +74,11 @@ def play_through(scene, speed, frames_wanted, browser_ahead=pb.AHEAD_FRAMES):
     return shown, sizes, play
 
 
-def test_the_first_chunk_is_small_and_the_next_ones_double_up_to_a_second_at_60():
-    assert [pb.chunk_frames(seq) for seq in range(6)] == [12, 24, 48, 60, 60, 60]
+def test_the_first_chunk_is_half_a_second_at_60_frames_and_the_next_ones_a_second():
+    assert [pb.chunk_frames(seq) for seq in range(4)] == [30, 60, 60, 60]
     assert pb.chunk_frames(10**6) == 60
     shown, sizes, _ = play_through(CountingScene(), 1, 300)
-    assert sizes[:5] == [12, 24, 48, 60, 60]
+    assert sizes[:4] == [30, 60, 60, 60]
 
 
 @pytest.mark.parametrize("speed", [1, 2, 5, 10])
@@ -113,9 +113,10 @@ def test_a_second_of_play_at_60_frames_is_small_on_the_wire():
     """Bytes per second at 60 frames a second, 1x, the Playground's defaults (80 x 80 8-bit
     grids, the curves, the diagram and hidden units 3 times a second): under 1 MB/s."""
     from tests.test_page_playground import small_trainer
+    from twolayer.ui.scenes import PlaygroundScene
 
     t = small_trainer(samples=500, hidden=8)
-    play, scene = pb.Play(), pb.PlaygroundScene(t)
+    play, scene = pb.Play(), PlaygroundScene(t)
     pb.start(play, [t])
     total = frames = 0
     for seq in range(4):
@@ -126,3 +127,31 @@ def test_a_second_of_play_at_60_frames_is_small_on_the_wire():
         frames += len(chunk["frames"])
     per_second = total / frames * 60
     assert per_second < 1_000_000, per_second
+
+
+def test_a_request_asked_again_keeps_playing_and_makes_nothing():
+    """The browser asks again for a chunk whose answer was slow: that rerun is Play's own (it
+    does not pause) and trains nothing; a rerun for anything else pauses."""
+    scene = CountingScene()
+    play = pb.Play()
+    pb.start(play, scene.trainers)
+    assert pb.settle(play, scene.trainers)
+    pb.make_chunk(play, scene)
+    assert pb.on_need(play, {"play": play.id, "seq": 1, "shown": 3})
+    assert pb.settle(play, scene.trainers)
+    pb.make_chunk(play, scene)
+    trained = scene.trainers[0].epoch
+    assert not pb.on_need(play, {"play": play.id, "seq": 1, "shown": 5})   # asked again
+    assert pb.settle(play, scene.trainers) and play.playing
+    assert pb.make_chunk(play, scene) is None and scene.trainers[0].epoch == trained
+    assert not pb.settle(play, scene.trainers)                             # anything else
+    assert scene.trainers[0].epoch == 5
+
+
+def test_plays_state_machine_imports_no_streamlit():
+    """twolayer.ui.play is plain Python: importing it in a fresh process loads no Streamlit."""
+    import subprocess
+    import sys
+
+    code = "import sys, twolayer.ui.play; assert 'streamlit' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -18,7 +18,7 @@ and yellow fades into white on a projector. tests/test_classes.py measures it.
 
 import numpy as np
 
-from .style import CLASS_COLORS, MARKER_LINE, NORMAL, f32, plain, styled_figure
+from .style import CLASS_COLORS, MARKER_LINE, NORMAL, POINT_COLOR, f32, plain, styled_figure
 
 CLASS_PALETTE = (*CLASS_COLORS, "#009E73", "#56B4E9", "#D55E00")
 MAX_PALETTE_CLASSES = len(CLASS_PALETTE)
@@ -86,7 +86,8 @@ def region_color(k, s):
 
 
 def _points(X, y, split, n_classes, style):
-    """One scatter per class: training points filled, test points as open circles."""
+    """One scatter per class: training points filled, test points as open circles. Not in
+    the legend (the colour bar names the classes): see _key."""
     y = np.asarray(y).ravel()
     traces = []
     for k in range(n_classes):
@@ -98,8 +99,20 @@ def _points(X, y, split, n_classes, style):
                                                line=dict(color=MARKER_LINE, width=0.8)))
         traces.append(dict(type="scatter", x=f32(X[0, mask]), y=f32(X[1, mask]),
                            mode="markers", name=f"{split}, class {k}", marker=marker,
-                           legendgroup=split, hoverinfo="skip"))
+                           legendgroup=split, hoverinfo="skip", showlegend=False))
     return traces
+
+
+def _key(splits, style):
+    """The legend: one grey entry per split (filled: training points, open: test points), so
+    that it keeps one row whatever K; 2 K entries pushed a projector's map below the fold."""
+    marker = {"train": dict(color=POINT_COLOR, size=style.marker,
+                            line=dict(color=MARKER_LINE, width=0.8)),
+              "test": dict(symbol="circle-open", color=POINT_COLOR, size=style.marker + 1,
+                           line=dict(width=style.line))}
+    return [dict(type="scatter", x=[None], y=[None], mode="markers", marker=marker[split],
+                 name=f"{split} points", legendgroup=split, hoverinfo="skip")
+            for split in splits]
 
 
 def class_regions(x1, x2, prob, X_train, y_train, X_test=None, y_test=None,
@@ -113,7 +126,8 @@ def class_regions(x1, x2, prob, X_train, y_train, X_test=None, y_test=None,
     X_train : (2, m) with y_train (1, m) integer labels 0 .. K-1; X_test, y_test likewise, or
         None
     Traces: 0 the heatmap (z = k + s, see region_values; customdata = (k, max probability)),
-    then one scatter per class for the training points, and one per class for the test points.
+    then one scatter per class for the training points, one per class for the test points,
+    and last the legend's grey keys (_key: "train points", "test points"; no data).
     """
     prob = np.asarray(prob)
     if prob.dtype == np.uint8:
@@ -132,15 +146,17 @@ def class_regions(x1, x2, prob, X_train, y_train, X_test=None, y_test=None,
         # zsmooth off: smoothing would blend z across a border, through other classes' colours
         type="heatmap", x=f32(x1), y=f32(x2), z=z, zmin=0, zmax=top, zsmooth=False,
         colorscale=region_colorscale(K), name="predicted class", **hover,
-        colorbar=dict(title=dict(text="class (darker: surer)", side="right"), thickness=12,
+        # The title on top, not along the bar: a projector's square plot keeps its width.
+        colorbar=dict(title=dict(text="darker:<br>surer", side="top"), thickness=12,
                       len=0.8, tickvals=[top * (c + 0.5) / K for c in range(K)],
                       ticktext=[f"class {c}" for c in range(K)]))]
     traces += _points(X_train, y_train, "train", K, style)
     if X_test is not None:
         traces += _points(X_test, y_test, "test", K, style)
+    traces += _key(("train",) if X_test is None else ("train", "test"), style)
     axis = dict(showgrid=False, zeroline=False, constrain="domain")
     return styled_figure(
-        traces, style, title, legend_rows=2, height=int(style.height * 1.5),
+        traces, style, title, legend_rows=1, height=int(style.height * 1.5),
         xaxis=dict(axis, title=dict(text=f"{plain(names[0])} (standardised)"),
                    range=[float(x1[0]), float(x1[-1])]),
         yaxis=dict(axis, title=dict(text=f"{plain(names[1])} (standardised)"),

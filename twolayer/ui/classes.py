@@ -175,9 +175,10 @@ def start_sentence(n_classes, output_bias):
     if output_bias == 0:
         return f"{n_classes} classes: both nets start from b2 = 0 (softmax outputs)."
     b = f"{output_bias:g}"
+    b2 = ", ".join(["0", b, b] if n_classes == 3 else ["0", b, "...", b])
     p0 = 1.0 / (1.0 + (n_classes - 1) * np.exp(output_bias))
-    return (f"{n_classes} classes: both nets start from b2 = (0, {b}, ..., {b}), so every "
-            f"sample starts as class 0 with probability {p0:.3g}"
+    return (f"{n_classes} classes: both nets start from b2 = ({b2}), so every sample starts as "
+            f"class 0 with probability {p0:.3g}"
             + (": confidently wrong on every other class's points." if p0 > 0.9 else "."))
 
 

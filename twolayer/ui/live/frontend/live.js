@@ -126,6 +126,7 @@ function mount(parentElement) {
   const s = {
     parentElement, root, cells: {}, divs: {}, back: {}, drawn: {}, parts: {}, keys: null,
     trigger: null, ahead: null,
+    landing: {},                   // chart name -> the next Step's chart being drawn ahead
     play: { id: null, stopped: true, seen: new Set(), queue: [], shown: null,
             lastSeq: -1, asked: -1, askedAt: 0, ahead: 90, end: null, raf: 0 },
     pace: fresh(),                 // Play's pace against the screen's (see pace)
@@ -1001,7 +1002,10 @@ function onClick(e) {              // Pause: stop on the picture on screen, befo
   } else if (which && s.busy) {    // one hand-over at a time: a Step waits its turn
     e.preventDefault();
     e.stopImmediatePropagation();
-    if (which === "step" && !playing(s) && !e.target.closest("button:disabled")) s.queued += 1;
+    if (which === "step" && !playing(s) && !e.target.closest("button:disabled")) {
+      s.queued += 1;
+      prepare(s);                  // its charts drawn ahead now, if their data is here
+    }
     return;
   }
   if (!playing(s)) {
@@ -1029,14 +1033,27 @@ function stepAhead(s, target) {
   if (!settled()) return;
   const rest = {};
   for (const [name, next_] of Object.entries(next.charts || {})) {
-    if (ready(s, name, next_)) swap(s, name, next_);
-    else rest[name] = next_;
+    const landing = s.landing[name];
+    if (ready(s, name, next_)) {
+      swap(s, name, next_);
+    } else if (landing && landing.hash === next_.hash) {
+      // Being drawn ahead right now (a Step clicked again quickly): shown when it lands,
+      // rather than drawn a second time in front.
+      landing.done.then(() => {
+        if (s.drawn[name] === next_.hash || s.gone) return;     // the rerun drew it already
+        if (ready(s, name, next_)) swap(s, name, next_);
+        else draw(s, { [name]: next_ });
+      });
+    } else {
+      rest[name] = next_;
+    }
   }
   if (Object.keys(rest).length) setTimeout(() => draw(s, rest), 0);   // after Streamlit's click
 }
 
 // Each chart has a second one, where the next Step's chart is drawn when the browser has
-// nothing else to do: in the page, hidden under the one shown, while it is drawn, then taken
+// nothing else to do (at once when a Step click is already waiting its turn: it is shown the
+// moment it lands): in the page, hidden under the one shown, while it is drawn, then taken
 // out of the page (the page holds the charts shown, no more). Step puts it in the place of the
 // one shown (nothing is drawn at the click), which becomes the next one's. Drawn again when
 // the next Step changes or the box's width does.
@@ -1049,20 +1066,28 @@ function prepare(s) {
   for (const [name, next_] of Object.entries(next.charts || {})) {
     if (!s.divs[name] || !next_ || !next_.figure || ready(s, name, next_)) continue;
     s.back[name] = s.back[name] || chart(name, "tl-back");
-    idle(() => {
+    const task = () => {
       const back = s.back[name];
       if (s.ahead !== next || playing(s) || ready(s, name, next_)) return;
+      const landing = s.landing[name];
+      if (landing && landing.hash === next_.hash && landing.back === back) return;  // under way
       delete back.dataset.hash;
       if (!back.isConnected) s.cells[name].appendChild(back);
-      react(back, decode(next_.figure))
+      const done = react(back, decode(next_.figure))
         .then(() => {
           if (s.back[name] !== back) return;
           back.dataset.hash = next_.hash;
           back.remove();
           if (s.ahead === next) mark(s);
         })
-        .catch((err) => console.error(`twolayer live chart ${name} (next Step):`, err));
-    });
+        .catch((err) => console.error(`twolayer live chart ${name} (next Step):`, err))
+        .finally(() => {
+          if (s.landing[name] && s.landing[name].done === done) delete s.landing[name];
+        });
+      s.landing[name] = { hash: next_.hash, back, done };
+    };
+    if (s.queued) task();
+    else idle(task);
   }
   mark(s);
 }

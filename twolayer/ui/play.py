@@ -1,0 +1,222 @@
+"""Play's state machine: where a play stands between reruns, the browser's requests (a chunk,
+a Pause), and Play's chunks of frames.
+
+Play streams. Python trains ahead one chunk at a time, only when the browser asks for it, and
+sends that chunk's frames: for each epoch shown the prediction grid (8-bit levels), the chart
+title, the new points of the curves, and every KEYFRAME_EVERY-th frame the network diagram and
+the hidden units. The browser plays them one per animation frame (up to the display's rate: 60
+a second on most screens, as TensorFlow Playground does) and asks for the next chunk while
+AHEAD_FRAMES (2 s at 60 a second) are still queued, so a hand-over never shows. The first
+chunk is small (FIRST_FRAMES: its picture is on screen a fraction of a second after the click),
+the next ones twice as big up to CHUNK_FRAMES (see ``chunk_frames``). Speed: 1, 2, 5 or 10 epochs
+per frame, every chunk a whole number of frames at that speed (only the epochs shown carry a
+picture; the curves get every epoch).
+
+Pause stops on the picture on screen: the browser reports that epoch and training goes back to
+it (Trainer.rewind); what was trained ahead beyond it is dropped, so the metrics, the history
+slider and the downloads agree with the picture, and the next Step is the epoch after it.
+Play also stops by itself after MAX_PLAY_EPOCHS epochs and when training diverges; either way
+the browser plays up to the last frame first.
+
+Nothing here draws or imports Streamlit (a test checks it, in a fresh process): plain
+functions on plain objects, tested without a browser (the pages wire them to buttons and to
+the live component's requests). What a frame shows is the scene's (twolayer.ui.scenes: the
+Scene protocol); the charts as Play starts are encoded by the facade (twolayer.ui.playback).
+"""
+
+from dataclasses import dataclass, field
+
+from ..settings import MAX_PLAY_EPOCHS
+
+FIRST_FRAMES = 30        # the first chunk: 0.5 s at 60 frames a second (as long as the rerun
+                         # that makes the next one takes on a busy machine), made in ~0.1 s
+CHUNK_FRAMES = 60        # the most per chunk: one second at 60 frames a second
+AHEAD_FRAMES = 120       # the browser asks for the next chunk when fewer frames are queued
+KEYFRAME_EVERY = 30      # network diagram and hidden units: every 30th frame (2 a second),
+                         # not on the same frame (each costs a full redraw of its chart), and
+                         # drawn between two frames of the picture ("lazy" patches)
+SPEEDS = (1, 2, 5, 10)   # epochs per frame
+
+
+@dataclass
+class Play:
+    """Where Play stands, kept in the session between reruns."""
+
+    id: int = 0                # one per press of Play: the browser drops chunks of older ones
+    start: int = 0             # the epoch on screen when Play was pressed
+    playing: bool = False
+    due: bool = False          # the next chunk is to be trained in this run
+    keep: bool = False         # this rerun does not pause (the speed changed)
+    seq: int = -1              # the last chunk made in this play
+    chunk: dict | None = None  # the last chunk, sent on every rerun until the next one
+    played: int = 0            # epochs trained in this play (at most MAX_PLAY_EPOCHS)
+    frames: int = 0            # frames made in this play (the keyframes' count)
+    shown: int | None = None   # the epoch on screen, as the browser last reported it
+    saved: dict = field(default_factory=dict)  # epoch shown -> weights of each net, for Pause
+    base: dict | None = None   # the charts as they were at Play (sent unchanged while playing)
+    still: dict = field(default_factory=dict)  # chart -> traces no frame changes (the points)
+    note: str | None = None    # why the last play stopped by itself
+    stopped: bool = False      # Play has just stopped: the page follows the epoch it stopped at
+
+
+def epoch_of(trainers):
+    return max(t.epoch for t in trainers)
+
+
+def start(play, trainers):
+    """Play pressed: a new play starting at the current epoch; its first chunk is due."""
+    epoch = epoch_of(trainers)
+    play.id += 1
+    play.playing, play.due, play.keep = True, True, False
+    play.seq, play.chunk, play.played, play.shown, play.start = -1, None, 0, epoch, epoch
+    play.frames = 0
+    play.saved = {epoch: [t.net.get_params() for t in trainers]}
+    play.base, play.note = None, None
+
+
+def stop(play):
+    play.playing = play.due = play.keep = False
+    play.chunk, play.base, play.saved, play.still = None, None, {}, {}
+
+
+def pause(play, trainers, epoch=None):
+    """Stop playing at ``epoch`` (default: the epoch on screen the browser last reported):
+    every net goes back to its weights of that epoch and what was trained beyond is dropped.
+    Returns the epoch training now stands at."""
+    target = play.shown if epoch is None else epoch
+    if play.playing and target in play.saved:
+        for t, params in zip(trainers, play.saved[target], strict=True):
+            if target < t.epoch:
+                t.rewind(target, params)
+    was_playing = play.playing
+    stop(play)
+    play.stopped = was_playing
+    return epoch_of(trainers)
+
+
+def toggle(play, trainers):
+    """The Play/Pause button (without the browser's report of the epoch on screen, Pause
+    goes back to the last one it reported)."""
+    pause(play, trainers) if play.playing else start(play, trainers)
+
+
+def keep_playing(play):
+    """A rerun that should not pause Play (the speed changed)."""
+    play.keep = play.playing
+
+
+def settle(play, trainers):
+    """Before the controls are drawn: a rerun for any other reason than Play's own (a setting,
+    a button, the slider) pauses. Returns True while playing."""
+    if play.playing and not (play.due or play.keep):
+        pause(play, trainers)
+    play.keep = False
+    return play.playing
+
+
+def _valid(request, play, *names):
+    return (isinstance(request, dict) and request.get("play") == play.id
+            and all(isinstance(request.get(n), int) and not isinstance(request.get(n), bool)
+                    for n in names))
+
+
+def on_need(play, request):
+    """The browser asks for chunk ``seq`` while showing epoch ``shown``: the chunk is made in
+    this run if it is the next one of the current play. A repeated request is answered by the
+    rerun itself, which sends the last chunk again. Returns True when a chunk is due."""
+    if not (play.playing and _valid(request, play, "seq")):
+        return False
+    # Play's own rerun: it does not pause, even when it makes nothing (a request asked again
+    # because the answer was slow is answered by the chunk this run sends again).
+    play.keep = play.keep or request["seq"] <= play.seq + 1
+    shown = request.get("shown")
+    if isinstance(shown, int) and shown in play.saved:
+        play.shown = shown
+        play.saved = {e: w for e, w in play.saved.items() if e >= shown}
+    if request["seq"] == play.seq + 1:
+        play.due = True
+    return play.due
+
+
+def on_pause(play, trainers, request):
+    """The browser stopped at ``epoch`` (Pause, or the end of the last chunk): training goes
+    back to it. Returns True when this stopped the current play."""
+    if not (play.playing and _valid(request, play, "epoch")):
+        return False
+    end = (play.chunk or {}).get("end") if request.get("end") else None
+    pause(play, trainers, request["epoch"])
+    play.note = (end or {}).get("message")
+    return True
+
+
+def chunk_frames(seq):
+    """Frames in chunk ``seq`` of a play: FIRST_FRAMES, then twice as many each time up to
+    CHUNK_FRAMES (30, 60, 60 ...). The first picture waits for the first chunk only;
+    the bigger ones after it keep AHEAD_FRAMES queued with few requests."""
+    return min(CHUNK_FRAMES, FIRST_FRAMES * 2 ** min(seq, 8))
+
+
+def chunk_epochs(frames, speed, limit, budget):
+    """Epochs a chunk trains: ``frames * speed``, fewer at the play's ``limit`` (epochs left)
+    or the CPU ``budget`` of one request (epochs), cut to a whole number of frames at
+    ``speed`` so that every picture is ``speed`` epochs after the one before (at least one
+    frame's worth while any epoch is left: a budget below it is exceeded by that much)."""
+    epochs = min(frames * speed, budget)
+    epochs = max(epochs - epochs % speed, speed)
+    return max(min(epochs, limit), 0)
+
+
+def make_chunk(play, scene, speed=1, frames=None, limit=MAX_PLAY_EPOCHS):
+    """Train the next chunk of Play and return it (kept as ``play.chunk``), or None when this
+    run has none to make (not playing, or no chunk asked for).
+
+    Trains ``chunk_epochs`` epochs (``frames``, default ``chunk_frames`` of this chunk, at
+    ``speed`` epochs a frame), one frame at every ``speed``-th epoch (and one at the last epoch
+    trained, at the play limit or a divergence). The chunk ends the play (``end``) at the limit
+    and when a net diverges: the browser plays it to its last frame, the last good epoch, and
+    reports back.
+    """
+    if not (play.playing and play.due):
+        return None
+    play.due = False
+    trainers = scene.trainers
+    first = last = epoch_of(trainers)
+    frames = chunk_frames(play.seq + 1) if frames is None else frames
+    epochs = chunk_epochs(frames, speed, limit - play.played, scene.budget(frames * speed))
+    shown = []
+    for i in range(max(epochs, 0)):
+        for t in trainers:
+            t.run(1)
+        if epoch_of(trainers) == last:  # diverged before this epoch
+            break
+        last = epoch_of(trainers)
+        if (last - first) % speed == 0 or i == epochs - 1 or scene.diverged():
+            shown.append(_frame(play, scene, last, play.frames + len(shown)))
+        if scene.diverged():
+            break
+    if last != first and (not shown or shown[-1]["epoch"] != last):
+        shown.append(_frame(play, scene, last, play.frames + len(shown)))
+    play.played += last - first
+    play.frames += len(shown)
+    end = None
+    if scene.diverged():
+        end = {"reason": "diverged"}
+    elif play.played >= limit:
+        end = {"reason": "limit", "message": f"Play stopped by itself after {limit} epochs."}
+    if end and shown:  # the last picture of a play shows every chart as it is
+        shown[-1]["charts"].update(scene.keyframe(last, None))
+    for frame, patch in zip(shown, scene.curve_patches(first, [f["epoch"] for f in shown]),
+                            strict=True):
+        if patch:
+            frame["charts"]["curves"] = patch
+    play.seq += 1
+    play.chunk = {"play": play.id, "seq": play.seq, "start": play.start, "ahead": AHEAD_FRAMES,
+                  "still": play.still, "end": end, "frames": shown}
+    return play.chunk
+
+
+def _frame(play, scene, epoch, index):
+    charts = scene.frame(epoch)
+    charts.update(scene.keyframe(epoch, index))
+    play.saved[epoch] = [t.net.get_params() for t in scene.trainers]
+    return {"epoch": epoch, "charts": charts}
