@@ -131,3 +131,16 @@ def test_a_page_s_k_class_trainer_replays_from_its_seeded_saturated_start():
                                                    test_fraction=0.3, seed=1))
     assert (run.n_classes, run.output_bias, run.start, run.data) == (3, -8.0, {}, None)
     assert run.dataset == "blobs" and run.epochs == 5
+
+
+def test_export_on_the_command_line_takes_classes_and_matches_train(capsys, tmp_path):
+    """`export --classes 3` writes the K-class run that `train --classes 3 --json` reports."""
+    from tests.test_export import assert_same, export, train_json
+
+    args = ("--dataset spiral --classes 3 --hidden 16 --activation tanh --loss log_loss "
+            "--lr 0.5 --batch-size 32 --epochs 20 --samples 300").split()
+    text = export(capsys, args)
+    assert "N_CLASSES = 3" in text
+    (tmp_path / "run.py").write_text(text)
+    assert_same(run_isolated(tmp_path / "run.py", cwd=tmp_path)[""],
+                train_json(capsys, args))

@@ -239,6 +239,7 @@ def add_export(commands):
         help="write the run as a self-contained Python script or notebook (NumPy and "
              "scikit-learn only) that prints the same final numbers as train")
     add_loss_option(export)
+    add_classes_option(export)
     export.add_argument("--format", default="script", choices=("script", "notebook"),
                         help="a Python script or a Jupyter notebook (script)")
     export.add_argument("--output", default=None, metavar="PATH",
@@ -262,7 +263,7 @@ def run_export(args):
               hidden=args.hidden, activation=args.activation,
               losses=tuple(t.net.loss_name for t in trainers), lr=args.lr,
               batch_size=args.batch_size, l2=args.l2, seed=args.seed,
-              output_bias=args.output_bias, epochs=args.epochs,
+              output_bias=args.output_bias, epochs=args.epochs, n_classes=data.n_classes,
               source="Written by: python -m twolayer " + shlex.join(args.argv))
     text = (notebook if args.format == "notebook" else script)(run)
     if args.output is None:
