@@ -1,6 +1,7 @@
 """Modules split along their concerns keep every name importable from where it was: the
-public names each one defined before the split (twolayer.io, twolayer.sweep, twolayer.__main__),
-and the one import another module takes from there (sweep.LOSS_LABELS, for ui/sweep_story.py)."""
+public names each one defined before the split (twolayer.io, twolayer.sweep, twolayer.__main__,
+twolayer.export), and the one import another module takes from there (sweep.LOSS_LABELS, for
+ui/sweep_story.py)."""
 
 import importlib
 
@@ -23,6 +24,9 @@ BEFORE = {
     common_options count data_for final_numbers learning_rates loss_list main make_parser
     make_trainer make_trainers new_command print_table run_compare run_export run_landscape
     run_sweep run_train seed_list summarise train_and_report
+    """,
+    "twolayer.export": """
+    GENERATOR_CODE GENERATOR_CODE_K LOSS_LINES Run notebook script sections
     """,
 }
 
