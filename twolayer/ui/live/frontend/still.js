@@ -1,0 +1,114 @@
+// What does not move while playing is kept as drawn (see hold), and a square picture's data
+// points that did not change are kept when a new figure is drawn (see keep).
+import { call, own } from "./chart.js";
+import { full, fullData, margins } from "./internals.js";
+
+// Plotly redraws a whole chart when one of its traces changes. While playing, two things that
+// do not change are kept out of that: the data points of a picture (hundreds of SVG markers,
+// costlier than the picture under them) become a copy of their drawing, an SVG over the chart;
+// and each chart's margins stay where they are (no second layout pass when a tick label grows).
+
+export function hold(gd, traces) {
+  // Only a chart laid out at the width it shows (else resize holds it once it is)
+  if (own(gd).held || !full(gd) || gd.clientWidth !== full(gd).width) return;
+  const size = margins(full(gd));
+  const axes = Object.keys(full(gd)).filter((k) => /^[xy]axis\d*$/.test(k));
+  const before = { margin: structuredClone(gd.layout.margin || {}) };
+  const fixed = { margin: { l: size.l, r: size.r, t: size.t, b: size.b } };
+  for (const axis of axes) {
+    before[`${axis}.automargin`] = gd.layout[axis] ? gd.layout[axis].automargin : undefined;
+    fixed[`${axis}.automargin`] = false;
+  }
+  const held = { before, copy: null, traces: [], visible: [], play: true };
+  own(gd).held = held;
+  // A square picture's axes and margins never move while playing (fixed ranges): left as
+  // they are, laid out by Plotly exactly as a rerun's figure is.
+  const done = own(gd).square ? [] : [call(gd, "relayout", fixed)];
+  if (own(gd).square) held.before = {};
+  if (traces && traces.length && fullData(gd)) done.push(keepStill(gd, traces));
+  Promise.all(done).then(() => listen(gd, held));
+}
+
+// A zoom, a pan (an axis changes) or a click in the legend moves what the copy shows: back
+// to the real thing. Listened to once the changes that made the copy are drawn (their events
+// come first); frames use Plotly.update, which emits neither event.
+export function listen(gd, held) {
+  if (own(gd).held !== held || !held.copy || held.moved || own(gd).gone || !gd.on) return;
+  held.moved = (change) => {
+    if (!change || Object.keys(change).some((k) => /^[xy]axis\d*\./.test(k))) release(gd);
+  };
+  held.clicked = () => release(gd);
+  gd.on("plotly_relayout", held.moved);
+  gd.on("plotly_restyle", held.clicked);
+}
+
+export function keepStill(gd, traces) {
+  const copy = copyOf(gd, traces);
+  if (!copy) return undefined;
+  Object.assign(own(gd).held, { copy, traces, visible: traces.map((i) => gd.data[i].visible) });
+  gd.classList.add("tl-frozen");
+  return call(gd, "restyle", { visible: "legendonly" }, traces);
+}
+
+// An SVG copy of these traces as they are drawn now, laid over the chart.
+export function copyOf(gd, traces) {
+  const svg = gd.querySelector(".main-svg");
+  if (!svg || !fullData(gd)) return null;
+  const uids = new Set(traces.map((i) => fullData(gd)[i] && `trace${fullData(gd)[i].uid}`));
+  const copy = svg.cloneNode(true);
+  for (const child of [...copy.children]) {
+    if (!child.classList.contains("cartesianlayer")) child.remove();   // defs stay unique
+  }
+  copy.querySelectorAll(".cartesianlayer > .subplot > :not(.overplot)").forEach((g) => g.remove());
+  copy.querySelectorAll(".overplot > g > g:not(.scatterlayer)").forEach((g) => g.remove());
+  copy.querySelectorAll(".scatterlayer > g.trace").forEach((g) => {
+    if (![...g.classList].some((c) => uids.has(c))) g.remove();
+  });
+  // A picture only: Plotly finds its traces in the chart by class (g.trace.scatter, ...), and
+  // would take these, which carry no data, for its own (its styling then fails).
+  copy.querySelectorAll("[class]").forEach((el) => el.removeAttribute("class"));
+  copy.classList.remove("main-svg");
+  copy.classList.add("tl-still");
+  copy.style.background = "none";
+  (gd.querySelector(".tl-paint") || svg).after(copy);   // over the painted picture
+  return copy;
+}
+
+// Back to the chart as it was; `restore` false when a whole new figure is drawn next anyway.
+export function release(gd, restore = true) {
+  const held = own(gd).held;
+  if (!held) return;
+  own(gd).held = null;
+  if (held.moved && gd.removeListener) {     // (a purged chart has no listeners left)
+    gd.removeListener("plotly_relayout", held.moved);
+    gd.removeListener("plotly_restyle", held.clicked);
+  }
+  if (held.copy) held.copy.remove();
+  gd.classList.remove("tl-frozen");
+  if (!restore) return;
+  if (Object.keys(held.before).length) call(gd, "relayout", held.before);
+  if (held.traces.length) {
+    call(gd, "restyle", { visible: held.visible.map((v) => (v === undefined ? true : v)) },
+                   held.traces);
+  }
+}
+
+// The traces `still` of the figure about to be drawn stay as a copy of their drawing (the one
+// already there when it holds the same traces) and are drawn "legendonly" (legend, no markers).
+export function keep(gd, fig, still) {
+  const held = own(gd).held;
+  let copy = null;
+  if (held && held.copy && held.traces.join() === still.join()) {
+    copy = held.copy;                          // already a copy of these very traces
+    held.copy = null;
+  } else if (held && held.copy) {
+    still = [];                                // what is on screen is not theirs to copy
+  }
+  release(gd, false);
+  if (!still.length) return;
+  copy = copy || copyOf(gd, still);
+  if (!copy) return;
+  for (const i of still) fig.data[i].visible = "legendonly";
+  own(gd).held = { before: {}, copy, traces: still, visible: still.map(() => true), play: false };
+  gd.classList.add("tl-frozen");
+}
