@@ -225,7 +225,7 @@ elif playing:
     now = max(t.epoch for t in trainers_of(run).values())
     if now >= state.get(PLAY_UNTIL, now) or \
             any(t.diverged is not None for t in trainers_of(run).values()):
-        state[PLAYING] = playing = False
+        state[PLAYING] = False   # done: this run ends with one more, which draws Play again
 elif train:
     epochs, note = budget(run, int(epochs_per_run))
     if note:
@@ -359,5 +359,6 @@ st.markdown(
 # A clicker: → / PageDown Step, Space Play or Pause, R Reset.
 presenter_keys(step="ls_step", play="ls_play", reset="ls_reset")
 if playing:
-    time.sleep(PLAY_PAUSE)   # the picture stays a moment; a click now interrupts the wait
+    if state.get(PLAYING):
+        time.sleep(PLAY_PAUSE)   # the picture stays a moment; a click then is taken at once
     st.rerun()

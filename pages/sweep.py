@@ -230,6 +230,10 @@ for start in starts:
                                   metric)
         if stopped_note(other, start):
             st.info(stopped_note(other, start), icon=":material/timer:")
+if again:
+    runs = st.session_state["sweep_runs_again"] = st.session_state.get("sweep_runs_again", 0) + 1
+    st.toast(f"Run {runs}: trained again just now, {len(starts) * K} nets"
+             + (", both starts" if len(starts) > 1 else "") + ".", icon=":material/replay:")
 with st.container(key="sweep-starts"):
     for start in starts:
         st.markdown(start_sentence(tables[start], metric, start))
