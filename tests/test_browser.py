@@ -1017,7 +1017,7 @@ def _main_action(page, action):
         page.wait_for_function("() => location.search.includes('bp_view=batch')",
                                timeout=30000)
     elif action == "saturated":
-        main.get_by_text("Saturated start").click()
+        main.get_by_text("Saturated start: every net").click()   # (the toggle)
         page.wait_for_function("() => location.search.includes('sweep_saturated=true')",
                                timeout=30000)
     page.wait_for_timeout(300)
