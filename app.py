@@ -2,7 +2,14 @@
 
 import streamlit as st
 
-from twolayer.ui.frame import page_config, presenting, share_box, share_link, show_link_notes
+from twolayer.ui.frame import (
+    framed,
+    page_config,
+    presenting,
+    share_box,
+    share_link,
+    show_link_notes,
+)
 from twolayer.ui.join import join_button
 from twolayer.ui.lessons import in_force, lesson_picker, read_lesson_link, story
 from twolayer.ui.restart import restart_notice
@@ -38,7 +45,8 @@ st.session_state["settings"] = in_force(settings)
 if (line := story(page.url_path)) and not presenting():
     lesson_box.caption(line)
 show_link_notes(link_notes)
-page.run()
+with framed():
+    page.run()
 share_box(settings, page)
 if presenting():
     lesson_picker(True)   # in the header bar, next to Join

@@ -9,11 +9,13 @@ from twolayer.figures import LOSS_COLORS, LOSS_LABELS
 from twolayer.gradcheck import GOOD, gradient_check
 from twolayer.settings import backprop_link
 from twolayer.ui import state
-from twolayer.ui.frame import aside, show_link_notes
+from twolayer.ui.frame import aside, run_in_the_app, show_link_notes
 from twolayer.ui.keys import presenter_keys
 from twolayer.ui.lessons import output_bias
 from twolayer.ui.sidebar import clamp_from_link
 from twolayer.ui.text import count
+
+run_in_the_app()   # a first link to this page on a fresh server: the app around it
 
 NET_KEY = "backprop_net"          # this page's own copy of the weights
 STEP_KEY = "backprop_last_step"   # loss before and after the last "Take one step"

@@ -30,7 +30,7 @@ from twolayer.ui import playback as pb
 from twolayer.ui.charts import show, style
 from twolayer.ui.classes import SOFTMAX_LINES, lesson_fixed, lesson_text_k, start_sentence
 from twolayer.ui.export_buttons import export_buttons
-from twolayer.ui.frame import aside, show_link_notes
+from twolayer.ui.frame import aside, run_in_the_app, show_link_notes
 from twolayer.ui.lessons import current as current_lesson
 from twolayer.ui.sidebar import clamp_from_link
 from twolayer.ui.state import DATA_KEYS, dataset_for, signature
@@ -38,6 +38,8 @@ from twolayer.ui.text import count, stopped_early
 from twolayer.ui.toolbar import play_and_speed
 from twolayer.ui.undo import keep as keep_for_undo
 from twolayer.ui.undo import offer as offer_undo
+
+run_in_the_app()   # a first link to this page on a fresh server: the app around it
 
 PLAYING_EMPTY = "Playing: the curves<br>follow on Pause"   # a curve as Play starts at epoch 0
 NET_KEYS = DATA_KEYS + ("hidden", "activation")  # not "loss": this page trains both

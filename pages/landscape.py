@@ -30,12 +30,14 @@ from twolayer.settings import (
 )
 from twolayer.ui import undo
 from twolayer.ui.charts import show, style
-from twolayer.ui.frame import aside, show_link_notes
+from twolayer.ui.frame import aside, run_in_the_app, show_link_notes
 from twolayer.ui.keys import presenter_keys
 from twolayer.ui.lessons import arrived, output_bias
 from twolayer.ui.sidebar import clamp_from_link
 from twolayer.ui.state import DATA_KEYS, dataset_for, n_classes_of, new_trainer
 from twolayer.ui.text import count, literal, stopped_early
+
+run_in_the_app()   # a first link to this page on a fresh server: the app around it
 
 URL = "query-params"
 PLAYING, PLAY_UNTIL = "ls_playing", "ls_play_until"

@@ -8,7 +8,7 @@ from twolayer.ui import playback as pb
 from twolayer.ui.charts import style
 from twolayer.ui.classes import show_class_metrics
 from twolayer.ui.export_buttons import export_buttons
-from twolayer.ui.frame import aside
+from twolayer.ui.frame import aside, run_in_the_app
 from twolayer.ui.lessons import at_lesson_start, lesson_buttons
 from twolayer.ui.state import replace_net, session_trainer
 from twolayer.ui.text import count, literal, stopped_early
@@ -23,6 +23,8 @@ from twolayer.ui.transfer import (
 from twolayer.ui.undo import keep as keep_for_undo
 from twolayer.ui.undo import offer as offer_undo
 from twolayer.ui.view import View, of_last
+
+run_in_the_app()   # a first link to this page on a fresh server: the app around it
 
 LIVE = "pg_live"                 # the live charts' component
 # What the presenter keys press; the speed control is one of Play's own (keys work there too).

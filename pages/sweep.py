@@ -19,12 +19,14 @@ from twolayer.settings import (
 )
 from twolayer.sweep import Sweep, best_sentence, grid, summarize, with_target
 from twolayer.ui.charts import show, style
-from twolayer.ui.frame import aside, show_link_notes
+from twolayer.ui.frame import aside, run_in_the_app, show_link_notes
 from twolayer.ui.keys import presenter_keys
 from twolayer.ui.lessons import arrived, output_bias
 from twolayer.ui.sidebar import clamp_from_link
 from twolayer.ui.state import DATA_KEYS, batch_size, dataset_for, signature
 from twolayer.ui.sweep_story import start_sentence, verdict
+
+run_in_the_app()   # a first link to this page on a fresh server: the app around it
 
 URL = "query-params"
 SATURATED_BIAS = LESSONS["saturated"].output_bias   # b2 = -8, as the MSE vs log-loss lesson
@@ -153,15 +155,14 @@ starts = {"fair start": 0.0, "saturated start": SATURATED_BIAS} if classificatio
 n_seeds, seed_note = sweep_seed_budget(int(n_seeds), len(starts) * len(losses) * len(lrs),
                                        n_train + n_test, batch_size(settings),
                                        int(settings["hidden"]), n_train, n_classes=data.n_classes)
-if seed_note:
-    st.info(seed_note, icon=":material/timer:")
+cut_notes = [seed_note] if seed_note else []   # shown under the picture: it comes first
 seeds = tuple(range(data_seed, data_seed + int(n_seeds)))
 K = len(losses) * len(lrs) * len(seeds)
 epochs, note = sweep_budget(int(epochs), len(starts) * K, len(seeds), n_train + n_test,
                             batch_size(settings), int(settings["hidden"]), n_train,
                             n_classes=data.n_classes)
 if note:
-    st.info(note, icon=":material/timer:")
+    cut_notes.append(note)
 
 # -- all nets at once --------------------------------------------------------------------------
 
@@ -193,7 +194,7 @@ def stopped_note(out, start):
 asked_epochs = epochs
 out = sweep_from(shown_start)   # the picture's sweep first: it is drawn before the other trains
 if stopped_note(out, shown_start):
-    st.info(stopped_note(out, shown_start), icon=":material/timer:")
+    cut_notes.append(stopped_note(out, shown_start))
     epochs = out["epochs"]
 metric = out["metric"]
 results = with_target(out["results"], out["test_metric"], target)
@@ -208,6 +209,8 @@ st.html("<style>.st-key-sweep_figure { overflow-x: auto; } .st-key-sweep_figure 
 show(sweep_figure(table, results, epochs, target, metric, style=style(),
                   title="Median over seeds (line) and min to max (band), by learning rate"),
      key="sweep_figure")
+if cut_notes:
+    st.info(" ".join(cut_notes), icon=":material/timer:")
 
 # What the sweep found, under its picture.
 st.markdown(f"**{K} nets** ({len(losses)} {'losses' if len(losses) > 1 else 'loss'} x "

@@ -76,7 +76,7 @@ def _main_action(page, action):
                                ".innerText.match(/(^|\\n)(Epoch\\s+)?100(\\n|$)/)",
                                timeout=90000)
     elif action == "saturated":
-        main.get_by_text("Saturated start").click()
+        main.get_by_text("Saturated start: every net").click()   # (the toggle)
         page.wait_for_function("() => location.search.includes('sweep_saturated=true')",
                                timeout=30000)
     elif action == "step":

@@ -305,7 +305,7 @@ def test_link_values_are_clamped_with_a_note(params, note):
 def test_lr_ends_in_either_order_and_the_command_line_equivalent():
     at = open_page(**SMALL | {"sweep_lr_min": "3.0", "sweep_lr_max": "0.1"})
     assert any("were swapped" in c.value for c in at.caption)
-    [code] = at.code
+    [code] = [c for c in at.code if c.value.startswith("python -m twolayer")]
     assert "--lrs 0.1,0.3,1,3 --seeds 0-2 --data-seed 0 --epochs 30" in code.value
     assert SETTINGS["seed"].default == 0
 

@@ -1,5 +1,8 @@
 """What every page shares besides the settings: presentation mode and the link to share."""
 
+import runpy
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
@@ -162,3 +165,30 @@ def share_box(settings, page=None):
     with st.sidebar.expander(":material/link: Copy link to this view"):
         st.caption("Opens this page with these settings (copy button on the right).")
         st.code(share_link(settings, page), language=None, wrap_lines=True)
+
+
+_frame = threading.local()   # Streamlit runs each session's script in a thread of its own
+
+
+@contextmanager
+def framed():
+    """The app runs its page inside this: the page then knows it has its frame."""
+    _frame.on = True
+    try:
+        yield
+    finally:
+        _frame.on = False
+
+
+def run_in_the_app():
+    """Run the app around a page that Streamlit started on its own, and stop there.
+
+    On a server's very first request, before app.py has declared its navigation, Streamlit
+    reads the pages/ folder as a multipage app of its own: a link to /sweep then ran
+    pages/sweep.py alone, without the sidebar and the settings every page reads (a KeyError in
+    the page). Such a page runs app.py instead, whose navigation runs the page in its frame.
+    """
+    if getattr(_frame, "on", False):
+        return
+    runpy.run_path(str(Path(__file__).resolve().parents[2] / "app.py"), run_name="__main__")
+    st.stop()

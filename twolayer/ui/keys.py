@@ -19,8 +19,14 @@ const TYPING = "textarea, [contenteditable=''], [contenteditable='true'], [role=
   "input:not([type]), input[type='text'], input[type='number'], input[type='search'], " +
   "input[type='email'], input[type='url'], input[type='password']";
 
-function typing(target) {
+// A slider keeps its own arrow and page keys: → moves its thumb there.
+const SLIDER = "input[type='range'], [role='slider']";
+const SLIDER_KEYS = new Set(["ArrowRight", "ArrowLeft", "ArrowUp", "ArrowDown", "PageUp",
+  "PageDown", "Home", "End"]);
+
+function typing(target, key) {
   if (!(target instanceof Element)) return false;
+  if (SLIDER_KEYS.has(key) && target.closest(SLIDER)) return true;
   const field = target.closest(TYPING);
   if (!field) return false;
   // A select box's search field takes keys only while its list is open.
@@ -34,7 +40,7 @@ function typing(target) {
 function onKey(e) {
   const keys = globalThis.__twolayerPresenterKeys;
   if (!keys || e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
-  if (typing(e.target)) return;
+  if (typing(e.target, e.key)) return;
   let action = null;
   if (e.key === " " || e.key === "Spacebar") action = "play";
   else if (e.key === "ArrowRight" || e.key === "PageDown") action = "step";

@@ -473,7 +473,13 @@ const TYPING = "textarea, select, [contenteditable=''], [contenteditable='true']
   "[role='menuitem'], input:not([type]), input[type='text'], input[type='number'], " +
   "input[type='search'], input[type='email'], input[type='url'], input[type='password']";
 
-function typing(target) {
+// A slider (the history slider) keeps its own arrow and page keys: → moves its thumb there.
+const SLIDER = "input[type='range'], [role='slider']";
+const SLIDER_KEYS = new Set(["ArrowRight", "ArrowLeft", "ArrowUp", "ArrowDown", "PageUp",
+  "PageDown", "Home", "End"]);
+
+function typing(target, key) {
+  if (SLIDER_KEYS.has(key) && target.closest(SLIDER)) return true;
   const field = target.closest(TYPING);
   if (!field) return false;
   const box = field.closest("[role='combobox']");   // a select box: typing only while open
@@ -494,7 +500,7 @@ function onKey(e) {
   const target = e.target instanceof Element ? e.target : null;
   const own = target && Object.values(s.keys).some(
     (key) => target.closest(`.st-key-${CSS.escape(key)}`));   // the page's own Play controls
-  if (target && !own && typing(target)) return;
+  if (target && !own && typing(target, e.key)) return;
   let action = null;
   if (e.key === " " || e.key === "Spacebar") action = "play";
   else if (e.key === "ArrowRight" || e.key === "PageDown") action = "step";
