@@ -13,6 +13,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -38,14 +39,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
-def app_server(browser) -> Iterator[str]:
-    """Start `streamlit run app.py` on a free loopback port; yield its base URL.
-
-    The server is warmed up by one visit to the main page: until the entry script has run
-    once, a fresh server knows only the files in pages/ and answers a first deep link such as
-    /mse-vs-log-loss with a "Page not found" modal over the right page (Streamlit #9992).
-    """
+@contextmanager
+def streamlit_server() -> Iterator[str]:
+    """`streamlit run app.py` on a free loopback port, stopped on leaving; yields its base URL
+    as soon as /_stcore/health answers (no page has been visited yet)."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     cmd = [
@@ -88,12 +85,22 @@ def app_server(browser) -> Iterator[str]:
                     pytrace=False,
                 )
             time.sleep(0.25)
-        _warm_up(browser, base_url)
         yield base_url
     finally:
         stop_process(proc)
         log.close()
         os.unlink(log.name)
+
+
+@pytest.fixture(scope="session")
+def app_server(browser) -> Iterator[str]:
+    """A server for the browser tests, warmed up by one visit to the main page: until the
+    entry script has run once, a fresh server knows only the files in pages/ and answers a
+    first deep link such as /mse-vs-log-loss with a "Page not found" modal over the right page
+    (Streamlit #9992); tests/test_browser_first_link.py visits a fresh server's deep link."""
+    with streamlit_server() as base_url:
+        _warm_up(browser, base_url)
+        yield base_url
 
 
 def _warm_up(browser, base_url: str) -> None:

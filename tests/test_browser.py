@@ -363,6 +363,9 @@ def test_presenter_keys(page, app_server):
     page.keyboard.press("PageDown")
     _wait_epoch(page, 2)
     wait_for_app(page)
+    # Space is ignored while a hand-over is under way (the button says aria-busy), as a user
+    # sees it: press it once the Step's hand-over is over.
+    page.wait_for_function("!document.querySelector('[aria-busy=\"true\"]')", timeout=60000)
     page.keyboard.press("Space")
     page.get_by_role("button", name="Pause", exact=True).wait_for(timeout=60000)
     page.wait_for_function(f"{_title()} === 'Decision boundary at epoch 4'", timeout=60000)
