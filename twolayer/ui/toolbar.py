@@ -1,8 +1,10 @@
-"""The Play button and its speed control, as the Playground and MSE vs log-loss both show them
-in their toolbar."""
+"""Play as the Playground and MSE vs log-loss both wire it: the Play button and its speed
+control in their toolbar, the callbacks the button and the live charts call, and the note
+saying why the last Play stopped."""
 
 import streamlit as st
 
+from . import live
 from . import playback as pb
 
 
@@ -17,3 +19,48 @@ def play_and_speed(play, keys, playing, toggle_play, help):
                          label_visibility="collapsed",
                          help="Play's speed: how many epochs each picture moves on (30 "
                               "pictures a second)")
+
+
+class PlayWiring:
+    """One page's Play: its state (a ``pb.Play`` kept in the session under ``state_key``), its
+    live charts' component (``live_key``), the keys the presenter keys press (``keys``: play,
+    step, reset, speed) and the nets it trains (``trainers()``, read at each click: a Reset
+    replaces them)."""
+
+    def __init__(self, state_key, live_key, keys, trainers):
+        self.state_key, self.live_key, self.keys, self.trainers = (state_key, live_key, keys,
+                                                                   trainers)
+
+    @property
+    def play(self):
+        return st.session_state[self.state_key]
+
+    def toggle(self):
+        pb.toggle(self.play, self.trainers())
+
+    def on_need(self):
+        pb.on_need(self.play, live.request(self.live_key, "need"))
+
+    def on_pause(self):
+        pb.on_pause(self.play, self.trainers(), live.request(self.live_key, "pause"))
+
+    def buttons(self, playing, help):
+        """Play (Pause) and its speed, in the toolbar; ``help``: what Play does here."""
+        play_and_speed(self.play, self.keys, playing, self.toggle, help=help)
+
+    def stopped_note(self, playing):
+        """Why the last Play stopped by itself, once."""
+        play = self.play
+        if play.note and not playing:
+            st.info(play.note, icon=":material/stop_circle:")
+            play.note = None
+
+    def chunk(self, scene):
+        """The next chunk of frames, at the speed chosen."""
+        pb.make_chunk(self.play, scene, speed=int(st.session_state.get(self.keys["speed"]) or 1))
+
+    def live_charts(self, layout, charts, playing, ahead):
+        """The live charts, with Play's chunk while playing and the browser's requests wired."""
+        live.live_charts(self.live_key, layout, charts,
+                         stream=self.play.chunk if playing else None, keys=self.keys,
+                         on_need=self.on_need, on_pause=self.on_pause, ahead=ahead)
