@@ -35,7 +35,7 @@ from twolayer.ui.lessons import current as current_lesson
 from twolayer.ui.sidebar import clamp_from_link
 from twolayer.ui.state import DATA_KEYS, dataset_for, signature
 from twolayer.ui.text import count, stopped_early
-from twolayer.ui.toolbar import PlayWiring
+from twolayer.ui.toolbar import PlayWiring, toolbar_row, train_and_epochs
 from twolayer.ui.undo import keep as keep_for_undo
 from twolayer.ui.undo import offer as offer_undo
 
@@ -254,17 +254,12 @@ def both_nets():
     playing = pb.settle(play, list(cmp.trainers.values()))
     play.stopped = False
 
-    with st.container(horizontal=True, vertical_alignment="bottom", key="toolbar-cmp",
-                      gap="small"):
-        step = st.button("Step", key=KEYS["step"], help="One epoch for both nets",
-                         type="primary", disabled=playing)
-        s = SETTINGS["epochs_per_run"]
-        epochs_per_run = st.session_state.get("compare_epochs", s.default)
-        train = st.button(f"Train {epochs_per_run}", key="cmp_train", disabled=playing,
-                          help="This many epochs for both nets")
-        epochs_per_run = st.number_input(s.label, s.lo, s.hi, s.default, step=s.step,
-                                         key="compare_epochs", label_visibility="collapsed",
-                                         width=120)
+    with toolbar_row("toolbar-cmp"):
+        step = WIRING.step(playing, help="One epoch for both nets")
+        shown = st.session_state.get("compare_epochs", SETTINGS["epochs_per_run"].default)
+        train, epochs_per_run = train_and_epochs(
+            f"Train {shown}", "cmp_train", "compare_epochs", playing,
+            help="This many epochs for both nets")
         WIRING.buttons(playing,
                        help="Train both nets and show every epoch (or every 2nd, 5th, 10th) "
                             f"live until Pause, at most {MAX_PLAY_EPOCHS} epochs; the curves "

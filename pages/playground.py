@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from twolayer.settings import MAX_PLAY_EPOCHS, MAX_SECONDS_PER_REQUEST, SETTINGS
+from twolayer.settings import MAX_PLAY_EPOCHS, MAX_SECONDS_PER_REQUEST
 from twolayer.ui import live
 from twolayer.ui import playback as pb
 from twolayer.ui.charts import style
@@ -12,7 +12,7 @@ from twolayer.ui.frame import aside, run_in_the_app
 from twolayer.ui.lessons import at_lesson_start, lesson_buttons
 from twolayer.ui.state import replace_net, session_trainer
 from twolayer.ui.text import count, literal, stopped_early
-from twolayer.ui.toolbar import PlayWiring
+from twolayer.ui.toolbar import PlayWiring, toolbar_row, train_and_epochs
 from twolayer.ui.transfer import (
     download_buttons,
     forget_own_data,
@@ -110,17 +110,11 @@ def playground():
     stopped, play.stopped = play.stopped, False
 
     # One row of controls (it wraps on a narrow screen): the picture follows right under it.
-    with st.container(horizontal=True, vertical_alignment="bottom", key="toolbar-pg",
-                      gap="small"):
-        step = st.button("Step", key=KEYS["step"], help="Train one epoch", type="primary",
-                         disabled=playing)
-        train = st.button("Train", key="pg_train", help="Train 'Epochs per Train' epochs",
-                          disabled=playing)
-        per_run = SETTINGS["epochs_per_run"]
-        epochs_per_run = st.number_input(per_run.label, per_run.lo, per_run.hi, per_run.default,
-                                         step=per_run.step, key="epochs_per_run",
-                                         bind="query-params", label_visibility="collapsed",
-                                         width=120)
+    with toolbar_row("toolbar-pg"):
+        step = WIRING.step(playing, help="Train one epoch")
+        train, epochs_per_run = train_and_epochs(
+            "Train", "pg_train", "epochs_per_run", playing,
+            help="Train 'Epochs per Train' epochs", bind="query-params")
         WIRING.buttons(playing,
                        help="Train and show every epoch (or every 2nd, 5th, 10th) live until "
                             f"Pause, at most {MAX_PLAY_EPOCHS} epochs; Pause stops on the "

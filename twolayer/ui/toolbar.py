@@ -1,11 +1,27 @@
-"""Play as the Playground and MSE vs log-loss both wire it: the Play button and its speed
-control in their toolbar, the callbacks the button and the live charts call, and the note
+"""Play as the Playground and MSE vs log-loss both wire it: their toolbar's row, its Step and
+Play buttons and the speed control, the callbacks the button and the live charts call, and the note
 saying why the last Play stopped."""
 
 import streamlit as st
 
+from ..settings import SETTINGS
 from . import live
 from . import playback as pb
+
+
+def toolbar_row(key):
+    """The toolbar: one row of controls, wrapped on a narrow screen."""
+    return st.container(horizontal=True, vertical_alignment="bottom", key=key, gap="small")
+
+
+def train_and_epochs(label, key, epochs_key, playing, help, bind=None):
+    """Train (off while playing), keyed by ``key``, and its number of epochs (the setting
+    "epochs_per_run", keyed by ``epochs_key``; ``bind``: kept in the link): (clicked, epochs)."""
+    s = SETTINGS["epochs_per_run"]
+    train = st.button(label, key=key, help=help, disabled=playing)
+    epochs = st.number_input(s.label, s.lo, s.hi, s.default, step=s.step, key=epochs_key,
+                             bind=bind, label_visibility="collapsed", width=120)
+    return train, epochs
 
 
 def play_and_speed(play, keys, playing, toggle_play, help):
@@ -43,6 +59,11 @@ class PlayWiring:
 
     def on_pause(self):
         pb.on_pause(self.play, self.trainers(), live.request(self.live_key, "pause"))
+
+    def step(self, playing, help):
+        """Step (one epoch; off while playing), keyed by ``keys["step"]``: True when clicked."""
+        return st.button("Step", key=self.keys["step"], help=help, type="primary",
+                         disabled=playing)
 
     def buttons(self, playing, help):
         """Play (Pause) and its speed, in the toolbar; ``help``: what Play does here."""
