@@ -1,6 +1,6 @@
-"""Play as the Playground and MSE vs log-loss both wire it: their toolbar's row, its Step and
-Play buttons and the speed control, the callbacks the button and the live charts call, and the note
-saying why the last Play stopped."""
+"""The toolbar and Play as the Playground and MSE vs log-loss both wire them: the row, Step,
+Train and its epochs, Play and its speed; the callbacks Play's button and the live charts call,
+and the note saying why the last Play stopped."""
 
 import streamlit as st
 
