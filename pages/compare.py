@@ -35,7 +35,7 @@ from twolayer.ui.lessons import current as current_lesson
 from twolayer.ui.sidebar import clamp_from_link
 from twolayer.ui.state import DATA_KEYS, dataset_for, signature
 from twolayer.ui.text import count, stopped_early
-from twolayer.ui.toolbar import play_and_speed
+from twolayer.ui.toolbar import PlayWiring, toolbar_row, train_and_epochs
 from twolayer.ui.undo import keep as keep_for_undo
 from twolayer.ui.undo import offer as offer_undo
 
@@ -210,17 +210,8 @@ if st.session_state.get("compare_play_of") is not cmp:  # other nets: their play
 st.session_state[FULL_RUN] = True   # this run draws the whole page (not a click in the fragment)
 
 
-def toggle_play():
-    pb.toggle(st.session_state[PLAY], list(st.session_state["compare"][1].trainers.values()))
-
-
-def on_need():
-    pb.on_need(st.session_state[PLAY], live.request(LIVE, "need"))
-
-
-def on_pause():
-    pb.on_pause(st.session_state[PLAY], list(st.session_state["compare"][1].trainers.values()),
-                live.request(LIVE, "pause"))
+WIRING = PlayWiring(PLAY, LIVE, KEYS,
+                    trainers=lambda: list(st.session_state["compare"][1].trainers.values()))
 
 
 def reset(settings, output_bias, lr_factor, sig):
@@ -263,18 +254,13 @@ def both_nets():
     playing = pb.settle(play, list(cmp.trainers.values()))
     play.stopped = False
 
-    with st.container(horizontal=True, vertical_alignment="bottom", key="toolbar-cmp",
-                      gap="small"):
-        step = st.button("Step", key=KEYS["step"], help="One epoch for both nets",
-                         type="primary", disabled=playing)
-        s = SETTINGS["epochs_per_run"]
-        epochs_per_run = st.session_state.get("compare_epochs", s.default)
-        train = st.button(f"Train {epochs_per_run}", key="cmp_train", disabled=playing,
-                          help="This many epochs for both nets")
-        epochs_per_run = st.number_input(s.label, s.lo, s.hi, s.default, step=s.step,
-                                         key="compare_epochs", label_visibility="collapsed",
-                                         width=120)
-        play_and_speed(play, KEYS, playing, toggle_play,
+    with toolbar_row("toolbar-cmp"):
+        step = WIRING.step(playing, help="One epoch for both nets")
+        shown = st.session_state.get("compare_epochs", SETTINGS["epochs_per_run"].default)
+        train, epochs_per_run = train_and_epochs(
+            f"Train {shown}", "cmp_train", "compare_epochs", playing,
+            help="This many epochs for both nets")
+        WIRING.buttons(playing,
                        help="Train both nets and show every epoch (or every 2nd, 5th, 10th) "
                             f"live until Pause, at most {MAX_PLAY_EPOCHS} epochs; the curves "
                             "below follow on Pause")
@@ -293,15 +279,13 @@ def both_nets():
         done = min(t.epoch for t in cmp.trainers.values()) - before
         if all(t.diverged is None for t in cmp.trainers.values()) and stopped_early(done, epochs):
             st.info(stopped_early(done, epochs), icon=":material/timer:")
-    if play.note and not playing:  # why the last play stopped by itself, once
-        st.info(play.note, icon=":material/stop_circle:")
-        play.note = None
+    WIRING.stopped_note(playing)
 
     scene = pb.CompareScene(cmp, style=style())
     if playing and play.base is None:  # the boundaries and curves as Play starts
         pb.set_base(play, scene, scene.figures())
         st.session_state["compare_play_curves"] = curve_figures(cmp, PLAYING_EMPTY)
-    pb.make_chunk(play, scene, speed=int(st.session_state.get(KEYS["speed"]) or 1))
+    WIRING.chunk(scene)
     if playing:
         # The maps' titles are the one epoch on screen while playing: numbers that a rerun
         # could only bring up to them a second late make way for a line that has none.
@@ -324,8 +308,7 @@ def both_nets():
         drawn = st.session_state.setdefault(DRAWN, pb.Drawn())
         charts = drawn.at(scene, cmp.epoch)[1]   # after a Step: made in the run before
         ahead = drawn.ahead(scene)               # shown the moment Step is pressed
-    live.live_charts(LIVE, scene.layout, charts, stream=play.chunk if playing else None,
-                     keys=KEYS, on_need=on_need, on_pause=on_pause, ahead=ahead)
+    WIRING.live_charts(scene.layout, charts, playing, ahead)
     if style().present:
         st.caption(":material/keyboard: Space plays or pauses, → or PageDown steps, "
                    "R resets.")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from twolayer.settings import MAX_PLAY_EPOCHS, MAX_SECONDS_PER_REQUEST, SETTINGS
+from twolayer.settings import MAX_PLAY_EPOCHS, MAX_SECONDS_PER_REQUEST
 from twolayer.ui import live
 from twolayer.ui import playback as pb
 from twolayer.ui.charts import style
@@ -12,7 +12,7 @@ from twolayer.ui.frame import aside, run_in_the_app
 from twolayer.ui.lessons import at_lesson_start, lesson_buttons
 from twolayer.ui.state import replace_net, session_trainer
 from twolayer.ui.text import count, literal, stopped_early
-from twolayer.ui.toolbar import play_and_speed
+from twolayer.ui.toolbar import PlayWiring, toolbar_row, train_and_epochs
 from twolayer.ui.transfer import (
     download_buttons,
     forget_own_data,
@@ -87,16 +87,7 @@ if was_reset:
 
 # -- controls, where training stands, the pictures: a click here reruns only this part ----------
 
-def toggle_play():
-    pb.toggle(state[pb.PLAY], [state["trainer"][1]])
-
-
-def on_need():
-    pb.on_need(state[pb.PLAY], live.request(LIVE, "need"))
-
-
-def on_pause():
-    pb.on_pause(state[pb.PLAY], [state["trainer"][1]], live.request(LIVE, "pause"))
+WIRING = PlayWiring(pb.PLAY, LIVE, KEYS, trainers=lambda: [state["trainer"][1]])
 
 
 def after_undo():
@@ -119,18 +110,12 @@ def playground():
     stopped, play.stopped = play.stopped, False
 
     # One row of controls (it wraps on a narrow screen): the picture follows right under it.
-    with st.container(horizontal=True, vertical_alignment="bottom", key="toolbar-pg",
-                      gap="small"):
-        step = st.button("Step", key=KEYS["step"], help="Train one epoch", type="primary",
-                         disabled=playing)
-        train = st.button("Train", key="pg_train", help="Train 'Epochs per Train' epochs",
-                          disabled=playing)
-        per_run = SETTINGS["epochs_per_run"]
-        epochs_per_run = st.number_input(per_run.label, per_run.lo, per_run.hi, per_run.default,
-                                         step=per_run.step, key="epochs_per_run",
-                                         bind="query-params", label_visibility="collapsed",
-                                         width=120)
-        play_and_speed(play, KEYS, playing, toggle_play,
+    with toolbar_row("toolbar-pg"):
+        step = WIRING.step(playing, help="Train one epoch")
+        train, epochs_per_run = train_and_epochs(
+            "Train", "pg_train", "epochs_per_run", playing,
+            help="Train 'Epochs per Train' epochs", bind="query-params")
+        WIRING.buttons(playing,
                        help="Train and show every epoch (or every 2nd, 5th, 10th) live until "
                             f"Pause, at most {MAX_PLAY_EPOCHS} epochs; Pause stops on the "
                             "picture on screen")
@@ -176,14 +161,12 @@ def playground():
         st.info(text, icon=icon)
     if note:
         st.info(note)
-    if play.note and not playing:  # why the last play stopped by itself, once
-        st.info(play.note, icon=":material/stop_circle:")
-        play.note = None
+    WIRING.stopped_note(playing)
 
     scene = pb.PlaygroundScene(trainer, show_test, S, log_loss_axis)
     if playing and play.base is None:  # the charts as Play starts, before it trains ahead
         pb.set_base(play, scene, scene.figures(trainer.epoch)[1])
-    pb.make_chunk(play, scene, speed=int(state.get(KEYS["speed"]) or 1))
+    WIRING.chunk(scene)
 
     h = trainer.history
     boundary_fig = net = ahead = recorded = None
@@ -213,8 +196,7 @@ def playground():
                        "before.")
         net = pb.net_at(trainer, recorded)[1]
         ahead = drawn.ahead(scene)    # shown by the browser the moment Step is pressed
-    live.live_charts(LIVE, scene.layout, charts, stream=play.chunk if playing else None,
-                     keys=KEYS, on_need=on_need, on_pause=on_pause, ahead=ahead)
+    WIRING.live_charts(scene.layout, charts, playing, ahead)
 
     if not playing:
         show_class_metrics(st, net, trainer.data, recorded)   # K >= 3 classes only

@@ -2,8 +2,7 @@
 // where it laid a chart out (the plot area's pixels, the margins it settled on, the traces
 // with their defaults filled in, the title's SVG text), and Streamlit none for "the app's run
 // is over": these read their private fields and DOM. A Plotly or Streamlit version that moves
-// them breaks here, and only here. (The keys section of live.js still finds the page's buttons
-// by Streamlit's st-key-<key> class.)
+// them breaks here, and only here.
 
 // Plotly's layout with every default and computed size filled in (gd._fullLayout).
 export function full(gd) {
@@ -34,4 +33,14 @@ export function titleText(gd) {
 export function settled() {
   return Boolean(document.querySelector(
     '[data-testid="stApp"][data-test-script-state="notRunning"]'));
+}
+
+// A widget's element, found by the st-key-<key> class Streamlit gives an element with a key
+// (no public API hands the browser a widget's element): its CSS selector, and its button.
+export function keyed(key) {
+  return `.st-key-${CSS.escape(key)}`;
+}
+
+export function button(key) {
+  return key ? document.querySelector(`${keyed(key)} button`) : null;
 }

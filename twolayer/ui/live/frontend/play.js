@@ -1,0 +1,182 @@
+// Play: the frames played here, one per animation frame, while the next chunk is asked for
+// ahead of time; Pause (or the last frame) stops on the picture on screen and tells Python.
+import { call, own } from "./chart.js";
+import { concat, decode } from "./codec.js";
+import { measure, react, repair } from "./draw.js";
+import { busy } from "./handover.js";
+import { button } from "./internals.js";
+import { fresh, pace, say } from "./pace.js";
+import { paint, unpaint } from "./paint.js";
+import { playing } from "./state.js";
+import { hold, release } from "./still.js";
+
+const RETRY_MS = 4000;             // ask again for a chunk that has not come
+const LAZY_MS = 450;               // a lazy patch is drawn at most this often (see flush),
+const LAZY_GAP_MS = 120;           // and never two lazy charts within this of each other
+
+export function receive(s, stream) {
+  const p = s.play;
+  if (!stream) {                   // not playing (any more): what is drawn stays
+    stop(s);
+    p.id = null;
+    return;
+  }
+  if (stream.play !== p.id) {      // a new Play
+    stop(s);
+    s.still = stream.still || {};
+    for (const [name, gd] of Object.entries(s.divs)) hold(gd, s.still[name]);
+    Object.assign(p, { id: stream.play, stopped: false, seen: new Set(), queue: [],
+                       shown: stream.start, lastSeq: -1, asked: -1, askedAt: 0, end: null });
+    s.pace = fresh(s.pace.screen);
+  }
+  if (p.stopped || p.seen.has(stream.seq)) return;   // the data is sent again on every rerun
+  p.seen.add(stream.seq);
+  s.root.dataset.chunks = p.seen.size;
+  p.lastSeq = Math.max(p.lastSeq, stream.seq);
+  p.queue.push(...stream.frames);
+  p.ahead = stream.ahead || p.ahead;
+  if (stream.end) p.end = stream.end;
+  if (!p.raf) p.raf = requestAnimationFrame((t) => tick(s, t));
+}
+
+// One frame per animation frame: the screen's own rate (60 a second on most displays), as
+// TensorFlow Playground paints. A browser that cannot keep up calls this less often: Play
+// slows down and shows every frame all the same (at 1x every epoch), and says so (see pace).
+function tick(s, now) {
+  const p = s.play;
+  p.raf = 0;
+  if (p.stopped || !s.root.isConnected) return;
+  const frame = p.queue.shift(), t0 = performance.now();
+  if (frame) {
+    show(s, frame);
+    measure("tl frame", t0, performance.now());
+    p.step = p.shown === null ? p.step : frame.epoch - p.shown;
+    p.shown = frame.epoch;
+  }
+  pace(s, now, Boolean(frame));
+  flush(s, now, LAZY_MS);
+  if (!p.queue.length && p.end) {  // the last chunk has played: report where it stopped
+    finish(s, true);
+    return;
+  }
+  ask(s, now);
+  p.raf = requestAnimationFrame((t) => tick(s, t));
+}
+
+function ask(s, now) {             // keep at least `ahead` frames (about 1.5 s) queued
+  const p = s.play, next = p.lastSeq + 1;
+  if (p.end || p.queue.length >= p.ahead || !s.trigger) return;
+  if (p.asked === next && now - p.askedAt < RETRY_MS) return;
+  p.asked = next;
+  p.askedAt = now;
+  s.trigger("need", { play: p.id, seq: next, shown: p.shown });
+}
+
+function show(s, frame) {
+  for (const [name, patch] of Object.entries(frame.charts || {})) {
+    if (patch.lazy) s.lazy[name] = merge(s.lazy[name], patch);
+    else apply(s, name, patch);
+  }
+}
+
+// The frames' picture comes first. A "lazy" patch (the curves, which only grow; the network
+// and the hidden units, a few times a second) waits here, merged with the next ones, and is
+// drawn at most every LAZY_MS per chart and one chart per animation frame at most every
+// LAZY_GAP_MS (each is a whole Plotly redraw, several frames' worth of the picture's time);
+// `wait` 0 draws them all now (Play stops).
+function flush(s, now, wait) {
+  const due = Object.entries(s.lazy).filter(([, pending]) => pending.patch
+    && (!wait || now - pending.drawn >= wait)).sort((a, b) => a[1].drawn - b[1].drawn);
+  for (const [name, pending] of due) {
+    if (wait && now - (s.lazyAt || 0) < LAZY_GAP_MS) return;
+    const t0 = performance.now();
+    apply(s, name, pending.patch);
+    measure(`tl lazy ${name}`, t0, performance.now());
+    s.lazy[name] = { patch: null, drawn: now };
+    s.lazyAt = now;
+  }
+}
+
+function merge(pending, patch) {
+  const into = pending && pending.patch;
+  if (!into) return { patch: structuredClone(patch), drawn: pending ? pending.drawn : 0 };
+  if (patch.figure) {                                     // a whole figure replaces the rest
+    pending.patch = structuredClone(patch);
+    return pending;
+  }
+  for (const [attr, vs] of Object.entries(patch.append || {})) {
+    into.append[attr] = into.append[attr].map((a, i) => [].concat(a, vs[i]));
+  }
+  Object.assign(into.set || (into.set = {}), patch.set || {});
+  const layout = into.layout || (into.layout = {});
+  for (const [path, value] of Object.entries(patch.layout || {})) {
+    const m = /^(\w+)\[(\d+)\]\.(\w+)$/.exec(path);   // "shapes[0].x0" into a whole list
+    if (m && Array.isArray(layout[m[1]]) && layout[m[1]][+m[2]]) {
+      layout[m[1]][+m[2]][m[3]] = value;
+      continue;
+    }
+    for (const key of Object.keys(layout)) {              // a whole list replaces its parts
+      if (key.startsWith(`${path}[`) || key.startsWith(`${path}.`)) delete layout[key];
+    }
+    layout[path] = value;
+  }
+  return pending;
+}
+
+// A patch that Plotly refuses is reported and skipped: it must not stop the frames (or Pause).
+function apply(s, name, patch) {
+  try {
+    update(s, name, patch);
+  } catch (err) {
+    console.error(`twolayer live chart ${name}:`, err);
+  }
+}
+
+function update(s, name, patch) {
+  const gd = s.divs[name];
+  if (!gd || !gd.data) {
+    repair(s);                     // a cleared chart: drawn again from the last data
+    return;
+  }
+  if (patch.figure) {
+    react(gd, decode(patch.figure));
+    return;
+  }
+  const traces = patch.traces || [];
+  if (playing(s) && paint(gd, patch, traces)) return;
+  const data = {};
+  for (const [attr, v] of Object.entries(patch.set || {})) {
+    const value = decode(v);
+    data[attr] = traces.map(() => value);         // one value for every trace listed
+  }
+  for (const [attr, vs] of Object.entries(patch.append || {})) {
+    data[attr] = traces.map((t, i) => [].concat(vs[i]).reduce(
+      (acc, v) => concat(acc, decode(v)), gd.data[t][attr]));
+  }
+  call(gd, "update", data, patch.layout || {}, traces.length ? traces : undefined);
+}
+
+export function stop(s) {
+  const p = s.play;
+  s.lazy = {};
+  say(s, null);
+  for (const gd of Object.values(s.divs)) unpaint(gd);
+  for (const gd of Object.values(s.divs)) if (own(gd).held && own(gd).held.play) release(gd);
+  if (p.raf) cancelAnimationFrame(p.raf);
+  p.raf = 0;
+  p.stopped = true;
+  p.queue = [];
+}
+
+// Stop on the frame on screen and tell Python which epoch that is (it goes back to it).
+export function finish(s, end) {
+  const p = s.play;
+  if (p.stopped || p.id === null) return;
+  flush(s, performance.now(), 0);
+  stop(s);
+  if (s.trigger) {
+    busy(s, button(s.keys && s.keys.play));
+    s.trigger("pause", { play: p.id, epoch: p.shown, end });
+  }
+  repair(s);
+}
