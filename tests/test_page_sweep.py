@@ -250,7 +250,7 @@ def test_one_click_stays_within_the_budget():
     K = 2 * 2 * 11 * 16   # two starts (fair and saturated), each 2 losses x 11 rates x 16 seeds
     allowed, note = sweep_budget(2000, K, 16, 500, 32, 8, data.X_train.shape[1])
     assert 1 <= allowed < 2000 and note
-    assert at.info[0].value == note
+    assert at.info[0].value.startswith(note)   # the timing notes share one box
     # The measured CPU time may stop it earlier still, and then says so.
     trained = allowed
     stopped = [as_shown(i.value) for i in at.info if "Stopped after" in i.value]
