@@ -98,3 +98,14 @@ def screenshot_path(name: str) -> Path:
 def exception_texts(page) -> list[str]:
     """The text of every Streamlit exception box on the page (empty when there is none)."""
     return page.locator(EXCEPTION).all_inner_texts()
+
+
+def goto_app(page, url: str) -> None:
+    """Open ``url`` and wait for the app; close the "Page not found" modal a fresh server puts
+    over the right page on its first deep link (Streamlit #9992)."""
+    page.goto(url)
+    wait_for_app(page, timeout=90000)
+    dialog = page.get_by_role("dialog").filter(has_text="Page not found")
+    if dialog.count():
+        page.keyboard.press("Escape")
+        dialog.wait_for(state="detached", timeout=10000)

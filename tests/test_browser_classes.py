@@ -101,14 +101,9 @@ def canvas_shares(page, chart):
 
 
 def _open(page, url, charts):
-    from tests.browser_util import LIVE_CHART, exception_texts, wait_for_app
+    from tests.browser_util import LIVE_CHART, exception_texts, goto_app
 
-    page.goto(url)
-    wait_for_app(page, timeout=90000)
-    dialog = page.get_by_role("dialog").filter(has_text="Page not found")   # Streamlit #9992
-    if dialog.count():
-        page.keyboard.press("Escape")
-        dialog.wait_for(state="detached", timeout=10000)
+    goto_app(page, url)
     page.wait_for_function(f"Array.from(document.querySelectorAll('{LIVE_CHART}'))"
                            f".filter(c => c.querySelector('.main-svg')).length >= {charts}",
                            timeout=60000)

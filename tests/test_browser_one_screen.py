@@ -56,14 +56,9 @@ GEOMETRY = r"""([areas, button]) => {
 
 
 def _goto(page, url):
-    from tests.browser_util import wait_for_app
+    from tests.browser_util import goto_app
 
-    page.goto(url)
-    wait_for_app(page, timeout=90000)
-    dialog = page.get_by_role("dialog").filter(has_text="Page not found")  # streamlit#9992
-    if dialog.count():
-        page.keyboard.press("Escape")
-        dialog.wait_for(state="detached", timeout=10000)
+    goto_app(page, url)
 
 
 def _main_action(page, action):
