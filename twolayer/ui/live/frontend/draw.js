@@ -2,7 +2,7 @@
 // changed, at its box's width, and drawn again from the last figure when found cleared.
 import { CONFIG, call, own } from "./chart.js";
 import { decode } from "./codec.js";
-import { full } from "./internals.js";
+import { full, mainSvg } from "./internals.js";
 import { unpaint } from "./paint.js";
 import { fit, size, square } from "./sizing.js";
 import { playing } from "./state.js";
@@ -124,7 +124,7 @@ export function repair(s) {
   for (const [name, gd] of Object.entries(s.divs)) {
     const chart = s.last[name];
     if (!chart || own(gd).gone || !gd.isConnected) continue;
-    if (gd.querySelector(".main-svg") && full(gd) && gd.data && gd.data.length) continue;
+    if (mainSvg(gd) && full(gd) && gd.data && gd.data.length) continue;
     s.drawn[name] = null;
     broken[name] = chart;
   }

@@ -1,8 +1,10 @@
 // The framework internals this component reads, in one place. Plotly has no public API for
 // where it laid a chart out (the plot area's pixels, the margins it settled on, the traces
-// with their defaults filled in, the title's SVG text), and Streamlit none for "the app's run
-// is over": these read their private fields and DOM. A Plotly or Streamlit version that moves
-// them breaks here, and only here.
+// with their defaults filled in, the SVG it drew: its layers, title, notes, tick labels), and
+// Streamlit none for "the app's run is over": these read their private fields and DOM. A
+// Plotly or Streamlit version that moves them breaks here, and only here (and in live.css,
+// which hides three of Plotly's layers while playing: .shapelayer, .scatterlayer, and keeps
+// .legend .traces at full colour).
 
 // Plotly's layout with every default and computed size filled in (gd._fullLayout).
 export function full(gd) {
@@ -43,4 +45,48 @@ export function keyed(key) {
 
 export function button(key) {
   return key ? document.querySelector(`${keyed(key)} button`) : null;
+}
+
+// The annotations as Plotly drew them, each with its index in the layout (data-index).
+export function noteElements(gd) {
+  return gd.querySelectorAll(".infolayer g.annotation");
+}
+
+// Plotly's main SVG (the axes, the plot area and the traces; the legend and notes are in a
+// second one over it): canvases and copies are laid right after it.
+export function mainSvg(gd) {
+  return gd.querySelector(".main-svg");
+}
+
+// The plot area's element (Plotly's drag surface), and the elements of the axes' titles and
+// tick labels left of it (side "left") or under it ("below").
+export function plotArea(gd) {
+  return gd.querySelector(".nsewdrag");
+}
+
+export function axisLabels(gd, side) {
+  return gd.querySelectorAll(side === "left" ? ".g-ytitle, .yaxislayer-above"
+                                             : ".g-xtitle, .xaxislayer-above");
+}
+
+// A copy of Plotly's drawing of some traces (by their uid), and of nothing else: its main SVG
+// cloned, every other layer and trace taken out, and no class left (Plotly finds its traces in
+// the chart by class, g.trace.scatter, ..., and would take these, which carry no data, for its
+// own: its styling then fails).
+export function drawingOf(gd, uids) {
+  const svg = mainSvg(gd);
+  if (!svg) return null;
+  const wanted = new Set(uids.map((uid) => `trace${uid}`));
+  const copy = svg.cloneNode(true);
+  for (const child of [...copy.children]) {
+    if (!child.classList.contains("cartesianlayer")) child.remove();   // defs stay unique
+  }
+  copy.querySelectorAll(".cartesianlayer > .subplot > :not(.overplot)").forEach((g) => g.remove());
+  copy.querySelectorAll(".overplot > g > g:not(.scatterlayer)").forEach((g) => g.remove());
+  copy.querySelectorAll(".scatterlayer > g.trace").forEach((g) => {
+    if (![...g.classList].some((c) => wanted.has(c))) g.remove();
+  });
+  copy.querySelectorAll("[class]").forEach((el) => el.removeAttribute("class"));
+  copy.removeAttribute("class");
+  return copy;
 }

@@ -1,21 +1,29 @@
 // The picture while playing: a canvas over the plot area.
 import { call, own } from "./chart.js";
 import { decode } from "./codec.js";
-import { axisBox, full, fullData, titleText } from "./internals.js";
+import { unsketch } from "./curves.js";
+import { unpaintFigure } from "./scatter.js";
+import { axisBox, full, fullData, mainSvg, titleText } from "./internals.js";
 
 // Plotly redraws a heatmap, its contour and the axes on every z it is given (30-50 ms a frame
 // on a busy 2-CPU machine, three 60 Hz frames). While playing, a frame's probability map and
 // its 0.5 contour are painted on a canvas laid exactly over the plot area instead (well under
 // a millisecond), with the heatmap's own colour scale and the contour's own line; the title
-// is written into Plotly's title (see retitle). When playing stops (or the chart is resized) the last frame
-// painted is handed to Plotly and the canvas goes: the chart is Plotly's again.
+// is written into Plotly's title (see retitle). The hidden units' tiles (one heatmap, no
+// contour) are painted the same way. When playing stops (or the chart is resized) the last
+// frame painted is handed to Plotly and the canvas goes: the chart is Plotly's again.
 
 export function paint(gd, patch, traces) {
-  if (!own(gd).square || patch.append || !patch.set || !patch.set.z) return false;
-  if (Object.keys(patch.set).length !== 1) return false;
+  if (patch.append || !patch.set || !patch.set.z) return false;
+  const { z: levels, zmin, zmax, ...rest } = patch.set;
+  if (Object.keys(rest).length) return false;
   const p = painter(gd, traces);
-  if (!p) return false;
-  const z = decode(patch.set.z);
+  // A colour scale that moves (relu's hidden units: up to the largest activation) is Plotly's
+  // to draw, with its colour bar.
+  if (!p || (zmin !== undefined && zmin !== p.zmin) || (zmax !== undefined && zmax !== p.zmax)) {
+    return false;
+  }
+  const z = decode(levels);
   if (!Array.isArray(z) || !z.length || z.length !== p.rows || z[0].length !== p.cols) {
     return false;
   }
@@ -53,7 +61,7 @@ export function painter(gd, traces) {
   const key = [fl.width, fl.height, axisBox(xa).offset, axisBox(ya).offset, axisBox(xa).length, axisBox(ya).length].join();
   if (own(gd).paint && own(gd).paint.key === key) return own(gd).paint;
   unpaint(gd, false);
-  const x = Array.from(h.x || []), y = Array.from(h.y || []);
+  const x = coords(h.x, h.x0, h.dx, columns(gd, traces[0])), y = coords(h.y, h.y0, h.dy, rowsOf(gd, traces[0]));
   if (x.length < 2 || y.length < 2) return null;
   const dpr = window.devicePixelRatio || 1;
   const canvas = document.createElement("canvas");
@@ -62,7 +70,7 @@ export function painter(gd, traces) {
                                 width: `${axisBox(xa).length}px`, height: `${axisBox(ya).length}px` });
   canvas.width = Math.round(axisBox(xa).length * dpr);
   canvas.height = Math.round(axisBox(ya).length * dpr);
-  const svg = gd.querySelector(".main-svg");
+  const svg = mainSvg(gd);
   if (!svg) return null;
   svg.after(canvas);                         // under the still copy of the points (tl-still)
   const bitmap = document.createElement("canvas");
@@ -80,6 +88,22 @@ export function painter(gd, traces) {
     line: c ? { color: c.line.color, width: c.line.width * dpr } : null,
   };
   return own(gd).paint;
+}
+
+// A heatmap's cell centres: its x (or y) array, else x0 + k dx (Plotly's default 0, 1, 2, ...).
+function coords(given, first, step, n) {
+  if (given && given.length) return Array.from(given);
+  return Number.isFinite(first) && Number.isFinite(step) ? Array.from({ length: n }, (_, k) => first + k * step) : [];
+}
+
+function rowsOf(gd, t) {
+  const z = gd.data[t] && gd.data[t].z;
+  return z ? z.length : 0;
+}
+
+function columns(gd, t) {
+  const z = gd.data[t] && gd.data[t].z;
+  return z && z.length ? z[0].length : 0;
 }
 
 export function lut(scale) {                        // 256 RGBA colours along a Plotly colour scale
@@ -148,8 +172,11 @@ export function contour(ctx, p, z) {
 }
 
 // The canvas goes; the last frame painted is handed to Plotly first (`keep` false: a figure
-// is drawn next anyway, or nothing was painted).
+// is drawn next anyway, or nothing was painted). The curves' and the network's canvases
+// likewise (curves.js, scatter.js).
 export function unpaint(gd, keep = true) {
+  unsketch(gd, keep);
+  unpaintFigure(gd, keep);
   const p = own(gd).paint;
   if (!p) return;
   own(gd).paint = null;

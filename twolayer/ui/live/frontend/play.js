@@ -2,6 +2,8 @@
 // ahead of time; Pause (or the last frame) stops on the picture on screen and tells Python.
 import { call, own } from "./chart.js";
 import { concat, decode } from "./codec.js";
+import { empty, sketch, unsketch } from "./curves.js";
+import { paintFigure, unpaintFigure } from "./scatter.js";
 import { measure, react, repair } from "./draw.js";
 import { busy } from "./handover.js";
 import { button } from "./internals.js";
@@ -33,6 +35,7 @@ export function receive(s, stream) {
   p.seen.add(stream.seq);
   s.root.dataset.chunks = p.seen.size;
   p.lastSeq = Math.max(p.lastSeq, stream.seq);
+  if (stream.seq === 0 && stream.frames.length) prime(s, stream.frames[0]);
   p.queue.push(...stream.frames);
   p.ahead = stream.ahead || p.ahead;
   if (stream.end) p.end = stream.end;
@@ -74,13 +77,39 @@ function ask(s, now) {             // keep at least `ahead` frames (about 1.5 s)
 
 function show(s, frame) {
   for (const [name, patch] of Object.entries(frame.charts || {})) {
-    if (patch.lazy) s.lazy[name] = merge(s.lazy[name], patch);
-    else apply(s, name, patch);
+    if (!patch.lazy) apply(s, name, patch);
+    else if (!sketched(s, name, patch)) s.lazy[name] = merge(s.lazy[name], patch);
   }
 }
 
-// The frames' picture comes first. A "lazy" patch (the curves, which only grow; the network
-// and the hidden units, a few times a second) waits here, merged with the next ones, and is
+// Curves with no points yet get the first frame's from Plotly, as Play starts (curves.js).
+function prime(s, frame) {
+  for (const [name, patch] of Object.entries(frame.charts || {})) {
+    const gd = s.divs[name];
+    if (!patch.lazy || !gd || !empty(gd, patch)) continue;
+    apply(s, name, patch);
+    delete frame.charts[name];
+  }
+}
+
+// A lazy patch that a canvas draws at once (the curves' new points: curves.js; the network
+// diagram: scatter.js) is drawn in its frame; one it cannot draw waits (flush), after what the
+// canvas drew has gone to Plotly.
+function sketched(s, name, patch) {
+  const gd = s.divs[name];
+  if (!gd || !gd.data) return false;
+  try {
+    if (sketch(gd, patch, patch.traces || []) || paintFigure(gd, patch)) return true;
+  } catch (err) {
+    console.error(`twolayer live chart ${name}:`, err);
+  }
+  unsketch(gd);
+  unpaintFigure(gd);
+  return false;
+}
+
+// The frames' picture comes first. A "lazy" patch that no canvas draws (the network and the
+// hidden units, a few times a second) waits here, merged with the next ones, and is
 // drawn at most every LAZY_MS per chart and one chart per animation frame at most every
 // LAZY_GAP_MS (each is a whole Plotly redraw, several frames' worth of the picture's time);
 // `wait` 0 draws them all now (Play stops).

@@ -1,7 +1,7 @@
 // The size of a chart: its box's width, and for a square plot the height that makes the plot
 // area square (see fit).
 import { call, own } from "./chart.js";
-import { full, margins } from "./internals.js";
+import { axisLabels, full, margins, plotArea } from "./internals.js";
 import { release } from "./still.js";
 
 // Width: the box's. Height: the figure's own; for a square plot (y scaled to x, the boundary
@@ -55,16 +55,16 @@ export function fit(gd, tries = 3) {
     return undefined;
   }
   const box = gd.getBoundingClientRect();
-  const plot = gd.querySelector(".nsewdrag");
+  const plot = plotArea(gd);
   if (!plot) return undefined;
   const p = plot.getBoundingClientRect();
-  const extent = (selector, side) => [...gd.querySelectorAll(selector)]
+  const extent = (labels, side) => [...axisLabels(gd, labels)]
     .map((el) => el.getBoundingClientRect()).filter((r) => r.width || r.height)
     .reduce((m, r) => (side === "min" ? Math.min(m, r.left) : Math.max(m, r[side])),
             side === "min" ? p.left : p[side === "right" ? "right" : "bottom"]);
-  const left = p.left - Math.max(box.left, extent(".g-ytitle, .yaxislayer-above", "min"));
+  const left = p.left - Math.max(box.left, extent("left", "min"));
   const right = margins(fl).r;           // the colour bar is placed from the paper's edge
-  const below = extent(".g-xtitle, .xaxislayer-above", "bottom") - p.bottom;
+  const below = extent("below", "bottom") - p.bottom;
   const x = fl.xaxis.range, y = fl.yaxis.range;
   const ratio = Math.abs((y[1] - y[0]) / (x[1] - x[0])) * (fl.yaxis.scaleratio || 1);
   const width = Math.max(fl.width - Math.max(left, fl.margin.l) - right, 50);

@@ -1,7 +1,7 @@
 // What does not move while playing is kept as drawn (see hold), and a square picture's data
 // points that did not change are kept when a new figure is drawn (see keep).
 import { call, own } from "./chart.js";
-import { full, fullData, margins } from "./internals.js";
+import { drawingOf, full, fullData, mainSvg, margins } from "./internals.js";
 
 // Plotly redraws a whole chart when one of its traces changes. While playing, two things that
 // do not change are kept out of that: the data points of a picture (hundreds of SVG markers,
@@ -52,25 +52,13 @@ export function keepStill(gd, traces) {
 
 // An SVG copy of these traces as they are drawn now, laid over the chart.
 export function copyOf(gd, traces) {
-  const svg = gd.querySelector(".main-svg");
-  if (!svg || !fullData(gd)) return null;
-  const uids = new Set(traces.map((i) => fullData(gd)[i] && `trace${fullData(gd)[i].uid}`));
-  const copy = svg.cloneNode(true);
-  for (const child of [...copy.children]) {
-    if (!child.classList.contains("cartesianlayer")) child.remove();   // defs stay unique
-  }
-  copy.querySelectorAll(".cartesianlayer > .subplot > :not(.overplot)").forEach((g) => g.remove());
-  copy.querySelectorAll(".overplot > g > g:not(.scatterlayer)").forEach((g) => g.remove());
-  copy.querySelectorAll(".scatterlayer > g.trace").forEach((g) => {
-    if (![...g.classList].some((c) => uids.has(c))) g.remove();
-  });
-  // A picture only: Plotly finds its traces in the chart by class (g.trace.scatter, ...), and
-  // would take these, which carry no data, for its own (its styling then fails).
-  copy.querySelectorAll("[class]").forEach((el) => el.removeAttribute("class"));
-  copy.classList.remove("main-svg");
+  const fd = fullData(gd);
+  if (!fd || traces.some((i) => !fd[i])) return null;
+  const copy = drawingOf(gd, traces.map((i) => fd[i].uid));
+  if (!copy) return null;
   copy.classList.add("tl-still");
   copy.style.background = "none";
-  (gd.querySelector(".tl-paint") || svg).after(copy);   // over the painted picture
+  (gd.querySelector(".tl-paint") || mainSvg(gd)).after(copy);   // over the painted picture
   return copy;
 }
 

@@ -1,0 +1,268 @@
+// The curves while playing: the points each frame adds, and the epoch marker, drawn on a canvas
+// laid over the chart.
+import { call, own } from "./chart.js";
+import { concat, decode } from "./codec.js";
+import { axisBox, full, fullData, mainSvg, noteElements } from "./internals.js";
+
+// Plotly redraws the whole curves chart (three panels, eight traces, their legends) on every
+// change of its data: 30-75 ms on a 2-CPU machine, two to four 60 Hz frames in which the
+// picture stands still. While playing, Plotly keeps the curves as they were at Play and the
+// points since are drawn here, every frame, in each trace's own colour, dash and width, with
+// the marker at the epoch on screen (Plotly's marker is hidden meanwhile: live.css). Plotly's
+// axes stay where they are unless a point would fall outside them: then one relayout (10-20 ms)
+// gives the axis room for twice what it shows (x: at least AHEAD_FRAMES frames more), so that
+// happens a few times in a whole play. When playing stops the points are handed to Plotly and
+// the canvas goes (unsketch).
+
+const AHEAD_FRAMES = 120;          // the x axis has room for at least this many frames more
+
+const DASHES = {                   // Plotly's dash patterns, in line widths (its dashStyle)
+  solid: [], dot: [1, 1], dash: [3, 3], longdash: [5, 5], dashdot: [3, 1, 1, 1],
+  longdashdot: [5, 2, 1, 2],
+};
+
+// Draws a curves patch (points appended to each trace, the marker moved) while playing;
+// false when this chart or patch is not one it can draw (the caller then asks Plotly).
+export function sketch(gd, patch, traces) {
+  const marker = moved(patch);
+  if (own(gd).square || patch.figure || patch.set || !patch.append || marker === undefined) {
+    return false;
+  }
+  const { x, y } = patch.append;
+  if (!x || !y || Object.keys(patch.append).length !== 2) return false;
+  const k = own(gd).sketch || start(gd, traces);
+  if (!k || k.traces.join() !== traces.join()) return false;
+  traces.forEach((t, i) => {
+    k.x[i] = [].concat(x[i]).reduce((acc, v) => concat(acc, decode(v)), k.x[i]);
+    k.y[i] = [].concat(y[i]).reduce((acc, v) => concat(acc, decode(v)), k.y[i]);
+  });
+  const layout = patch.layout || {};
+  if (layout.shapes) k.shapes = structuredClone(layout.shapes);
+  if (layout.annotations) notes(gd, k, layout.annotations);
+  k.marker = marker === null ? k.marker : marker;
+  make_room(gd, k, Math.max(1, ...x.map((v) => decode(v).length)));
+  paint(gd, k);
+  return true;
+}
+
+// Play from an empty history (epoch 0): Plotly shows no legend for a trace without points, so
+// the first frame's points are given to Plotly itself, as Play starts (before the first
+// picture); the canvas takes the next ones.
+export function empty(gd, patch) {
+  const traces = patch.traces || [];
+  return Boolean(patch.append && traces.length && gd.data
+                 && traces.every((t) => gd.data[t] && !(gd.data[t].x || []).length));
+}
+
+// The epoch the patch's layout moves the marker to (null: it says nothing of the marker;
+// undefined: it changes something else, which Plotly must draw).
+function moved(patch) {
+  let at = null;
+  for (const [key, value] of Object.entries(patch.layout || {})) {
+    if (key === "shapes" || key === "annotations") {
+      if (key === "shapes" && Array.isArray(value) && value.length) at = value[0].x0;
+    } else if (/^shapes\[\d+\]\.x[01]$/.test(key)) {
+      at = value;
+    } else {
+      return undefined;
+    }
+  }
+  return at;
+}
+
+function start(gd, traces) {
+  const fl = full(gd), fd = fullData(gd);
+  const svg = mainSvg(gd);
+  if (!fl || !fd || !svg || gd.clientWidth !== fl.width) return null;
+  // The figure's own traces (an empty one has no defaults filled in: Plotly skips it), each
+  // with a line of its own colour, dash and width.
+  const lines = traces.map((t) => gd.data[t]);
+  if (lines.some((d) => !d || (d.type || "scatter") !== "scatter" || d.mode !== "lines"
+                        || !d.line || !d.line.color)) {
+    return null;
+  }
+  const dpr = window.devicePixelRatio || 1;
+  const canvas = document.createElement("canvas");
+  canvas.className = "tl-sketch";
+  Object.assign(canvas.style, { width: `${fl.width}px`, height: `${fl.height}px` });
+  canvas.width = Math.round(fl.width * dpr);
+  canvas.height = Math.round(fl.height * dpr);
+  svg.after(canvas);               // over the plot, under the legends and titles
+  gd.classList.add("tl-sketching");
+  const k = {
+    canvas, dpr, traces,
+    // Each trace's axes, its style, and the last point Plotly drew (the line goes on from it).
+    lines: lines.map((d) => {
+      const n = d.x ? d.x.length : 0, width = d.line.width === undefined ? 2 : d.line.width;
+      return { xaxis: axisName(d.xaxis || "x"), yaxis: axisName(d.yaxis || "y"),
+               color: d.line.color, width, dash: DASHES[d.line.dash || "solid"] || [],
+               from: n ? [d.x[n - 1], d.y[n - 1]] : null };
+    }),
+    x: traces.map(() => []), y: traces.map(() => []),
+    shapes: structuredClone(gd.layout.shapes || []), marker: null, changed: new Set(),
+  };
+  // An axis with no points yet (an empty history: Plotly's default range) is ranged from the
+  // first points drawn.
+  const count = {};
+  k.lines.forEach((line, i) => {
+    const n = (gd.data[traces[i]].x || []).length;
+    for (const axis of [line.xaxis, line.yaxis]) count[axis] = (count[axis] || 0) + n;
+  });
+  k.empty = new Set(Object.keys(count).filter((axis) => !count[axis]));
+  own(gd).sketch = k;
+  return k;
+}
+
+function axisName(id) {            // "x2" -> "xaxis2"
+  return `${id[0]}axis${id.slice(1)}`;
+}
+
+// The new notes replace the old ones in Plotly's layout (drawn so at its next relayout); the
+// ones they drop (an empty chart's "No epochs yet") are hidden now.
+function notes(gd, k, list) {
+  const keep = new Set(list.map((n) => n.text));
+  const before = (full(gd).annotations || []).map((n) => n.text);
+  gd.layout.annotations = structuredClone(list);
+  k.notes = list;
+  noteElements(gd).forEach((el) => {
+    if (!keep.has(before[Number(el.dataset.index)])) el.style.display = "none";
+  });
+}
+
+// Room on the axes for the points: an x axis that would end before the marker gets twice the
+// epochs it shows, at least AHEAD_FRAMES frames more; a y axis Plotly ranges by itself, whose
+// points fall outside, twice the span on that side (a log axis: in decades), not below 0 for
+// values that never are. An axis with a range of its own (accuracy: 0 to 1) stays.
+function make_room(gd, k, step) {
+  const fl = full(gd), change = {};
+  const xa = fl.xaxis;
+  const fresh = (name) => k.empty.has(name) && !k.changed.has(name);
+  if (xa && k.marker !== null && (xa.autorange || k.changed.has("xaxis"))
+      && (k.marker > xa.range[1] || fresh("xaxis"))) {
+    const lo = xa.range[0];
+    change["xaxis.range"] = [lo, lo + Math.max(2 * (k.marker - lo), k.marker - lo + AHEAD_FRAMES * step)];
+  }
+  const seen = {};
+  k.lines.forEach((line, i) => {
+    const s = seen[line.yaxis] || (seen[line.yaxis] = { lo: Infinity, hi: -Infinity });
+    for (const v of k.y[i]) {
+      if (Number.isFinite(v)) {
+        s.lo = Math.min(s.lo, v);
+        s.hi = Math.max(s.hi, v);
+      }
+    }
+  });
+  for (const [name, s] of Object.entries(seen)) {
+    const ax = fl[name];
+    if (!ax || !(ax.autorange || k.changed.has(name)) || s.lo > s.hi) continue;
+    const range = fresh(name) ? first(ax, s) : wider(ax, s);
+    if (range) change[`${name}.range`] = range;
+  }
+  if (!Object.keys(change).length) return;
+  for (const key of Object.keys(change)) k.changed.add(key.split(".")[0]);
+  call(gd, "relayout", change);    // drawn at once: the axes below are the new ones
+}
+
+function first(ax, s) {          // around the first points: their spread (or half their size)
+  if (ax.type === "log") return s.lo > 0 ? [Math.log10(s.lo) - 1, Math.log10(s.hi) + 1] : null;
+  const span = s.hi - s.lo || Math.abs(s.hi) * 0.5 || 1;
+  return [s.lo >= 0 ? Math.max(0, s.lo - span) : s.lo - span, s.hi + span];
+}
+
+function wider(ax, s) {
+  const log = ax.type === "log";
+  const to = (v) => (log ? Math.log10(v) : v);
+  if (log && s.lo <= 0) return null;
+  const lo = to(s.lo), hi = to(s.hi);
+  let [a, b] = ax.range;
+  if (lo >= a && hi <= b) return null;
+  const span = Math.max(b - a, hi - lo, log ? 1 : Math.abs(hi) * 0.5 || 1);
+  if (lo < a) a = lo - span;
+  if (hi > b) b = hi + span;
+  if (!log && s.lo >= 0 && a < 0) a = 0;
+  return [a, b];
+}
+
+function paint(gd, k) {
+  const fl = full(gd), ctx = k.canvas.getContext("2d"), dpr = k.dpr;
+  ctx.clearRect(0, 0, k.canvas.width, k.canvas.height);
+  ctx.lineJoin = "round";
+  k.lines.forEach((line, i) => {
+    const xa = fl[line.xaxis], ya = fl[line.yaxis];
+    if (!xa || !ya) return;
+    ctx.save();
+    clip(ctx, xa, ya, dpr);
+    const px = (v) => (axisBox(xa).offset + xa.c2p(v)) * dpr;
+    const py = (v) => (axisBox(ya).offset + ya.c2p(v)) * dpr;
+    ctx.beginPath();
+    let on = false;
+    const to = (xv, yv) => {
+      if (!Number.isFinite(yv) || (ya.type === "log" && yv <= 0)) {
+        on = false;                // a gap, as Plotly leaves one
+        return;
+      }
+      if (on) ctx.lineTo(px(xv), py(yv));
+      else ctx.moveTo(px(xv), py(yv));
+      on = true;
+    };
+    if (line.from) to(line.from[0], line.from[1]);
+    for (let j = 0; j < k.x[i].length; j++) to(k.x[i][j], k.y[i][j]);
+    ctx.strokeStyle = line.color;
+    ctx.lineWidth = line.width * dpr;
+    ctx.setLineDash(line.dash.map((d) => d * Math.max(line.width, 3) * dpr));
+    ctx.stroke();
+    ctx.restore();
+  });
+  if (k.marker !== null) markers(ctx, fl, k, dpr);
+}
+
+function clip(ctx, xa, ya, dpr) {
+  ctx.beginPath();
+  ctx.rect(axisBox(xa).offset * dpr, axisBox(ya).offset * dpr, axisBox(xa).length * dpr,
+           axisBox(ya).length * dpr);
+  ctx.clip();
+}
+
+// The dotted marker at the epoch on screen, one per panel, drawn as the figure's own shapes.
+function markers(ctx, fl, k, dpr) {
+  for (const shape of k.shapes) {
+    const xa = fl[axisName(shape.xref || "x")], ya = fl[axisName((shape.yref || "y").split(" ")[0])];
+    if (!xa || !ya) continue;
+    const x = (axisBox(xa).offset + xa.c2p(k.marker)) * dpr;
+    const line = shape.line || {};
+    const width = line.width === undefined ? 2 : line.width;
+    ctx.save();
+    ctx.beginPath();
+    ctx.moveTo(x, axisBox(ya).offset * dpr);
+    ctx.lineTo(x, (axisBox(ya).offset + axisBox(ya).length) * dpr);
+    ctx.strokeStyle = line.color || "#444";
+    ctx.lineWidth = width * dpr;
+    ctx.setLineDash((DASHES[line.dash] || []).map((d) => d * Math.max(width, 3) * dpr));
+    ctx.stroke();
+    ctx.restore();
+  }
+}
+
+// The canvas goes; with `keep`, its points, marker and notes are handed to Plotly first (and
+// the axes it widened range themselves again), so that the chart shows what the canvas did.
+export function unsketch(gd, keep = true) {
+  const k = own(gd).sketch;
+  if (!k) return;
+  own(gd).sketch = null;
+  const done = () => {
+    k.canvas.remove();
+    gd.classList.remove("tl-sketching");
+  };
+  if (!keep || !k.x.some((xs) => xs.length) || !fullData(gd)) {
+    done();
+    return;
+  }
+  const data = {
+    x: k.traces.map((t, i) => concat(gd.data[t].x || [], k.x[i])),
+    y: k.traces.map((t, i) => concat(gd.data[t].y || [], k.y[i])),
+  };
+  const layout = { shapes: k.shapes.map((s) => ({ ...s, x0: k.marker, x1: k.marker })) };
+  if (k.notes) layout.annotations = k.notes;
+  for (const name of k.changed) layout[`${name}.autorange`] = true;
+  call(gd, "update", data, layout, k.traces).then(done);
+}
