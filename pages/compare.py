@@ -3,15 +3,12 @@
 import streamlit as st
 
 from twolayer.compare import (
-    COMPARE_LINK,
     COMPARE_SETTINGS,
-    LESSONS,
     LOSS_NAMES,
     ONE_NEURON_LR,
     ONE_NEURON_STARTS,
     ONE_NEURON_STEPS,
     comparison_for,
-    lesson_text,
     one_neuron,
 )
 from twolayer.figures import (
@@ -28,9 +25,10 @@ from twolayer.settings import MAX_PLAY_EPOCHS, MAX_SECONDS_PER_REQUEST, SETTINGS
 from twolayer.ui import live
 from twolayer.ui import playback as pb
 from twolayer.ui.charts import show, style
-from twolayer.ui.classes import SOFTMAX_LINES, lesson_fixed, lesson_text_k, start_sentence
+from twolayer.ui.classes import SOFTMAX_LINES, start_sentence
 from twolayer.ui.export_buttons import export_buttons
 from twolayer.ui.frame import aside, run_in_the_app, show_link_notes
+from twolayer.ui.lesson_book import COMPARE_LINK, LESSONS, lesson_fixed, lesson_text, lesson_text_k
 from twolayer.ui.lessons import current as current_lesson
 from twolayer.ui.sidebar import clamp_from_link
 from twolayer.ui.state import DATA_KEYS, dataset_for, signature

@@ -6,7 +6,7 @@ import uuid
 import numpy as np
 import streamlit as st
 
-from twolayer.compare import comparison_for
+from twolayer.compare import Comparison, comparison_for
 from twolayer.figures import LOSS_LABELS, landscape_heatmap, landscape_surface, slope_range
 from twolayer.landscape import (
     budgeted_surfaces,
@@ -36,6 +36,7 @@ from twolayer.ui.lessons import arrived, output_bias
 from twolayer.ui.sidebar import clamp_from_link
 from twolayer.ui.state import DATA_KEYS, dataset_for, n_classes_of, new_trainer
 from twolayer.ui.text import count, literal, stopped_early
+from twolayer.ui.toolbar import toolbar_row, train_and_epochs
 
 run_in_the_app()   # a first link to this page on a fresh server: the app around it
 
@@ -69,11 +70,12 @@ def new_run(settings, data, saturated):
 
 
 def trainers_of(run):
-    return run.trainers if hasattr(run, "trainers") else {"mse": run}
+    """The nets ``run`` trains: both of a Comparison, or the one Trainer (regression)."""
+    return run.trainers if isinstance(run, Comparison) else {"mse": run}
 
 
 def budget(run, epochs):
-    if hasattr(run, "budget"):
+    if isinstance(run, Comparison):
         return run.budget(epochs)
     return epoch_budget(epochs, run.X.shape[1], run.batch_size, run.net.n_hidden)
 
@@ -100,8 +102,7 @@ with aside("ls-intro").expander("About this page", icon=":material/info:"):
 
 # The buttons, the numbers and the maps first; the maps' own settings right under them (drawn
 # first, as they decide what the maps show).
-toolbar = st.container(horizontal=True, vertical_alignment="bottom", key="toolbar-ls",
-                       gap="small")
+toolbar = toolbar_row("toolbar-ls")
 stage = st.container(key="stage-ls")
 with stage:
     numbers_box = st.container(horizontal=True, vertical_alignment="bottom", key="numbers-ls")
@@ -193,11 +194,9 @@ with toolbar:
                    "maps redrawn after each, until they are done or Pause")
     step = st.button("Step", type="primary", help="One epoch for each net", key="ls_step",
                      disabled=playing)
-    epochs_per_run = state.get("ls_epochs", s.default)
-    train = st.button(f"Train {epochs_per_run}", help="This many epochs for each net",
-                      key="ls_train", disabled=playing)
-    epochs_per_run = st.number_input(s.label, s.lo, s.hi, s.default, step=s.step,
-                                     key="ls_epochs", label_visibility="collapsed", width=120)
+    train, epochs_per_run = train_and_epochs(f"Train {state.get('ls_epochs', s.default)}",
+                                             "ls_train", "ls_epochs", playing,
+                                             help="This many epochs for each net")
     reset = st.button("Reset", help="Back to the start", key="ls_reset")
     undo_box = st.empty()   # "Undo reset", filled once this run's Reset is done
     s = LANDSCAPE_SETTINGS["ls_color"]

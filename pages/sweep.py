@@ -6,12 +6,12 @@ from urllib.parse import urlencode, urlsplit
 import numpy as np
 import streamlit as st
 
-from twolayer.compare import LESSONS
 from twolayer.figures import LOSS_LABELS, seed_curves_figure, sweep_figure
 from twolayer.settings import (
     LEARNING_RATES,
     MAX_EPOCHS_PER_RUN,
     MAX_SECONDS_PER_REQUEST,
+    SATURATED_BIAS,
     SETTINGS,
     SWEEP_SETTINGS,
     sweep_budget,
@@ -29,7 +29,6 @@ from twolayer.ui.sweep_story import start_sentence, verdict
 run_in_the_app()   # a first link to this page on a fresh server: the app around it
 
 URL = "query-params"
-SATURATED_BIAS = LESSONS["saturated"].output_bias   # b2 = -8, as the MSE vs log-loss lesson
 USED_KEYS = DATA_KEYS + ("hidden", "activation", "batch", "l2")  # not loss, not lr
 PROGRESS_UPDATES = 20
 PAGE_PATH = "sweep"   # this page's url_path in app.py

@@ -100,10 +100,14 @@ def exception_texts(page) -> list[str]:
     return page.locator(EXCEPTION).all_inner_texts()
 
 
-def goto_app(page, url: str) -> None:
+def goto_app(page, url: str, drawn=None) -> None:
     """Open ``url`` and wait for the app; close the "Page not found" modal a fresh server puts
-    over the right page on its first deep link (Streamlit #9992)."""
+    over the right page on its first deep link (Streamlit #9992). ``drawn(page)``, if given,
+    waits first for something the page draws (so that the wait is not over before the first
+    run has begun)."""
     page.goto(url)
+    if drawn is not None:
+        drawn(page)
     wait_for_app(page, timeout=90000)
     dialog = page.get_by_role("dialog").filter(has_text="Page not found")
     if dialog.count():

@@ -411,18 +411,10 @@ def test_every_request_goes_to_the_apps_own_origin(page, app_server):
 # --- compare -------------------------------------------------------------------------------
 
 def _open_compare(page, app_server, query=""):
-    from tests.browser_util import LIVE_CHART, PLOTLY_CHART, exception_texts, wait_for_app
+    from tests.browser_util import LIVE_CHART, PLOTLY_CHART, exception_texts, goto_app
 
-    page.goto(f"{app_server}/mse-vs-log-loss{query}")
-    page.get_by_text("The one line that differs", exact=True).wait_for(timeout=90000)
-    wait_for_app(page, timeout=90000)
-    # Streamlit's known first-load bug (streamlit/streamlit#9992): the first session of a fresh
-    # server that opens a page other than the default shows a "Page not found" modal above the
-    # right page, which makes the page inert. Close it; the page under it is what we test.
-    dialog = page.get_by_role("dialog").filter(has_text="Page not found")
-    if dialog.count():
-        page.keyboard.press("Escape")
-        dialog.wait_for(state="detached", timeout=10000)
+    goto_app(page, f"{app_server}/mse-vs-log-loss{query}", drawn=lambda p: p.get_by_text(
+        "The one line that differs", exact=True).wait_for(timeout=90000))
     page.wait_for_function(_charts_drawn(PLOTLY_CHART, 4), timeout=60000)
     page.wait_for_function(_charts_drawn(LIVE_CHART, 2), timeout=60000)
     assert exception_texts(page) == []
@@ -564,15 +556,10 @@ def _landscape(page, key):
 
 
 def _open_landscape(page, app_server, query=""):
-    from tests.browser_util import PLOTLY_CHART, exception_texts, wait_for_app
+    from tests.browser_util import PLOTLY_CHART, exception_texts, goto_app
 
-    page.goto(f"{app_server}/loss-landscape{query}")
-    page.get_by_role("heading", name="Loss landscape").first.wait_for(timeout=90000)
-    wait_for_app(page, timeout=90000)
-    dialog = page.get_by_role("dialog").filter(has_text="Page not found")  # streamlit#9992
-    if dialog.count():
-        page.keyboard.press("Escape")
-        dialog.wait_for(state="detached", timeout=10000)
+    goto_app(page, f"{app_server}/loss-landscape{query}", drawn=lambda p: p.get_by_role(
+        "heading", name="Loss landscape").first.wait_for(timeout=90000))
     page.wait_for_function(_charts_drawn(PLOTLY_CHART, 2), timeout=60000)
     assert exception_texts(page) == []
 

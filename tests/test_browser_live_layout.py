@@ -51,17 +51,11 @@ PAGES = {"playground": ("", "boundary", "Decision boundary at epoch"),
 
 
 def _open(page, app_server, path, name):
-    from tests.browser_util import EXCEPTION, wait_for_app
+    from tests.browser_util import EXCEPTION, goto_app
 
-    page.goto(f"{app_server}/{path}")
-    page.wait_for_function(
+    goto_app(page, f"{app_server}/{path}", drawn=lambda p: p.wait_for_function(
         f"() => {{ const g = document.querySelector('.tl-chart[data-chart=\"{name}\"]');"
-        " return g && g.dataset.hash && g.querySelector('.nsewdrag'); }", timeout=90000)
-    wait_for_app(page, timeout=90000)
-    dialog = page.get_by_role("dialog").filter(has_text="Page not found")  # see test_browser
-    if dialog.count():
-        page.keyboard.press("Escape")
-        dialog.wait_for(state="detached", timeout=10000)
+        " return g && g.dataset.hash && g.querySelector('.nsewdrag'); }", timeout=90000))
     _settled(page, name)
     assert page.locator(EXCEPTION).count() == 0
 

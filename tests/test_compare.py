@@ -6,23 +6,23 @@ import pytest
 from twolayer.activations import sigmoid
 from twolayer.compare import (
     COMPARE_SETTINGS,
-    LESSONS,
     LOSS_NAMES,
     ONE_NEURON_LR,
     Comparison,
     boundary_grid,
     comparison_for,
+    comparison_numbers,
     epochs_until,
-    lesson_numbers,
-    lesson_settings,
-    lesson_text,
     one_neuron,
+    one_neuron_numbers,
     probabilities,
     steps_until_below,
 )
 from twolayer.data import make_dataset
 from twolayer.losses import LOSSES
 from twolayer.net import PARAMS
+from twolayer.settings import SETTINGS
+from twolayer.ui.lesson_book import LESSONS, lesson_numbers, lesson_settings, lesson_text
 
 
 @pytest.fixture(scope="module")
@@ -304,6 +304,23 @@ def test_every_lesson_has_text_with_its_numbers_filled_in():
     for key in LESSONS:
         text = lesson_text(key)
         assert "{" not in text and len(text) > 80, key
+
+
+def test_comparison_numbers_are_one_run_of_plain_settings(moons):
+    s = dict({k: setting.default for k, setting in SETTINGS.items()}, dataset="moons",
+             samples=500, noise=0.2, test_fraction=0.3, seed=0, hidden=8,
+             activation="sigmoid", lr=1.0, batch=32, l2=0.0)
+    h = comparison_for(s, moons, output_bias=-8.0).run(20).histories
+    numbers = comparison_numbers(s, output_bias=-8.0, epochs=20, target=1.01)
+    assert numbers == {"ratio": h["log_loss"].grad_norm["W2"][0] / h["mse"].grad_norm["W2"][0],
+                       "acc_mse": h["mse"].test_metric[-1], "reach_mse": None,
+                       "acc_log_loss": h["log_loss"].test_metric[-1], "reach_log_loss": None}
+    reach = comparison_numbers(s, output_bias=-8.0, epochs=20, target=0.8)["reach_log_loss"]
+    assert reach == epochs_until(h["log_loss"].test_metric, 0.8) and 1 <= reach <= 20
+
+
+def test_the_one_neuron_lesson_states_the_cores_numbers():
+    assert lesson_numbers("one_neuron") == one_neuron_numbers()
 
 
 def test_steps_and_epochs_helpers():

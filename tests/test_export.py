@@ -427,7 +427,7 @@ def test_the_compare_download_prints_both_nets_on_screen(tmp_path):
     assert [b.label for b in at.get("download_button")] == ["Python script",
                                                             "Notebook (.ipynb)"]
     cmp = at.session_state["compare"][1]
-    from twolayer.compare import lesson_settings
+    from twolayer.ui.lesson_book import lesson_settings
 
     run = page_run(cmp.trainers, lesson_settings("saturated", at.session_state["settings"]),
                    cmp.lr_factor, "MSE vs log-loss")

@@ -1,7 +1,7 @@
 """Modules split along their concerns keep every name importable from where it was: the
 public names each one defined before the split (twolayer.io, twolayer.sweep, twolayer.__main__,
-twolayer.export), and the one import another module takes from there (sweep.LOSS_LABELS, for
-ui/sweep_story.py)."""
+twolayer.export, twolayer.landscape), and the one import another module takes from there
+(sweep.LOSS_LABELS, for ui/sweep_story.py)."""
 
 import importlib
 
@@ -27,6 +27,11 @@ BEFORE = {
     """,
     "twolayer.export": """
     GENERATOR_CODE GENERATOR_CODE_K LOSS_LINES Run notebook script sections
+    """,
+    "twolayer.landscape": """
+    CHUNK_ELEMENTS DEFAULT_PARAMS DEFAULT_PARAMS_K Landscape OverBudget Param Path
+    budgeted_surfaces default_params gradient_at loss_surfaces losses_at net_surfaces offsets
+    param_names param_shapes parse_pair parse_param path slope start_values trainer_paths
     """,
 }
 

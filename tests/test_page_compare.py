@@ -10,11 +10,12 @@ import pytest
 from tests import apptest_util
 from tests import reference as ref
 from tests.shown_text import as_shown
-from twolayer.compare import LESSONS, comparison_for, lesson_numbers
+from twolayer.compare import comparison_for
 from twolayer.data import make_dataset
 from twolayer.figures import LOSS_COLORS, LOSS_LABELS
 from twolayer.settings import SETTINGS
 from twolayer.ui import playback as pb
+from twolayer.ui.lesson_book import LESSONS, lesson_numbers
 
 PAGE = "pages/compare.py"
 BASE_CHARTS = ("compare_accuracy", "compare_loss", "compare_grad_norms", "compare_delta2")

@@ -11,13 +11,13 @@ same order), and advances them together. With K >= 3 classes (the data's n_class
 nets have a softmax output; the MSE net's delta2 then carries the softmax's Jacobian, which
 vanishes in the same way (twolayer.losses). ``one_neuron`` is Nielsen's single sigmoid unit
 (Neural Networks and Deep Learning, ch. 3), trained with the same loss objects.
-``LESSONS`` are the page's presets; their numbers come from ``lesson_numbers``, never from text.
+``comparison_numbers`` and ``one_neuron_numbers`` are the figures the lessons state
+(twolayer.ui.lesson_book holds the lessons and their prose).
 """
 
 import copy
 import math
 import time
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
@@ -27,7 +27,7 @@ from .data import make_dataset
 from .losses import LOSSES
 from .metrics import epochs_to_target
 from .net import TwoLayerNet
-from .settings import GRID, SATURATED_BIAS, SETTINGS, Setting, epoch_budget
+from .settings import GRID, Setting, epoch_budget
 from .train import Trainer
 
 LOSS_NAMES = ("mse", "log_loss")   # the order in which the page shows them
@@ -259,7 +259,7 @@ def epochs_until(values, threshold):
     return reach or None
 
 
-# -- lessons ---------------------------------------------------------------------------------
+# -- what a comparison shows ----------------------------------------------------------------
 
 # Nielsen's quadratic cost is (y - a)^2 / 2; ours has no 1/2, so his learning rate 0.15 is 0.075
 # here for MSE. Log-loss learns at the same 0.075 (Nielsen uses 0.005 for his cross-entropy
@@ -267,69 +267,6 @@ def epochs_until(values, threshold):
 ONE_NEURON_LR = 0.075
 ONE_NEURON_STARTS = {"w = b = 2": (2.0, 2.0), "w = 0.6, b = 0.9": (0.6, 0.9)}
 ONE_NEURON_STEPS = 300
-
-
-@dataclass(frozen=True)
-class Lesson:
-    """A preset of the comparison page: settings, the start, and what to look for.
-
-    settings : every data and network setting the lesson fixes (overrides the sidebar)
-    look_for : text with {placeholders} filled from ``lesson_numbers(key)``
-    """
-
-    key: str
-    title: str
-    look_for: str
-    settings: dict = field(default_factory=dict)
-    output_bias: float = 0.0
-    lr_factor: float = 1.0
-    epochs: int = 300
-
-
-_MOONS = dict(task="classification", dataset="moons", samples=500, noise=0.2, test_fraction=0.3,
-              seed=0, hidden=8, activation="sigmoid", lr=1.0, l2=0.0)
-
-LESSONS = {lesson.key: lesson for lesson in (
-    Lesson("saturated", "Saturated start",
-           "Both nets start with b2 = {output_bias:g}: every output is about {a2_start:.1e}, "
-           "confidently class 0, and wrong on every class-1 point. In the first epoch, "
-           "log-loss's gradient ||dW2|| is {ratio:,.0f} times MSE's, because MSE multiplies "
-           "the error by a2 (1 - a2), which is almost 0 there. Train {epochs} epochs: log-loss "
-           "reaches test accuracy {acc_log_loss:.2f}, MSE stays at {acc_mse:.2f}, on a "
-           "plateau. Look at the |delta2| histogram: MSE's sit orders of magnitude to the left.",
-           dict(_MOONS, batch="all"), output_bias=SATURATED_BIAS),
-    Lesson("fair", "Fair start",
-           "Default start (b2 = 0), the same learning rate, the same mini-batches. Both nets "
-           "learn; log-loss gets there sooner. Train {epochs} epochs: test accuracy 0.9 is "
-           "first reached after {reach_log_loss} epochs with log-loss, {reach_mse} with MSE; "
-           "at epoch {epochs} they stand at {acc_log_loss:.2f} and {acc_mse:.2f}. Then try the "
-           "MSE learning-rate factor: does a larger step make up for the missing gradient?",
-           dict(_MOONS, batch=32)),
-    Lesson("one_neuron", "One neuron (Nielsen, ch. 3)",
-           "A single sigmoid unit, input 1, target 0, learning rate {lr:g} for both losses "
-           "(Nielsen's 0.15 with his 1/2 in the quadratic cost). From w = b = 2 (output "
-           "{a_start:.2f}, badly wrong) MSE needs {mse_steps} steps before the output drops "
-           "below 0.5, log-loss {log_loss_steps}. From w = 0.6, b = 0.9 (output "
-           "{a_start_mild:.2f}) MSE needs only {mse_steps_mild} and reaches {mse_after:.3f} "
-           "after {steps} steps (log-loss {log_loss_after:.3f}): the more wrong the start, the "
-           "slower MSE learns, the opposite of what a learner would want."),
-)}
-
-
-# What a link to the comparison page may carry besides the shared settings.
-COMPARE_LINK = {
-    "lesson": Setting("lesson", "Lesson", "none", str, options=("none", *LESSONS)),
-    "output_bias": COMPARE_SETTINGS["output_bias"],
-    "lr_factor": COMPARE_SETTINGS["lr_factor"],
-}
-
-
-def lesson_settings(key, base=None):
-    """The full settings dict for a lesson: ``base`` (default: every setting's default)
-    with the lesson's own settings on top."""
-    values = {k: s.default for k, s in SETTINGS.items()} if base is None else dict(base)
-    values.update(LESSONS[key].settings)
-    return values
 
 
 def comparison_for(settings, data, output_bias=0.0, lr_factor=1.0):
@@ -341,34 +278,34 @@ def comparison_for(settings, data, output_bias=0.0, lr_factor=1.0):
                       output_bias=output_bias, lr_factor=lr_factor)
 
 
-def lesson_numbers(key):
-    """The figures a lesson's text states, computed by the core (a fraction of a second)."""
-    lesson = LESSONS[key]
-    if key == "one_neuron":
-        runs = {(loss, start): one_neuron(loss, w, b, ONE_NEURON_LR, 1000)
-                for loss in LOSS_NAMES for start, (w, b) in ONE_NEURON_STARTS.items()}
-        hard, mild = ONE_NEURON_STARTS
-        return dict(lr=ONE_NEURON_LR, steps=ONE_NEURON_STEPS,
-                    a_start=runs["mse", hard].a[0], a_start_mild=runs["mse", mild].a[0],
-                    mse_steps=steps_until_below(runs["mse", hard].a),
-                    mse_steps_mild=steps_until_below(runs["mse", mild].a),
-                    log_loss_steps=steps_until_below(runs["log_loss", hard].a),
-                    mse_after=runs["mse", mild].a[ONE_NEURON_STEPS],
-                    log_loss_after=runs["log_loss", mild].a[ONE_NEURON_STEPS])
-    s = lesson_settings(key)
-    data = make_dataset(s["dataset"], s["samples"], s["noise"], s["test_fraction"], s["seed"])
-    cmp = comparison_for(s, data, lesson.output_bias, lesson.lr_factor).run(lesson.epochs)
-    h = cmp.histories
-    numbers = dict(epochs=lesson.epochs, output_bias=lesson.output_bias,
-                   a2_start=float(sigmoid(np.float64(lesson.output_bias))),
-                   ratio=h["log_loss"].grad_norm["W2"][0] / h["mse"].grad_norm["W2"][0])
+def comparison_numbers(settings, output_bias=0.0, lr_factor=1.0, epochs=300, n_classes=2,
+                       target=0.9):
+    """Train both nets of a settings dict (its dataset made with ``n_classes`` classes) for
+    ``epochs`` and return what the run shows: ``ratio``, log-loss's first-epoch ||dW2|| over
+    MSE's; per loss, ``acc_<loss>``, the test metric at the end, and ``reach_<loss>``, the first
+    epoch whose test metric is >= ``target`` (None if none is). A fraction of a second."""
+    s = settings
+    data = make_dataset(s["dataset"], s["samples"], s["noise"], s["test_fraction"], s["seed"],
+                        n_classes=n_classes)
+    h = comparison_for(s, data, output_bias, lr_factor).run(epochs).histories
+    numbers = dict(ratio=h["log_loss"].grad_norm["W2"][0] / h["mse"].grad_norm["W2"][0])
     for loss in LOSS_NAMES:
         numbers[f"acc_{loss}"] = h[loss].test_metric[-1]
-        reach = epochs_until(h[loss].test_metric, 0.9)
-        numbers[f"reach_{loss}"] = reach if reach is not None else f"more than {lesson.epochs}"
+        numbers[f"reach_{loss}"] = epochs_until(h[loss].test_metric, target)
     return numbers
 
 
-def lesson_text(key):
-    """What to look for in a lesson, with the core's numbers filled in."""
-    return LESSONS[key].look_for.format(**lesson_numbers(key))
+def one_neuron_numbers():
+    """One sigmoid unit from ONE_NEURON_STARTS' two starts (a hard one, then a mild one), both
+    losses at ONE_NEURON_LR: the outputs at the start, the steps before the output drops below
+    0.5, and the outputs after ONE_NEURON_STEPS steps."""
+    runs = {(loss, start): one_neuron(loss, w, b, ONE_NEURON_LR, 1000)
+            for loss in LOSS_NAMES for start, (w, b) in ONE_NEURON_STARTS.items()}
+    hard, mild = ONE_NEURON_STARTS
+    return dict(lr=ONE_NEURON_LR, steps=ONE_NEURON_STEPS,
+                a_start=runs["mse", hard].a[0], a_start_mild=runs["mse", mild].a[0],
+                mse_steps=steps_until_below(runs["mse", hard].a),
+                mse_steps_mild=steps_until_below(runs["mse", mild].a),
+                log_loss_steps=steps_until_below(runs["log_loss", hard].a),
+                mse_after=runs["mse", mild].a[ONE_NEURON_STEPS],
+                log_loss_after=runs["log_loss", mild].a[ONE_NEURON_STEPS])

@@ -8,8 +8,8 @@ from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
-from ..compare import COMPARE_LINK
 from ..settings import LANDSCAPE_SETTINGS, SETTINGS, SWEEP_SETTINGS, backprop_link
+from .lesson_book import COMPARE_LINK
 from .sidebar import NOTES
 from .text import literal
 

@@ -2,8 +2,8 @@
 
 ``?lesson=saturated`` (or ``fair``) puts the same data, network, learning rate, batch and start
 in force on every page where it means something: the Playground, MSE vs log-loss, the Loss
-landscape, the Sweep and Backprop. What a lesson sets is ``twolayer.compare.LESSONS`` (one
-home for its numbers); this module carries it through the UI:
+landscape, the Sweep and Backprop. What a lesson sets and says is ``twolayer.ui.lesson_book``'s
+``LESSONS`` (its numbers come from the core); this module carries it through the UI:
 
 - ``lesson_picker`` draws the choice once per run, in the frame: at the top of the sidebar, or in
   presentation mode in the header bar next to Join (the sidebar is folded away there), with a
@@ -19,9 +19,8 @@ home for its numbers); this module carries it through the UI:
 
 import streamlit as st
 
-from ..compare import COMPARE_LINK, LESSONS, lesson_settings
 from ..train import Trainer
-from .classes import lesson_fixed
+from .lesson_book import COMPARE_LINK, LESSONS, lesson_fixed, lesson_settings
 from .sidebar import clamp_from_link, overridden
 from .state import new_trainer
 
