@@ -128,7 +128,8 @@ PAINT_NETWORK = """async () => {
   if (!paintFigure(gd, { figure })) return null;
   const canvas = gd.querySelector('canvas.tl-sketch'), ctx = canvas.getContext('2d');
   const nodes = gd.data.length - 1, t = gd.data[nodes];
-  const svg = [...gd.querySelectorAll('.scatterlayer .trace')][nodes].querySelectorAll('path.point');
+  const svg = [...gd.querySelectorAll('.scatterlayer .trace')][nodes]
+    .querySelectorAll('path.point');
   const out = [];
   for (let i = 0; i < t.x.length; i++) {
     const r = t.marker.size / 2;
