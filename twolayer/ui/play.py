@@ -6,7 +6,7 @@ sends that chunk's frames: for each epoch shown the prediction grid (8-bit level
 title, the new points of the curves, and every KEYFRAME_EVERY-th frame the network diagram and
 the hidden units. The browser plays them one per animation frame (up to the display's rate: 60
 a second on most screens, as TensorFlow Playground does) and asks for the next chunk while
-AHEAD_FRAMES (2 s at 60 a second) are still queued, so a hand-over never shows. The first
+AHEAD_FRAMES (4 s at 60 a second) are still queued, so a hand-over never shows. The first
 chunk is small (FIRST_FRAMES: its picture is on screen a fraction of a second after the click),
 the next ones twice as big up to CHUNK_FRAMES (see ``chunk_frames``). Speed: 1, 2, 5 or 10 epochs
 per frame, every chunk a whole number of frames at that speed (only the epochs shown carry a
@@ -30,8 +30,8 @@ from ..settings import MAX_PLAY_EPOCHS
 
 FIRST_FRAMES = 30        # the first chunk: 0.5 s at 60 frames a second (as long as the rerun
                          # that makes the next one takes on a busy machine), made in ~0.1 s
-CHUNK_FRAMES = 60        # the most per chunk: one second at 60 frames a second
-AHEAD_FRAMES = 120       # the browser asks for the next chunk when fewer frames are queued
+CHUNK_FRAMES = 180       # the most per chunk: three seconds at 60 frames a second
+AHEAD_FRAMES = 240       # the browser asks for the next chunk when fewer frames are queued
 KEYFRAME_EVERY = 30      # network diagram and hidden units: every 30th frame (2 a second),
                          # not on the same frame (each costs a full redraw of its chart), and
                          # drawn between two frames of the picture ("lazy" patches)
@@ -151,8 +151,10 @@ def on_pause(play, trainers, request):
 
 def chunk_frames(seq):
     """Frames in chunk ``seq`` of a play: FIRST_FRAMES, then twice as many each time up to
-    CHUNK_FRAMES (30, 60, 60 ...). The first picture waits for the first chunk only;
-    the bigger ones after it keep AHEAD_FRAMES queued with few requests."""
+    CHUNK_FRAMES (30, 60, 120, 180, 180 ...). The first picture waits for the first chunk
+    only; the bigger ones after it keep AHEAD_FRAMES queued with few requests (each is a
+    rerun, and the browser's update of the page at a rerun's start and end takes a few
+    frames' time: a picture waits that long)."""
     return min(CHUNK_FRAMES, FIRST_FRAMES * 2 ** min(seq, 8))
 
 

@@ -40,8 +40,7 @@ export function sketch(gd, patch, traces) {
   if (layout.shapes) k.shapes = structuredClone(layout.shapes);
   if (layout.annotations) notes(gd, k, layout.annotations);
   k.marker = marker === null ? k.marker : marker;
-  make_room(gd, k, Math.max(1, ...x.map((v) => decode(v).length)));
-  paint(gd, k);
+  paint(gd, k, make_room(gd, k, Math.max(1, ...x.map((v) => decode(v).length))));
   return true;
 }
 
@@ -100,6 +99,7 @@ function start(gd, traces) {
     }),
     x: traces.map(() => []), y: traces.map(() => []),
     shapes: structuredClone(gd.layout.shapes || []), marker: null, changed: new Set(),
+    markers: [], extent: {}, scanned: traces.map(() => 0),
   };
   // An axis with no points yet (an empty history: Plotly's default range) is ranged from the
   // first points drawn.
@@ -129,38 +129,67 @@ function notes(gd, k, list) {
   });
 }
 
-// Room on the axes for the points: an x axis that would end before the marker gets twice the
-// epochs it shows, at least AHEAD_FRAMES frames more; a y axis Plotly ranges by itself, whose
-// points fall outside, twice the span on that side (a log axis: in decades), not below 0 for
-// values that never are. An axis with a range of its own (accuracy: 0 to 1) stays.
-function make_room(gd, k, step) {
+// As Play starts, the axes get room for the first chunk's points at once, before the first
+// picture: its frames are then drawn without a relayout between them.
+export function room(gd, patches) {
+  if (!patches.length || patches.some((p) => !p.append || !p.append.y || moved(p) === undefined)) {
+    return;
+  }
+  const k = own(gd).sketch || start(gd, patches[0].traces || []);
+  if (!k) return;
+  let until = null, step = 1;
+  for (const patch of patches) {
+    const at = moved(patch);
+    if (at !== null) until = at;
+    patch.append.y.forEach((v, i) => {
+      const ys = [].concat(v).map(decode);
+      step = Math.max(step, ...ys.map((a) => a.length));
+      if (k.lines[i]) ys.forEach((a) => spread(k, k.lines[i].yaxis, a, 0));
+    });
+  }
+  make_room(gd, k, step, until);
+}
+
+// Each y axis's smallest and largest value drawn (or about to be).
+function spread(k, axis, values, from) {
+  const s = k.extent[axis] || (k.extent[axis] = { lo: Infinity, hi: -Infinity });
+  for (let j = from; j < values.length; j++) {
+    const v = values[j];
+    if (Number.isFinite(v)) {
+      s.lo = Math.min(s.lo, v);
+      s.hi = Math.max(s.hi, v);
+    }
+  }
+}
+
+// Room on the axes for the points: an x axis that would end before the marker (or `until`)
+// gets twice the epochs it shows, at least AHEAD_FRAMES frames more; a y axis Plotly ranges by
+// itself, whose points fall outside, twice the span on that side (a log axis: in decades), not
+// below 0 for values that never are. An axis with a range of its own (accuracy: 0 to 1)
+// stays. True when the axes changed (everything is drawn again).
+function make_room(gd, k, step, until = k.marker) {
   const fl = full(gd), change = {};
   const xa = fl.xaxis;
   const fresh = (name) => k.empty.has(name) && !k.changed.has(name);
-  if (xa && k.marker !== null && (xa.autorange || k.changed.has("xaxis"))
-      && (k.marker > xa.range[1] || fresh("xaxis"))) {
+  if (xa && until !== null && (xa.autorange || k.changed.has("xaxis"))
+      && (until > xa.range[1] || fresh("xaxis"))) {
     const lo = xa.range[0];
-    change["xaxis.range"] = [lo, lo + Math.max(2 * (k.marker - lo), k.marker - lo + AHEAD_FRAMES * step)];
+    change["xaxis.range"] = [lo, lo + Math.max(2 * (until - lo), until - lo + AHEAD_FRAMES * step)];
   }
-  const seen = {};
   k.lines.forEach((line, i) => {
-    const s = seen[line.yaxis] || (seen[line.yaxis] = { lo: Infinity, hi: -Infinity });
-    for (const v of k.y[i]) {
-      if (Number.isFinite(v)) {
-        s.lo = Math.min(s.lo, v);
-        s.hi = Math.max(s.hi, v);
-      }
-    }
+    spread(k, line.yaxis, k.y[i], k.scanned[i]);
+    k.scanned[i] = k.y[i].length;
   });
-  for (const [name, s] of Object.entries(seen)) {
+  for (const [name, s] of Object.entries(k.extent)) {
     const ax = fl[name];
     if (!ax || !(ax.autorange || k.changed.has(name)) || s.lo > s.hi) continue;
     const range = fresh(name) ? first(ax, s) : wider(ax, s);
     if (range) change[`${name}.range`] = range;
   }
-  if (!Object.keys(change).length) return;
+  if (!Object.keys(change).length) return false;
   for (const key of Object.keys(change)) k.changed.add(key.split(".")[0]);
   call(gd, "relayout", change);    // drawn at once: the axes below are the new ones
+  return true;
 }
 
 function first(ax, s) {          // around the first points: their spread (or half their size)
@@ -183,37 +212,52 @@ function wider(ax, s) {
   return [a, b];
 }
 
-function paint(gd, k) {
+// Each frame draws only what it adds: each trace's line from where the last frame left it (its
+// dash pattern going on where it stopped), and the markers move (elements of their own: moving
+// one redraws nothing). `all`: the whole canvas again (the first frame, or the axes changed).
+function paint(gd, k, all) {
   const fl = full(gd), ctx = k.canvas.getContext("2d"), dpr = k.dpr;
-  ctx.clearRect(0, 0, k.canvas.width, k.canvas.height);
-  ctx.lineJoin = "round";
+  if (all || !k.pens) {
+    ctx.clearRect(0, 0, k.canvas.width, k.canvas.height);
+    k.pens = k.lines.map(() => ({ next: 0, at: null, length: 0 }));
+  }
   k.lines.forEach((line, i) => {
-    const xa = fl[line.xaxis], ya = fl[line.yaxis];
-    if (!xa || !ya) return;
-    ctx.save();
-    clip(ctx, xa, ya, dpr);
+    const xa = fl[line.xaxis], ya = fl[line.yaxis], pen = k.pens[i];
+    const xs = k.x[i], ys = k.y[i], first = line.from ? 1 : 0, n = first + xs.length;
+    if (!xa || !ya || pen.next >= n) return;
     const px = (v) => (axisBox(xa).offset + xa.c2p(v)) * dpr;
     const py = (v) => (axisBox(ya).offset + ya.c2p(v)) * dpr;
+    ctx.save();
+    clip(ctx, xa, ya, dpr);
     ctx.beginPath();
-    let on = false;
-    const to = (xv, yv) => {
+    const offset = pen.length;
+    if (pen.at) ctx.moveTo(pen.at[0], pen.at[1]);
+    for (let j = pen.next; j < n; j++) {
+      const xv = j < first ? line.from[0] : xs[j - first], yv = j < first ? line.from[1] : ys[j - first];
       if (!Number.isFinite(yv) || (ya.type === "log" && yv <= 0)) {
-        on = false;                // a gap, as Plotly leaves one
-        return;
+        pen.at = null;             // a gap, as Plotly leaves one
+        continue;
       }
-      if (on) ctx.lineTo(px(xv), py(yv));
-      else ctx.moveTo(px(xv), py(yv));
-      on = true;
-    };
-    if (line.from) to(line.from[0], line.from[1]);
-    for (let j = 0; j < k.x[i].length; j++) to(k.x[i][j], k.y[i][j]);
+      const to = [px(xv), py(yv)];
+      if (pen.at) {
+        ctx.lineTo(to[0], to[1]);
+        pen.length += Math.hypot(to[0] - pen.at[0], to[1] - pen.at[1]);
+      } else {
+        ctx.moveTo(to[0], to[1]);
+      }
+      pen.at = to;
+    }
+    pen.next = n;
     ctx.strokeStyle = line.color;
     ctx.lineWidth = line.width * dpr;
+    ctx.lineJoin = "round";
+    ctx.lineCap = line.dash.length ? "butt" : "round";   // no seam between two frames' pieces
     ctx.setLineDash(line.dash.map((d) => d * Math.max(line.width, 3) * dpr));
+    ctx.lineDashOffset = offset;
     ctx.stroke();
     ctx.restore();
   });
-  if (k.marker !== null) markers(ctx, fl, k, dpr);
+  if (k.marker !== null) markers(gd, fl, k);
 }
 
 function clip(ctx, xa, ya, dpr) {
@@ -223,24 +267,25 @@ function clip(ctx, xa, ya, dpr) {
   ctx.clip();
 }
 
-// The dotted marker at the epoch on screen, one per panel, drawn as the figure's own shapes.
-function markers(ctx, fl, k, dpr) {
-  for (const shape of k.shapes) {
+// The dotted marker at the epoch on screen, one per panel, as the figure's own shapes: a thin
+// element over the panel, moved sideways (its own compositor layer: nothing is redrawn).
+function markers(gd, fl, k) {
+  k.shapes.forEach((shape, i) => {
     const xa = fl[axisName(shape.xref || "x")], ya = fl[axisName((shape.yref || "y").split(" ")[0])];
-    if (!xa || !ya) continue;
-    const x = (axisBox(xa).offset + xa.c2p(k.marker)) * dpr;
-    const line = shape.line || {};
-    const width = line.width === undefined ? 2 : line.width;
-    ctx.save();
-    ctx.beginPath();
-    ctx.moveTo(x, axisBox(ya).offset * dpr);
-    ctx.lineTo(x, (axisBox(ya).offset + axisBox(ya).length) * dpr);
-    ctx.strokeStyle = line.color || "#444";
-    ctx.lineWidth = width * dpr;
-    ctx.setLineDash((DASHES[line.dash] || []).map((d) => d * Math.max(width, 3) * dpr));
-    ctx.stroke();
-    ctx.restore();
-  }
+    if (!xa || !ya) return;
+    let el = k.markers[i];
+    const line = shape.line || {}, width = line.width === undefined ? 2 : line.width;
+    if (!el) {
+      el = k.markers[i] = document.createElement("div");
+      el.className = "tl-marker";
+      Object.assign(el.style, {
+        top: `${axisBox(ya).offset}px`, height: `${axisBox(ya).length}px`,
+        borderLeft: `${width}px ${line.dash === "dot" ? "dotted" : line.dash ? "dashed" : "solid"} ${line.color || "#444"}`,
+      });
+      k.canvas.after(el);
+    }
+    el.style.transform = `translateX(${axisBox(xa).offset + xa.c2p(k.marker) - width / 2}px)`;
+  });
 }
 
 // The canvas goes; with `keep`, its points, marker and notes are handed to Plotly first (and
@@ -251,6 +296,7 @@ export function unsketch(gd, keep = true) {
   own(gd).sketch = null;
   const done = () => {
     k.canvas.remove();
+    for (const el of k.markers) el.remove();
     gd.classList.remove("tl-sketching");
   };
   if (!keep || !k.x.some((xs) => xs.length) || !fullData(gd)) {

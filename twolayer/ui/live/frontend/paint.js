@@ -121,7 +121,8 @@ export function lut(scale) {                        // 256 RGBA colours along a 
 export function draw2d(p, z) {
   const { rows, cols, lut: colors, zmin, zmax } = p;
   const bctx = p.bitmap.getContext("2d");
-  const img = bctx.createImageData(cols, rows);
+  const img = p.img || (p.img = bctx.createImageData(cols, rows));   // one per painter
+  img.data.fill(0);
   const scale = 255 / (zmax - zmin);
   for (let i = 0; i < rows; i++) {
     const row = z[i], out = (rows - 1 - i) * cols * 4;   // y grows upwards, pixel rows down

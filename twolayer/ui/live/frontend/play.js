@@ -2,7 +2,7 @@
 // ahead of time; Pause (or the last frame) stops on the picture on screen and tells Python.
 import { call, own } from "./chart.js";
 import { concat, decode } from "./codec.js";
-import { empty, sketch, unsketch } from "./curves.js";
+import { empty, room, sketch, unsketch } from "./curves.js";
 import { paintFigure, unpaintFigure } from "./scatter.js";
 import { measure, react, repair } from "./draw.js";
 import { busy } from "./handover.js";
@@ -35,7 +35,7 @@ export function receive(s, stream) {
   p.seen.add(stream.seq);
   s.root.dataset.chunks = p.seen.size;
   p.lastSeq = Math.max(p.lastSeq, stream.seq);
-  if (stream.seq === 0 && stream.frames.length) prime(s, stream.frames[0]);
+  if (stream.seq === 0 && stream.frames.length) prime(s, stream.frames);
   p.queue.push(...stream.frames);
   p.ahead = stream.ahead || p.ahead;
   if (stream.end) p.end = stream.end;
@@ -77,18 +77,31 @@ function ask(s, now) {             // keep at least `ahead` frames (about 1.5 s)
 
 function show(s, frame) {
   for (const [name, patch] of Object.entries(frame.charts || {})) {
+    const t0 = performance.now();
     if (!patch.lazy) apply(s, name, patch);
     else if (!sketched(s, name, patch)) s.lazy[name] = merge(s.lazy[name], patch);
+    measure(`tl show ${name}`, t0, performance.now());
   }
 }
 
-// Curves with no points yet get the first frame's from Plotly, as Play starts (curves.js).
-function prime(s, frame) {
-  for (const [name, patch] of Object.entries(frame.charts || {})) {
+// As Play starts, before its first picture: curves with no points yet get the first frame's
+// from Plotly (it shows no legend for a trace without points), and their axes room for the
+// first chunk (curves.js).
+function prime(s, frames) {
+  const first = frames[0].charts || {};
+  for (const [name, patch] of Object.entries(first)) {
     const gd = s.divs[name];
-    if (!patch.lazy || !gd || !empty(gd, patch)) continue;
-    apply(s, name, patch);
-    delete frame.charts[name];
+    if (!patch.lazy || !gd || !patch.append) continue;
+    const rest = frames.map((f) => f.charts && f.charts[name]).filter(Boolean);
+    if (empty(gd, patch)) {
+      apply(s, name, patch);
+      delete first[name];
+    }
+    try {
+      room(gd, rest);
+    } catch (err) {
+      console.error(`twolayer live chart ${name}:`, err);
+    }
   }
 }
 
