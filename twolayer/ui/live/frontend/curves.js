@@ -3,6 +3,7 @@
 import { call, own } from "./chart.js";
 import { concat, decode } from "./codec.js";
 import { axisBox, full, fullData, mainSvg, noteElements } from "./internals.js";
+import { overlay } from "./overlay.js";
 
 // Plotly redraws the whole curves chart (three panels, eight traces, their legends) on every
 // change of its data: 30-75 ms on a 2-CPU machine, two to four 60 Hz frames in which the
@@ -70,9 +71,8 @@ function moved(patch) {
 }
 
 function start(gd, traces) {
-  const fl = full(gd), fd = fullData(gd);
-  const svg = mainSvg(gd);
-  if (!fl || !fd || !svg || gd.clientWidth !== fl.width) return null;
+  const fl = full(gd);
+  if (!fl || !fullData(gd) || !mainSvg(gd) || gd.clientWidth !== fl.width) return null;
   // The figure's own traces (an empty one has no defaults filled in: Plotly skips it), each
   // with a line of its own colour, dash and width.
   const lines = traces.map((t) => gd.data[t]);
@@ -80,13 +80,8 @@ function start(gd, traces) {
                         || !d.line || !d.line.color)) {
     return null;
   }
-  const dpr = window.devicePixelRatio || 1;
-  const canvas = document.createElement("canvas");
-  canvas.className = "tl-sketch";
-  Object.assign(canvas.style, { width: `${fl.width}px`, height: `${fl.height}px` });
-  canvas.width = Math.round(fl.width * dpr);
-  canvas.height = Math.round(fl.height * dpr);
-  svg.after(canvas);               // over the plot, under the legends and titles
+  const { canvas, dpr } = overlay(gd, "tl-sketch", { left: 0, top: 0, width: fl.width,
+                                                    height: fl.height });
   gd.classList.add("tl-sketching");
   const k = {
     canvas, dpr, traces,

@@ -3,7 +3,8 @@ import { call, own } from "./chart.js";
 import { decode } from "./codec.js";
 import { unsketch } from "./curves.js";
 import { unpaintFigure } from "./scatter.js";
-import { axisBox, full, fullData, mainSvg, titleText } from "./internals.js";
+import { axisBox, full, fullData, titleText } from "./internals.js";
+import { overlay } from "./overlay.js";
 
 // Plotly redraws a heatmap, its contour and the axes on every z it is given (30-50 ms a frame
 // on a busy 2-CPU machine, three 60 Hz frames). While playing, a frame's probability map and
@@ -63,16 +64,11 @@ export function painter(gd, traces) {
   unpaint(gd, false);
   const x = coords(h.x, h.x0, h.dx, columns(gd, traces[0])), y = coords(h.y, h.y0, h.dy, rowsOf(gd, traces[0]));
   if (x.length < 2 || y.length < 2) return null;
-  const dpr = window.devicePixelRatio || 1;
-  const canvas = document.createElement("canvas");
-  canvas.className = "tl-paint";
-  Object.assign(canvas.style, { left: `${axisBox(xa).offset}px`, top: `${axisBox(ya).offset}px`,
-                                width: `${axisBox(xa).length}px`, height: `${axisBox(ya).length}px` });
-  canvas.width = Math.round(axisBox(xa).length * dpr);
-  canvas.height = Math.round(axisBox(ya).length * dpr);
-  const svg = mainSvg(gd);
-  if (!svg) return null;
-  svg.after(canvas);                         // under the still copy of the points (tl-still)
+  // Under the still copy of the points (tl-still, laid after it)
+  const made = overlay(gd, "tl-paint", { left: axisBox(xa).offset, top: axisBox(ya).offset,
+                                         width: axisBox(xa).length, height: axisBox(ya).length });
+  if (!made) return null;
+  const { canvas, dpr } = made;
   const bitmap = document.createElement("canvas");
   bitmap.width = x.length;
   bitmap.height = y.length;

@@ -2,7 +2,8 @@
 // while playing, over the chart's own axes.
 import { CONFIG, call, own } from "./chart.js";
 import { decode } from "./codec.js";
-import { axisBox, full, mainSvg } from "./internals.js";
+import { axisBox, full } from "./internals.js";
+import { overlay } from "./overlay.js";
 import { lut } from "./paint.js";
 
 // The network diagram changes a few times a second while playing, as a whole figure: Plotly's
@@ -47,17 +48,10 @@ function same(fl, layout) {
 }
 
 function start(gd, fl) {
-  const svg = mainSvg(gd);
-  if (!svg) return null;
-  const dpr = window.devicePixelRatio || 1;
-  const canvas = document.createElement("canvas");
-  canvas.className = "tl-sketch";
-  Object.assign(canvas.style, { width: `${fl.width}px`, height: `${fl.height}px` });
-  canvas.width = Math.round(fl.width * dpr);
-  canvas.height = Math.round(fl.height * dpr);
-  svg.after(canvas);
+  const made = overlay(gd, "tl-sketch", { left: 0, top: 0, width: fl.width, height: fl.height });
+  if (!made) return null;
   gd.classList.add("tl-repainted");
-  own(gd).figure = { canvas, dpr, last: null };
+  own(gd).figure = { ...made, last: null };
   return own(gd).figure;
 }
 
