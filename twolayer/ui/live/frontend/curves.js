@@ -10,9 +10,10 @@ import { overlay } from "./overlay.js";
 // picture stands still. While playing, Plotly keeps the curves as they were at Play and the
 // points since are drawn here, every frame, in each trace's own colour, dash and width, with
 // the marker at the epoch on screen (Plotly's marker is hidden meanwhile: live.css). Plotly's
-// axes stay where they are unless a point would fall outside them: then one relayout (10-20 ms)
-// gives the axis room for twice what it shows (x: at least AHEAD_FRAMES frames more), so that
-// happens a few times in a whole play. When playing stops the points are handed to Plotly and
+// axes stay where they are unless a point would fall outside them: then one relayout (30-55 ms
+// while playing) gives the axis room for twice what it shows (x: at least AHEAD_FRAMES frames
+// more), so that happens a few times in a whole play, and the first chunk's room is made
+// before the first picture (room). When playing stops the points are handed to Plotly and
 // the canvas goes (unsketch).
 
 const AHEAD_FRAMES = 120;          // the x axis has room for at least this many frames more
@@ -33,15 +34,17 @@ export function sketch(gd, patch, traces) {
   if (!x || !y || Object.keys(patch.append).length !== 2) return false;
   const k = own(gd).sketch || start(gd, traces);
   if (!k || k.traces.join() !== traces.join()) return false;
+  const before = k.x[0].length;
   traces.forEach((t, i) => {
     k.x[i] = [].concat(x[i]).reduce((acc, v) => concat(acc, decode(v)), k.x[i]);
     k.y[i] = [].concat(y[i]).reduce((acc, v) => concat(acc, decode(v)), k.y[i]);
   });
+  const step = Math.max(1, k.x[0].length - before);    // epochs a frame (the speed)
   const layout = patch.layout || {};
   if (layout.shapes) k.shapes = structuredClone(layout.shapes);
   if (layout.annotations) notes(gd, k, layout.annotations);
   k.marker = marker === null ? k.marker : marker;
-  paint(gd, k, make_room(gd, k, Math.max(1, ...x.map((v) => decode(v).length))));
+  paint(gd, k, make_room(gd, k, step));
   return true;
 }
 
