@@ -1,7 +1,7 @@
 """Modules split along their concerns keep every name importable from where it was: the
 public names each one defined before the split (twolayer.io, twolayer.sweep, twolayer.__main__,
-twolayer.export, twolayer.landscape), and the one import another module takes from there
-(sweep.LOSS_LABELS, for ui/sweep_story.py)."""
+twolayer.export, twolayer.landscape, twolayer.figures.playground), and the one import another
+module takes from there (sweep.LOSS_LABELS, for ui/sweep_story.py)."""
 
 import importlib
 
@@ -27,6 +27,10 @@ BEFORE = {
     """,
     "twolayer.export": """
     GENERATOR_CODE GENERATOR_CODE_K LOSS_LINES Run notebook script sections
+    """,
+    "twolayer.figures.playground": """
+    ACTIVATION_RANGE LEFT_PX decision_boundary gradient_norms hidden_unit_maps loss_curves
+    metric_curves network_diagram regression_curve regression_surface training_curves
     """,
     "twolayer.landscape": """
     CHUNK_ELEMENTS DEFAULT_PARAMS DEFAULT_PARAMS_K Landscape OverBudget Param Path

@@ -3,8 +3,8 @@
 One module per page family, and one for what they all share:
 
     style       the palette, Style (NORMAL, PRESENT), apply_style, grids over the inputs
-    playground  decision boundary, regression curve and surface, training curves, hidden-unit
-                maps, the network diagram
+    playground  decision boundary, regression curve and surface, training curves
+    network     the net itself: the network diagram, hidden-unit maps
     compare     MSE vs log-loss: curves per loss, |delta2| histogram, one neuron
     sweep       learning rate against what each loss reaches, over seeds; curves per seed
     landscape   a loss over two parameters (heatmap with contours, or 3-D), the nets' paths
@@ -26,14 +26,12 @@ from .landscape import (
     log10,
     slope_range,
 )
+from .network import ACTIVATION_RANGE, hidden_unit_maps, network_diagram
 from .playground import (
-    ACTIVATION_RANGE,
     decision_boundary,
     gradient_norms,
-    hidden_unit_maps,
     loss_curves,
     metric_curves,
-    network_diagram,
     regression_curve,
     regression_surface,
     training_curves,

@@ -240,6 +240,11 @@ def log_ticks(values, px, font):
     return {"tickvals": ticks, "ticktext": [f"{t:g}" for t in ticks]}
 
 
+def colorbar(text, **kw):
+    """A thin colour bar titled on its right (the heatmaps' and the points' colour scales)."""
+    return dict(title=dict(text=text, side="right"), thickness=12, len=0.8, **kw)
+
+
 def plain(text):
     """Text from outside (an uploaded column's name) for a Plotly label, shown as typed: Plotly
     reads <b>, <a href=...> and &...; in labels (so < > & become entities, which it shows as
