@@ -628,8 +628,11 @@ def test_train_is_cut_to_what_one_click_may_cost():
     allowed, _ = epoch_budget(5000, 1400, 1, 4)
     assert 1 <= allowed < 5000
     click(at, "Train")
-    assert epoch(at) == allowed
-    assert any("too long for one click" in i.value for i in at.info)
+    if epoch(at) == allowed:
+        assert any("too long for one click" in i.value for i in at.info)
+    else:   # the measured CPU time stopped it earlier still (a busy machine), and says so
+        assert 1 <= epoch(at) < allowed
+        assert any(f"Stopped after {epoch(at)} of {allowed} epochs" in i.value for i in at.info)
 
 
 # -- your own data: upload, refusal, weights round trip ------------------------------------------

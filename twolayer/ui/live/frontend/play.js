@@ -13,6 +13,8 @@ import { playing } from "./state.js";
 import { hold, release } from "./still.js";
 
 const RETRY_MS = 4000;             // ask again for a chunk that has not come
+const LOW_FRAMES = 12;             // fewer queued, the next chunk asked for and not here yet:
+                                   // a frame every other animation frame (see tick)
 const LAZY_MS = 450;               // a lazy patch is drawn at most this often (see flush),
 const LAZY_GAP_MS = 120;           // and never two lazy charts within this of each other
 
@@ -28,7 +30,8 @@ export function receive(s, stream) {
     s.still = stream.still || {};
     for (const [name, gd] of Object.entries(s.divs)) hold(gd, s.still[name]);
     Object.assign(p, { id: stream.play, stopped: false, seen: new Set(), queue: [],
-                       shown: stream.start, lastSeq: -1, asked: -1, askedAt: 0, end: null });
+                       shown: stream.start, lastSeq: -1, asked: -1, askedAt: 0, end: null,
+                       wait: false });
     s.pace = fresh(s.pace.screen);
   }
   if (p.stopped || p.seen.has(stream.seq)) return;   // the data is sent again on every rerun
@@ -49,7 +52,11 @@ function tick(s, now) {
   const p = s.play;
   p.raf = 0;
   if (p.stopped || !s.root.isConnected) return;
-  const frame = p.queue.shift(), t0 = performance.now();
+  // Running low (Python trains slower than the screen shows: 10x on a slow machine) the
+  // picture slows down to half the screen's rate rather than stop until the next chunk comes.
+  const low = !p.end && p.queue.length < LOW_FRAMES && p.asked > p.lastSeq;
+  p.wait = low && !p.wait;
+  const frame = p.wait ? undefined : p.queue.shift(), t0 = performance.now();
   if (frame) {
     show(s, frame);
     measure("tl frame", t0, performance.now());

@@ -1,0 +1,56 @@
+"""Play's pace when the next chunk is late (twolayer/ui/live/frontend/play.js), driven in the
+browser with made-up chunks: the page's own play.js, a Play state with no charts, and a
+trigger that asks for the next chunk and never gets it (a Python slower than the screen)."""
+
+import pytest
+
+from tests.browser_util import LIVE_CHART, goto_app
+
+pytestmark = pytest.mark.browser
+
+# 40 frames of one epoch each, then nothing more: each animation frame, the epoch on screen
+# (the Play state's own record) and how many frames are still queued.
+DRIVE = """async () => {
+  const url = (end) => performance.getEntriesByType('resource').map((e) => e.name)
+    .find((name) => name.endsWith(end));
+  const { receive, stop } = await import(url('/play.js'));
+  const { fresh } = await import(url('/pace.js'));
+  const asks = [];
+  const root = document.body.appendChild(document.createElement('div'));
+  const s = { play: { id: null, stopped: true }, divs: {}, cells: {}, lazy: {}, last: {},
+              root, pace: fresh(), trigger: (name, value) => asks.push([name, value]) };
+  const frames = Array.from({ length: 40 }, (_, i) => ({ epoch: i + 1, charts: {} }));
+  const seen = [];
+  await new Promise((done) => {
+    const tick = () => {
+      seen.push([s.play.shown, s.play.queue.length]);
+      const more = (s.play.queue.length || seen.length < 5) && seen.length < 600;
+      if (more) requestAnimationFrame(tick);
+      else done();
+    };
+    receive(s, { play: 7, seq: 0, start: 0, ahead: 240, still: {}, frames });
+    requestAnimationFrame(tick);
+  });
+  stop(s);
+  root.remove();
+  return { seen, asks: asks.length };
+}"""
+
+
+def test_a_late_chunk_slows_play_down_instead_of_stopping_it(page, app_server):
+    goto_app(page, app_server)
+    page.wait_for_function(f"document.querySelectorAll('{LIVE_CHART}').length >= 4")
+    out = page.evaluate(DRIVE)
+    assert out["asks"] >= 1                            # the next chunk was asked for
+    seen = [e for e, _ in out["seen"] if e is not None]
+    epochs = list(dict.fromkeys(seen))
+    assert epochs == list(range(1, 41)), epochs        # every frame shown, in order
+    # While more than LOW_FRAMES (12) were queued, one epoch a frame; with fewer, the same
+    # epoch stays on screen for two frames: half the rate, never stopped.
+    steps = [(b - a, q) for (a, _), (b, q) in zip(out["seen"], out["seen"][1:], strict=False)
+             if a is not None and b is not None]
+    plenty = [d for d, q in steps if q > 13]
+    low = [d for d, q in steps if 0 < q < 11]
+    assert plenty and set(plenty) == {1}, steps
+    assert low and set(low) <= {0, 1} and low.count(0) >= len(low) // 2 - 1, steps
+    assert max(len(run) for run in "".join(str(d) for d, _ in steps).split("1")) <= 1, steps
