@@ -4,6 +4,7 @@ import { call, own } from "./chart.js";
 import { concat, decode } from "./codec.js";
 import { axisBox, full, fullData, mainSvg, noteElements } from "./internals.js";
 import { overlay } from "./overlay.js";
+import { steady } from "./still.js";
 
 // Plotly redraws the whole curves chart (three panels, eight traces, their legends) on every
 // change of its data: 30-75 ms on a 2-CPU machine, two to four 60 Hz frames in which the
@@ -128,13 +129,14 @@ function notes(gd, k, list) {
 }
 
 // As Play starts, the axes get room for the first chunk's points at once, before the first
-// picture: its frames are then drawn without a relayout between them.
+// picture: its frames are then drawn without a relayout between them. Returns the layout
+// that makes it, for the caller's one Plotly call (then `started`).
 export function room(gd, patches) {
   if (!patches.length || patches.some((p) => !p.append || !p.append.y || moved(p) === undefined)) {
-    return;
+    return {};
   }
   const k = own(gd).sketch || start(gd, patches[0].traces || []);
-  if (!k) return;
+  if (!k) return {};
   let until = null, step = 1;
   for (const patch of patches) {
     const at = moved(patch);
@@ -145,7 +147,17 @@ export function room(gd, patches) {
       if (k.lines[i]) ys.forEach((a) => spread(k, k.lines[i].yaxis, a, 0));
     });
   }
-  make_room(gd, k, step, until);
+  return make_room(gd, k, step, until, false);
+}
+
+// Plotly has drawn the first points itself (an empty history): the lines go on from there.
+export function started(gd) {
+  const k = own(gd).sketch;
+  if (!k) return;
+  k.lines.forEach((line, i) => {
+    const d = gd.data[k.traces[i]], n = d.x ? d.x.length : 0;
+    line.from = n ? [d.x[n - 1], d.y[n - 1]] : null;
+  });
 }
 
 // Each y axis's smallest and largest value drawn (or about to be).
@@ -164,8 +176,9 @@ function spread(k, axis, values, from) {
 // gets twice the epochs it shows, at least AHEAD_FRAMES frames more; a y axis Plotly ranges by
 // itself, whose points fall outside, twice the span on that side (a log axis: in decades), not
 // below 0 for values that never are. An axis with a range of its own (accuracy: 0 to 1)
-// stays. True when the axes changed (everything is drawn again).
-function make_room(gd, k, step, until = k.marker) {
+// stays. True when the axes changed (everything is drawn again); with `apply` false, the
+// layout that changes them, for the caller to apply.
+function make_room(gd, k, step, until = k.marker, apply = true) {
   const fl = full(gd), change = {};
   const xa = fl.xaxis;
   const fresh = (name) => k.empty.has(name) && !k.changed.has(name);
@@ -184,9 +197,11 @@ function make_room(gd, k, step, until = k.marker) {
     const range = fresh(name) ? first(ax, s) : wider(ax, s);
     if (range) change[`${name}.range`] = range;
   }
-  if (!Object.keys(change).length) return false;
   for (const key of Object.keys(change)) k.changed.add(key.split(".")[0]);
-  call(gd, "relayout", change);    // drawn at once: the axes below are the new ones
+  if (!apply) return change;
+  if (!Object.keys(change).length) return false;
+  // Drawn at once: the axes below are the new ones (with the margins held where they are)
+  call(gd, "relayout", { ...steady(gd), ...change });
   return true;
 }
 

@@ -2,7 +2,7 @@
 // ahead of time; Pause (or the last frame) stops on the picture on screen and tells Python.
 import { call, own } from "./chart.js";
 import { concat, decode } from "./codec.js";
-import { empty, room, sketch, unsketch } from "./curves.js";
+import { empty, room, sketch, started, unsketch } from "./curves.js";
 import { paintFigure, unpaintFigure } from "./scatter.js";
 import { measure, react, repair } from "./draw.js";
 import { busy } from "./handover.js";
@@ -10,7 +10,7 @@ import { button } from "./internals.js";
 import { fresh, pace, say } from "./pace.js";
 import { paint, unpaint } from "./paint.js";
 import { playing } from "./state.js";
-import { hold, release } from "./still.js";
+import { hold, release, steady } from "./still.js";
 
 const RETRY_MS = 4000;             // ask again for a chunk that has not come
 const LOW_FRAMES = 12;             // fewer queued, the next chunk asked for and not here yet:
@@ -28,7 +28,9 @@ export function receive(s, stream) {
   if (stream.play !== p.id) {      // a new Play
     stop(s);
     s.still = stream.still || {};
+    const t0 = performance.now();
     for (const [name, gd] of Object.entries(s.divs)) hold(gd, s.still[name]);
+    measure("tl hold", t0, performance.now());
     Object.assign(p, { id: stream.play, stopped: false, seen: new Set(), queue: [],
                        shown: stream.start, lastSeq: -1, asked: -1, askedAt: 0, end: null,
                        wait: false });
@@ -38,7 +40,11 @@ export function receive(s, stream) {
   p.seen.add(stream.seq);
   s.root.dataset.chunks = p.seen.size;
   p.lastSeq = Math.max(p.lastSeq, stream.seq);
-  if (stream.seq === 0 && stream.frames.length) prime(s, stream.frames);
+  if (stream.seq === 0 && stream.frames.length) {
+    const t0 = performance.now();
+    prime(s, stream.frames);
+    measure("tl prime", t0, performance.now());
+  }
   p.queue.push(...stream.frames);
   p.ahead = stream.ahead || p.ahead;
   if (stream.end) p.end = stream.end;
@@ -99,15 +105,18 @@ function prime(s, frames) {
   for (const [name, patch] of Object.entries(first)) {
     const gd = s.divs[name];
     if (!patch.lazy || !gd || !patch.append) continue;
-    const rest = frames.map((f) => f.charts && f.charts[name]).filter(Boolean);
-    if (empty(gd, patch)) {
-      apply(s, name, patch);
-      delete first[name];
-    }
+    let change = {};
     try {
-      room(gd, rest);
+      change = room(gd, frames.map((f) => f.charts && f.charts[name]).filter(Boolean));
     } catch (err) {
       console.error(`twolayer live chart ${name}:`, err);
+    }
+    if (empty(gd, patch)) {        // one Plotly call: the first points and the axes' room
+      apply(s, name, { ...patch, layout: { ...(patch.layout || {}), ...change } });
+      started(gd);
+      delete first[name];
+    } else if (Object.keys(change).length) {
+      call(gd, "relayout", { ...steady(gd), ...change });
     }
   }
 }
@@ -202,7 +211,8 @@ function update(s, name, patch) {
     data[attr] = traces.map((t, i) => [].concat(vs[i]).reduce(
       (acc, v) => concat(acc, decode(v)), gd.data[t][attr]));
   }
-  call(gd, "update", data, patch.layout || {}, traces.length ? traces : undefined);
+  call(gd, "update", data, { ...steady(gd), ...(patch.layout || {}) },
+       traces.length ? traces : undefined);
 }
 
 export function stop(s) {

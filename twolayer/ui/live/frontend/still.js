@@ -19,14 +19,26 @@ export function hold(gd, traces) {
     before[`${axis}.automargin`] = gd.layout[axis] ? gd.layout[axis].automargin : undefined;
     fixed[`${axis}.automargin`] = false;
   }
-  const held = { before, copy: null, traces: [], visible: [], play: true };
-  own(gd).held = held;
   // A square picture's axes and margins never move while playing (fixed ranges): left as
-  // they are, laid out by Plotly exactly as a rerun's figure is.
-  const done = own(gd).square ? [] : [call(gd, "relayout", fixed)];
-  if (own(gd).square) held.before = {};
-  if (traces && traces.length && fullData(gd)) done.push(keepStill(gd, traces));
+  // they are, laid out by Plotly exactly as a rerun's figure is. Another chart's margins are
+  // fixed with the first Plotly call on it while playing (see steady): one painted on a
+  // canvas meanwhile gets none.
+  const held = { before: own(gd).square ? {} : before, fixed: own(gd).square ? null : fixed,
+                 copy: null, traces: [], visible: [], play: true };
+  own(gd).held = held;
+  const done = [];
+  if (traces && traces.length && fullData(gd)) done.push(keepStill(gd, traces, !own(gd).square));
   Promise.all(done).then(() => listen(gd, held));
+}
+
+// The layout that holds a held chart's margins where they are, to go with the first Plotly
+// call on it while playing ({} after that, and for a chart not held).
+export function steady(gd) {
+  const held = own(gd).held;
+  if (!held || !held.fixed) return {};
+  const fixed = held.fixed;
+  held.fixed = null;
+  return fixed;
 }
 
 // A zoom, a pan (an axis changes) or a click in the legend moves what the copy shows: back
@@ -42,10 +54,15 @@ export function listen(gd, held) {
   gd.on("plotly_restyle", held.clicked);
 }
 
-export function keepStill(gd, traces) {
+// The copy goes over the chart; with `hide`, Plotly draws these traces no more meanwhile (a
+// chart Plotly redraws while playing). A square picture is painted on a canvas over Plotly's
+// own points, under the copy: they stay (hiding them would be a whole redraw for nothing).
+export function keepStill(gd, traces, hide = true) {
   const copy = copyOf(gd, traces);
   if (!copy) return undefined;
-  Object.assign(own(gd).held, { copy, traces, visible: traces.map((i) => gd.data[i].visible) });
+  own(gd).held.copy = copy;
+  if (!hide) return undefined;
+  Object.assign(own(gd).held, { traces, visible: traces.map((i) => gd.data[i].visible) });
   gd.classList.add("tl-frozen");
   return call(gd, "restyle", { visible: "legendonly" }, traces);
 }
@@ -74,7 +91,7 @@ export function release(gd, restore = true) {
   if (held.copy) held.copy.remove();
   gd.classList.remove("tl-frozen");
   if (!restore) return;
-  if (Object.keys(held.before).length) call(gd, "relayout", held.before);
+  if (!held.fixed && Object.keys(held.before).length) call(gd, "relayout", held.before);
   if (held.traces.length) {
     call(gd, "restyle", { visible: held.visible.map((v) => (v === undefined ? true : v)) },
                    held.traces);
