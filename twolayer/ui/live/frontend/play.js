@@ -79,7 +79,7 @@ function tick(s, now) {
   p.raf = requestAnimationFrame((t) => tick(s, t));
 }
 
-function ask(s, now) {             // keep at least `ahead` frames (about 1.5 s) queued
+function ask(s, now) {             // keep at least `ahead` frames (about 4 s) queued
   const p = s.play, next = p.lastSeq + 1;
   if (p.end || p.queue.length >= p.ahead || !s.trigger) return;
   if (p.asked === next && now - p.askedAt < RETRY_MS) return;
@@ -137,11 +137,12 @@ function sketched(s, name, patch) {
   return false;
 }
 
-// The frames' picture comes first. A "lazy" patch that no canvas draws (the network and the
-// hidden units, a few times a second) waits here, merged with the next ones, and is
-// drawn at most every LAZY_MS per chart and one chart per animation frame at most every
-// LAZY_GAP_MS (each is a whole Plotly redraw, several frames' worth of the picture's time);
-// `wait` 0 draws them all now (Play stops).
+// The frames' picture comes first. A "lazy" patch not drawn in its frame (the hidden units'
+// tiles, a few times a second; the network or the curves when no canvas can draw them) waits
+// here, merged with the next ones, and is drawn at most every LAZY_MS per chart and one chart
+// per animation frame at most every LAZY_GAP_MS (a Plotly redraw is several frames' worth of
+// the picture's time; the tiles are painted, see paint.js); `wait` 0 draws them all now (Play
+// stops).
 function flush(s, now, wait) {
   const due = Object.entries(s.lazy).filter(([, pending]) => pending.patch
     && (!wait || now - pending.drawn >= wait)).sort((a, b) => a[1].drawn - b[1].drawn);
