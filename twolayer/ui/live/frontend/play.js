@@ -5,7 +5,7 @@ import { concat, decode } from "./codec.js";
 import { empty, room, sketch, started, unsketch } from "./curves.js";
 import { paintFigure, unpaintFigure } from "./scatter.js";
 import { measure, react, repair } from "./draw.js";
-import { busy } from "./handover.js";
+import { busy, unbusy } from "./handover.js";
 import { button } from "./internals.js";
 import { fresh, pace, say } from "./pace.js";
 import { paint, unpaint } from "./paint.js";
@@ -27,6 +27,9 @@ export function receive(s, stream) {
   }
   if (stream.play !== p.id) {      // a new Play
     stop(s);
+    // Its first chunk is the answer to the Play click: the hand-over is over (the chunks'
+    // own reruns that follow are Play's, and Pause or Space during them stops it at once).
+    unbusy(s);
     s.still = stream.still || {};
     const t0 = performance.now();
     for (const [name, gd] of Object.entries(s.divs)) hold(gd, s.still[name]);
