@@ -12,6 +12,13 @@ the next ones twice as big up to CHUNK_FRAMES (see ``chunk_frames``). Speed: 1, 
 per frame, every chunk a whole number of frames at that speed (only the epochs shown carry a
 picture; the curves get every epoch).
 
+The first chunk comes with the rerun the Play click starts; the browser fetches the next ones
+from the app's own HTTP route (twolayer.ui.feed: ``fetch`` here), without a rerun: a rerun
+makes Streamlit update the page as it starts and ends, which holds the picture back a few
+frames. Where that route cannot be reached, the browser asks with a trigger instead, a rerun
+(``on_need``). A page's run and the route's requests run in different threads: each function
+here that reads or changes a Play holds its lock.
+
 Pause stops on the picture on screen: the browser reports that epoch and training goes back to
 it (Trainer.rewind); what was trained ahead beyond it is dropped, so the metrics, the history
 slider and the downloads agree with the picture, and the next Step is the epoch after it.
@@ -24,6 +31,9 @@ the live component's requests). What a frame shows is the scene's (twolayer.ui.s
 Scene protocol); the charts as Play starts are encoded by the facade (twolayer.ui.playback).
 """
 
+import functools
+import secrets
+import threading
 from dataclasses import dataclass, field
 
 from ..settings import MAX_PLAY_EPOCHS
@@ -57,28 +67,45 @@ class Play:
     still: dict = field(default_factory=dict)  # chart -> traces no frame changes (the points)
     note: str | None = None    # why the last play stopped by itself
     stopped: bool = False      # Play has just stopped: the page follows the epoch it stopped at
+    token: str | None = None   # this play's secret name for the route (twolayer.ui.feed)
+    scene: object = None       # what the route's chunks show (the page's last run's scene) ...
+    speed: int = 1             # ... and at which speed
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
+
+
+def _locked(fn):
+    """``fn(play, ...)`` with the play's lock held (a page's run and the route's requests)."""
+    @functools.wraps(fn)
+    def locked(play, *args, **kwargs):
+        with play.lock:
+            return fn(play, *args, **kwargs)
+    return locked
 
 
 def epoch_of(trainers):
     return max(t.epoch for t in trainers)
 
 
+@_locked
 def start(play, trainers):
     """Play pressed: a new play starting at the current epoch; its first chunk is due."""
     epoch = epoch_of(trainers)
     play.id += 1
     play.playing, play.due, play.keep = True, True, False
     play.seq, play.chunk, play.played, play.shown, play.start = -1, None, 0, epoch, epoch
-    play.frames = 0
+    play.frames, play.token = 0, secrets.token_urlsafe(16)
     play.saved = {epoch: [t.net.get_params() for t in trainers]}
     play.base, play.note = None, None
 
 
+@_locked
 def stop(play):
     play.playing = play.due = play.keep = False
     play.chunk, play.base, play.saved, play.still = None, None, {}, {}
+    play.token = play.scene = None
 
 
+@_locked
 def pause(play, trainers, epoch=None):
     """Stop playing at ``epoch`` (default: the epoch on screen the browser last reported):
     every net goes back to its weights of that epoch and what was trained beyond is dropped.
@@ -94,17 +121,20 @@ def pause(play, trainers, epoch=None):
     return epoch_of(trainers)
 
 
+@_locked
 def toggle(play, trainers):
     """The Play/Pause button (without the browser's report of the epoch on screen, Pause
     goes back to the last one it reported)."""
     pause(play, trainers) if play.playing else start(play, trainers)
 
 
+@_locked
 def keep_playing(play):
     """A rerun that should not pause Play (the speed changed)."""
     play.keep = play.playing
 
 
+@_locked
 def settle(play, trainers):
     """Before the controls are drawn: a rerun for any other reason than Play's own (a setting,
     a button, the slider) pauses. Returns True while playing."""
@@ -120,6 +150,7 @@ def _valid(request, play, *names):
                     for n in names))
 
 
+@_locked
 def on_need(play, request):
     """The browser asks for chunk ``seq`` while showing epoch ``shown``: the chunk is made in
     this run if it is the next one of the current play. A repeated request is answered by the
@@ -129,6 +160,12 @@ def on_need(play, request):
     # Play's own rerun: it does not pause, even when it makes nothing (a request asked again
     # because the answer was slow is answered by the chunk this run sends again).
     play.keep = play.keep or request["seq"] <= play.seq + 1
+    return _take(play, request)
+
+
+def _take(play, request):
+    """The browser shows epoch ``shown`` and wants chunk ``seq``: what was saved for a Pause
+    before it is dropped, and the chunk is due if it is the next one."""
     shown = request.get("shown")
     if isinstance(shown, int) and shown in play.saved:
         play.shown = shown
@@ -138,6 +175,30 @@ def on_need(play, request):
     return play.due
 
 
+@_locked
+def offer(play, scene, speed):
+    """A page's run while playing: the route makes the next chunks with this ``scene`` (the
+    run's settings) at this ``speed`` (epochs a frame)."""
+    if play.playing:
+        play.scene, play.speed = scene, speed
+
+
+@_locked
+def fetch(play, request):
+    """The browser fetches chunk ``seq`` over the route ({"token", "play", "seq", "shown"}):
+    that chunk, made now if it is the next one, or None (this play is over, or ``seq`` is
+    neither the last chunk made nor the next). Unlike ``on_need`` it reruns nothing, so it
+    keeps nothing playing that a rerun would pause."""
+    if not (play.playing and play.scene is not None and request.get("token") == play.token
+            and _valid(request, play, "seq")):
+        return None
+    if _take(play, request):
+        make_chunk(play, play.scene, speed=play.speed)
+    chunk = play.chunk
+    return chunk if chunk is not None and chunk["seq"] == request["seq"] else None
+
+
+@_locked
 def on_pause(play, trainers, request):
     """The browser stopped at ``epoch`` (Pause, or the end of the last chunk): training goes
     back to it. Returns True when this stopped the current play."""
@@ -168,6 +229,7 @@ def chunk_epochs(frames, speed, limit, budget):
     return max(min(epochs, limit), 0)
 
 
+@_locked
 def make_chunk(play, scene, speed=1, frames=None, limit=MAX_PLAY_EPOCHS):
     """Train the next chunk of Play and return it (kept as ``play.chunk``), or None when this
     run has none to make (not playing, or no chunk asked for).
@@ -213,7 +275,7 @@ def make_chunk(play, scene, speed=1, frames=None, limit=MAX_PLAY_EPOCHS):
             frame["charts"]["curves"] = patch
     play.seq += 1
     play.chunk = {"play": play.id, "seq": play.seq, "start": play.start, "ahead": AHEAD_FRAMES,
-                  "still": play.still, "end": end, "frames": shown}
+                  "still": play.still, "end": end, "token": play.token, "frames": shown}
     return play.chunk
 
 

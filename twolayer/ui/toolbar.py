@@ -5,7 +5,7 @@ and the note saying why the last Play stopped."""
 import streamlit as st
 
 from ..settings import SETTINGS
-from . import live
+from . import feed, live
 from . import playback as pb
 
 
@@ -77,8 +77,11 @@ class PlayWiring:
             play.note = None
 
     def chunk(self, scene):
-        """The next chunk of frames, at the speed chosen."""
-        pb.make_chunk(self.play, scene, speed=int(st.session_state.get(self.keys["speed"]) or 1))
+        """The next chunk of frames, at the speed chosen, if the browser asked for it with a
+        rerun; the route makes the next ones with this scene (twolayer.ui.feed)."""
+        speed = int(st.session_state.get(self.keys["speed"]) or 1)
+        feed.offer(self.play, scene, speed)
+        pb.make_chunk(self.play, scene, speed=speed)
 
     def live_charts(self, layout, charts, playing, ahead):
         """The live charts, with Play's chunk while playing and the browser's requests wired."""

@@ -13,6 +13,9 @@ import { playing } from "./state.js";
 import { hold, release, steady } from "./still.js";
 
 const RETRY_MS = 4000;             // ask again for a chunk that has not come
+// The app's own route for the chunks after the first (twolayer/ui/feed.py): a fetch, not a
+// rerun. This file is served at <app>/_stcore/bidi-components/<component>/play.js.
+const ROUTE = new URL("../../../api/chunk", import.meta.url);
 const LOW_FRAMES = 12;             // fewer queued, the next chunk asked for and not here yet:
                                    // a frame every other animation frame (see tick)
 const LAZY_MS = 450;               // a lazy patch is drawn at most this often (see flush),
@@ -36,7 +39,7 @@ export function receive(s, stream) {
     measure("tl hold", t0, performance.now());
     Object.assign(p, { id: stream.play, stopped: false, seen: new Set(), queue: [],
                        shown: stream.start, lastSeq: -1, asked: -1, askedAt: 0, end: null,
-                       wait: false });
+                       wait: false, token: stream.token || null });
     s.pace = fresh(s.pace.screen);
   }
   if (p.stopped || p.seen.has(stream.seq)) return;   // the data is sent again on every rerun
@@ -88,7 +91,31 @@ function ask(s, now) {             // keep at least `ahead` frames (about 4 s) q
   if (p.asked === next && now - p.askedAt < RETRY_MS) return;
   p.asked = next;
   p.askedAt = now;
-  s.trigger("need", { play: p.id, seq: next, shown: p.shown });
+  if (p.token) fetchChunk(s, p.id, next, p.shown);
+  else s.trigger("need", { play: p.id, seq: next, shown: p.shown });
+}
+
+// The next chunk from the route. What it cannot give (a proxy that does not forward it, an
+// answer that is not a chunk) is asked for with a rerun from then on; "no such chunk" (204:
+// the play is over) is asked again after RETRY_MS like any answer that does not come.
+function fetchChunk(s, id, seq, shown) {
+  const url = new URL(ROUTE);
+  url.search = new URLSearchParams({ token: s.play.token, play: id, seq, shown }).toString();
+  fetch(url, { cache: "no-store", credentials: "same-origin" })
+    .then((r) => (r.status === 204 ? null : r.ok ? r.json() : Promise.reject(r.status)))
+    .then((chunk) => {
+      if (chunk && (typeof chunk.seq !== "number" || !Array.isArray(chunk.frames))) {
+        throw new Error("not a chunk");
+      }
+      if (chunk && s.play.id === id) receive(s, chunk);
+    })
+    .catch((err) => {
+      const p = s.play;
+      if (p.id !== id || p.stopped) return;
+      console.warn("twolayer: Play's chunks by rerun from now on:", err);
+      p.token = null;
+      p.asked = -1;                // asked again at once, with a rerun
+    });
 }
 
 function show(s, frame) {
