@@ -18,6 +18,7 @@ from twolayer.net import TwoLayerNet
 from twolayer.train import Trainer
 from twolayer.ui import feed
 from twolayer.ui import playback as pb
+from twolayer.ui.play import ROUTE_FRAMES, train_ahead
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -68,12 +69,12 @@ def test_the_route_goes_on_where_the_first_chunk_stopped_with_the_nets_own_weigh
     play, t, first = playing()
     epochs = [f["epoch"] for f in first["frames"]]
     for seq in (1, 2):
-        text = feed.chunk_json(ask(play, seq, epochs[-1]))
+        text = feed.chunk_json(ask(play, seq, epochs[-1]), ahead=False)
         chunk = json.loads(text)
         assert chunk["seq"] == seq and chunk["play"] == play.id
         epochs += [f["epoch"] for f in chunk["frames"]]
     assert epochs == list(range(1, len(epochs) + 1))    # every epoch once, in order
-    assert len(epochs) == pb.FIRST_FRAMES * (1 + 2 + 4)
+    assert len(epochs) == pb.FIRST_FRAMES + 2 * ROUTE_FRAMES   # the route's: even chunks
     assert not play.keep                                # a rerun now would pause Play
     alone = small_trainer()                             # the reference: a net trained alone
     alone.run(epochs[-1])
@@ -85,15 +86,15 @@ def test_the_route_goes_on_where_the_first_chunk_stopped_with_the_nets_own_weigh
 def test_the_route_answers_only_the_owner_of_the_play_and_only_in_its_order():
     play, t, first = playing()
     last = first["frames"][-1]["epoch"]
-    assert feed.chunk_json(ask(play, 1, last, token="not-the-token")) is None
-    assert feed.chunk_json(ask(play, 2, last)) is None           # a chunk skipped
+    assert feed.chunk_json(ask(play, 1, last, token="not-the-token"), ahead=False) is None
+    assert feed.chunk_json(ask(play, 2, last), ahead=False) is None   # a chunk skipped
     assert t.epoch == last                                       # nothing trained
-    once = feed.chunk_json(ask(play, 1, last))
-    again = feed.chunk_json(ask(play, 1, last))                  # asked again: the same chunk
-    assert once == again and t.epoch == last + 2 * pb.FIRST_FRAMES
+    once = feed.chunk_json(ask(play, 1, last), ahead=False)
+    again = feed.chunk_json(ask(play, 1, last), ahead=False)     # asked again: the same chunk
+    assert once == again and t.epoch == last + ROUTE_FRAMES
     token = play.token
     pb.pause(play, [t])
-    assert feed.chunk_json(ask(play, 2, last, token=token)) is None   # a stopped play
+    assert feed.chunk_json(ask(play, 2, last, token=token), ahead=False) is None   # stopped
     assert t.epoch == last                                       # back on the epoch shown
 
 
@@ -149,7 +150,8 @@ def test_a_pause_waits_for_the_chunk_being_made_and_lands_on_the_epoch_shown():
     slow = SlowScene(play.scene)
     feed.offer(play, slow, 1)
     made = []
-    fetching = threading.Thread(target=lambda: made.append(feed.chunk_json(ask(play, 1, last))))
+    fetching = threading.Thread(
+        target=lambda: made.append(feed.chunk_json(ask(play, 1, last), ahead=False)))
     fetching.start()
     assert slow.started.wait(10)
     pb.pause(play, [t], last)            # a Pause in a page's run, while the chunk is made
@@ -176,6 +178,26 @@ def test_the_route_keeps_the_speed_of_the_last_run(speed):
     play, t, first = playing()
     last = first["frames"][-1]["epoch"]
     feed.offer(play, play.scene, speed)               # the speed changed in a rerun
-    chunk = json.loads(feed.chunk_json(ask(play, 1, last)))
+    chunk = json.loads(feed.chunk_json(ask(play, 1, last), ahead=False))
     epochs = [f["epoch"] for f in chunk["frames"]]
     assert epochs[0] == last + speed and set(np.diff(epochs)) == {speed}
+
+
+def test_the_next_chunk_is_made_before_the_browser_asks_and_handed_over_as_it_asks():
+    play, t, first = playing(speed=10)
+    last = first["frames"][-1]["epoch"]
+    one = json.loads(feed.chunk_json(ask(play, 1, last), ahead=False))
+    train_ahead(play, 1)                        # what the route starts after answering 1
+    trained = t.epoch
+    assert play.seq == 2 and trained > one["frames"][-1]["epoch"]
+    two = json.loads(feed.chunk_json(ask(play, 2, one["frames"][-1]["epoch"]), ahead=False))
+    assert t.epoch == trained                      # handed over, not trained again
+    epochs = [f["epoch"] for c in (first, one, two) for f in c["frames"]]
+    assert epochs == list(range(10, epochs[-1] + 1, 10))
+    train_ahead(play, 1)                        # an old answer: nothing more is made
+    assert play.seq == 2 and t.epoch == trained
+    again = feed.chunk_json(ask(play, 1, last), ahead=False)   # the one before, asked again
+    assert json.loads(again)["seq"] == 1
+    pb.pause(play, [t], one["frames"][-1]["epoch"])
+    train_ahead(play, 2)                        # nothing for a play that stopped
+    assert t.epoch == one["frames"][-1]["epoch"]

@@ -8,9 +8,10 @@ React tree. Where the route cannot be reached (a proxy that forwards only Stream
 paths), the browser asks with a trigger instead, a rerun, as before.
 
     GET /api/chunk?token=T&play=P&seq=N&shown=E
-      200  the chunk N of play P, JSON (see twolayer.ui.live, ``stream``), made now when it is
+      200  the chunk N of play P, JSON (see twolayer.ui.live, ``stream``): made already (the
+           route makes the next chunk as soon as it has answered one), made now when it is
            the next one (the CPU budget of one request holds), or the same chunk again
-      204  no such chunk (the play is over, or N is neither the last chunk made nor the next)
+      204  no such chunk (the play is over, or N is none of the last two made nor the next)
       404  no play has the secret name T, or a parameter is not a whole number
 
 A play is found by its secret name (``Play.token``, new at every press of Play, sent to that
@@ -23,6 +24,7 @@ finds there and starts.
 """
 
 import json
+import threading
 import weakref
 
 from starlette.concurrency import run_in_threadpool
@@ -58,12 +60,25 @@ def request_of(query):
     return {"token": query.get("token") or "", **asked}
 
 
-def chunk_json(request):
-    """The chunk a request fetches as JSON text, or None (``play.fetch``)."""
+def chunk_json(request, ahead=True):
+    """The chunk a request fetches as JSON text, or None (``play.fetch``). With ``ahead``, the
+    next chunk is then made in a thread of its own (``play.train_ahead``), once this one is
+    encoded (the two would share one interpreter lock)."""
     play = _PLAYS.get(request["token"])
     chunk = pb.fetch(play, request) if play is not None else None
-    return None if chunk is None else json.dumps(encode(chunk), allow_nan=False,
-                                                 separators=(",", ":"))
+    if chunk is None:
+        return None
+    text = json.dumps(encode(chunk), allow_nan=False, separators=(",", ":"))
+    if ahead:
+        train_ahead(play, chunk["seq"])
+    return text
+
+
+def train_ahead(play, seq):
+    """Chunk ``seq`` has gone: the next one is made in a thread of its own
+    (``play.train_ahead``)."""
+    threading.Thread(target=pb.train_ahead, args=(play, seq), daemon=True,
+                     name="twolayer-train-ahead").start()
 
 
 async def _chunk(request):

@@ -42,6 +42,9 @@ FIRST_FRAMES = 30        # the first chunk: 0.5 s at 60 frames a second (as long
                          # that makes the next one takes on a busy machine), made in ~0.1 s
 CHUNK_FRAMES = 180       # the most per chunk: three seconds at 60 frames a second
 AHEAD_FRAMES = 240       # the browser asks for the next chunk when fewer frames are queued
+ROUTE_FRAMES = 60        # a chunk the route makes (twolayer.ui.feed): one second at 60
+                         # frames a second. Made while the one before plays, and no rerun
+                         # each: small and even, so that the next one is never long to make
 KEYFRAME_EVERY = 30      # network diagram and hidden units: every 30th frame (2 a second),
                          # not on the same frame (each costs a full redraw of its chart), and
                          # drawn between two frames of the picture ("lazy" patches)
@@ -67,6 +70,7 @@ class Play:
     still: dict = field(default_factory=dict)  # chart -> traces no frame changes (the points)
     note: str | None = None    # why the last play stopped by itself
     stopped: bool = False      # Play has just stopped: the page follows the epoch it stopped at
+    made: dict = field(default_factory=dict)  # seq -> chunk: the route's last two
     token: str | None = None   # this play's secret name for the route (twolayer.ui.feed)
     scene: object = None       # what the route's chunks show (the page's last run's scene) ...
     speed: int = 1             # ... and at which speed
@@ -93,7 +97,7 @@ def start(play, trainers):
     play.id += 1
     play.playing, play.due, play.keep = True, True, False
     play.seq, play.chunk, play.played, play.shown, play.start = -1, None, 0, epoch, epoch
-    play.frames, play.token = 0, secrets.token_urlsafe(16)
+    play.frames, play.token, play.made = 0, secrets.token_urlsafe(16), {}
     play.saved = {epoch: [t.net.get_params() for t in trainers]}
     play.base, play.note = None, None
 
@@ -103,6 +107,7 @@ def stop(play):
     play.playing = play.due = play.keep = False
     play.chunk, play.base, play.saved, play.still = None, None, {}, {}
     play.token = play.scene = None
+    play.made = {}
 
 
 @_locked
@@ -193,9 +198,21 @@ def fetch(play, request):
             and _valid(request, play, "seq")):
         return None
     if _take(play, request):
-        make_chunk(play, play.scene, speed=play.speed)
-    chunk = play.chunk
-    return chunk if chunk is not None and chunk["seq"] == request["seq"] else None
+        make_chunk(play, play.scene, speed=play.speed, frames=ROUTE_FRAMES)
+    return play.made.get(request["seq"])
+
+
+@_locked
+def train_ahead(play, seq):
+    """The route has answered chunk ``seq``: the next one is made now, before the browser asks
+    for it (it asks when ``seq`` has come, and then gets it at once, or waits for the rest of
+    it): training goes on while a chunk travels and is unpacked, so that at 10x, where Python
+    trains hardly as fast as the screen shows, the picture does not wait for every hand-over.
+    Nothing is made beyond the chunk after the last one asked for, nor after the last chunk."""
+    if (play.playing and play.scene is not None and play.seq == seq
+            and not (play.made.get(seq) or {}).get("end")):
+        play.due = True
+        make_chunk(play, play.scene, speed=play.speed, frames=ROUTE_FRAMES)
 
 
 @_locked
@@ -276,6 +293,8 @@ def make_chunk(play, scene, speed=1, frames=None, limit=MAX_PLAY_EPOCHS):
     play.seq += 1
     play.chunk = {"play": play.id, "seq": play.seq, "start": play.start, "ahead": AHEAD_FRAMES,
                   "still": play.still, "end": end, "token": play.token, "frames": shown}
+    play.made = {n: c for n, c in play.made.items() if n == play.seq - 1}
+    play.made[play.seq] = play.chunk
     return play.chunk
 
 

@@ -14,7 +14,9 @@ What travels, in ``data``::
             hash changes; a square picture's data points whose trace hash did not change (nor
             the layout's) are kept as drawn, not drawn again (see ``figure``).
     stream  None, or one chunk of Play frames (see twolayer.ui.playback): {"play", "seq",
-            "start", "ahead", "still", "end", "frames": [{"epoch", "charts": {name: patch}}]};
+            "start", "ahead", "still", "end", "token", "frames": [{"epoch", "charts":
+            {name: patch}}]}; ``token`` names the play to the app's route, from which the
+            browser fetches the chunks after the first (twolayer.ui.feed);
             ``still`` {name: [trace]} names traces no frame changes (drawn once and kept as a
             picture while playing: a chart redraws only what moves); a patch
             is {"traces", "set": {attr: value for every trace}, "append": {attr: [array per
@@ -37,7 +39,7 @@ Arrays travel as base64: Plotly's own {"dtype", "bdata", "shape"} for 1-D arrays
 quarter of float32's bytes and well below what a colour scale can show).
 
 The browser answers with two triggers: ``need`` {"play", "seq", "shown"} (send chunk ``seq``;
-``shown`` is the epoch on screen) and ``pause`` {"play", "epoch", "end"} (playing stopped at
+``shown`` is the epoch on screen; only when the route cannot be reached) and ``pause`` {"play", "epoch", "end"} (playing stopped at
 ``epoch``, by a Pause or at the end of the last chunk).
 
 plotly.js is the one in the installed plotly package (plotly/package_data/plotly.min.js),

@@ -150,6 +150,17 @@ export function room(gd, patches) {
   return make_room(gd, k, step, until, false);
 }
 
+// A chunk that came while playing: the axes get room for its points now, in a task of its own
+// between two frames (a relayout is 20-30 ms: one frame late, not one frame's work and a
+// relayout in the same frame), and the canvas is drawn again on the new axes.
+export function roomFor(gd, patches) {
+  const change = room(gd, patches);
+  const k = own(gd).sketch;
+  if (!k || !Object.keys(change).length) return;
+  call(gd, "relayout", { ...steady(gd), ...change });
+  paint(gd, k, true);
+}
+
 // Plotly has drawn the first points itself (an empty history): the lines go on from there.
 export function started(gd) {
   const k = own(gd).sketch;

@@ -2,7 +2,7 @@
 // ahead of time; Pause (or the last frame) stops on the picture on screen and tells Python.
 import { call, own } from "./chart.js";
 import { concat, decode } from "./codec.js";
-import { empty, room, sketch, started, unsketch } from "./curves.js";
+import { empty, room, roomFor, sketch, started, unsketch } from "./curves.js";
 import { paintFigure, unpaintFigure } from "./scatter.js";
 import { measure, react, repair } from "./draw.js";
 import { busy, unbusy } from "./handover.js";
@@ -38,19 +38,32 @@ export function receive(s, stream) {
     for (const [name, gd] of Object.entries(s.divs)) hold(gd, s.still[name]);
     measure("tl hold", t0, performance.now());
     Object.assign(p, { id: stream.play, stopped: false, seen: new Set(), queue: [],
-                       shown: stream.start, lastSeq: -1, asked: -1, askedAt: 0, end: null,
-                       wait: false, token: stream.token || null });
+                       shown: stream.start, lastSeq: stream.seq - 1, asked: -1, askedAt: 0,
+                       end: null, wait: false, token: stream.token || null, roomFor: null,
+                       early: new Map() });
     s.pace = fresh(s.pace.screen);
   }
   if (p.stopped || p.seen.has(stream.seq)) return;   // the data is sent again on every rerun
   p.seen.add(stream.seq);
   s.root.dataset.chunks = p.seen.size;
-  p.lastSeq = Math.max(p.lastSeq, stream.seq);
+  // In order: a chunk may come before the one it follows (a rerun sends the route's last).
+  p.early.set(stream.seq, stream);
+  while (p.early.has(p.lastSeq + 1)) {
+    const next = p.early.get(p.lastSeq + 1);
+    p.early.delete(p.lastSeq + 1);
+    queue(s, next);
+  }
+}
+
+function queue(s, stream) {
+  const p = s.play;
+  p.lastSeq = stream.seq;
   if (stream.seq === 0 && stream.frames.length) {
     const t0 = performance.now();
     prime(s, stream.frames);
     measure("tl prime", t0, performance.now());
   }
+  if (stream.seq > 0) p.roomFor = (p.roomFor || []).concat(stream.frames);
   p.queue.push(...stream.frames);
   p.ahead = stream.ahead || p.ahead;
   if (stream.end) p.end = stream.end;
@@ -74,6 +87,11 @@ function tick(s, now) {
     measure("tl frame", t0, performance.now());
     p.step = p.shown === null ? p.step : frame.epoch - p.shown;
     p.shown = frame.epoch;
+  }
+  if (p.roomFor) {                 // right after this frame: the most time before the next
+    const frames = p.roomFor;
+    p.roomFor = null;
+    setTimeout(() => makeRoom(s, p.id, frames));
   }
   pace(s, now, Boolean(frame));
   flush(s, now, LAZY_MS);
@@ -148,6 +166,23 @@ function prime(s, frames) {
     } else if (Object.keys(change).length) {
       call(gd, "relayout", { ...steady(gd), ...change });
     }
+  }
+}
+
+// A later chunk: room on the curves' axes for all its frames, before they play (curves.js).
+function makeRoom(s, id, frames) {
+  const p = s.play;
+  if (p.stopped || p.id !== id) return;
+  for (const [name, gd] of Object.entries(s.divs)) {
+    const patches = frames.map((f) => f.charts && f.charts[name]).filter(Boolean);
+    if (!own(gd).sketch || !patches.length) continue;
+    const t0 = performance.now();
+    try {
+      roomFor(gd, patches);
+    } catch (err) {
+      console.error(`twolayer live chart ${name}:`, err);
+    }
+    measure(`tl room ${name}`, t0, performance.now());
   }
 }
 
