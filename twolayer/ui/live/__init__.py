@@ -39,8 +39,9 @@ Arrays travel as base64: Plotly's own {"dtype", "bdata", "shape"} for 1-D arrays
 quarter of float32's bytes and well below what a colour scale can show).
 
 The browser answers with two triggers: ``need`` {"play", "seq", "shown"} (send chunk ``seq``;
-``shown`` is the epoch on screen; only when the route cannot be reached) and ``pause`` {"play", "epoch", "end"} (playing stopped at
-``epoch``, by a Pause or at the end of the last chunk).
+``shown`` is the epoch on screen; only when the route cannot be reached) and ``pause``
+{"play", "epoch", "end"} (playing stopped at ``epoch``, by a Pause or at the end of the last
+chunk).
 
 plotly.js is the one in the installed plotly package (plotly/package_data/plotly.min.js),
 served by the app itself at /_stcore/bidi-components/twolayer.plotly/plotly.min.js: no CDN,

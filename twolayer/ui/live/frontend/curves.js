@@ -11,13 +11,15 @@ import { steady } from "./still.js";
 // picture stands still. While playing, Plotly keeps the curves as they were at Play and the
 // points since are drawn here, every frame, in each trace's own colour, dash and width, with
 // the marker at the epoch on screen (Plotly's marker is hidden meanwhile: live.css). Plotly's
-// axes stay where they are unless a point would fall outside them: then one relayout (30-55 ms
-// while playing) gives the axis room for twice what it shows (x: at least AHEAD_FRAMES frames
-// more), so that happens a few times in a whole play, and the first chunk's room is made
+// axes stay where they are unless a point would fall outside them: then one relayout (20-35 ms
+// while playing) gives the axis room for GROW times what it shows (x: at least AHEAD_FRAMES
+// frames more), so that happens a few times in a whole play, and the first chunk's room is made
 // before the first picture (room). When playing stops the points are handed to Plotly and
 // the canvas goes (unsketch).
 
-const AHEAD_FRAMES = 120;          // the x axis has room for at least this many frames more
+const AHEAD_FRAMES = 120;          // the x axis has room for at least this many frames more,
+const GROW = 3;                    // and for this many times the epochs it shows: a relayout
+                                   // (20-35 ms) at epochs 150, 450, 1350, ... at 1x
 
 const DASHES = {                   // Plotly's dash patterns, in line widths (its dashStyle)
   solid: [], dot: [1, 1], dash: [3, 3], longdash: [5, 5], dashdot: [3, 1, 1, 1],
@@ -150,9 +152,9 @@ export function room(gd, patches) {
   return make_room(gd, k, step, until, false);
 }
 
-// A chunk that came while playing: the axes get room for its points now, in a task of its own
-// between two frames (a relayout is 20-30 ms: one frame late, not one frame's work and a
-// relayout in the same frame), and the canvas is drawn again on the new axes.
+// While playing, the frames about to play: the axes get room for their points now, in a task
+// of its own between two frames (a relayout is 20-35 ms: one frame late, not one frame's work
+// and a relayout in the same frame), and the canvas is drawn again on the new axes.
 export function roomFor(gd, patches) {
   const change = room(gd, patches);
   const k = own(gd).sketch;
@@ -184,8 +186,8 @@ function spread(k, axis, values, from) {
 }
 
 // Room on the axes for the points: an x axis that would end before the marker (or `until`)
-// gets twice the epochs it shows, at least AHEAD_FRAMES frames more; a y axis Plotly ranges by
-// itself, whose points fall outside, twice the span on that side (a log axis: in decades), not
+// gets GROW times the epochs it shows, at least AHEAD_FRAMES frames more; a y axis Plotly
+// ranges by itself, whose points fall outside, twice the span on that side (a log axis: in decades), not
 // below 0 for values that never are. An axis with a range of its own (accuracy: 0 to 1)
 // stays. True when the axes changed (everything is drawn again); with `apply` false, the
 // layout that changes them, for the caller to apply.
@@ -196,7 +198,8 @@ function make_room(gd, k, step, until = k.marker, apply = true) {
   if (xa && until !== null && (xa.autorange || k.changed.has("xaxis"))
       && (until > xa.range[1] || fresh("xaxis"))) {
     const lo = xa.range[0];
-    change["xaxis.range"] = [lo, lo + Math.max(2 * (until - lo), until - lo + AHEAD_FRAMES * step)];
+    change["xaxis.range"] = [lo, lo + Math.max(GROW * (until - lo),
+                                               until - lo + AHEAD_FRAMES * step)];
   }
   k.lines.forEach((line, i) => {
     spread(k, line.yaxis, k.y[i], k.scanned[i]);
@@ -216,10 +219,13 @@ function make_room(gd, k, step, until = k.marker, apply = true) {
   return true;
 }
 
-function first(ax, s) {          // around the first points: their spread (or half their size)
-  if (ax.type === "log") return s.lo > 0 ? [Math.log10(s.lo) - 1, Math.log10(s.hi) + 1] : null;
+// Around the first points: two decades either side on a log axis (gradient norms fall by
+// decades in a play); from 0 for values that never are below it (a loss falls towards 0);
+// else their spread (or half their size) either side.
+function first(ax, s) {
+  if (ax.type === "log") return s.lo > 0 ? [Math.log10(s.lo) - 2, Math.log10(s.hi) + 2] : null;
   const span = s.hi - s.lo || Math.abs(s.hi) * 0.5 || 1;
-  return [s.lo >= 0 ? Math.max(0, s.lo - span) : s.lo - span, s.hi + span];
+  return [s.lo >= 0 ? 0 : s.lo - span, s.hi + span];
 }
 
 function wider(ax, s) {

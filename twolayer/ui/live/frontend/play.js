@@ -6,7 +6,7 @@ import { empty, room, roomFor, sketch, started, unsketch } from "./curves.js";
 import { paintFigure, unpaintFigure } from "./scatter.js";
 import { measure, react, repair } from "./draw.js";
 import { busy, unbusy } from "./handover.js";
-import { button } from "./internals.js";
+import { button, settled } from "./internals.js";
 import { fresh, pace, say } from "./pace.js";
 import { paint, unpaint } from "./paint.js";
 import { playing } from "./state.js";
@@ -16,6 +16,10 @@ const RETRY_MS = 4000;             // ask again for a chunk that has not come
 // The app's own route for the chunks after the first (twolayer/ui/feed.py): a fetch, not a
 // rerun. This file is served at <app>/_stcore/bidi-components/<component>/play.js.
 const ROUTE = new URL("../../../api/chunk", import.meta.url);
+const SETTLE_MS = 250;             // the first picture waits this long at most (see tick)
+const ROOM_FRAMES = 60;            // the curves' axes get room for the next second's points
+const ROOM_EVERY_MS = 250;         // looked at this often (a relayout is 20-35 ms: in a task
+                                   // of its own, not in a frame; see makeRoom)
 const LOW_FRAMES = 12;             // fewer queued, the next chunk asked for and not here yet:
                                    // a frame every other animation frame (see tick)
 const LAZY_MS = 450;               // a lazy patch is drawn at most this often (see flush),
@@ -39,8 +43,8 @@ export function receive(s, stream) {
     measure("tl hold", t0, performance.now());
     Object.assign(p, { id: stream.play, stopped: false, seen: new Set(), queue: [],
                        shown: stream.start, lastSeq: stream.seq - 1, asked: -1, askedAt: 0,
-                       end: null, wait: false, token: stream.token || null, roomFor: null,
-                       early: new Map() });
+                       end: null, wait: false, token: stream.token || null, roomAt: 0,
+                       early: new Map(), waitFrom: performance.now() });
     s.pace = fresh(s.pace.screen);
   }
   if (p.stopped || p.seen.has(stream.seq)) return;   // the data is sent again on every rerun
@@ -63,7 +67,6 @@ function queue(s, stream) {
     prime(s, stream.frames);
     measure("tl prime", t0, performance.now());
   }
-  if (stream.seq > 0) p.roomFor = (p.roomFor || []).concat(stream.frames);
   p.queue.push(...stream.frames);
   p.ahead = stream.ahead || p.ahead;
   if (stream.end) p.end = stream.end;
@@ -77,6 +80,16 @@ function tick(s, now) {
   const p = s.play;
   p.raf = 0;
   if (p.stopped || !s.root.isConnected) return;
+  // The first picture waits for the end of the Play click's run (at most SETTLE_MS): the
+  // browser's update of the page as a run ends would hold the first pictures back.
+  if (p.waitFrom !== null) {
+    if (!settled() && now - p.waitFrom < SETTLE_MS) {
+      ask(s, now);
+      p.raf = requestAnimationFrame((t) => tick(s, t));
+      return;
+    }
+    p.waitFrom = null;
+  }
   // Running low (Python trains slower than the screen shows: 10x on a slow machine) the
   // picture slows down to half the screen's rate rather than stop until the next chunk comes.
   const low = !p.end && p.queue.length < LOW_FRAMES && p.asked > p.lastSeq;
@@ -88,10 +101,10 @@ function tick(s, now) {
     p.step = p.shown === null ? p.step : frame.epoch - p.shown;
     p.shown = frame.epoch;
   }
-  if (p.roomFor) {                 // right after this frame: the most time before the next
-    const frames = p.roomFor;
-    p.roomFor = null;
-    setTimeout(() => makeRoom(s, p.id, frames));
+  if (now - p.roomAt >= ROOM_EVERY_MS) {   // right after this frame: the most time before
+    const soon = p.queue.slice(0, ROOM_FRAMES); // the next
+    p.roomAt = now;
+    setTimeout(() => makeRoom(s, p.id, soon));
   }
   pace(s, now, Boolean(frame));
   flush(s, now, LAZY_MS);
@@ -169,7 +182,7 @@ function prime(s, frames) {
   }
 }
 
-// A later chunk: room on the curves' axes for all its frames, before they play (curves.js).
+// Room on the curves' axes for the frames about to play (curves.js), before they play.
 function makeRoom(s, id, frames) {
   const p = s.play;
   if (p.stopped || p.id !== id) return;
