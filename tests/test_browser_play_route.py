@@ -12,16 +12,22 @@ from tests.browser_util import LIVE_CHART, exception_texts, goto_app, wait_for_a
 
 pytestmark = pytest.mark.browser
 
-# Every animation frame the epoch in the boundary's title; every change of the app's script
-# state to "running" (a script run starting).
+# Every animation frame the epoch in the boundary's title; every script run that starts (the
+# app's script state set to "running").
 WATCH = """() => {
   window.__epochs = [];
   window.__runs = 0;
   window.__stop = false;
   const app = document.querySelector('[data-testid="stApp"]');
-  new MutationObserver(() => {
-    if (app.getAttribute('data-test-script-state') === 'running') window.__runs++;
-  }).observe(app, { attributes: true, attributeFilter: ['data-test-script-state'] });
+  // Each change of the attribute is a record holding the value before it, so the value each
+  // change set is the next record's old value (the last's: the attribute now): two changes
+  // between two callbacks count as two.
+  new MutationObserver((records) => {
+    const set = records.slice(1).map((r) => r.oldValue)
+      .concat(app.getAttribute('data-test-script-state'));
+    for (const value of set) if (value === 'running') window.__runs++;
+  }).observe(app, { attributes: true, attributeOldValue: true,
+                    attributeFilter: ['data-test-script-state'] });
   const tick = () => {
     if (window.__stop) return;
     const t = document.querySelector('.tl-chart[data-chart="boundary"] .g-gtitle text.gtitle');

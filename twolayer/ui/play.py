@@ -74,6 +74,7 @@ class Play:
     token: str | None = None   # this play's secret name for the route (twolayer.ui.feed)
     scene: object = None       # what the route's chunks show (the page's last run's scene) ...
     speed: int = 1             # ... and at which speed
+    halt: bool = False         # a Pause is waiting: a chunk being made stops (make_chunk)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
 
 
@@ -95,38 +96,51 @@ def start(play, trainers):
     """Play pressed: a new play starting at the current epoch; its first chunk is due."""
     epoch = epoch_of(trainers)
     play.id += 1
-    play.playing, play.due, play.keep = True, True, False
+    play.playing, play.due, play.keep, play.halt = True, True, False, False
     play.seq, play.chunk, play.played, play.shown, play.start = -1, None, 0, epoch, epoch
     play.frames, play.token, play.made = 0, secrets.token_urlsafe(16), {}
     play.saved = {epoch: [t.net.get_params() for t in trainers]}
     play.base, play.note = None, None
 
 
-@_locked
 def stop(play):
+    """Play stops where training stands (a Reset, new data or weights); a chunk being made in
+    another thread stops at its next epoch (see ``pause``)."""
+    play.halt = True
+    _stop(play)
+
+
+@_locked
+def _stop(play):
     play.playing = play.due = play.keep = False
     play.chunk, play.base, play.saved, play.still = None, None, {}, {}
     play.token = play.scene = None
     play.made = {}
 
 
-@_locked
 def pause(play, trainers, epoch=None):
     """Stop playing at ``epoch`` (default: the epoch on screen the browser last reported):
     every net goes back to its weights of that epoch and what was trained beyond is dropped.
-    Returns the epoch training now stands at."""
+    Returns the epoch training now stands at. A chunk being made in another thread stops at
+    its next epoch (``halt``: set before the lock is taken), so a Pause waits for one epoch,
+    not for a whole chunk."""
+    play.halt = True
+    return _pause(play, trainers, epoch)
+
+
+@_locked
+def _pause(play, trainers, epoch):
     target = play.shown if epoch is None else epoch
     if play.playing and target in play.saved:
         for t, params in zip(trainers, play.saved[target], strict=True):
             if target < t.epoch:
                 t.rewind(target, params)
     was_playing = play.playing
-    stop(play)
+    _stop(play)
     play.stopped = was_playing
     return epoch_of(trainers)
 
 
-@_locked
 def toggle(play, trainers):
     """The Play/Pause button (without the browser's report of the epoch on screen, Pause
     goes back to the last one it reported)."""
@@ -139,13 +153,20 @@ def keep_playing(play):
     play.keep = play.playing
 
 
-@_locked
 def settle(play, trainers):
     """Before the controls are drawn: a rerun for any other reason than Play's own (a setting,
     a button, the slider) pauses. Returns True while playing."""
     if play.playing and not (play.due or play.keep):
+        play.halt = True   # before the lock: a chunk being made stops (see pause)
+    return _settle(play, trainers)
+
+
+@_locked
+def _settle(play, trainers):
+    if play.playing and not (play.due or play.keep):
         pause(play, trainers)
     play.keep = False
+    play.halt = not play.playing   # playing on: the chunks go on being made
     return play.playing
 
 
@@ -215,10 +236,16 @@ def train_ahead(play, seq):
         make_chunk(play, play.scene, speed=play.speed, frames=ROUTE_FRAMES)
 
 
-@_locked
 def on_pause(play, trainers, request):
     """The browser stopped at ``epoch`` (Pause, or the end of the last chunk): training goes
     back to it. Returns True when this stopped the current play."""
+    if play.playing and _valid(request, play, "epoch"):
+        play.halt = True   # before the lock: a chunk being made stops (see pause)
+    return _on_pause(play, trainers, request)
+
+
+@_locked
+def _on_pause(play, trainers, request):
     if not (play.playing and _valid(request, play, "epoch")):
         return False
     end = (play.chunk or {}).get("end") if request.get("end") else None
@@ -266,6 +293,8 @@ def make_chunk(play, scene, speed=1, frames=None, limit=MAX_PLAY_EPOCHS):
     epochs = chunk_epochs(frames, speed, limit - play.played, scene.budget(frames * speed))
     shown = []
     for i in range(max(epochs, 0)):
+        if play.halt:   # a Pause waits for this chunk: what it would train is dropped anyway
+            break
         for t in trainers:
             t.run(1)
         if epoch_of(trainers) == last:  # diverged before this epoch
