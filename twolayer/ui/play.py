@@ -8,7 +8,8 @@ the hidden units. The browser plays them one per animation frame (up to the disp
 a second on most screens, as TensorFlow Playground does) and asks for the next chunk while
 AHEAD_FRAMES (4 s at 60 a second) are still queued, so a hand-over never shows. The first
 chunk is small (FIRST_FRAMES: its picture is on screen a fraction of a second after the click),
-the next ones twice as big up to CHUNK_FRAMES (see ``chunk_frames``). Speed: 1, 2, 5 or 10 epochs
+the next ones by the route ROUTE_FRAMES each, by reruns twice as big up to CHUNK_FRAMES (see
+``chunk_frames``). Speed: 1, 2, 5 or 10 epochs
 per frame, every chunk a whole number of frames at that speed (only the epochs shown carry a
 picture; the curves get every epoch).
 
@@ -212,9 +213,9 @@ def offer(play, scene, speed):
 @_locked
 def fetch(play, request):
     """The browser fetches chunk ``seq`` over the route ({"token", "play", "seq", "shown"}):
-    that chunk, made now if it is the next one, or None (this play is over, or ``seq`` is
-    neither the last chunk made nor the next). Unlike ``on_need`` it reruns nothing, so it
-    keeps nothing playing that a rerun would pause."""
+    that chunk, made already (``train_ahead``) or now if it is the next one, or None (this
+    play is over, or ``seq`` is none of the last two made nor the next). Unlike ``on_need``
+    it reruns nothing, so it keeps nothing playing that a rerun would pause."""
     if not (play.playing and play.scene is not None and request.get("token") == play.token
             and _valid(request, play, "seq")):
         return None
@@ -255,11 +256,11 @@ def _on_pause(play, trainers, request):
 
 
 def chunk_frames(seq):
-    """Frames in chunk ``seq`` of a play: FIRST_FRAMES, then twice as many each time up to
-    CHUNK_FRAMES (30, 60, 120, 180, 180 ...). The first picture waits for the first chunk
-    only; the bigger ones after it keep AHEAD_FRAMES queued with few requests (each is a
-    rerun, and the browser's update of the page at a rerun's start and end takes a few
-    frames' time: a picture waits that long)."""
+    """Frames in chunk ``seq`` of a play made by a rerun: FIRST_FRAMES, then twice as many
+    each time up to CHUNK_FRAMES (30, 60, 120, 180, 180 ...). The first picture waits for the
+    first chunk only; the bigger ones after it (when the route cannot be reached) keep
+    AHEAD_FRAMES queued with few requests (each is a rerun, and the browser's update of the
+    page at a rerun's start and end takes a few frames' time: a picture waits that long)."""
     return min(CHUNK_FRAMES, FIRST_FRAMES * 2 ** min(seq, 8))
 
 
