@@ -19,7 +19,7 @@ session's browser only), in a table that holds plays weakly: a play the session 
 that ended, is gone from it. Who may fetch is who may rerun: the session's own browser. The
 request makes what a rerun would have made, under the play's lock (``twolayer.ui.play``).
 
-app.py serves the route: ``st.App("app.py", routes=ROUTES)``, which ``streamlit run app.py``
+app.py serves the route: ``st.App(__file__, routes=ROUTES)``, which ``streamlit run app.py``
 finds there and starts.
 """
 

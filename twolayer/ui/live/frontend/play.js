@@ -55,11 +55,11 @@ export function receive(s, stream) {
   while (p.early.has(p.lastSeq + 1)) {
     const next = p.early.get(p.lastSeq + 1);
     p.early.delete(p.lastSeq + 1);
-    queue(s, next);
+    enqueue(s, next);
   }
 }
 
-function queue(s, stream) {
+function enqueue(s, stream) {
   const p = s.play;
   p.lastSeq = stream.seq;
   if (stream.seq === 0 && stream.frames.length) {
