@@ -54,9 +54,11 @@
     return h >>> 0;
   }
 
+  // A canvas that shows nothing (the app lays its canvas, transparent, as Play starts, before
+  // the first picture) is not the map: the picture is still the one under it.
   function mapHash() {
     const c = canvasOf();
-    return c ? hash(c) : hrefHash(imageOf());
+    return (c && hash(c)) || hrefHash(imageOf());
   }
 
   function hash(canvas) {
@@ -64,9 +66,10 @@
     sctx.clearRect(0, 0, SIZE, SIZE);
     sctx.drawImage(canvas, 0, 0, SIZE, SIZE);
     const d = sctx.getImageData(0, 0, SIZE, SIZE).data;
-    let h = 2166136261;                       // FNV-1a over the pixels
+    let h = 2166136261, shown = false;        // FNV-1a over the pixels
     for (let i = 0; i < d.length; i++) h = Math.imul(h ^ d[i], 16777619);
-    return h >>> 0;
+    for (let i = 3; i < d.length && !shown; i += 4) shown = d[i] > 0;
+    return shown ? h >>> 0 || 1 : 0;          // 0: nothing shows
   }
 
   const probe = {

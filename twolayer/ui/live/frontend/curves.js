@@ -163,6 +163,17 @@ export function roomFor(gd, patches) {
   paint(gd, k, true);
 }
 
+// As Play starts, before its first picture (after `room` laid the canvas): the canvas is
+// allocated and the markers made, where Plotly's own stands (hidden while sketching). Returns
+// that canvas, or null.
+export function readySketch(gd) {
+  const k = own(gd).sketch, shapes = gd.layout.shapes || [];
+  if (!k) return null;
+  if (k.marker === null && shapes.length && Number.isFinite(shapes[0].x0)) k.marker = shapes[0].x0;
+  paint(gd, k, true);              // no points yet: the canvas cleared, the markers made
+  return k.canvas;
+}
+
 // Plotly has drawn the first points itself (an empty history): the lines go on from there.
 export function started(gd) {
   const k = own(gd).sketch;

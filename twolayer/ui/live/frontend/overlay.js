@@ -15,3 +15,11 @@ export function overlay(gd, className, box) {
   svg.after(canvas);
   return { canvas, dpr };
 }
+
+// A canvas is allocated at its first drawing, and the browser makes the copies the screen shows
+// of it in the frames after (a few milliseconds each, in the frame that draws it). As Play
+// starts, before its first picture, the canvases the frames paint on are drawn so (cleared:
+// nothing shows) for a few frames, and the frames find them ready (play.js: ready).
+export function warm(canvas) {
+  canvas.getContext("2d").clearRect(0, 0, canvas.width, canvas.height);
+}

@@ -15,16 +15,9 @@ import { overlay } from "./overlay.js";
 // frame painted is handed to Plotly and the canvas goes: the chart is Plotly's again.
 
 export function paint(gd, patch, traces) {
-  if (patch.append || !patch.set || !patch.set.z) return false;
-  const { z: levels, zmin, zmax, ...rest } = patch.set;
-  if (Object.keys(rest).length) return false;
-  const p = painter(gd, traces);
-  // A colour scale that moves (relu's hidden units: up to the largest activation) is Plotly's
-  // to draw, with its colour bar.
-  if (!p || (zmin !== undefined && zmin !== p.zmin) || (zmax !== undefined && zmax !== p.zmax)) {
-    return false;
-  }
-  const z = decode(levels);
+  const p = accepts(gd, patch, traces);
+  if (!p) return false;
+  const z = decode(patch.set.z);
   if (!Array.isArray(z) || !z.length || z.length !== p.rows || z[0].length !== p.cols) {
     return false;
   }
@@ -36,6 +29,31 @@ export function paint(gd, patch, traces) {
   }
   if (Object.keys(layout).length) call(gd, "relayout", layout);
   return true;
+}
+
+// The painter of a patch it can paint (a new z, on the same colour scale), or null.
+function accepts(gd, patch, traces) {
+  if (patch.append || !patch.set || !patch.set.z) return null;
+  const { z: _levels, zmin, zmax, ...rest } = patch.set;
+  if (Object.keys(rest).length) return null;
+  const p = painter(gd, traces);
+  // A colour scale that moves (relu's hidden units: up to the largest activation) is Plotly's
+  // to draw, with its colour bar.
+  if (!p || (zmin !== undefined && zmin !== p.zmin) || (zmax !== undefined && zmax !== p.zmax)) {
+    return null;
+  }
+  return p;
+}
+
+// As Play starts, before its first picture: the canvas this patch will be painted on is laid
+// and allocated, transparent until a frame paints it. Returns that canvas, or null.
+export function readyPaint(gd, patch, traces) {
+  const p = accepts(gd, patch, traces);
+  if (!p) return null;
+  // A map of nothing (NaN: transparent) painted once: every step of a frame's painting done
+  // before the first frame
+  draw2d(p, Array.from({ length: p.rows }, () => new Float32Array(p.cols).fill(NaN)));
+  return p.canvas;
 }
 
 // The title while playing is written into its SVG text directly: Plotly's relayout of a

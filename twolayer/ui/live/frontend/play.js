@@ -2,13 +2,14 @@
 // ahead of time; Pause (or the last frame) stops on the picture on screen and tells Python.
 import { call, own } from "./chart.js";
 import { concat, decode } from "./codec.js";
-import { empty, room, roomFor, sketch, started, unsketch } from "./curves.js";
-import { paintFigure, unpaintFigure } from "./scatter.js";
+import { empty, readySketch, room, roomFor, sketch, started, unsketch } from "./curves.js";
+import { paintFigure, readyFigure, unpaintFigure } from "./scatter.js";
 import { measure, react, repair } from "./draw.js";
+import { warm } from "./overlay.js";
 import { busy, unbusy } from "./handover.js";
 import { button, settled } from "./internals.js";
 import { fresh, pace, say } from "./pace.js";
-import { paint, unpaint } from "./paint.js";
+import { paint, readyPaint, unpaint } from "./paint.js";
 import { playing } from "./state.js";
 import { hold, release, steady } from "./still.js";
 
@@ -16,7 +17,8 @@ const RETRY_MS = 4000;             // ask again for a chunk that has not come
 // The app's own route for the chunks after the first (twolayer/ui/feed.py): a fetch, not a
 // rerun. This file is served at <app>/_stcore/bidi-components/<component>/play.js.
 const ROUTE = new URL("../../../api/chunk", import.meta.url);
-const SETTLE_MS = 250;             // the first picture waits this long at most (see tick)
+const SETTLE_MS = 250;             // the first picture waits this long at most (see tick),
+const WARM_FRAMES = 3;             // and at least this many animation frames (see ready)
 const ROOM_FRAMES = 60;            // the curves' axes get room for the next second's points
 const ROOM_EVERY_MS = 250;         // looked at this often (a relayout is 20-35 ms: in a task
                                    // of its own, not in a frame; see makeRoom)
@@ -44,7 +46,8 @@ export function receive(s, stream) {
     Object.assign(p, { id: stream.play, stopped: false, seen: new Set(), queue: [],
                        shown: stream.start, lastSeq: stream.seq - 1, asked: -1, askedAt: 0,
                        end: null, wait: false, token: stream.token || null, roomAt: 0,
-                       early: new Map(), waitFrom: performance.now() });
+                       early: new Map(), waitFrom: performance.now(), warm: [],
+                       warmFrames: 0 });
     s.pace = fresh(s.pace.screen);
   }
   if (p.stopped || p.seen.has(stream.seq)) return;   // the data is sent again on every rerun
@@ -83,7 +86,9 @@ function tick(s, now) {
   // The first picture waits for the end of the Play click's run (at most SETTLE_MS): the
   // browser's update of the page as a run ends would hold the first pictures back.
   if (p.waitFrom !== null) {
-    if (!settled() && now - p.waitFrom < SETTLE_MS) {
+    const warming = p.warmFrames-- > 0;
+    if (warming) for (const canvas of p.warm) if (canvas.isConnected) warm(canvas);
+    if (warming || (!settled() && now - p.waitFrom < SETTLE_MS)) {
       ask(s, now);
       p.raf = requestAnimationFrame((t) => tick(s, t));
       return;
@@ -180,6 +185,31 @@ function prime(s, frames) {
       call(gd, "relayout", { ...steady(gd), ...change });
     }
   }
+  ready(s, frames);
+}
+
+// The canvases the frames paint on, laid and allocated before the first picture and drawn in
+// the WARM_FRAMES animation frames before it (each one's first drawings are a frame's worth of
+// the browser's time: overlay.js, warm), transparent until a frame paints them: neither the
+// first frames nor the first keyframes are held back by making one.
+function ready(s, frames) {
+  const seen = new Set(), canvases = [];
+  for (const frame of frames) {
+    for (const [name, patch] of Object.entries(frame.charts || {})) {
+      const gd = s.divs[name];
+      if (seen.has(name) || !gd || !gd.data) continue;
+      seen.add(name);
+      try {
+        const canvas = readyPaint(gd, patch, patch.traces || []) || readyFigure(gd, patch)
+          || readySketch(gd);
+        if (canvas) canvases.push(canvas);
+      } catch (err) {
+        console.error(`twolayer live chart ${name}:`, err);
+      }
+    }
+  }
+  s.play.warm = canvases;
+  s.play.warmFrames = WARM_FRAMES;
 }
 
 // Room on the curves' axes for the frames about to play (curves.js), before they play.

@@ -3,7 +3,7 @@
 import { CONFIG, call, own } from "./chart.js";
 import { decode } from "./codec.js";
 import { axisBox, full } from "./internals.js";
-import { overlay } from "./overlay.js";
+import { overlay, warm } from "./overlay.js";
 import { lut } from "./paint.js";
 
 // The network diagram changes a few times a second while playing, as a whole figure: Plotly's
@@ -14,16 +14,11 @@ import { lut } from "./paint.js";
 
 export function paintFigure(gd, patch) {
   if (!patch.figure) return false;
-  const fig = decode(patch.figure), fl = full(gd);
-  if (!fl || gd.clientWidth !== fl.width || !same(fl, fig.layout || {})) return false;
-  const traces = fig.data || [];
-  if (!traces.every((t) => (t.type || "scatter") === "scatter" && (t.xaxis || "x") === "x"
-                           && (t.yaxis || "y") === "y")) {
-    return false;
-  }
-  const k = own(gd).figure || start(gd, fl);
+  const fig = decode(patch.figure), k = accepts(gd, fig);
   if (!k) return false;
   k.last = fig;
+  gd.classList.add("tl-repainted");
+  const fl = full(gd), traces = fig.data || [];
   const ctx = k.canvas.getContext("2d"), xa = fl.xaxis, ya = fl.yaxis, dpr = k.dpr;
   const px = (v) => (axisBox(xa).offset + xa.c2p(v)) * dpr;
   const py = (v) => (axisBox(ya).offset + ya.c2p(v)) * dpr;
@@ -39,6 +34,27 @@ export function paintFigure(gd, patch) {
   return true;
 }
 
+// The canvas for a figure it can paint (lines, markers and text on the chart's own axes), or
+// null.
+function accepts(gd, fig) {
+  const fl = full(gd);
+  if (!fl || gd.clientWidth !== fl.width || !same(fl, fig.layout || {})) return null;
+  if (!(fig.data || []).every((t) => (t.type || "scatter") === "scatter"
+                                     && (t.xaxis || "x") === "x" && (t.yaxis || "y") === "y")) {
+    return null;
+  }
+  return own(gd).figure || start(gd, fl);
+}
+
+// As Play starts, before its first picture: the canvas this figure will be painted on is laid
+// and allocated (warm), transparent, Plotly's own traces still shown. Returns that canvas, or
+// null.
+export function readyFigure(gd, patch) {
+  const k = patch.figure ? accepts(gd, decode(patch.figure)) : null;
+  if (k) warm(k.canvas);
+  return k ? k.canvas : null;
+}
+
 // The same axes as the chart's (the figure's ranges as Plotly laid them out): else Plotly.
 function same(fl, layout) {
   return ["xaxis", "yaxis"].every((name) => {
@@ -50,7 +66,6 @@ function same(fl, layout) {
 function start(gd, fl) {
   const made = overlay(gd, "tl-sketch", { left: 0, top: 0, width: fl.width, height: fl.height });
   if (!made) return null;
-  gd.classList.add("tl-repainted");
   own(gd).figure = { ...made, last: null };
   return own(gd).figure;
 }
