@@ -87,6 +87,23 @@ def test_the_route_goes_on_where_the_first_chunk_stopped_with_the_nets_own_weigh
         np.testing.assert_array_equal(play.saved[epochs[-1]][0][name], w)
 
 
+@pytest.mark.parametrize(("speed", "sizes"), [(1, [30, 60, 60]), (2, [30, 60, 60]),
+                                              (5, [12, 24, 24]), (10, [6, 12, 12])])
+def test_a_fast_play_comes_in_small_chunks_of_whole_frames(speed, sizes):
+    """At most 60 epochs in the first chunk and 120 in each of the route's (10x: 6, then 12
+    frames): where Python trains slower than the screen shows, frames come a few at a time,
+    not a second's worth after a second of training; every picture ``speed`` epochs on."""
+    play, t, first = playing(speed)
+    chunks = [first]
+    for seq in (1, 2):
+        shown = chunks[-1]["frames"][-1]["epoch"]
+        chunks.append(json.loads(feed.chunk_json(ask(play, seq, shown), ahead=False)))
+    assert [len(c["frames"]) for c in chunks] == sizes
+    epochs = [f["epoch"] for c in chunks for f in c["frames"]]
+    assert epochs == [speed * k for k in range(1, sum(sizes) + 1)]
+    assert t.epoch == epochs[-1]
+
+
 def test_the_route_answers_only_the_owner_of_the_play_and_only_in_its_order():
     play, t, first = playing()
     last = first["frames"][-1]["epoch"]

@@ -7,11 +7,11 @@ title, the new points of the curves, and every KEYFRAME_EVERY-th frame the netwo
 the hidden units. The browser plays them one per animation frame (up to the display's rate: 60
 a second on most screens, as TensorFlow Playground does) and asks for the next chunk while
 AHEAD_FRAMES (4 s at 60 a second) are still queued, so a hand-over never shows. The first
-chunk is small (FIRST_FRAMES: its picture is on screen a fraction of a second after the click),
-the next ones by the route ROUTE_FRAMES each, by reruns twice as big up to CHUNK_FRAMES (see
-``chunk_frames``). Speed: 1, 2, 5 or 10 epochs
-per frame, every chunk a whole number of frames at that speed (only the epochs shown carry a
-picture; the curves get every epoch).
+chunk is small (FIRST_FRAMES, at most FIRST_EPOCHS: its picture is on screen a fraction of a
+second after the click), the next ones by the route ROUTE_FRAMES each (at most ROUTE_EPOCHS:
+``route_frames``), by reruns twice as big up to CHUNK_FRAMES (see ``chunk_frames``). Speed:
+1, 2, 5 or 10 epochs per frame, every chunk a whole number of frames at that speed (only the
+epochs shown carry a picture; the curves get every epoch).
 
 The first chunk comes with the rerun the Play click starts; the browser fetches the next ones
 from the app's own HTTP route (twolayer.ui.feed: ``fetch`` here), without a rerun: a rerun
@@ -40,12 +40,19 @@ from dataclasses import dataclass, field
 from ..settings import MAX_PLAY_EPOCHS
 
 FIRST_FRAMES = 30        # the first chunk: 0.5 s at 60 frames a second (as long as the rerun
-                         # that makes the next one takes on a busy machine), made in ~0.1 s
+                         # that makes the next one takes on a busy machine), made in ~0.1 s,
+FIRST_EPOCHS = 60        # and at most this many epochs (10x: 6 frames): the first picture of
+                         # a fast Play is as soon on screen as a slow one's
 CHUNK_FRAMES = 180       # the most per chunk: three seconds at 60 frames a second
 AHEAD_FRAMES = 240       # the browser asks for the next chunk when fewer frames are queued
 ROUTE_FRAMES = 60        # a chunk the route makes (twolayer.ui.feed): one second at 60
                          # frames a second. Made while the one before plays, and no rerun
-                         # each: small and even, so that the next one is never long to make
+                         # each: small and even, so that the next one is never long to make,
+ROUTE_EPOCHS = 120       # and at most this many epochs (5x: 24 frames, 10x: 12): where Python
+                         # trains slower than the screen shows (10x on a 2-CPU machine: 350-600
+                         # epochs/s against 600) the frames come a few at a time, a fraction of
+                         # a second apart, and Play slows down evenly (play.js: LOW_FRAMES)
+                         # rather than stop for a second until a big chunk is made
 KEYFRAME_EVERY = 30      # network diagram and hidden units: every 30th frame (2 a second),
                          # not on the same frame (each costs a full redraw of its chart), and
                          # drawn between two frames of the picture ("lazy" patches)
@@ -220,7 +227,7 @@ def fetch(play, request):
             and _valid(request, play, "seq")):
         return None
     if _take(play, request):
-        make_chunk(play, play.scene, speed=play.speed, frames=ROUTE_FRAMES)
+        make_chunk(play, play.scene, speed=play.speed, frames=route_frames(play.speed))
     return play.made.get(request["seq"])
 
 
@@ -234,7 +241,7 @@ def train_ahead(play, seq):
     if (play.playing and play.scene is not None and play.seq == seq
             and not (play.made.get(seq) or {}).get("end")):
         play.due = True
-        make_chunk(play, play.scene, speed=play.speed, frames=ROUTE_FRAMES)
+        make_chunk(play, play.scene, speed=play.speed, frames=route_frames(play.speed))
 
 
 def on_pause(play, trainers, request):
@@ -255,13 +262,22 @@ def _on_pause(play, trainers, request):
     return True
 
 
-def chunk_frames(seq):
-    """Frames in chunk ``seq`` of a play made by a rerun: FIRST_FRAMES, then twice as many
-    each time up to CHUNK_FRAMES (30, 60, 120, 180, 180 ...). The first picture waits for the
-    first chunk only; the bigger ones after it (when the route cannot be reached) keep
-    AHEAD_FRAMES queued with few requests (each is a rerun, and the browser's update of the
-    page at a rerun's start and end takes a few frames' time: a picture waits that long)."""
+def chunk_frames(seq, speed=1):
+    """Frames in chunk ``seq`` of a play made by a rerun: FIRST_FRAMES (at most FIRST_EPOCHS
+    epochs at ``speed`` epochs a frame), then twice as many each time up to CHUNK_FRAMES (30,
+    60, 120, 180, 180 ...). The first picture waits for the first chunk only; the bigger ones
+    after it (when the route cannot be reached) keep AHEAD_FRAMES queued with few requests
+    (each is a rerun, and the browser's update of the page at a rerun's start and end takes a
+    few frames' time: a picture waits that long)."""
+    if seq == 0:
+        return max(1, min(FIRST_FRAMES, FIRST_EPOCHS // speed))
     return min(CHUNK_FRAMES, FIRST_FRAMES * 2 ** min(seq, 8))
+
+
+def route_frames(speed):
+    """Frames in a chunk the route makes at ``speed`` epochs a frame: ROUTE_FRAMES, at most
+    ROUTE_EPOCHS epochs (60, 60, 24, 12 at 1x, 2x, 5x, 10x)."""
+    return max(1, min(ROUTE_FRAMES, ROUTE_EPOCHS // speed))
 
 
 def chunk_epochs(frames, speed, limit, budget):
@@ -290,7 +306,7 @@ def make_chunk(play, scene, speed=1, frames=None, limit=MAX_PLAY_EPOCHS):
     play.due = False
     trainers = scene.trainers
     first = last = epoch_of(trainers)
-    frames = chunk_frames(play.seq + 1) if frames is None else frames
+    frames = chunk_frames(play.seq + 1, speed) if frames is None else frames
     epochs = chunk_epochs(frames, speed, limit - play.played, scene.budget(frames * speed))
     shown = []
     for i in range(max(epochs, 0)):

@@ -33,8 +33,9 @@ def play_and_speed(play, keys, playing, toggle_play, help):
                          key=keys["speed"], format_func=lambda v: f"{v}×",
                          on_change=pb.keep_playing, args=(play,),
                          label_visibility="collapsed",
-                         help="Play's speed: how many epochs each picture moves on (30 "
-                              "pictures a second)")
+                         help="Play's speed: how many epochs each picture moves on (a "
+                              "picture every time the screen refreshes, 60 a second on most "
+                              "screens)")
 
 
 class PlayWiring:
