@@ -354,8 +354,11 @@ def test_divergence_is_reported_and_the_pictures_stay():
 
 def test_play_hands_the_browser_a_chunk_of_frames_of_the_core():
     at = open_page()
+    assert "every epoch" in at.button(key="pg_play").help
     click(at, key="pg_play")
     assert at.button(key="pg_play").label == "Pause"
+    # No tooltip opens under the pointer that pressed Play, over the picture, while it plays
+    assert not at.button(key="pg_play").help
     assert at.button(key="pg_step").disabled and at.button(key="pg_train").disabled
     stream = live(at)["stream"]
     assert (stream["seq"], stream["start"], stream["end"]) == (0, 0, None)

@@ -26,9 +26,14 @@ def train_and_epochs(label, key, epochs_key, playing, help, bind=None):
 
 def play_and_speed(play, keys, playing, toggle_play, help):
     """Play (Pause while playing) and the epochs-per-frame control, keyed by ``keys["play"]``
-    and ``keys["speed"]`` (the presenter keys press them); ``help``: what Play does here."""
+    and ``keys["speed"]`` (the presenter keys press them); ``help``: what Play does here.
+
+    Pause has no tooltip: the pointer rests on it after the click on Play, and a tooltip that
+    opens there while playing would cover the chart's title and hold a picture back (the
+    page's update as it opens takes 20-30 ms, two frames)."""
     st.button("Pause" if playing else "Play", key=keys["play"], on_click=toggle_play,
-              icon=":material/pause:" if playing else ":material/play_arrow:", help=help)
+              icon=":material/pause:" if playing else ":material/play_arrow:",
+              help=None if playing else help)
     st.segmented_control("Epochs per frame", pb.SPEEDS, default=1, required=True,
                          key=keys["speed"], format_func=lambda v: f"{v}×",
                          on_change=pb.keep_playing, args=(play,),
