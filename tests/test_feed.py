@@ -87,15 +87,16 @@ def test_the_route_goes_on_where_the_first_chunk_stopped_with_the_nets_own_weigh
         np.testing.assert_array_equal(play.saved[epochs[-1]][0][name], w)
 
 
-@pytest.mark.parametrize(("speed", "sizes"), [(1, [30, 60, 60]), (2, [30, 60, 60]),
-                                              (5, [12, 24, 24]), (10, [6, 12, 12])])
+@pytest.mark.parametrize(("speed", "sizes"), [(1, [30, 60, 60, 60]), (2, [30, 30, 60, 60]),
+                                              (5, [12, 12, 24, 24]), (10, [6, 6, 12, 12])])
 def test_a_fast_play_comes_in_small_chunks_of_whole_frames(speed, sizes):
-    """At most 60 epochs in the first chunk and 120 in each of the route's (10x: 6, then 12
-    frames): where Python trains slower than the screen shows, frames come a few at a time,
-    not a second's worth after a second of training; every picture ``speed`` epochs on."""
+    """At most 60 epochs in the first two chunks and 120 in each of the route's after them
+    (10x: 6, 6, then 12 frames): where Python trains slower than the screen shows, frames come
+    a few at a time, not a second's worth after a second of training; every picture ``speed``
+    epochs on."""
     play, t, first = playing(speed)
     chunks = [first]
-    for seq in (1, 2):
+    for seq in (1, 2, 3):
         shown = chunks[-1]["frames"][-1]["epoch"]
         chunks.append(json.loads(feed.chunk_json(ask(play, seq, shown), ahead=False)))
     assert [len(c["frames"]) for c in chunks] == sizes

@@ -227,7 +227,7 @@ def fetch(play, request):
             and _valid(request, play, "seq")):
         return None
     if _take(play, request):
-        make_chunk(play, play.scene, speed=play.speed, frames=route_frames(play.speed))
+        _route_chunk(play)
     return play.made.get(request["seq"])
 
 
@@ -241,7 +241,11 @@ def train_ahead(play, seq):
     if (play.playing and play.scene is not None and play.seq == seq
             and not (play.made.get(seq) or {}).get("end")):
         play.due = True
-        make_chunk(play, play.scene, speed=play.speed, frames=route_frames(play.speed))
+        _route_chunk(play)
+
+
+def _route_chunk(play):
+    make_chunk(play, play.scene, speed=play.speed, frames=route_frames(play.speed, play.seq + 1))
 
 
 def on_pause(play, trainers, request):
@@ -274,10 +278,13 @@ def chunk_frames(seq, speed=1):
     return min(CHUNK_FRAMES, FIRST_FRAMES * 2 ** min(seq, 8))
 
 
-def route_frames(speed):
-    """Frames in a chunk the route makes at ``speed`` epochs a frame: ROUTE_FRAMES, at most
-    ROUTE_EPOCHS epochs (60, 60, 24, 12 at 1x, 2x, 5x, 10x)."""
-    return max(1, min(ROUTE_FRAMES, ROUTE_EPOCHS // speed))
+def route_frames(speed, seq=2):
+    """Frames in chunk ``seq`` made by the route at ``speed`` epochs a frame: ROUTE_FRAMES,
+    at most ROUTE_EPOCHS epochs (60, 60, 24, 12 at 1x, 2x, 5x, 10x); chunk 1 at most
+    FIRST_EPOCHS, like the first (the browser asks for it as the first comes: at 10x it is
+    there before the first chunk's few frames have played)."""
+    epochs = FIRST_EPOCHS if seq == 1 else ROUTE_EPOCHS
+    return max(1, min(ROUTE_FRAMES, epochs // speed))
 
 
 def chunk_epochs(frames, speed, limit, budget):

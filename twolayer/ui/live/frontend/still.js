@@ -6,7 +6,8 @@ import { drawingOf, full, fullData, mainSvg, margins } from "./internals.js";
 // Plotly redraws a whole chart when one of its traces changes. While playing, two things that
 // do not change are kept out of that: the data points of a picture (hundreds of SVG markers,
 // costlier than the picture under them) become a copy of their drawing, an SVG over the chart;
-// and each chart's margins stay where they are (no second layout pass when a tick label grows).
+// and each chart's margins stay where they are (no second layout pass when a tick label grows,
+// no tick label measured: a curves axis's relayout while playing, 10 -> 6.5 ms).
 
 export function hold(gd, traces) {
   // Only a chart laid out at the width it shows (else resize holds it once it is)
@@ -15,9 +16,14 @@ export function hold(gd, traces) {
   const axes = Object.keys(full(gd)).filter((k) => /^[xy]axis\d*$/.test(k));
   const before = { margin: structuredClone(gd.layout.margin || {}) };
   const fixed = { margin: { l: size.l, r: size.r, t: size.t, b: size.b } };
+  // Nor does Plotly measure every tick label again at each relayout of an axis (to hide one
+  // that would stick out of the chart: "hide past div"): a third of a relayout's time, and
+  // the margins hold them anyway.
   for (const axis of axes) {
-    before[`${axis}.automargin`] = gd.layout[axis] ? gd.layout[axis].automargin : undefined;
-    fixed[`${axis}.automargin`] = false;
+    for (const [attr, value] of [["automargin", false], ["ticklabeloverflow", "allow"]]) {
+      before[`${axis}.${attr}`] = gd.layout[axis] ? gd.layout[axis][attr] : undefined;
+      fixed[`${axis}.${attr}`] = value;
+    }
   }
   // A square picture's axes and margins never move while playing (fixed ranges): left as
   // they are, laid out by Plotly exactly as a rerun's figure is. Another chart's margins are
