@@ -23,7 +23,8 @@ const ROOM_FRAMES = 60;            // the curves' axes get room for the next sec
 const ROOM_EVERY_MS = 250;         // looked at this often (a relayout is 20-35 ms: in a task
                                    // of its own, not in a frame; see makeRoom)
 const LOW_FRAMES = 12;             // fewer queued, the next chunk asked for and not here yet:
-                                   // a frame every other animation frame (see tick)
+                                   // a frame every other animation frame, every third below
+                                   // half of it, every fourth below a quarter (see tick)
 const LAZY_MS = 450;               // a lazy patch is drawn at most this often (see flush),
 const LAZY_GAP_MS = 120;           // and never two lazy charts within this of each other
 
@@ -45,7 +46,7 @@ export function receive(s, stream) {
     measure("tl hold", t0, performance.now());
     Object.assign(p, { id: stream.play, stopped: false, seen: new Set(), queue: [],
                        shown: stream.start, lastSeq: stream.seq - 1, asked: -1, askedAt: 0,
-                       end: null, wait: false, token: stream.token || null, roomAt: 0,
+                       end: null, idle: Infinity, token: stream.token || null, roomAt: 0,
                        early: new Map(), waitFrom: performance.now(), warm: [],
                        warmFrames: 0 });
     s.pace = fresh(s.pace.screen);
@@ -96,10 +97,14 @@ function tick(s, now) {
     p.waitFrom = null;
   }
   // Running low (Python trains slower than the screen shows: 10x on a slow machine) the
-  // picture slows down to half the screen's rate rather than stop until the next chunk comes.
-  const low = !p.end && p.queue.length < LOW_FRAMES && p.asked > p.lastSeq;
-  p.wait = low && !p.wait;
-  const frame = p.wait ? undefined : p.queue.shift(), t0 = performance.now();
+  // picture slows down, the more so the fewer frames are left (half the screen's rate, then a
+  // third, a quarter), rather than stop until the next chunk comes: it goes on at about the
+  // rate Python makes frames, each picture at most four animation frames after the last.
+  const n = p.queue.length, low = !p.end && n < LOW_FRAMES && p.asked > p.lastSeq;
+  const every = !low ? 1 : n >= LOW_FRAMES / 2 ? 2 : n >= LOW_FRAMES / 4 ? 3 : 4;
+  p.idle = (p.idle || 0) + 1;            // animation frames since the last picture
+  const frame = p.idle >= every ? p.queue.shift() : undefined, t0 = performance.now();
+  if (frame) p.idle = 0;
   if (frame) {
     show(s, frame);
     measure("tl frame", t0, performance.now());
