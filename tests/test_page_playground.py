@@ -233,9 +233,10 @@ def test_a_thinned_out_epoch_is_named_for_what_is_drawn():
     """Beyond 2000 snapshots older epochs are kept every other one: the picture then shows the
     nearest kept epoch, and the title, the marker and a note say which (B9)."""
     at = open_page(epochs_per_run=2600)
-    click(at, "Train")
-    if epoch(at) < 2600:   # one click's CPU time ran out first (a slow machine): once more
+    for _ in range(6):     # one click's CPU time may run out first (a slow, busy machine)
         click(at, "Train")
+        if epoch(at) >= 2600:
+            break
     assert epoch(at) >= 2600
     kept = at.session_state["trainer"][1].history.snapshots
     missing = next(e for e in range(1, 2500) if e not in kept)
