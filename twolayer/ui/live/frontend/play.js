@@ -102,10 +102,10 @@ function tick(s, now) {
   // rate Python makes frames, each picture at most four animation frames after the last.
   const n = p.queue.length, low = !p.end && n < LOW_FRAMES && p.asked > p.lastSeq;
   const every = !low ? 1 : n >= LOW_FRAMES / 2 ? 2 : n >= LOW_FRAMES / 4 ? 3 : 4;
-  p.idle = (p.idle || 0) + 1;            // animation frames since the last picture
+  p.idle += 1;                           // animation frames since the last picture
   const frame = p.idle >= every ? p.queue.shift() : undefined, t0 = performance.now();
-  if (frame) p.idle = 0;
   if (frame) {
+    p.idle = 0;
     show(s, frame);
     measure("tl frame", t0, performance.now());
     p.step = p.shown === null ? p.step : frame.epoch - p.shown;
