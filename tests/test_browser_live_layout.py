@@ -149,7 +149,10 @@ def _no_overlap(g):
     _inside(g)
 
 
-@pytest.mark.parametrize("width", [1024, 1280, 1920])
+NARROWER = {1024: 824, 1280: 1000, 1920: 900}    # window width -> the one it narrows to
+
+
+@pytest.mark.parametrize("width", sorted(NARROWER))
 @pytest.mark.parametrize("which", list(PAGES))
 def test_square_boundary_height_follows_its_width(page, app_server, which, width):
     """At each window width (the compare page's two columns included) the square picture's
@@ -172,10 +175,16 @@ def test_square_boundary_height_follows_its_width(page, app_server, which, width
     page.locator(f'.tl-chart[data-chart="{name}"]').screenshot(
         path=screenshot_path(f"{which}_boundary_{width}"))
     # The window narrows: the chart follows, still with no band under it. (On a wide window the
-    # picture's column is capped by the screen's height, so it narrows to where width rules.)
-    page.set_viewport_size({"width": min(width - 200, 1000), "height": 1000})
+    # picture's column is capped by the screen's height, so it narrows to where width rules. At
+    # 1000 px the playground's grid goes to one column, 540 px wide: as wide as the capped column
+    # at 1920, so 1920 narrows to 900.)
+    page.set_viewport_size({"width": NARROWER[width], "height": 1000})
     page.wait_for_function(f"() => {{ const g = ({GEOMETRY})('{name}'); "
-                           f"return g && g.box[0] !== {g['box'][0]}; }}", timeout=10000)
+                           f"return g && g.box[0] !== {g['box'][0]}; }}", timeout=60000)
     narrow = _settled(page, name)
+    assert narrow["box"][0] != g["box"][0], (g, narrow)     # settled at another width
+    (x0, x1), (y0, y1) = narrow["ranges"]
+    _, _, w, h = narrow["plot"]
+    assert h == pytest.approx(w * abs((y1 - y0) / (x1 - x0)), abs=3), narrow
     assert 0 <= _gap_below(narrow) < MAX_GAP, narrow
     _no_overlap(narrow)
