@@ -162,3 +162,96 @@ def test_the_network_painter_fills_each_node_as_plotly_does(page, app_server):
         fills.add(tuple(want))
     assert len(fills) >= 4          # the biases differ: so do the fills compared
     assert exception_texts(page) == []
+
+
+# The address of one of the live charts' modules, next to live.js (the one the page lists among
+# its resources: the modules it imports are not always listed).
+MODULE = """(name) => new URL(name, performance.getEntriesByType('resource').map((e) => e.name)
+  .find((n) => n.endsWith('/live.js'))).href"""
+
+# The boundary's 0.5 line as the canvas painter draws it (paint.js contour, imported from the
+# page's own copy), recorded by a context that keeps its moveTo/lineTo pairs: on a grid whose
+# cell centres are 10 px apart (x right, y up as on screen), for a map given as rows of values.
+CONTOUR = """async ([rows, level]) => {
+  const url = MODULE('paint.js');
+  const { contour } = await import(url);
+  const segments = [];
+  let from = null;
+  const ctx = { beginPath() {}, stroke() {}, moveTo(x, y) { from = [x, y]; },
+                lineTo(x, y) { segments.push([...from, x, y]); } };
+  const n = rows.length, m = rows[0].length;
+  const p = { level, rows: n, cols: m, xs: Array.from({ length: m }, (_, j) => 10 * j),
+              ys: Array.from({ length: n }, (_, i) => 10 * (n - 1 - i)), line: { color: '#000', width: 1 } };
+  contour(ctx, p, rows.map((r) => Float32Array.from(r, (v) => (v === null ? NaN : v))));
+  return segments;
+}""".replace("MODULE", f"({MODULE})")
+
+
+def test_the_boundary_painter_draws_the_level_line_where_the_values_cross_it(page, app_server):
+    """Marching squares against the exact answer: on a plane every end of every segment lies
+    on the level line and the segments cover it from edge to edge; on a circle's map every
+    segment stays within its cell (no end joined to another cell's); cells with a missing
+    corner draw nothing."""
+    import math
+
+    goto_app(page, f"{app_server}/")
+    n = 21
+    # A plane: z = 0.03 j + 0.02 i; its 0.5 line j = (0.5 - 0.02 i) / 0.03 crosses the grid.
+    plane = [[0.03 * j + 0.02 * i for j in range(n)] for i in range(n)]
+    segments = page.evaluate(CONTOUR, [plane, 0.5])
+    assert segments
+    for x0, y0, x1, y1 in segments:
+        for x, y in ((x0, y0), (x1, y1)):
+            j, i = x / 10, (n - 1) - y / 10
+            assert 0.03 * j + 0.02 * i == pytest.approx(0.5, abs=1e-5), (x, y)
+    # Its length inside the grid: from i = 0 (j = 16.7) to i = 20 (j = 3.3).
+    length = sum(math.hypot(x1 - x0, y1 - y0) for x0, y0, x1, y1 in segments)
+    assert length == pytest.approx(10 * math.hypot(20, 0.4 / 0.03), rel=1e-4)
+
+    # A bowl: its 0.5 line a circle of radius 7 cells; each segment joins two sides of a cell.
+    bowl = [[((j - 10) ** 2 + (i - 10) ** 2) / 98 for j in range(n)] for i in range(n)]
+    segments = page.evaluate(CONTOUR, [bowl, 0.5])
+    assert len(segments) >= 40
+    for x0, y0, x1, y1 in segments:
+        assert math.hypot(x1 - x0, y1 - y0) <= 10 * math.sqrt(2) + 1e-6
+        assert math.floor(min(x0, x1) / 10 + 1e-9) >= math.ceil(max(x0, x1) / 10 - 1e-9) - 1
+        for x, y in ((x0, y0), (x1, y1)):
+            assert math.hypot(x / 10 - 10, (n - 1) - y / 10 - 10) == pytest.approx(7, abs=0.1)
+
+    # The plane with its left half missing: only the right half's line is drawn.
+    half = [[None if j < 10 else v for j, v in enumerate(row)] for row in plane]
+    segments = page.evaluate(CONTOUR, [half, 0.5])
+    assert segments and all(min(x0, x1) >= 100 for x0, _, x1, _ in segments)
+    assert exception_texts(page) == []
+
+
+# A curve's points appended one frame at a time (codec.js append, the page's own copy), as Play
+# grows each trace by a point a frame: what the list holds after each frame, and a grid row's
+# view (a buffer that is not the list's own) after something was appended to it.
+APPEND = """async () => {
+  const url = MODULE('codec.js');
+  const { append } = await import(url);
+  let list = [];
+  const seen = [];
+  for (let i = 0; i < 300; i++) {
+    list = append(list, i % 7 === 3 ? [i, null] : Int32Array.of(i));
+    if (i % 50 === 0) seen.push([list, list.length]);
+  }
+  const grid = new Float64Array(10), row = grid.subarray(0, 2), longer = append(row, [5, 6]);
+  return { list: Array.from(list, (v) => (Number.isNaN(v) ? 'NaN' : v)),
+           seen: seen.map(([v, n]) => [v.length === n, Array.from(v, (x) => (Number.isNaN(x) ? 'NaN' : x))]),
+           grid: Array.from(grid), longer: Array.from(longer) };
+}""".replace("MODULE", f"({MODULE})")
+
+
+def test_a_curve_grows_by_a_frame_s_points_and_keeps_the_ones_before(page, app_server):
+    goto_app(page, f"{app_server}/")
+    got = page.evaluate(APPEND)
+    want = []
+    for i in range(300):
+        want += [i, "NaN"] if i % 7 == 3 else [i]
+    assert got["list"] == want                       # a missing value is a gap (NaN), not 0
+    for same_length, values in got["seen"]:          # a list handed out earlier is unchanged
+        assert same_length and values == want[:len(values)]
+    assert got["grid"] == [0.0] * 10                 # someone else's buffer is not written to
+    assert got["longer"] == [0.0, 0.0, 5.0, 6.0]

@@ -19,10 +19,11 @@ export function rows(flat, shape) {       // a 2-D grid as Plotly takes it: an a
 }
 
 // {"dtype", "bdata", "shape"} (Plotly's) and {"u8", "lo", "hi", "shape"} (8-bit levels, code
-// 255 = NaN) become typed arrays; everything else is copied as it is.
+// 255 = NaN) become typed arrays; everything else is copied as it is. What is decoded already
+// stays as it is: a frame's patch is decoded once where two readers need it.
 export function decode(v) {
   if (Array.isArray(v)) return v.map(decode);
-  if (v === null || typeof v !== "object") return v;
+  if (v === null || typeof v !== "object" || ArrayBuffer.isView(v)) return v;   // decoded
   if (typeof v.bdata === "string" && typeof v.dtype === "string") {
     const raw = bytes(v.bdata), T = TYPED[v.dtype];
     const flat = new T(raw.buffer, raw.byteOffset, raw.byteLength / T.BYTES_PER_ELEMENT);
@@ -46,4 +47,29 @@ export function concat(a, b) {
     return out;
   }
   return Array.from(a || []).concat(Array.from(b));
+}
+
+// `values` appended to `list`, a Float64Array view of a buffer with room to spare (or anything
+// array-like: it is copied into one): the buffer doubles when full, so that a frame's few new
+// points do not copy all the points before them (a play's curves grow by one point a frame
+// for thousands of frames). A missing value (null) is NaN, a gap as in Plotly.
+const grown = new WeakSet();      // the buffers append made (no one else's is written to)
+
+export function append(list, values) {
+  const n = list.length, m = values.length;
+  let out;
+  if (grown.has(list.buffer) && list.byteOffset === 0 && list.buffer.byteLength >= 8 * (n + m)) {
+    out = new Float64Array(list.buffer, 0, n + m);
+  } else {
+    const room = new Float64Array(Math.max(64, 2 * (n + m)));
+    grown.add(room.buffer);
+    room.set(ArrayBuffer.isView(list) ? list : Array.from(list, missing));
+    out = room.subarray(0, n + m);
+  }
+  out.set(ArrayBuffer.isView(values) ? values : Array.from(values, missing), n);
+  return out;
+}
+
+function missing(v) {
+  return v === null || v === undefined ? NaN : v;
 }

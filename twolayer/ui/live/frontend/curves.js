@@ -1,7 +1,7 @@
 // The curves while playing: the points each frame adds, and the epoch marker, drawn on a canvas
 // laid over the chart.
 import { call, own } from "./chart.js";
-import { concat, decode } from "./codec.js";
+import { append, concat, decode } from "./codec.js";
 import { axisBox, full, fullData, mainSvg, noteElements } from "./internals.js";
 import { overlay } from "./overlay.js";
 import { steady } from "./still.js";
@@ -11,15 +11,15 @@ import { steady } from "./still.js";
 // picture stands still. While playing, Plotly keeps the curves as they were at Play and the
 // points since are drawn here, every frame, in each trace's own colour, dash and width, with
 // the marker at the epoch on screen (Plotly's marker is hidden meanwhile: live.css). Plotly's
-// axes stay where they are unless a point would fall outside them: then one relayout (20-35 ms
-// while playing) gives the axis room for GROW times what it shows (x: at least AHEAD_FRAMES
+// axes stay where they are unless a point would fall outside them: then one relayout (10-30 ms
+// while playing) gives the axis room for GROW times what it shows (x: at least X_ROOM_FRAMES
 // frames more), so that happens a few times in a whole play, and the first chunk's room is made
 // before the first picture (room). When playing stops the points are handed to Plotly and
 // the canvas goes (unsketch).
 
-const AHEAD_FRAMES = 120;          // the x axis has room for at least this many frames more,
-const GROW = 3;                    // and for this many times the epochs it shows: a relayout
-                                   // (20-35 ms) at epochs 150, 450, 1350, ... at 1x
+const X_ROOM_FRAMES = 240;         // the x axis has room for at least this many frames more
+const GROW = 3;                    // (4 s), and for this many times the epochs it shows: a
+                                   // relayout at epochs 270, 810, 2430, ... at 1x
 
 const DASHES = {                   // Plotly's dash patterns, in line widths (its dashStyle)
   solid: [], dot: [1, 1], dash: [3, 3], longdash: [5, 5], dashdot: [3, 1, 1, 1],
@@ -39,8 +39,8 @@ export function sketch(gd, patch, traces) {
   if (!k || k.traces.join() !== traces.join()) return false;
   const before = k.x[0].length;
   traces.forEach((t, i) => {
-    k.x[i] = [].concat(x[i]).reduce((acc, v) => concat(acc, decode(v)), k.x[i]);
-    k.y[i] = [].concat(y[i]).reduce((acc, v) => concat(acc, decode(v)), k.y[i]);
+    k.x[i] = [].concat(x[i]).reduce((acc, v) => append(acc, decode(v)), k.x[i]);
+    k.y[i] = [].concat(y[i]).reduce((acc, v) => append(acc, decode(v)), k.y[i]);
   });
   const step = Math.max(1, k.x[0].length - before);    // epochs a frame (the speed)
   const layout = patch.layout || {};
@@ -143,8 +143,9 @@ export function room(gd, patches) {
   for (const patch of patches) {
     const at = moved(patch);
     if (at !== null) until = at;
+    patch.append.y = decode(patch.append.y);   // once: the frame reads them again (sketch)
     patch.append.y.forEach((v, i) => {
-      const ys = [].concat(v).map(decode);
+      const ys = [].concat(v);
       step = Math.max(step, ...ys.map((a) => a.length));
       if (k.lines[i]) ys.forEach((a) => spread(k, k.lines[i].yaxis, a, 0));
     });
@@ -197,7 +198,7 @@ function spread(k, axis, values, from) {
 }
 
 // Room on the axes for the points: an x axis that would end before the marker (or `until`)
-// gets GROW times the epochs it shows, at least AHEAD_FRAMES frames more; a y axis Plotly
+// gets GROW times the epochs it shows, at least X_ROOM_FRAMES frames more; a y axis Plotly
 // ranges by itself, whose points fall outside, twice the span on that side (a log axis: in decades), not
 // below 0 for values that never are. An axis with a range of its own (accuracy: 0 to 1)
 // stays. True when the axes changed (everything is drawn again); with `apply` false, the
@@ -210,7 +211,7 @@ function make_room(gd, k, step, until = k.marker, apply = true) {
       && (until > xa.range[1] || fresh("xaxis"))) {
     const lo = xa.range[0];
     change["xaxis.range"] = [lo, lo + Math.max(GROW * (until - lo),
-                                               until - lo + AHEAD_FRAMES * step)];
+                                               until - lo + X_ROOM_FRAMES * step)];
   }
   k.lines.forEach((line, i) => {
     spread(k, line.yaxis, k.y[i], k.scanned[i]);

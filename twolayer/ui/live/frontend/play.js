@@ -88,7 +88,15 @@ function tick(s, now) {
   // browser's update of the page as a run ends would hold the first pictures back.
   if (p.waitFrom !== null) {
     const warming = p.warmFrames-- > 0;
-    if (warming) for (const canvas of p.warm) if (canvas.isConnected) warm(canvas);
+    if (warming) {
+      for (const rehearse of p.warm) {
+        try {
+          rehearse();
+        } catch (err) {            // a chart resized or redrawn meanwhile: no rehearsal
+          console.error("twolayer live chart:", err);
+        }
+      }
+    }
     if (warming || (!settled() && now - p.waitFrom < SETTLE_MS)) {
       ask(s, now);
       p.raf = requestAnimationFrame((t) => tick(s, t));
@@ -196,24 +204,26 @@ function prime(s, frames) {
 // The canvases the frames paint on, laid and allocated before the first picture and drawn in
 // the WARM_FRAMES animation frames before it (each one's first drawings are a frame's worth of
 // the browser's time: overlay.js, warm), transparent until a frame paints them: neither the
-// first frames nor the first keyframes are held back by making one.
+// first frames nor the first keyframes are held back by making one. The boundary's painter
+// rehearses its first frame meanwhile, cleared at once (paint.js: readyPaint).
 function ready(s, frames) {
-  const seen = new Set(), canvases = [];
+  const seen = new Set(), rehearsals = [];
   for (const frame of frames) {
     for (const [name, patch] of Object.entries(frame.charts || {})) {
       const gd = s.divs[name];
       if (seen.has(name) || !gd || !gd.data) continue;
       seen.add(name);
       try {
-        const canvas = readyPaint(gd, patch, patch.traces || []) || readyFigure(gd, patch)
-          || readySketch(gd);
-        if (canvas) canvases.push(canvas);
+        const rehearse = readyPaint(gd, patch, patch.traces || []);
+        const canvas = rehearse ? null : readyFigure(gd, patch) || readySketch(gd);
+        if (rehearse) rehearsals.push(rehearse);
+        else if (canvas) rehearsals.push(() => warm(canvas));
       } catch (err) {
         console.error(`twolayer live chart ${name}:`, err);
       }
     }
   }
-  s.play.warm = canvases;
+  s.play.warm = rehearsals;
   s.play.warmFrames = WARM_FRAMES;
 }
 
