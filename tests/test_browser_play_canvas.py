@@ -181,7 +181,8 @@ CONTOUR = """async ([rows, level]) => {
                 lineTo(x, y) { segments.push([...from, x, y]); } };
   const n = rows.length, m = rows[0].length;
   const p = { level, rows: n, cols: m, xs: Array.from({ length: m }, (_, j) => 10 * j),
-              ys: Array.from({ length: n }, (_, i) => 10 * (n - 1 - i)), line: { color: '#000', width: 1 } };
+              ys: Array.from({ length: n }, (_, i) => 10 * (n - 1 - i)),
+              line: { color: '#000', width: 1 } };
   contour(ctx, p, rows.map((r) => Float32Array.from(r, (v) => (v === null ? NaN : v))));
   return segments;
 }""".replace("MODULE", f"({MODULE})")
@@ -238,8 +239,8 @@ APPEND = """async () => {
     if (i % 50 === 0) seen.push([list, list.length]);
   }
   const grid = new Float64Array(10), row = grid.subarray(0, 2), longer = append(row, [5, 6]);
-  return { list: Array.from(list, (v) => (Number.isNaN(v) ? 'NaN' : v)),
-           seen: seen.map(([v, n]) => [v.length === n, Array.from(v, (x) => (Number.isNaN(x) ? 'NaN' : x))]),
+  const plain = (v) => Array.from(v, (x) => (Number.isNaN(x) ? 'NaN' : x));
+  return { list: plain(list), seen: seen.map(([v, n]) => [v.length === n, plain(v)]),
            grid: Array.from(grid), longer: Array.from(longer) };
 }""".replace("MODULE", f"({MODULE})")
 
