@@ -256,3 +256,28 @@ def test_a_curve_grows_by_a_frame_s_points_and_keeps_the_ones_before(page, app_s
         assert same_length and values == want[:len(values)]
     assert got["grid"] == [0.0] * 10                 # someone else's buffer is not written to
     assert got["longer"] == [0.0, 0.0, 5.0, 6.0]
+
+
+def test_an_empty_history_shows_its_legends_and_plays_on_axes_of_its_first_points(page,
+                                                                                   app_server):
+    """At epoch 0 each panel's legend names the lines Step or Play will draw (a line with no
+    points holds one missing point: Plotly shows no legend for a trace without points). Play
+    from there ranges the loss axis from 0 to just above the first losses, not on Plotly's
+    default range for no data (-1 to 4)."""
+    goto_app(page, f"{app_server}/?dataset=circles&noise=0.1&hidden=8&lr=0.3")
+    curves = CHART.format("curves")
+    page.wait_for_function(f"{curves} && {curves}.querySelector('.legend')")
+    legends = page.evaluate(f"[...{curves}.querySelectorAll('g.traces')].map((e) => e.textContent)")
+    assert legends == ["train", "test", "train", "test", "W1", "b1", "W2", "b2"]
+    assert page.evaluate(f"{curves}._fullLayout.yaxis.range") == [-1, 4]
+    page.get_by_role("button", name="Play", exact=True).click()
+    page.wait_for_function(f"{curves}.querySelector('canvas.tl-sketch') && "
+                           f"{CHART.format('boundary')}.layout.title.text.endsWith(' 20')",
+                           timeout=60000)
+    lo, hi = page.evaluate(f"{curves}._fullLayout.yaxis.range")
+    page.get_by_role("button", name="Pause", exact=True).click()
+    page.get_by_role("button", name="Play", exact=True).wait_for(timeout=60000)
+    wait_for_app(page, timeout=60000)
+    losses = page.evaluate(f"Array.from({curves}.data[0].y).slice(0, 30)")
+    assert lo == 0 and max(losses) < hi < 2 * max(losses), (lo, hi, losses)
+    assert exception_texts(page) == []

@@ -51,15 +51,6 @@ export function sketch(gd, patch, traces) {
   return true;
 }
 
-// Play from an empty history (epoch 0): Plotly shows no legend for a trace without points, so
-// the first frame's points are given to Plotly itself, as Play starts (before the first
-// picture); the canvas takes the next ones.
-export function empty(gd, patch) {
-  const traces = patch.traces || [];
-  return Boolean(patch.append && traces.length && gd.data
-                 && traces.every((t) => gd.data[t] && !(gd.data[t].x || []).length));
-}
-
 // The epoch the patch's layout moves the marker to (null: it says nothing of the marker;
 // undefined: it changes something else, which Plotly must draw).
 function moved(patch) {
@@ -102,11 +93,11 @@ function start(gd, traces) {
     shapes: structuredClone(gd.layout.shapes || []), marker: null, changed: new Set(),
     markers: [], extent: {}, scanned: traces.map(() => 0),
   };
-  // An axis with no points yet (an empty history: Plotly's default range) is ranged from the
-  // first points drawn.
+  // An axis with no points yet (an empty history: Plotly's default range; its lines hold one
+  // missing point, see draw.js) is ranged from the first points drawn.
   const count = {};
   k.lines.forEach((line, i) => {
-    const n = (gd.data[traces[i]].x || []).length;
+    const n = Array.prototype.filter.call(gd.data[traces[i]].y || [], Number.isFinite).length;
     for (const axis of [line.xaxis, line.yaxis]) count[axis] = (count[axis] || 0) + n;
   });
   k.empty = new Set(Object.keys(count).filter((axis) => !count[axis]));
@@ -173,16 +164,6 @@ export function readySketch(gd) {
   if (k.marker === null && shapes.length && Number.isFinite(shapes[0].x0)) k.marker = shapes[0].x0;
   paint(gd, k, true);              // no points yet: the canvas cleared, the markers made
   return k.canvas;
-}
-
-// Plotly has drawn the first points itself (an empty history): the lines go on from there.
-export function started(gd) {
-  const k = own(gd).sketch;
-  if (!k) return;
-  k.lines.forEach((line, i) => {
-    const d = gd.data[k.traces[i]], n = d.x ? d.x.length : 0;
-    line.from = n ? [d.x[n - 1], d.y[n - 1]] : null;
-  });
 }
 
 // Each y axis's smallest and largest value drawn (or about to be).

@@ -74,6 +74,7 @@ function unchanged(s, name, gd, chart, fig) {
 export function react(gd, fig, still = []) {
   unpaint(gd, false);
   keep(gd, fig, still);
+  for (const trace of fig.data || []) placehold(trace);
   const held = own(gd).held;
   const layout = fig.layout || {};
   own(gd).square = square(layout);
@@ -114,6 +115,16 @@ export function resize(s, gd) {
     .then(() => fit(gd))
     .then(() => { if (playing(s)) hold(gd, (s.still || {})[gd.dataset.chart]); })
     .catch((err) => console.error("twolayer live chart resize:", err));
+}
+
+// A line with no points yet (an empty history) gets one missing point, drawn as nothing:
+// Plotly shows no legend for a trace without points, and the legend says what Step or Play
+// will draw there. (Play's first frame then needs no Plotly call of its own: curves.js.)
+function placehold(trace) {
+  if ((trace.type || "scatter") !== "scatter" || trace.mode !== "lines") return;
+  if ((trace.x || []).length || (trace.y || []).length) return;
+  trace.x = [null];
+  trace.y = [null];
 }
 
 // A chart found cleared (no SVG, no data: Plotly's element emptied by a drawing cut short) is

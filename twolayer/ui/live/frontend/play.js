@@ -2,7 +2,7 @@
 // ahead of time; Pause (or the last frame) stops on the picture on screen and tells Python.
 import { call, own } from "./chart.js";
 import { concat, decode } from "./codec.js";
-import { empty, readySketch, room, roomFor, sketch, started, unsketch } from "./curves.js";
+import { readySketch, room, roomFor, sketch, unsketch } from "./curves.js";
 import { paintFigure, readyFigure, unpaintFigure } from "./scatter.js";
 import { measure, react, repair } from "./draw.js";
 import { warm } from "./overlay.js";
@@ -176,9 +176,8 @@ function show(s, frame) {
   }
 }
 
-// As Play starts, before its first picture: curves with no points yet get the first frame's
-// from Plotly (it shows no legend for a trace without points), and their axes room for the
-// first chunk (curves.js).
+// As Play starts, before its first picture: the curves' axes get room for the first chunk
+// (curves.js), in one relayout; then the canvases are made ready.
 function prime(s, frames) {
   const first = frames[0].charts || {};
   for (const [name, patch] of Object.entries(first)) {
@@ -190,13 +189,7 @@ function prime(s, frames) {
     } catch (err) {
       console.error(`twolayer live chart ${name}:`, err);
     }
-    if (empty(gd, patch)) {        // one Plotly call: the first points and the axes' room
-      apply(s, name, { ...patch, layout: { ...(patch.layout || {}), ...change } });
-      started(gd);
-      delete first[name];
-    } else if (Object.keys(change).length) {
-      call(gd, "relayout", { ...steady(gd), ...change });
-    }
+    if (Object.keys(change).length) call(gd, "relayout", { ...steady(gd), ...change });
   }
   ready(s, frames);
 }
