@@ -263,7 +263,7 @@ def test_an_empty_history_shows_its_legends_and_plays_on_axes_of_its_first_point
     """At epoch 0 each panel's legend names the lines Step or Play will draw (a line with no
     points holds one missing point: Plotly shows no legend for a trace without points). Play
     from there ranges the loss axis from 0 to just above the first losses, not on Plotly's
-    default range for no data (-1 to 4)."""
+    default range for no data (-1 to 4), and the "No epochs yet" notes go for good."""
     goto_app(page, f"{app_server}/?dataset=circles&noise=0.1&hidden=8&lr=0.3")
     curves = CHART.format("curves")
     page.wait_for_function(f"{curves} && {curves}.querySelector('.legend')")
@@ -275,6 +275,14 @@ def test_an_empty_history_shows_its_legends_and_plays_on_axes_of_its_first_point
                            f"{CHART.format('boundary')}.layout.title.text.endsWith(' 20')",
                            timeout=60000)
     lo, hi = page.evaluate(f"{curves}._fullLayout.yaxis.range")
+    # Past the x axis's first relayout (its room for the first 4 s runs out): the "No epochs
+    # yet" notes, dropped at the first epoch, stay hidden (the relayout draws them again from
+    # Plotly's own copy of the layout).
+    page.wait_for_function(f"{curves}._fullLayout.xaxis.range[1] > 300", timeout=60000)
+    visible = page.evaluate(f"[...{curves}.querySelectorAll('.infolayer g.annotation')]"
+                            ".filter((e) => e.textContent.startsWith('No epochs')"
+                            " && getComputedStyle(e).display !== 'none').length")
+    assert visible == 0
     page.get_by_role("button", name="Pause", exact=True).click()
     page.get_by_role("button", name="Play", exact=True).wait_for(timeout=60000)
     wait_for_app(page, timeout=60000)

@@ -109,21 +109,34 @@ function axisName(id) {            // "x2" -> "xaxis2"
   return `${id[0]}axis${id.slice(1)}`;
 }
 
-// The new notes replace the old ones in Plotly's layout (drawn so at its next relayout); the
-// ones they drop (an empty chart's "No epochs yet") are hidden now.
+// The new notes replace the old ones in Plotly's layout; the ones they drop (an empty chart's
+// "No epochs yet") are hidden now, and again after each relayout while playing: a relayout of
+// an axis's range draws the notes from Plotly's own copy of the layout, which still has them.
 function notes(gd, k, list) {
-  const keep = new Set(list.map((n) => n.text));
-  const before = (full(gd).annotations || []).map((n) => n.text);
   gd.layout.annotations = structuredClone(list);
   k.notes = list;
+  hideDropped(gd, k);
+}
+
+function hideDropped(gd, k) {
+  if (!k.notes || !full(gd)) return;
+  const keep = new Set(k.notes.map((n) => n.text));
+  const drawn = (full(gd).annotations || []).map((n) => n.text);
   noteElements(gd).forEach((el) => {
-    if (!keep.has(before[Number(el.dataset.index)])) el.style.display = "none";
+    if (!keep.has(drawn[Number(el.dataset.index)])) el.style.display = "none";
   });
+}
+
+// A relayout of the sketched chart; the dropped notes hidden again as soon as it is drawn.
+function relayout(gd, k, change) {
+  const done = call(gd, "relayout", { ...steady(gd), ...change });
+  hideDropped(gd, k);
+  done.then(() => hideDropped(gd, k));
 }
 
 // As Play starts, the axes get room for the first chunk's points at once, before the first
 // picture: its frames are then drawn without a relayout between them. Returns the layout
-// that makes it, for the caller's one Plotly call (then `started`).
+// that makes it, for the caller's one Plotly call.
 export function room(gd, patches) {
   if (!patches.length || patches.some((p) => !p.append || !p.append.y || moved(p) === undefined)) {
     return {};
@@ -151,7 +164,7 @@ export function roomFor(gd, patches) {
   const change = room(gd, patches);
   const k = own(gd).sketch;
   if (!k || !Object.keys(change).length) return;
-  call(gd, "relayout", { ...steady(gd), ...change });
+  relayout(gd, k, change);
   paint(gd, k, true);
 }
 
@@ -208,7 +221,7 @@ function make_room(gd, k, step, until = k.marker, apply = true) {
   if (!apply) return change;
   if (!Object.keys(change).length) return false;
   // Drawn at once: the axes below are the new ones (with the margins held where they are)
-  call(gd, "relayout", { ...steady(gd), ...change });
+  relayout(gd, k, change);
   return true;
 }
 
