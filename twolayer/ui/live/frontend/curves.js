@@ -134,10 +134,8 @@ function relayout(gd, k, change) {
   done.then(() => hideDropped(gd, k));
 }
 
-// As Play starts, the axes get room for the first chunk's points at once, before the first
-// picture: its frames are then drawn without a relayout between them. Returns the layout
-// that makes it, for the caller's one Plotly call.
-export function room(gd, patches) {
+// The layout that gives the axes room for these frames' points, or {} (see roomFor).
+function room(gd, patches) {
   if (!patches.length || patches.some((p) => !p.append || !p.append.y || moved(p) === undefined)) {
     return {};
   }
@@ -157,9 +155,11 @@ export function room(gd, patches) {
   return make_room(gd, k, step, until, false);
 }
 
-// While playing, the frames about to play: the axes get room for their points now, in a task
-// of its own between two frames (a relayout is 20-35 ms: one frame late, not one frame's work
-// and a relayout in the same frame), and the canvas is drawn again on the new axes.
+// The axes get room for these frames' points now, and the canvas is drawn again on the new
+// axes: as Play starts, for the first chunk, before the first picture (its frames then play
+// without a relayout between them); while playing, for the frames about to play, in a task of
+// its own between two frames (a relayout is 10-30 ms: one frame late, not one frame's work and
+// a relayout in the same frame).
 export function roomFor(gd, patches) {
   const change = room(gd, patches);
   const k = own(gd).sketch;

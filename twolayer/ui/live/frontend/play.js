@@ -2,7 +2,7 @@
 // ahead of time; Pause (or the last frame) stops on the picture on screen and tells Python.
 import { call, own } from "./chart.js";
 import { concat, decode } from "./codec.js";
-import { readySketch, room, roomFor, sketch, unsketch } from "./curves.js";
+import { readySketch, roomFor, sketch, unsketch } from "./curves.js";
 import { paintFigure, readyFigure, unpaintFigure } from "./scatter.js";
 import { measure, react, repair } from "./draw.js";
 import { warm } from "./overlay.js";
@@ -183,13 +183,11 @@ function prime(s, frames) {
   for (const [name, patch] of Object.entries(first)) {
     const gd = s.divs[name];
     if (!patch.lazy || !gd || !patch.append) continue;
-    let change = {};
     try {
-      change = room(gd, frames.map((f) => f.charts && f.charts[name]).filter(Boolean));
+      roomFor(gd, frames.map((f) => f.charts && f.charts[name]).filter(Boolean));
     } catch (err) {
       console.error(`twolayer live chart ${name}:`, err);
     }
-    if (Object.keys(change).length) call(gd, "relayout", { ...steady(gd), ...change });
   }
   ready(s, frames);
 }
