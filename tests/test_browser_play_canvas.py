@@ -4,6 +4,11 @@ paint.js): what they show, read from their pixels, against the numbers Python co
 - The curves: sampled during Play, the train loss line ends at the epoch on screen, at the
   height of that epoch's train loss (read from the chart Python sends after Pause), and nothing
   of it is drawn right of the marker.
+- The epoch marker, on a canvas of its own: in each panel, at the epoch on screen and nowhere
+  else.
+- The boundary's title, written on a canvas while playing: in every sampled frame it says what
+  the (hidden) SVG title says; and the canvas writes a title as Plotly draws it (the same ink,
+  in the same place, compared in screenshots).
 - The network diagram: the canvas painter, given the figure Plotly shows, fills every node with
   the colour Plotly gave it.
 """
@@ -16,14 +21,36 @@ pytestmark = pytest.mark.browser
 
 CHART = "document.querySelector('.tl-chart[data-chart=\"{}\"]')"
 
+# The address of one of the live charts' modules, next to live.js (the one the page lists among
+# its resources: the modules it imports are not always listed).
+MODULE = """(name) => new URL(name, performance.getEntriesByType('resource').map((e) => e.name)
+  .find((n) => n.endsWith('/live.js'))).href"""
+
 # Every 5th animation frame while playing: the epoch in the boundary's title and, in the
 # curves chart's first panel, what the canvas shows in the column of that epoch (the rows of
 # pixels in the loss line's colour), whether any of that colour lies right of it, and where
 # the panel's axes put the epoch and the values (Plotly's layout of that moment).
-PROBE = """() => {
+PROBE = """async () => {
+  const { titleLook, write } = await import(MODULE('paint.js'));
   window.__samples = [];
   window.__stop = false;
   let n = 0;
+  // The title canvas's pixels against the same canvas written anew with the SVG title's words.
+  const sameTitle = (title, pen) => {
+    const copy = document.createElement('canvas');
+    copy.width = pen.width;
+    copy.height = pen.height;
+    write({ canvas: copy, dpr: window.devicePixelRatio || 1, look: titleLook(title) },
+          title.textContent);
+    const a = pen.getContext('2d').getImageData(0, 0, pen.width, pen.height).data;
+    const b = copy.getContext('2d').getImageData(0, 0, pen.width, pen.height).data;
+    let ink = 0;
+    for (let i = 0; i < a.length; i++) {
+      if (a[i] !== b[i]) return { same: false, ink };
+      if (i % 4 === 3 && a[i]) ink++;
+    }
+    return { same: true, ink };
+  };
   const tick = () => {
     if (window.__stop) return;
     requestAnimationFrame(tick);
@@ -32,11 +59,14 @@ PROBE = """() => {
     const m = title && /epoch (\\d+)$/.exec(title.textContent);
     const gd = CURVES, canvas = gd.querySelector('canvas.tl-sketch');
     const net = NETWORK, hidden = HIDDEN;
+    const pen = BOUNDARY.querySelector('canvas.tl-title');
     const sample = {
       epoch: m ? +m[1] : null, canvas: Boolean(canvas),
       network: Boolean(net.querySelector('canvas.tl-sketch')),
       networkHidden: getComputedStyle(net.querySelector('.scatterlayer')).visibility,
       hidden: Boolean(hidden.querySelector('canvas.tl-paint')),
+      titleShown: title && getComputedStyle(title).display !== 'none',
+      title: pen && m ? sameTitle(title, pen) : null,
     };
     if (canvas && m) {
       const fl = gd._fullLayout, xa = fl.xaxis, ya = fl.yaxis;
@@ -61,6 +91,22 @@ PROBE = """() => {
       for (let y = 0; y < height; y++) {
         for (let x = at + 3; x < width; x++) if (like(4 * (y * width + x))) beyond++;
       }
+      // The marker: the columns of the panel where its canvas has ink, and in how many rows.
+      const marks = gd.querySelector('canvas.tl-marks');
+      const ink = marks.getContext('2d').getImageData(left, top, width, height).data;
+      const columns = [];
+      let inked = 0;
+      for (let y = 0; y < height; y++) {
+        let row = false;
+        for (let x = 0; x < width; x++) {
+          if (ink[4 * (y * width + x) + 3] > 0) {
+            row = true;
+            if (!columns.includes(x)) columns.push(x);
+          }
+        }
+        if (row) inked++;
+      }
+      Object.assign(sample, { marker: { at, columns, inked } });
       Object.assign(sample, { rows, beyond, top: ya._offset, range: ya.range.slice(),
                               length: ya._length, type: ya.type,
                               perEpoch: xa.c2p(1) - xa.c2p(0) });
@@ -69,7 +115,8 @@ PROBE = """() => {
   };
   requestAnimationFrame(tick);
 }""".replace("CURVES", CHART.format("curves")).replace(
-    "NETWORK", CHART.format("network")).replace("HIDDEN", CHART.format("hidden"))
+    "NETWORK", CHART.format("network")).replace("HIDDEN", CHART.format("hidden")).replace(
+    "BOUNDARY", CHART.format("boundary")).replace("MODULE", f"({MODULE})")
 
 
 def test_play_draws_the_curves_to_the_epoch_on_screen(page, app_server):
@@ -109,6 +156,20 @@ def test_play_draws_the_curves_to_the_epoch_on_screen(page, app_server):
         ys = [s["top"] + (hi - v) / (hi - lo) * s["length"] for v in losses]
         assert any(min(ys) - 2 <= row <= max(ys) + 2 for row in s["rows"]), (s, losses, ys)
         assert s["beyond"] == 0, s
+        # The marker stands at the epoch on screen (a dotted line: ink in about half the rows),
+        # and nowhere else: no marker of an epoch before is left.
+        marker = s["marker"]
+        assert marker["columns"], s
+        assert all(abs(x - marker["at"]) <= 2 for x in marker["columns"]), s
+        assert marker["inked"] >= 0.4 * s["length"], s
+        # The title canvas says, to the pixel, what the SVG title says (hidden meanwhile).
+        assert s["title"]["same"] and s["title"]["ink"] > 50, s
+        assert s["titleShown"] is False, s
+    # After Pause the title is Plotly's again, shown, its canvas gone.
+    boundary = CHART.format("boundary")
+    page.wait_for_function(f"!{boundary}.querySelector('canvas.tl-title')")
+    assert page.evaluate(f"getComputedStyle({boundary}.querySelector('.g-gtitle text.gtitle'))"
+                         ".display") != "none"
     assert exception_texts(page) == []
 
 
@@ -163,11 +224,6 @@ def test_the_network_painter_fills_each_node_as_plotly_does(page, app_server):
     assert len(fills) >= 4          # the biases differ: so do the fills compared
     assert exception_texts(page) == []
 
-
-# The address of one of the live charts' modules, next to live.js (the one the page lists among
-# its resources: the modules it imports are not always listed).
-MODULE = """(name) => new URL(name, performance.getEntriesByType('resource').map((e) => e.name)
-  .find((n) => n.endsWith('/live.js'))).href"""
 
 # The boundary's 0.5 line as the canvas painter draws it (paint.js contour, imported from the
 # page's own copy), recorded by a context that keeps its moveTo/lineTo pairs: on a grid whose
@@ -288,4 +344,66 @@ def test_an_empty_history_shows_its_legends_and_plays_on_axes_of_its_first_point
     wait_for_app(page, timeout=60000)
     losses = page.evaluate(f"Array.from({curves}.data[0].y).slice(0, 30)")
     assert lo == 0 and max(losses) < hi < 2 * max(losses), (lo, hi, losses)
+    assert exception_texts(page) == []
+
+
+# The boundary's title written as Play writes it (paint.js: pen, write), over Plotly's, which is
+# taken out of the drawing as while playing; undone with `false`.
+WRITE_TITLE = """async (text) => {
+  const { pen, write } = await import(MODULE('paint.js'));
+  const gd = BOUNDARY, el = gd.querySelector('.g-gtitle text.gtitle');
+  if (text === false) {
+    gd.querySelector('canvas.tl-title').remove();
+    el.style.display = '';
+    return;
+  }
+  write(pen(gd), text);
+  el.style.display = 'none';
+}""".replace("MODULE", f"({MODULE})").replace("BOUNDARY", CHART.format("boundary"))
+
+
+def _ink(png):
+    """A title band's ink (255 minus the grey level, on the white card): its sum, centre and
+    the box of the pixels darker than a faint grey."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    ink = 255.0 - np.asarray(Image.open(io.BytesIO(png)).convert("L"), dtype=float)
+    rows, cols = np.nonzero(ink > 40)
+    ys, xs = np.indices(ink.shape)
+    total = ink.sum()
+    return {"total": total, "x": (xs * ink).sum() / total, "y": (ys * ink).sum() / total,
+            "box": (cols.min(), rows.min(), cols.max(), rows.max()), "ink": ink}
+
+
+@pytest.mark.parametrize("query", ["", "?present=1"])
+def test_the_title_written_while_playing_looks_as_plotly_draws_it(page, app_server, query):
+    """Plotly draws the boundary's title for a long epoch; the same words written on the canvas
+    Play writes its title on (Plotly's hidden, as while playing) put the same ink in the same
+    place: pixel by pixel within 5 % of the ink, its sum within 5 %, its centre within half a
+    pixel, its box within a pixel. At the normal size and in presentation mode (larger
+    fonts)."""
+    goto_app(page, f"{app_server}/{query}")
+    boundary = CHART.format("boundary")
+    page.wait_for_function(f"{boundary} && {boundary}.querySelector('.g-gtitle text.gtitle')")
+    wait_for_app(page, timeout=60000)
+    text = page.evaluate(f"{boundary}.layout.title.text").rsplit(" ", 1)[0] + " 12345"
+    page.evaluate(f"Plotly.relayout({boundary}, {{'title.text': {text!r}}})")
+    page.wait_for_function(f"{boundary}.querySelector('.g-gtitle text.gtitle').textContent"
+                           f" === {text!r}")
+    box = page.evaluate(f"""(() => {{ const gd = {boundary}, r = gd.getBoundingClientRect();
+        return {{ x: r.left, y: r.top, width: r.width, height: gd._fullLayout._size.t }}; }})()""")
+    plotly = _ink(page.screenshot(clip=box))
+    page.evaluate(WRITE_TITLE, text)
+    written = _ink(page.screenshot(clip=box))
+    page.evaluate(WRITE_TITLE, False)
+    assert plotly["total"] > 1000
+    assert abs(written["ink"] - plotly["ink"]).sum() <= 0.05 * plotly["total"]
+    assert written["total"] == pytest.approx(plotly["total"], rel=0.05), (written, plotly)
+    assert abs(written["x"] - plotly["x"]) <= 0.5, (written, plotly)
+    assert abs(written["y"] - plotly["y"]) <= 0.5, (written, plotly)
+    assert all(abs(a - b) <= 1 for a, b in zip(written["box"], plotly["box"], strict=True)), (
+        written, plotly)
     assert exception_texts(page) == []

@@ -1,16 +1,17 @@
-// The curves while playing: the points each frame adds, and the epoch marker, drawn on a canvas
-// laid over the chart.
+// The curves while playing: the points each frame adds, and the epoch marker, drawn on
+// canvases laid over the chart.
 import { call, own } from "./chart.js";
 import { append, concat, decode } from "./codec.js";
 import { axisBox, full, fullData, mainSvg, noteElements } from "./internals.js";
-import { overlay } from "./overlay.js";
+import { overlay, warm } from "./overlay.js";
 import { steady } from "./still.js";
 
 // Plotly redraws the whole curves chart (three panels, eight traces, their legends) on every
 // change of its data: 30-75 ms on a 2-CPU machine, two to four 60 Hz frames in which the
 // picture stands still. While playing, Plotly keeps the curves as they were at Play and the
 // points since are drawn here, every frame, in each trace's own colour, dash and width, with
-// the marker at the epoch on screen (Plotly's marker is hidden meanwhile: live.css). Plotly's
+// the marker at the epoch on screen on a canvas of its own (Plotly's marker is hidden
+// meanwhile: live.css). Plotly's
 // axes stay where they are unless a point would fall outside them: then one relayout (10-30 ms
 // while playing) gives the axis room for GROW times what it shows (x: at least X_ROOM_FRAMES
 // frames more), so that happens a few times in a whole play, and the first chunk's room is made
@@ -77,11 +78,13 @@ function start(gd, traces) {
                         || !d.line || !d.line.color)) {
     return null;
   }
-  const { canvas, dpr } = overlay(gd, "tl-sketch", { left: 0, top: 0, width: fl.width,
-                                                    height: fl.height });
+  const box = { left: 0, top: 0, width: fl.width, height: fl.height };
+  const { canvas, dpr } = overlay(gd, "tl-sketch", box);
+  const marks = overlay(gd, "tl-marks", box).canvas;
+  canvas.after(marks);             // over the lines, as Plotly draws its shapes
   gd.classList.add("tl-sketching");
   const k = {
-    canvas, dpr, traces,
+    canvas, marks, dpr, traces,
     // Each trace's axes, its style, and the last point Plotly drew (the line goes on from it).
     lines: lines.map((d) => {
       const n = d.x ? d.x.length : 0, width = d.line.width === undefined ? 2 : d.line.width;
@@ -91,7 +94,7 @@ function start(gd, traces) {
     }),
     x: traces.map(() => []), y: traces.map(() => []),
     shapes: structuredClone(gd.layout.shapes || []), marker: null, changed: new Set(),
-    markers: [], extent: {}, scanned: traces.map(() => 0),
+    marked: [], extent: {}, scanned: traces.map(() => 0),
   };
   // An axis with no points yet (an empty history: Plotly's default range; its lines hold one
   // missing point, see draw.js) is ranged from the first points drawn.
@@ -168,15 +171,19 @@ export function roomFor(gd, patches) {
   paint(gd, k, true);
 }
 
-// As Play starts, before its first picture (after `room` laid the canvas): the canvas is
-// allocated and the markers made, where Plotly's own stands (hidden while sketching). Returns
-// that canvas, or null.
+// As Play starts, before its first picture (after `room` laid the canvases): they are
+// allocated and the markers drawn, where Plotly's own stands (hidden while sketching).
+// Returns their rehearsal for the animation frames before the first picture (play.js: ready),
+// or null.
 export function readySketch(gd) {
   const k = own(gd).sketch, shapes = gd.layout.shapes || [];
   if (!k) return null;
   if (k.marker === null && shapes.length && Number.isFinite(shapes[0].x0)) k.marker = shapes[0].x0;
-  paint(gd, k, true);              // no points yet: the canvas cleared, the markers made
-  return k.canvas;
+  paint(gd, k, true);              // no points yet: the canvas cleared, the markers drawn
+  return () => {
+    warm(k.canvas);
+    if (k.marker !== null && full(gd)) markers(full(gd), k);
+  };
 }
 
 // Each y axis's smallest and largest value drawn (or about to be).
@@ -293,7 +300,7 @@ function paint(gd, k, all) {
     ctx.stroke();
     ctx.restore();
   });
-  if (k.marker !== null) markers(gd, fl, k);
+  if (k.marker !== null) markers(fl, k);
 }
 
 function clip(ctx, xa, ya, dpr) {
@@ -303,24 +310,31 @@ function clip(ctx, xa, ya, dpr) {
   ctx.clip();
 }
 
-// The dotted marker at the epoch on screen, one per panel, as the figure's own shapes: a thin
-// element over the panel, moved sideways (its own compositor layer: nothing is redrawn).
-function markers(gd, fl, k) {
-  k.shapes.forEach((shape, i) => {
+// The dotted marker at the epoch on screen, one per panel, as the figure's own shapes, on a
+// canvas of its own: each frame clears where the last frame drew them and draws them at the
+// new epoch. (A line element moved sideways, even on its own compositor layer, costs the
+// browser a new split of the page into layers every frame: 2-3 ms on a 2-CPU machine; a
+// canvas drawn again, ~0.)
+function markers(fl, k) {
+  const ctx = k.marks.getContext("2d"), dpr = k.dpr;
+  for (const [x, y, w, h] of k.marked) ctx.clearRect(x, y, w, h);
+  k.marked = [];
+  k.shapes.forEach((shape) => {
     const xa = fl[axisName(shape.xref || "x")], ya = fl[axisName((shape.yref || "y").split(" ")[0])];
     if (!xa || !ya) return;
-    let el = k.markers[i];
     const line = shape.line || {}, width = line.width === undefined ? 2 : line.width;
-    if (!el) {
-      el = k.markers[i] = document.createElement("div");
-      el.className = "tl-marker";
-      Object.assign(el.style, {
-        top: `${axisBox(ya).offset}px`, height: `${axisBox(ya).length}px`,
-        borderLeft: `${width}px ${line.dash === "dot" ? "dotted" : line.dash ? "dashed" : "solid"} ${line.color || "#444"}`,
-      });
-      k.canvas.after(el);
-    }
-    el.style.transform = `translateX(${axisBox(xa).offset + xa.c2p(k.marker) - width / 2}px)`;
+    const x = (axisBox(xa).offset + xa.c2p(k.marker)) * dpr, w = width * dpr;
+    const top = axisBox(ya).offset * dpr, bottom = top + axisBox(ya).length * dpr;
+    ctx.beginPath();
+    ctx.moveTo(x, top);
+    ctx.lineTo(x, bottom);
+    ctx.strokeStyle = line.color || "#444";
+    ctx.lineWidth = w;
+    ctx.lineCap = "butt";
+    ctx.setLineDash((DASHES[line.dash || "solid"] || []).map((d) => d * Math.max(width, 3) * dpr));
+    ctx.stroke();
+    k.marked.push([Math.floor(x - w), Math.floor(top) - 1, Math.ceil(2 * w) + 2,
+                   Math.ceil(bottom - top) + 2]);
   });
 }
 
@@ -332,7 +346,7 @@ export function unsketch(gd, keep = true) {
   own(gd).sketch = null;
   const done = () => {
     k.canvas.remove();
-    for (const el of k.markers) el.remove();
+    k.marks.remove();
     gd.classList.remove("tl-sketching");
   };
   if (!keep || !k.x.some((xs) => xs.length) || !fullData(gd)) {

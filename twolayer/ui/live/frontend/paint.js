@@ -3,16 +3,16 @@ import { call, own } from "./chart.js";
 import { decode } from "./codec.js";
 import { unsketch } from "./curves.js";
 import { unpaintFigure } from "./scatter.js";
-import { axisBox, full, fullData, titleText } from "./internals.js";
+import { axisBox, full, fullData, margins, titleText } from "./internals.js";
 import { overlay, warm } from "./overlay.js";
 
 // Plotly redraws a heatmap, its contour and the axes on every z it is given (30-50 ms a frame
 // on a busy 2-CPU machine, three 60 Hz frames). While playing, a frame's probability map and
 // its 0.5 contour are painted on a canvas laid exactly over the plot area instead (well under
 // a millisecond), with the heatmap's own colour scale and the contour's own line; the title
-// is written into Plotly's title (see retitle). The hidden units' tiles (one heatmap, no
+// is written on a canvas of its own (see retitle). The hidden units' tiles (one heatmap, no
 // contour) are painted the same way. When playing stops (or the chart is resized) the last
-// frame painted is handed to Plotly and the canvas goes: the chart is Plotly's again.
+// frame painted is handed to Plotly and the canvases go: the chart is Plotly's again.
 
 export function paint(gd, patch, traces) {
   const p = accepts(gd, patch, traces);
@@ -22,8 +22,9 @@ export function paint(gd, patch, traces) {
   draw2d(p, z);
   p.last = { traces, z, layout: patch.layout || {} };
   const layout = { ...(patch.layout || {}) };
-  if (typeof layout["title.text"] === "string" && retitle(gd, p, layout["title.text"])) {
-    delete layout["title.text"];
+  if (typeof layout["title.text"] === "string") {
+    if (p.title === undefined) p.title = pen(gd);     // not laid before the first picture
+    if (retitle(gd, p, layout["title.text"])) delete layout["title.text"];
   }
   if (Object.keys(layout).length) call(gd, "relayout", layout);
   return true;
@@ -43,20 +44,27 @@ function accepts(gd, patch, traces) {
   return p;
 }
 
-// As Play starts, before its first picture: the canvas this patch will be painted on is laid
-// and allocated, transparent until a frame paints it. Returns its rehearsal for the animation
-// frames before the first picture (play.js: ready): the patch's own map painted and cleared at
-// once (nothing shows), so that the first frames run the painting code warm (cold, its first
-// two runs took 7-9 and 4-8 ms against ~1 ms), or null.
+// As Play starts, before its first picture: the canvases this patch will be painted on (the
+// map's, and the title's if it has one) are laid and allocated, transparent until a frame
+// paints them. Returns their rehearsal for the animation frames before the first picture
+// (play.js: ready): the patch's own map and title painted and cleared at once (nothing
+// shows), so that the first frames run the painting code warm (cold, its first two runs took
+// 7-9 and 4-8 ms against ~1 ms), or null.
 export function readyPaint(gd, patch, traces) {
   const p = accepts(gd, patch, traces);
   if (!p) return null;
-  warm(p.canvas);
-  const z = (patch.set.z = decode(patch.set.z));     // once: the first frame paints it again
-  if (!fits(p, z)) return () => warm(p.canvas);
-  return () => {
-    draw2d(p, z);
+  const title = (patch.layout || {})["title.text"];
+  if (p.title === undefined && typeof title === "string") p.title = pen(gd);
+  const clear = () => {
     warm(p.canvas);
+    if (p.title) warm(p.title.canvas);
+  };
+  clear();
+  const z = (patch.set.z = decode(patch.set.z));     // once: the first frame paints it again
+  return () => {
+    if (fits(p, z)) draw2d(p, z);
+    if (p.title) write(p.title, title);
+    clear();
   };
 }
 
@@ -64,17 +72,64 @@ function fits(p, z) {
   return Array.isArray(z) && z.length === p.rows && z[0].length === p.cols;
 }
 
-// The title while playing is written into its SVG text directly: Plotly's relayout of a
-// title redoes the chart's whole layout-style pass (5-13 ms a frame on a busy 2-CPU machine,
-// a third of a 60 Hz frame). Plotly's own layout object says the same title (whoever reads the
-// chart's title, reads the one shown); Plotly takes it over when the canvas goes (unpaint:
-// its update with that same title draws it and brings its own copy of the layout up to date).
+// The title while playing. Plotly's relayout of a title redoes the chart's whole layout-style
+// pass (5-13 ms a frame on a busy 2-CPU machine, a third of a 60 Hz frame), and any change of
+// the page's text, even one word of an SVG text, costs the browser a new paint of the page and
+// a new split of it into compositor layers: 3-4 ms a frame (Chromium 156, 2 CPUs), against
+// ~0 for a canvas drawn again. So the title is written on a canvas laid over Plotly's, in
+// Plotly's font, colour and place (see pen), and Plotly's SVG text, taken out of the drawing
+// (display: none), says the same words: whoever reads the chart's title reads the one shown,
+// and so does Plotly's own layout object. Plotly takes the title over when the canvas goes
+// (unpaint: its update with that same title draws it and brings its own copy of the layout up
+// to date).
 export function retitle(gd, p, text) {
   const el = titleText(gd), title = gd.layout && gd.layout.title;
   if (!el || !title || typeof title !== "object" || el.childElementCount) return false;
   title.text = text;
   el.textContent = text;
+  if (p.title) {
+    write(p.title, text);
+    el.style.display = "none";
+  }
   return true;
+}
+
+// A canvas over the chart's title band, and how Plotly drew the title (its look), or null.
+export function pen(gd) {
+  const el = titleText(gd), fl = full(gd), look = el && titleLook(el);
+  if (!look || !fl) return null;
+  const height = Math.ceil(Math.max(margins(fl).t, look.y + look.size));
+  const made = overlay(gd, "tl-title", { left: 0, top: 0, width: fl.width, height });
+  return made && { ...made, look };
+}
+
+// Where Plotly's SVG text of a title starts its baseline (x, y in the chart's pixels), its
+// alignment, font and colour; null for one a canvas would not draw the same (a transform, or
+// parts of several styles: <tspan>s).
+export function titleLook(el) {
+  if (el.childElementCount || el.hasAttribute("transform")) return null;
+  const cs = getComputedStyle(el), size = parseFloat(cs.fontSize);
+  const dy = el.getAttribute("dy") || "0";
+  const y = Number(el.getAttribute("y") || 0) + parseFloat(dy) * (dy.endsWith("em") ? size : 1);
+  const x = Number(el.getAttribute("x") || 0);
+  if (!Number.isFinite(x) || !Number.isFinite(y) || !(size > 0)) return null;
+  const align = { middle: "center", end: "right" }[el.getAttribute("text-anchor")] || "left";
+  return { x, y, size, align, fill: cs.fill,
+           alpha: Number(cs.fillOpacity) * Number(cs.opacity),
+           font: `${cs.fontStyle} ${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}` };
+}
+
+export function write({ canvas, dpr, look }, text) {
+  const ctx = canvas.getContext("2d");
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  ctx.clearRect(0, 0, canvas.width, canvas.height);
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.font = look.font;
+  ctx.fillStyle = look.fill;
+  ctx.globalAlpha = look.alpha;
+  ctx.textAlign = look.align;
+  ctx.textBaseline = "alphabetic";
+  ctx.fillText(text, look.x, look.y);
 }
 
 export function painter(gd, traces) {
@@ -212,11 +267,17 @@ export function unpaint(gd, keep = true) {
   const p = own(gd).paint;
   if (!p) return;
   own(gd).paint = null;
+  const done = () => {
+    p.canvas.remove();
+    if (!p.title) return;
+    p.title.canvas.remove();
+    const el = titleText(gd);       // Plotly's title, saying what the canvas said
+    if (el) el.style.display = "";
+  };
   if (keep && p.last && fullData(gd)) {
     const { traces, z, layout } = p.last;
-    call(gd, "update", { z: traces.map(() => z) }, layout, traces)
-      .then(() => p.canvas.remove());
+    call(gd, "update", { z: traces.map(() => z) }, layout, traces).then(done);
   } else {
-    p.canvas.remove();
+    done();
   }
 }

@@ -5,7 +5,6 @@ import { concat, decode } from "./codec.js";
 import { readySketch, roomFor, sketch, unsketch } from "./curves.js";
 import { paintFigure, readyFigure, unpaintFigure } from "./scatter.js";
 import { measure, react, repair } from "./draw.js";
-import { warm } from "./overlay.js";
 import { busy, unbusy } from "./handover.js";
 import { button, settled } from "./internals.js";
 import { fresh, pace, say } from "./pace.js";
@@ -196,7 +195,8 @@ function prime(s, frames) {
 // the WARM_FRAMES animation frames before it (each one's first drawings are a frame's worth of
 // the browser's time: overlay.js, warm), transparent until a frame paints them: neither the
 // first frames nor the first keyframes are held back by making one. The boundary's painter
-// rehearses its first frame meanwhile, cleared at once (paint.js: readyPaint).
+// rehearses its first frame meanwhile, cleared at once (paint.js: readyPaint), and the curves'
+// markers stand where Plotly's did (curves.js: readySketch).
 function ready(s, frames) {
   const seen = new Set(), rehearsals = [];
   for (const frame of frames) {
@@ -205,10 +205,9 @@ function ready(s, frames) {
       if (seen.has(name) || !gd || !gd.data) continue;
       seen.add(name);
       try {
-        const rehearse = readyPaint(gd, patch, patch.traces || []);
-        const canvas = rehearse ? null : readyFigure(gd, patch) || readySketch(gd);
+        const rehearse = readyPaint(gd, patch, patch.traces || []) || readyFigure(gd, patch)
+          || readySketch(gd);
         if (rehearse) rehearsals.push(rehearse);
-        else if (canvas) rehearsals.push(() => warm(canvas));
       } catch (err) {
         console.error(`twolayer live chart ${name}:`, err);
       }

@@ -47,12 +47,13 @@ function accepts(gd, fig) {
 }
 
 // As Play starts, before its first picture: the canvas this figure will be painted on is laid
-// and allocated (warm), transparent, Plotly's own traces still shown. Returns that canvas, or
-// null.
+// and allocated (warm), transparent, Plotly's own traces still shown. Returns its rehearsal for
+// the animation frames before the first picture (play.js: ready), or null.
 export function readyFigure(gd, patch) {
   const k = patch.figure ? accepts(gd, decode(patch.figure)) : null;
-  if (k) warm(k.canvas);
-  return k ? k.canvas : null;
+  if (!k) return null;
+  warm(k.canvas);
+  return () => warm(k.canvas);
 }
 
 // The same axes as the chart's (the figure's ranges as Plotly laid them out): else Plotly.
