@@ -11,12 +11,11 @@ import { steady } from "./still.js";
 // picture stands still. While playing, Plotly keeps the curves as they were at Play and the
 // points since are drawn here, every frame, in each trace's own colour, dash and width, with
 // the marker at the epoch on screen on a canvas of its own (Plotly's marker is hidden
-// meanwhile: live.css). Plotly's
-// axes stay where they are unless a point would fall outside them: then one relayout (10-30 ms
-// while playing) gives the axis room for GROW times what it shows (x: at least X_ROOM_FRAMES
-// frames more), so that happens a few times in a whole play, and the first chunk's room is made
-// before the first picture (room). When playing stops the points are handed to Plotly and
-// the canvas goes (unsketch).
+// meanwhile: live.css). Plotly's axes stay where they are unless a point would fall outside
+// them: then one relayout (10-30 ms while playing) gives the axis room for GROW times what it
+// shows (x: at least X_ROOM_FRAMES frames more), so that happens a few times in a whole play,
+// and the first chunk's room is made before the first picture (room). When playing stops the
+// points are handed to Plotly and the canvases go (unsketch).
 
 const X_ROOM_FRAMES = 240;         // the x axis has room for at least this many frames more
 const GROW = 3;                    // (4 s), and for this many times the epochs it shows: a
@@ -295,12 +294,17 @@ function paint(gd, k, all) {
     ctx.lineWidth = line.width * dpr;
     ctx.lineJoin = "round";
     ctx.lineCap = line.dash.length ? "butt" : "round";   // no seam between two frames' pieces
-    ctx.setLineDash(line.dash.map((d) => d * Math.max(line.width, 3) * dpr));
+    ctx.setLineDash(pattern(line.dash, line.width, dpr));
     ctx.lineDashOffset = offset;
     ctx.stroke();
     ctx.restore();
   });
   if (k.marker !== null) markers(fl, k);
+}
+
+// A dash pattern (DASHES) in canvas pixels for a line of this width, as Plotly scales it.
+function pattern(dash, width, dpr) {
+  return dash.map((d) => d * Math.max(width, 3) * dpr);
 }
 
 function clip(ctx, xa, ya, dpr) {
@@ -331,7 +335,7 @@ function markers(fl, k) {
     ctx.strokeStyle = line.color || "#444";
     ctx.lineWidth = w;
     ctx.lineCap = "butt";
-    ctx.setLineDash((DASHES[line.dash || "solid"] || []).map((d) => d * Math.max(width, 3) * dpr));
+    ctx.setLineDash(pattern(DASHES[line.dash || "solid"] || [], width, dpr));
     ctx.stroke();
     k.marked.push([Math.floor(x - w), Math.floor(top) - 1, Math.ceil(2 * w) + 2,
                    Math.ceil(bottom - top) + 2]);

@@ -63,7 +63,7 @@ export function readyPaint(gd, patch, traces) {
   const z = (patch.set.z = decode(patch.set.z));     // once: the first frame paints it again
   return () => {
     if (fits(p, z)) draw2d(p, z);
-    if (p.title) write(p.title, title);
+    if (p.title && typeof title === "string") write(p.title, title);
     clear();
   };
 }
