@@ -23,7 +23,8 @@ control).
 Prints per run: pictures/s (distinct pictures shown per second: the epoch or the map changed),
 epochs shown/s (distinct epochs), epochs/s (how far the epoch moved per second), the display's
 animation frames/s, the longest gap between two new pictures in ms and in animation frames
-(when, after the first new picture; how many gaps were over two 60 Hz frames),
+(when, after the first new picture; how many gaps were over two 60 Hz frames; the longest
+from one second after the first new picture on, the first frames left out),
 epochs skipped (a new picture more than `speed` epochs after the one before), the click on Play
 -> the first new picture in ms (both times in the page), half pictures
 (only the epoch or only the map changed), distinct maps (0: the probe found no map), the
@@ -136,6 +137,8 @@ def figures(rec, seconds, speed):
         "gap frames": max((b[0] - a[0] for a, b in pairs), default=0),
         "gap at": max(pairs, key=lambda ab: ab[1][1] - ab[0][1])[0][1] - t0 if pairs else 0.0,
         "gaps > 2": sum(1 for a, b in pairs if b[1] - a[1] > 2.05 * FRAME_60HZ),
+        "gap ms after 1 s": max((b[1] - a[1] for a, b in pairs if a[1] - t0 >= 1000),
+                                default=0.0),
         "skipped": sum(max(0, b[2] - a[2] - speed) for a, b in pairs
                        if a[2] is not None and b[2] is not None),
         "uneven": sum(1 for a, b in pairs if a[2] is not None and b[2] is not None
@@ -198,7 +201,7 @@ def line(name, f):
             f"shown/s  {f['epochs/s']:6.1f} epochs/s  ({f['frames/s']:4.1f} frames/s)\n"
             f"  {'':<22} longest gap {f['gap ms']:4.0f} ms = {f['gap frames']} animation frames "
             f"(= {f['gap ms'] / FRAME_60HZ:.1f} at 60 Hz, {f['gap at'] / 1000:.1f} s in; "
-            f"{f['gaps > 2']} over 2)  "
+            f"{f['gaps > 2']} over 2; after the first second {f['gap ms after 1 s']:.0f} ms)  "
             f"skipped {f['skipped']} epochs ({f['uneven']} uneven steps)  half pictures "
             f"{f['half']}  distinct maps {f['maps']}  epochs {f['first']}->{f['last']}  "
             f"probe {f['probe ms/frame']:.2f} ms/frame  click -> first picture "

@@ -88,6 +88,7 @@ function tick(s, now) {
   if (p.waitFrom !== null) {
     const warming = p.warmFrames-- > 0;
     if (warming) {
+      const t0 = performance.now();
       for (const rehearse of p.warm) {
         try {
           rehearse();
@@ -95,12 +96,14 @@ function tick(s, now) {
           console.error("twolayer live chart:", err);
         }
       }
+      measure("tl warm", t0, performance.now());
     }
     if (warming || (!settled() && now - p.waitFrom < SETTLE_MS)) {
       ask(s, now);
       p.raf = requestAnimationFrame((t) => tick(s, t));
       return;
     }
+    measure("tl wait", p.waitFrom, now);
     p.waitFrom = null;
   }
   // Running low (Python trains slower than the screen shows: 10x on a slow machine) the
