@@ -3,8 +3,10 @@
 import { prepare, stepAhead } from "./ahead.js";
 import { busy, handOver } from "./handover.js";
 import { button, keyed } from "./internals.js";
-import { finish } from "./play.js";
+import { finish, makeHeadroom } from "./play.js";
 import { current, playing } from "./state.js";
+
+const HEADROOM_AFTER_MS = 50;      // Play clicked: the garbage collected this much later
 
 // Keys are never taken from someone typing in a text or number field or choosing from an open
 // list; after a click on any other widget (a select box once chosen, a toggle, a radio button)
@@ -62,7 +64,12 @@ export function onClick(e) {       // Pause: stop on the picture on screen, befo
     return;
   }
   if (!playing(s)) {
-    if (which && which !== "reset" && !e.target.closest("button:disabled")) busy(s, e.target);
+    if (which && which !== "reset" && !e.target.closest("button:disabled")) {
+      busy(s, e.target);
+      // After the click's own message to the app is sent (a task right after the click held
+      // it back 60 ms), while the app makes the first chunk.
+      if (which === "play") setTimeout(makeHeadroom, HEADROOM_AFTER_MS);
+    }
     stepAhead(s, e.target);
     return;
   }

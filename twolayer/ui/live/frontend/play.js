@@ -24,6 +24,7 @@ const ROOM_EVERY_MS = 250;         // looked at this often (a relayout is 20-35 
 const LOW_FRAMES = 12;             // fewer queued, the next chunk asked for and not here yet:
                                    // a frame every other animation frame, every third below
                                    // half of it, every fourth below a quarter (see tick)
+const BALLAST_DOUBLES = 2e6;       // the garbage a Play click makes (see makeHeadroom)
 const LAZY_MS = 450;               // a lazy patch is drawn at most this often (see flush),
 const LAZY_GAP_MS = 120;           // and never two lazy charts within this of each other
 
@@ -218,6 +219,20 @@ function ready(s, frames) {
   }
   s.play.warm = rehearsals;
   s.play.warmFrames = WARM_FRAMES;
+}
+
+// Play clicked: the collector of the page's garbage is made to run now, while Python makes
+// the first chunk (a quarter of a second or more: nothing moves meanwhile), not in Play's
+// first frames. A page's first seconds leave it with a heap near the size at which the
+// collector runs (in a Chromium trace of a fresh page: 100 MB of a 101 MB limit, 36 MB of it
+// still in use), and Play's start (its first chunk, the charts held) tips it over: the
+// collection's final pause (20-40 ms, every script stopped) then fell in the first frames in
+// about half the fresh pages, a picture three to five 60 Hz frames late. A large array, at once
+// thrown away, is counted against that limit: a heap near it is collected now (the pause
+// measured 200-360 ms before the first picture), one far from it only holds the array until
+// its next collection. BALLAST_DOUBLES: 16 MB, a few milliseconds to fill.
+export function makeHeadroom() {
+  return new Array(BALLAST_DOUBLES).fill(0.5).length;     // thrown away at once
 }
 
 // Room on the curves' axes for the frames about to play (curves.js), before they play.
