@@ -66,8 +66,8 @@ export function onClick(e) {       // Pause: stop on the picture on screen, befo
   if (!playing(s)) {
     if (which && which !== "reset" && !e.target.closest("button:disabled")) {
       busy(s, e.target);
-      // After the click's own message to the app is sent (a task right after the click held
-      // it back 60 ms), while the app makes the first chunk.
+      // After the click's own message to the app is sent (a 53-65 ms task run right after
+      // the click held that message back as long), while the app makes the first chunk.
       if (which === "play") setTimeout(makeHeadroom, HEADROOM_AFTER_MS);
     }
     stepAhead(s, e.target);
